@@ -1,0 +1,53 @@
+"""`growthbot ...` entry point.
+
+Each command group lives in its own module under `bot/cli/` and is attached here. Settings are
+loaded once, here, and handed to commands through the click context object.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from bot.settings import Settings, SettingsError, load_settings
+
+
+class CliContext:
+    """What every command receives: settings, loaded lazily so `--help` never needs a valid config."""
+
+    def __init__(self) -> None:
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            try:
+                self._settings = load_settings()
+            except SettingsError as error:
+                raise click.ClickException(str(error)) from None
+            logging.basicConfig(
+                level=self._settings.log_level,
+                format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+            )
+        return self._settings
+
+
+pass_cli = click.make_pass_decorator(CliContext, ensure=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="growthbot")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """growthbot: career ladders as a weekly habit, in Slack."""
+    ctx.ensure_object(CliContext)
+
+
+def _attach_groups() -> None:
+    from bot.cli import frameworks as frameworks_commands
+
+    main.add_command(frameworks_commands.frameworks)
+
+
+_attach_groups()

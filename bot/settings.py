@@ -1,0 +1,119 @@
+"""One typed Settings object, read from the environment and an optional `.env` file.
+
+Loaded once at the entry point (`bot.cli`) and passed down; nothing else reads `os.environ`.
+Every variable is documented in `.env.example`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import SettingsError as PydanticSettingsError
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+README_SLACK_SECTION = "README.md#create-the-slack-app"
+
+
+class SettingsError(Exception):
+    """A missing or malformed setting; the message names the variable and how to fix it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(default="sqlite:///growthbot.db", alias="DATABASE_URL")
+    database_auto_upgrade: bool = Field(default=False, alias="GROWTHBOT_DB_AUTO_UPGRADE")
+
+    slack_bot_token: str | None = Field(default=None, alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: str | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
+    slack_app_token: str | None = Field(default=None, alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field(default=DEFAULT_SLACK_API_URL, alias="SLACK_API_URL")
+
+    frameworks_dir: Path | None = Field(default=None, alias="GROWTHBOT_FRAMEWORKS_DIR")
+    admins: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="GROWTHBOT_ADMINS")
+    admins_can_read_evidence: bool = Field(default=False, alias="GROWTHBOT_ADMINS_READ_EVIDENCE")
+
+    default_prompt_weekday: str = Field(default="monday", alias="GROWTHBOT_PROMPT_WEEKDAY")
+    default_prompt_time: time = Field(default=time(10, 0), alias="GROWTHBOT_PROMPT_TIME")
+    default_timezone: str = Field(default="UTC", alias="GROWTHBOT_DEFAULT_TIMEZONE")
+    late_prompt_window_hours: float = Field(default=12.0, alias="GROWTHBOT_LATE_WINDOW_HOURS", gt=0)
+    reminder_after_days: float = Field(default=2.0, alias="GROWTHBOT_REMINDER_AFTER_DAYS", gt=0)
+    digest_lead_minutes: int = Field(default=120, alias="GROWTHBOT_DIGEST_LEAD_MINUTES", ge=0)
+    quiet_days_file: Path | None = Field(default=None, alias="GROWTHBOT_QUIET_DAYS_FILE")
+    fanout_concurrency: int = Field(default=16, alias="GROWTHBOT_FANOUT_CONCURRENCY", ge=1, le=256)
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", alias="LOG_LEVEL")
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part for part in re.split(r"[\s,]+", value) if part]
+        return value
+
+    @field_validator("default_prompt_weekday", mode="before")
+    @classmethod
+    def _weekday(cls, value: object) -> object:
+        if isinstance(value, str):
+            lowered = value.strip().lower()
+            for day in WEEKDAYS:
+                if len(lowered) >= 2 and day.startswith(lowered):
+                    return day
+            raise ValueError(f"must be a weekday name such as 'monday', got {value!r}")
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"must be an http(s) URL such as {DEFAULT_SLACK_API_URL}, got {value!r}")
+        return value if value.endswith("/") else value + "/"
+
+    @property
+    def default_prompt_weekday_index(self) -> int:
+        return WEEKDAYS.index(self.default_prompt_weekday)
+
+    @property
+    def has_slack_tokens(self) -> bool:
+        return bool(self.slack_bot_token)
+
+    def require(self, *names: str) -> None:
+        """Stop a command that needs these settings with a message naming each missing one."""
+        missing = []
+        for name in names:
+            field = type(self).model_fields[name]
+            if not getattr(self, name):
+                missing.append(field.alias or name)
+        if missing:
+            raise SettingsError(
+                f"Missing {', '.join(missing)}: set {'them' if len(missing) > 1 else 'it'} in the environment "
+                f"or in .env (see .env.example). To create the Slack app and get these values, "
+                f"follow {README_SLACK_SECTION}."
+            )
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning pydantic's error into one message per bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except PydanticSettingsError as error:
+        raise SettingsError(f"Invalid configuration: {error}") from None
+    except ValidationError as error:
+        lines = []
+        for problem in error.errors():
+            variable = ".".join(str(part) for part in problem["loc"]) or "settings"
+            lines.append(f"{variable}: {problem['msg']} (got {problem.get('input')!r})")
+        raise SettingsError(
+            "Invalid configuration; fix these variables in the environment or .env:\n  " + "\n  ".join(lines)
+        ) from None
