@@ -1,0 +1,364 @@
+"""Every table growthbot keeps, in SQLAlchemy 2 typed style.
+
+Times are stored as naive UTC datetimes (`utcnow()`); local times are computed from a person's IANA
+time zone when needed, never stored. A change to this file needs an Alembic migration in
+storage/migrations/versions (one per schema change, never edited after landing).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
+
+from storage.clock import utcnow
+
+# Maximum lengths for text a user or Slack gives us. Longer input is refused with FieldTooLong,
+# never truncated silently.
+MAX_SLACK_ID = 32
+MAX_NAME = 200
+MAX_EMAIL = 254
+MAX_TZ = 64
+MAX_FRAMEWORK_ID = 64
+MAX_BEHAVIOUR_ID = 64
+MAX_LEVEL_ID = 32
+MAX_EVIDENCE_TEXT = 10_000
+MAX_LINK = 2_000
+MAX_SOURCE_KEY = 255
+MAX_ERROR = 1_000
+
+# Stable constraint names so Alembic migrations render the same on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class FieldTooLong(ValueError):
+    """A text value is longer than the column allows; the message says which field and the limit."""
+
+    def __init__(self, field: str, length: int, limit: int) -> None:
+        self.field, self.length, self.limit = field, length, limit
+        super().__init__(
+            f"{field} is {length:,} characters long; the limit is {limit:,}. Shorten it and try again."
+        )
+
+
+def check_length(field: str, value: str | None, limit: int) -> str | None:
+    if value is not None and len(value) > limit:
+        raise FieldTooLong(field, len(value), limit)
+    return value
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+
+
+class PromptState(enum.StrEnum):
+    DUE = "due"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    ANSWERED = "answered"
+    SKIPPED = "skipped"
+    EXPIRED = "expired"
+    FAILED = "failed"
+
+
+class Cadence(enum.StrEnum):
+    WEEKLY = "weekly"
+    FORTNIGHTLY = "fortnightly"
+
+
+class EvidenceSource(enum.StrEnum):
+    PROMPT_REPLY = "prompt_reply"
+    MODAL = "modal"
+    COMMAND = "command"
+    SHORTCUT = "shortcut"
+    REACTION = "reaction"
+    IMPORT = "import"
+
+
+class ManagerLinkStatus(enum.StrEnum):
+    PENDING = "pending"  # named as manager, waiting for the report's consent
+    ACTIVE = "active"
+    DECLINED = "declined"
+    ENDED = "ended"
+
+
+class DigestState(enum.StrEnum):
+    CLAIMED = "claimed"
+    SENT = "sent"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+def _enum(enum_cls: type[enum.Enum], name: str) -> Enum:
+    # Stored as plain strings (no native PG enum) so adding a value never needs an ALTER TYPE.
+    return Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        validate_strings=True,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+class Workspace(Base):
+    __tablename__ = "workspaces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(MAX_SLACK_ID), unique=True)
+    name: Mapped[str | None] = mapped_column(String(MAX_NAME))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Person(Base):
+    __tablename__ = "people"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "slack_user_id", name="uq_people_workspace_user"),
+        Index("ix_people_email", "email"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    slack_user_id: Mapped[str] = mapped_column(String(MAX_SLACK_ID))
+    display_name: Mapped[str | None] = mapped_column(String(MAX_NAME))
+    email: Mapped[str | None] = mapped_column(String(MAX_EMAIL))
+    tz: Mapped[str] = mapped_column(String(MAX_TZ), default="UTC")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    inactive_reason: Mapped[str | None] = mapped_column(String(MAX_NAME))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    workspace: Mapped[Workspace] = relationship()
+
+    @validates("display_name", "email", "tz", "slack_user_id")
+    def _check_lengths(self, key: str, value: str | None) -> str | None:
+        limits = {"display_name": MAX_NAME, "email": MAX_EMAIL, "tz": MAX_TZ, "slack_user_id": MAX_SLACK_ID}
+        return check_length(key, value, limits[key])
+
+
+class Placement(Base):
+    """Where a person sits on a ladder. A promotion ends one placement and opens the next."""
+
+    __tablename__ = "placements"
+    __table_args__ = (Index("ix_placements_person_current", "person_id", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    framework_id: Mapped[str] = mapped_column(String(MAX_FRAMEWORK_ID))
+    # area id -> level id; every area of the framework has an entry.
+    levels: Mapped[dict[str, Any]] = mapped_column(JSON)
+    track: Mapped[str | None] = mapped_column(String(MAX_FRAMEWORK_ID))
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reason: Mapped[str | None] = mapped_column(String(MAX_NAME))  # "setup", "import", "promotion", ...
+
+
+class ManagerLink(Base):
+    """Who manages whom. Evidence flows to a manager only once the link is ACTIVE (the report consented)."""
+
+    __tablename__ = "manager_links"
+    __table_args__ = (
+        Index("ix_manager_links_person_status", "person_id", "status"),
+        Index("ix_manager_links_manager_status", "manager_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    manager_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    status: Mapped[ManagerLinkStatus] = mapped_column(_enum(ManagerLinkStatus, "manager_link_status"))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class PromptSchedule(Base):
+    """When a person wants their weekly prompt. `next_due_at` is derived and indexed for the tick."""
+
+    __tablename__ = "prompt_schedules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), unique=True)
+    weekday: Mapped[int] = mapped_column(Integer)  # 0 = Monday
+    local_time: Mapped[time] = mapped_column(Time)
+    cadence: Mapped[Cadence] = mapped_column(_enum(Cadence, "cadence"), default=Cadence.WEEKLY)
+    # Fortnightly schedules prompt in weeks whose ISO week parity matches this anchor's.
+    anchor_date: Mapped[date | None] = mapped_column(Date)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    paused_until: Mapped[datetime | None] = mapped_column(DateTime)  # None with paused=True: indefinitely
+    snoozed_until: Mapped[datetime | None] = mapped_column(DateTime)
+    next_due_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class Prompt(Base):
+    __tablename__ = "prompts"
+    __table_args__ = (
+        Index("ix_prompts_state_due", "state", "due_at"),
+        Index("ix_prompts_person_due", "person_id", "due_at"),
+        Index("ix_prompts_channel_ts", "channel_id", "message_ts"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    # Unique per person and period ("<person id>:<local date of the slot>"): one prompt per slot, ever.
+    idempotency_key: Mapped[str] = mapped_column(String(MAX_SOURCE_KEY), unique=True)
+    framework_id: Mapped[str] = mapped_column(String(MAX_FRAMEWORK_ID))
+    behaviour_ids: Mapped[list[str]] = mapped_column(JSON)
+    due_at: Mapped[datetime] = mapped_column(DateTime)
+    state: Mapped[PromptState] = mapped_column(_enum(PromptState, "prompt_state"), default=PromptState.DUE)
+    claimed_by: Mapped[str | None] = mapped_column(String(MAX_NAME))
+    claim_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    channel_id: Mapped[str | None] = mapped_column(String(MAX_SLACK_ID))
+    message_ts: Mapped[str | None] = mapped_column(String(MAX_SLACK_ID))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(String(MAX_ERROR))
+    skip_reason: Mapped[str | None] = mapped_column(String(MAX_NAME))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    @validates("last_error")
+    def _clip_error(self, key: str, value: str | None) -> str | None:
+        # Our own diagnostic, not user input: keeping the head of a long error is the useful part.
+        return value[:MAX_ERROR] if value else value
+
+
+class Evidence(Base):
+    __tablename__ = "evidence"
+    __table_args__ = (Index("ix_evidence_person_created", "person_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(String(MAX_LINK))
+    source: Mapped[EvidenceSource] = mapped_column(_enum(EvidenceSource, "evidence_source"))
+    # e.g. "T123:D456:1700000000.000100": a retried Slack delivery never stores the same thing twice.
+    source_key: Mapped[str | None] = mapped_column(String(MAX_SOURCE_KEY), unique=True)
+    prompt_id: Mapped[int | None] = mapped_column(ForeignKey("prompts.id", ondelete="SET NULL"))
+    author_slack_id: Mapped[str | None] = mapped_column(String(MAX_SLACK_ID))  # who wrote a saved message
+    to_discuss: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    tags: Mapped[list[EvidenceTag]] = relationship(
+        back_populates="evidence", cascade="all, delete-orphan", lazy="selectin", order_by="EvidenceTag.id"
+    )
+
+    @validates("text", "link", "source_key")
+    def _check_lengths(self, key: str, value: str | None) -> str | None:
+        limits = {"text": MAX_EVIDENCE_TEXT, "link": MAX_LINK, "source_key": MAX_SOURCE_KEY}
+        return check_length(key, value, limits[key])
+
+
+class EvidenceTag(Base):
+    """A behaviour an evidence item shows, with a snapshot so ladder edits never rewrite history."""
+
+    __tablename__ = "evidence_tags"
+    __table_args__ = (
+        UniqueConstraint("evidence_id", "framework_id", "behaviour_id", name="uq_evidence_tags_behaviour"),
+        Index("ix_evidence_tags_behaviour", "framework_id", "behaviour_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id", ondelete="CASCADE"))
+    framework_id: Mapped[str] = mapped_column(String(MAX_FRAMEWORK_ID))
+    framework_version: Mapped[int] = mapped_column(Integer)
+    behaviour_id: Mapped[str] = mapped_column(String(MAX_BEHAVIOUR_ID))
+    area_id: Mapped[str] = mapped_column(String(MAX_FRAMEWORK_ID))
+    level_id: Mapped[str] = mapped_column(String(MAX_LEVEL_ID))
+    behaviour_text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    evidence: Mapped[Evidence] = relationship(back_populates="tags")
+
+
+class OneOnOne(Base):
+    __tablename__ = "one_on_ones"
+    __table_args__ = (Index("ix_one_on_ones_pair", "manager_id", "report_id", "active"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    manager_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    report_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    cadence: Mapped[Cadence] = mapped_column(_enum(Cadence, "cadence"), default=Cadence.WEEKLY)
+    weekday: Mapped[int] = mapped_column(Integer)
+    local_time: Mapped[time] = mapped_column(Time)  # in the manager's time zone
+    anchor_date: Mapped[date | None] = mapped_column(Date)
+    digest_lead_minutes: Mapped[int] = mapped_column(Integer, default=120)
+    next_at: Mapped[datetime | None] = mapped_column(DateTime)  # next meeting, UTC
+    next_digest_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)  # next_at - lead
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Digest(Base):
+    __tablename__ = "digests"
+    __table_args__ = (
+        UniqueConstraint("one_on_one_id", "period_key", name="uq_digests_period"),
+        Index("ix_digests_state_due", "state", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    one_on_one_id: Mapped[int] = mapped_column(ForeignKey("one_on_ones.id", ondelete="CASCADE"))
+    period_key: Mapped[str] = mapped_column(String(64))  # the meeting's UTC start, ISO
+    period_start: Mapped[datetime] = mapped_column(DateTime)
+    period_end: Mapped[datetime] = mapped_column(DateTime)
+    due_at: Mapped[datetime] = mapped_column(DateTime)
+    state: Mapped[DigestState] = mapped_column(
+        _enum(DigestState, "digest_state"), default=DigestState.CLAIMED
+    )
+    claimed_by: Mapped[str | None] = mapped_column(String(MAX_NAME))
+    claim_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(MAX_ERROR))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    channel_id: Mapped[str | None] = mapped_column(String(MAX_SLACK_ID))
+    message_ts: Mapped[list[str]] = mapped_column(JSON, default=list)  # one ts per split part
+    # Coverage per area at send time, so the next digest can show the change.
+    coverage: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    @validates("last_error")
+    def _clip_error(self, key: str, value: str | None) -> str | None:
+        return value[:MAX_ERROR] if value else value
+
+
+class AuditEntry(Base):
+    """Who read, exported or deleted whose data. Survives the subject's deletion (ids kept as text)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_subject", "subject_slack_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    actor_slack_id: Mapped[str | None] = mapped_column(String(MAX_SLACK_ID))  # None: the CLI / system
+    action: Mapped[str] = mapped_column(String(64))  # viewed_evidence, exported, deleted_person, ...
+    subject_slack_id: Mapped[str | None] = mapped_column(String(MAX_SLACK_ID))
+    workspace_team_id: Mapped[str | None] = mapped_column(String(MAX_SLACK_ID))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

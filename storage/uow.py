@@ -1,0 +1,64 @@
+"""Unit of work: one session, one transaction. Repositories flush; only the unit of work commits.
+
+with uow_factory() as uow:
+    person = uow.people.get_by_slack_id(team_id, user_id)
+    uow.evidence.add(...)
+# committed here; rolled back if the block raised; the session is always closed.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage import repositories as repos
+
+
+class UnitOfWork:
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+        self.session: Session
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._session_factory()
+        self.session.begin()
+        session = self.session
+        self.workspaces = repos.WorkspaceRepository(session)
+        self.people = repos.PersonRepository(session)
+        self.placements = repos.PlacementRepository(session)
+        self.managers = repos.ManagerLinkRepository(session)
+        self.schedules = repos.ScheduleRepository(session)
+        self.prompts = repos.PromptRepository(session)
+        self.evidence = repos.EvidenceRepository(session)
+        self.one_on_ones = repos.OneOnOneRepository(session)
+        self.digests = repos.DigestRepository(session)
+        self.audit = repos.AuditRepository(session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            if exc_type is None:
+                self.session.commit()
+            else:
+                self.session.rollback()
+        finally:
+            self.session.close()
+
+    def flush(self) -> None:
+        self.session.flush()
+
+
+class UnitOfWorkFactory:
+    """What services receive: call it to start a unit of work."""
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self.session_factory = session_factory
+
+    def __call__(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory)
