@@ -59,9 +59,7 @@ class FieldTooLong(ValueError):
 
     def __init__(self, field: str, length: int, limit: int) -> None:
         self.field, self.length, self.limit = field, length, limit
-        super().__init__(
-            f"{field} is {length:,} characters long; the limit is {limit:,}. Shorten it and try again."
-        )
+        super().__init__(f"{field} is {length:,} characters long; the limit is {limit:,}. Shorten it and try again.")
 
 
 def check_length(field: str, value: str | None, limit: int) -> str | None:
@@ -331,9 +329,7 @@ class Digest(Base):
     period_start: Mapped[datetime] = mapped_column(DateTime)
     period_end: Mapped[datetime] = mapped_column(DateTime)
     due_at: Mapped[datetime] = mapped_column(DateTime)
-    state: Mapped[DigestState] = mapped_column(
-        _enum(DigestState, "digest_state"), default=DigestState.CLAIMED
-    )
+    state: Mapped[DigestState] = mapped_column(_enum(DigestState, "digest_state"), default=DigestState.CLAIMED)
     claimed_by: Mapped[str | None] = mapped_column(String(MAX_NAME))
     claim_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

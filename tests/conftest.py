@@ -25,10 +25,11 @@ PG_ADMIN_URL = os.environ.get("GROWTHBOT_TEST_PG_URL", "postgresql+psycopg://pos
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """A developer's shell must not leak Slack tokens or a database URL into tests."""
+    keep = {"GROWTHBOT_TEST_PG_URL", "GROWTHBOT_SEEDS_DIR"}
     for name in list(os.environ):
-        if name.startswith(("SLACK_", "GROWTHBOT_")) or name in ("DATABASE_URL", "LOG_LEVEL"):
-            if name != "GROWTHBOT_TEST_PG_URL" and name != "GROWTHBOT_SEEDS_DIR":
-                monkeypatch.delenv(name, raising=False)
+        leaks = name.startswith(("SLACK_", "GROWTHBOT_")) or name in ("DATABASE_URL", "LOG_LEVEL")
+        if leaks and name not in keep:
+            monkeypatch.delenv(name, raising=False)
 
 
 def _postgres_unreachable_reason() -> str | None:
@@ -38,9 +39,7 @@ def _postgres_unreachable_reason() -> str | None:
             connection.execute(text("select 1"))
         engine.dispose()
     except Exception as error:  # any failure to connect means "no PostgreSQL here"
-        return (
-            f"PostgreSQL not reachable at {PG_ADMIN_URL}: {error.__class__.__name__}: {error}".splitlines()[0]
-        )
+        return f"PostgreSQL not reachable at {PG_ADMIN_URL}: {error.__class__.__name__}: {error}".splitlines()[0]
     return None
 
 
@@ -100,9 +99,7 @@ def db(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> Iterator[D
     engine = request.getfixturevalue("postgres_engine")
     _truncate_all(engine)
     factory = make_session_factory(engine)
-    yield Database(
-        "postgres", request.getfixturevalue("postgres_url"), engine, factory, UnitOfWorkFactory(factory)
-    )
+    yield Database("postgres", request.getfixturevalue("postgres_url"), engine, factory, UnitOfWorkFactory(factory))
 
 
 @pytest.fixture
