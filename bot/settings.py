@@ -10,6 +10,7 @@ import re
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -49,6 +50,25 @@ class Settings(BaseSettings):
     fanout_concurrency: int = Field(default=16, alias="GROWTHBOT_FANOUT_CONCURRENCY", ge=1, le=256)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", alias="LOG_LEVEL")
+
+    @field_validator(
+        "slack_bot_token", "slack_signing_secret", "slack_app_token", "frameworks_dir", "quiet_days_file", mode="before"
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # `.env.example` lists optional variables with empty values; empty means "not set".
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"must be an IANA time zone such as 'Europe/Paris' or 'UTC', got {value!r}") from None
+        return value
 
     @field_validator("admins", mode="before")
     @classmethod

@@ -1,0 +1,72 @@
+from datetime import time
+from pathlib import Path
+
+import pytest
+
+from bot.settings import SettingsError, load_settings
+
+
+def test_defaults_need_no_configuration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings()
+    assert settings.database_url == "sqlite:///growthbot.db"
+    assert settings.default_prompt_weekday == "monday"
+    assert settings.default_prompt_time == time(10, 0)
+    assert settings.slack_api_url == "https://slack.com/api/"
+    assert not settings.has_slack_tokens
+
+
+def test_env_example_is_valid_and_blank_values_mean_unset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    example = Path(__file__).resolve().parents[1] / ".env.example"
+    (tmp_path / ".env").write_text(example.read_text())
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings()
+    assert settings.slack_bot_token is None
+    assert settings.frameworks_dir is None
+    assert settings.quiet_days_file is None
+
+
+def test_every_setting_is_documented_in_env_example() -> None:
+    from bot.settings import Settings
+
+    example = (Path(__file__).resolve().parents[1] / ".env.example").read_text()
+    for field in Settings.model_fields.values():
+        assert f"\n{field.alias}=" in example, f"{field.alias} is missing from .env.example"
+
+
+def test_values_are_parsed_forgivingly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GROWTHBOT_PROMPT_WEEKDAY", "Tue")
+    monkeypatch.setenv("GROWTHBOT_ADMINS", "U1, U2 U3")
+    monkeypatch.setenv("SLACK_API_URL", "http://127.0.0.1:9999/api")
+    monkeypatch.setenv("LOG_LEVEL", "debug")
+    settings = load_settings()
+    assert settings.default_prompt_weekday == "tuesday"
+    assert settings.admins == ["U1", "U2", "U3"]
+    assert settings.slack_api_url == "http://127.0.0.1:9999/api/"
+    assert settings.log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("GROWTHBOT_PROMPT_TIME", "25:00"),
+        ("GROWTHBOT_PROMPT_WEEKDAY", "someday"),
+        ("GROWTHBOT_DEFAULT_TIMEZONE", "Mars/Olympus"),
+        ("SLACK_API_URL", "slack.com"),
+        ("GROWTHBOT_LATE_WINDOW_HOURS", "-1"),
+    ],
+)
+def test_malformed_value_names_the_variable(monkeypatch: pytest.MonkeyPatch, variable: str, value: str) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as error:
+        load_settings()
+    assert variable in str(error.value)
+
+
+def test_require_names_missing_variables_and_the_readme_section() -> None:
+    settings = load_settings()
+    with pytest.raises(SettingsError) as error:
+        settings.require("slack_bot_token", "slack_signing_secret")
+    message = str(error.value)
+    assert "SLACK_BOT_TOKEN" in message and "SLACK_SIGNING_SECRET" in message
+    assert "README" in message
