@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
@@ -131,6 +132,10 @@ class Workspace(Base):
     name: Mapped[str | None] = mapped_column(String(MAX_NAME))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
+    @validates("team_id", "name")
+    def _check_lengths(self, key: str, value: str | None) -> str | None:
+        return check_length(key, value, {"team_id": MAX_SLACK_ID, "name": MAX_NAME}[key])
+
 
 class Person(Base):
     __tablename__ = "people"
@@ -155,6 +160,9 @@ class Person(Base):
     @validates("display_name", "email", "tz", "slack_user_id")
     def _check_lengths(self, key: str, value: str | None) -> str | None:
         limits = {"display_name": MAX_NAME, "email": MAX_EMAIL, "tz": MAX_TZ, "slack_user_id": MAX_SLACK_ID}
+        if key == "email" and value is not None:
+            # Stored lower-case so lookups by email can use the plain index.
+            value = value.strip().lower() or None
         return check_length(key, value, limits[key])
 
 
@@ -162,7 +170,17 @@ class Placement(Base):
     """Where a person sits on a ladder. A promotion ends one placement and opens the next."""
 
     __tablename__ = "placements"
-    __table_args__ = (Index("ix_placements_person_current", "person_id", "ended_at"),)
+    __table_args__ = (
+        Index("ix_placements_person_current", "person_id", "ended_at"),
+        # At most one open placement per person, even when two writers race.
+        Index(
+            "uq_placements_one_open",
+            "person_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
@@ -174,6 +192,12 @@ class Placement(Base):
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
     reason: Mapped[str | None] = mapped_column(String(MAX_NAME))  # "setup", "import", "promotion", ...
 
+    @validates("framework_id", "track", "reason")
+    def _check_lengths(self, key: str, value: str | None) -> str | None:
+        return check_length(
+            key, value, {"framework_id": MAX_FRAMEWORK_ID, "track": MAX_FRAMEWORK_ID, "reason": MAX_NAME}[key]
+        )
+
 
 class ManagerLink(Base):
     """Who manages whom. Evidence flows to a manager only once the link is ACTIVE (the report consented)."""
@@ -182,6 +206,14 @@ class ManagerLink(Base):
     __table_args__ = (
         Index("ix_manager_links_person_status", "person_id", "status"),
         Index("ix_manager_links_manager_status", "manager_id", "status"),
+        # A person has at most one active manager, even when two writers race.
+        Index(
+            "uq_manager_links_one_active",
+            "person_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -192,6 +224,9 @@ class ManagerLink(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id], lazy="joined", innerjoin=True)
+    manager: Mapped[Person] = relationship(foreign_keys=[manager_id], lazy="joined", innerjoin=True)
 
 
 class PromptSchedule(Base):
@@ -219,6 +254,8 @@ class Prompt(Base):
         Index("ix_prompts_state_due", "state", "due_at"),
         Index("ix_prompts_person_due", "person_id", "due_at"),
         Index("ix_prompts_channel_ts", "channel_id", "message_ts"),
+        # Per tick: sent, not yet reminded, sent before a cutoff.
+        Index("ix_prompts_reminder", "state", "reminder_sent_at", "sent_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -247,6 +284,18 @@ class Prompt(Base):
         # Our own diagnostic, not user input: keeping the head of a long error is the useful part.
         return value[:MAX_ERROR] if value else value
 
+    @validates("idempotency_key", "framework_id", "claimed_by", "channel_id", "message_ts", "skip_reason")
+    def _check_lengths(self, key: str, value: str | None) -> str | None:
+        limits = {
+            "idempotency_key": MAX_SOURCE_KEY,
+            "framework_id": MAX_FRAMEWORK_ID,
+            "claimed_by": MAX_NAME,
+            "channel_id": MAX_SLACK_ID,
+            "message_ts": MAX_SLACK_ID,
+            "skip_reason": MAX_NAME,
+        }
+        return check_length(key, value, limits[key])
+
 
 class Evidence(Base):
     __tablename__ = "evidence"
@@ -269,9 +318,14 @@ class Evidence(Base):
         back_populates="evidence", cascade="all, delete-orphan", lazy="selectin", order_by="EvidenceTag.id"
     )
 
-    @validates("text", "link", "source_key")
+    @validates("text", "link", "source_key", "author_slack_id")
     def _check_lengths(self, key: str, value: str | None) -> str | None:
-        limits = {"text": MAX_EVIDENCE_TEXT, "link": MAX_LINK, "source_key": MAX_SOURCE_KEY}
+        limits = {
+            "text": MAX_EVIDENCE_TEXT,
+            "link": MAX_LINK,
+            "source_key": MAX_SOURCE_KEY,
+            "author_slack_id": MAX_SLACK_ID,
+        }
         return check_length(key, value, limits[key])
 
 
@@ -296,10 +350,23 @@ class EvidenceTag(Base):
 
     evidence: Mapped[Evidence] = relationship(back_populates="tags")
 
+    @validates("framework_id", "behaviour_id", "area_id", "level_id")
+    def _check_lengths(self, key: str, value: str | None) -> str | None:
+        limits = {
+            "framework_id": MAX_FRAMEWORK_ID,
+            "behaviour_id": MAX_BEHAVIOUR_ID,
+            "area_id": MAX_FRAMEWORK_ID,
+            "level_id": MAX_LEVEL_ID,
+        }
+        return check_length(key, value, limits[key])
+
 
 class OneOnOne(Base):
     __tablename__ = "one_on_ones"
-    __table_args__ = (Index("ix_one_on_ones_pair", "manager_id", "report_id", "active"),)
+    __table_args__ = (
+        Index("ix_one_on_ones_pair", "manager_id", "report_id", "active"),
+        Index("ix_one_on_ones_report", "report_id", "active"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     manager_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
@@ -344,6 +411,10 @@ class Digest(Base):
     def _clip_error(self, key: str, value: str | None) -> str | None:
         return value[:MAX_ERROR] if value else value
 
+    @validates("period_key", "claimed_by", "channel_id")
+    def _check_lengths(self, key: str, value: str | None) -> str | None:
+        return check_length(key, value, {"period_key": 64, "claimed_by": MAX_NAME, "channel_id": MAX_SLACK_ID}[key])
+
 
 class AuditEntry(Base):
     """Who read, exported or deleted whose data. Survives the subject's deletion (ids kept as text)."""
@@ -358,3 +429,7 @@ class AuditEntry(Base):
     subject_slack_id: Mapped[str | None] = mapped_column(String(MAX_SLACK_ID))
     workspace_team_id: Mapped[str | None] = mapped_column(String(MAX_SLACK_ID))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    @validates("actor_slack_id", "action", "subject_slack_id", "workspace_team_id")
+    def _check_lengths(self, key: str, value: str | None) -> str | None:
+        return check_length(key, value, 64 if key == "action" else MAX_SLACK_ID)
