@@ -1,0 +1,115 @@
+"""Small helpers every block builder shares: escaping, progress bars, splitting long text.
+
+Slack limits (section text 3000, fields 2000, ...) are met by splitting text into several pieces,
+never by cutting user text. Only labels we control (option text, headers) are shortened, with an
+ellipsis, because Slack rejects them outright when too long.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
+
+SECTION_TEXT_MAX = 3000
+HEADER_TEXT_MAX = 150
+OPTION_TEXT_MAX = 75
+BUTTON_TEXT_MAX = 75
+ELLIPSIS = "…"
+
+_ENTITY_AT_END = re.compile(r"&[a-z]{0,3}$")
+
+
+def escape(text: str) -> str:
+    """Make user text safe in mrkdwn: only &, < and > are replaced (Slack's rule), & first."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def shorten(text: str, limit: int) -> str:
+    """A label that fits `limit` characters, ending in an ellipsis when it had to be cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rstrip()
+    # Never leave half an escape entity (e.g. "&am") behind.
+    cut = _ENTITY_AT_END.sub("", cut)
+    return cut + ELLIPSIS
+
+
+def progress_bar(done: int, total: int, width: int = 10) -> str:
+    """`▰▰▰▱▱▱▱▱▱▱ 3/10` — text only, so it renders in sections, fields and notifications."""
+    if total <= 0:
+        return "▱" * width + " 0/0"
+    done = max(0, min(done, total))
+    filled = round(width * done / total)
+    if done and not filled:
+        filled = 1  # any progress shows
+    if done < total and filled == width:
+        filled = width - 1  # only complete coverage shows a full bar
+    return "▰" * filled + "▱" * (width - filled) + f" {done}/{total}"
+
+
+def percent(done: int, total: int) -> int:
+    return 0 if total <= 0 else round(100 * done / total)
+
+
+def split_text(text: str, limit: int = SECTION_TEXT_MAX) -> list[str]:
+    """Split text into pieces of at most `limit` characters without losing a character.
+
+    Prefers line breaks, then spaces; a single word longer than `limit` is cut hard, but never inside
+    an `&amp;`-style entity produced by `escape`.
+    """
+    if limit < 8:
+        raise ValueError("limit too small to split safely")
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[: limit + 1]
+        cut = window.rfind("\n")
+        if cut <= 0:
+            cut = window.rfind(" ")
+        if cut <= 0:
+            cut = limit
+            entity = _ENTITY_AT_END.search(rest[:cut])
+            if entity and entity.start() > 0:
+                cut = entity.start()
+            pieces.append(rest[:cut])
+            rest = rest[cut:]
+            continue
+        pieces.append(rest[:cut])
+        rest = rest[cut + 1 :]  # the separator itself is where the split happens
+    if rest or not pieces:
+        pieces.append(rest)
+    return pieces
+
+
+def pack_lines(lines: Iterable[str], limit: int = SECTION_TEXT_MAX) -> list[str]:
+    """Join lines with newlines into as few chunks of at most `limit` characters as possible."""
+    chunks: list[str] = []
+    current = ""
+    for line in lines:
+        for piece in split_text(line, limit) if len(line) > limit else [line]:
+            candidate = f"{current}\n{piece}" if current else piece
+            if len(candidate) <= limit:
+                current = candidate
+            else:
+                chunks.append(current)
+                current = piece
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def mrkdwn_sections(lines: Iterable[str], limit: int = SECTION_TEXT_MAX) -> list[SectionBlock]:
+    """Sections holding every line (already escaped mrkdwn), split across blocks as needed."""
+    return [SectionBlock(text=MarkdownTextObject(text=chunk)) for chunk in pack_lines(lines, limit) if chunk]
+
+
+def context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=shorten(text, SECTION_TEXT_MAX))])
+
+
+def more_line(hidden: int, what: str) -> str:
+    """`…and 12 more behaviours`, shown wherever a list is capped."""
+    return f"{ELLIPSIS}and {hidden:,} more {what}"

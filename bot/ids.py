@@ -1,0 +1,64 @@
+"""Every action_id, callback_id and block_id the bot uses, in one place.
+
+Listeners match on these and block builders emit them, so a rename can never leave the two out of
+step. Add a member to the enum of your feature (or a new enum) rather than writing a literal.
+Values are stable: Slack sends them back in interactions with messages and views already posted.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+LADDER_COMMAND = "/ladder"
+
+
+class Callback(StrEnum):
+    """Modal callback_ids and shortcut callback_ids."""
+
+    ONBOARDING = "onboarding"
+    SAVE_AS_EVIDENCE = "save_as_evidence"  # message shortcut "Save as growth evidence"
+
+
+class HomeAction(StrEnum):
+    START_SETUP = "home_start_setup"
+    EDIT_SETUP = "home_edit_setup"
+    LOG_EVIDENCE = "home_log_evidence"
+    PAUSE_PROMPTS = "home_pause_prompts"
+    RESUME_PROMPTS = "home_resume_prompts"
+
+
+class HomeBlock(StrEnum):
+    ACTIONS = "home_actions"
+    SCHEDULE_ACTIONS = "home_schedule_actions"
+
+
+class OnboardingBlock(StrEnum):
+    FRAMEWORK = "onboarding_framework"
+    TRACK = "onboarding_track"
+    LEVEL = "onboarding_level"
+    OVERRIDES_TEXT = "onboarding_overrides"
+    # One optional select per area, block_id = AREA_PREFIX + area id (see `area_block_id`).
+    AREA_PREFIX = "onboarding_area:"
+    WEEKDAY = "onboarding_weekday"
+    TIME = "onboarding_time"
+    MANAGER = "onboarding_manager"
+
+
+class OnboardingAction(StrEnum):
+    FRAMEWORK = "onboarding_framework_select"
+    TRACK = "onboarding_track_select"
+    LEVEL = "onboarding_level_select"
+    OVERRIDES_TEXT = "onboarding_overrides_input"
+    AREA_LEVEL = "onboarding_area_level_select"
+    WEEKDAY = "onboarding_weekday_select"
+    TIME = "onboarding_time_picker"
+    MANAGER = "onboarding_manager_select"
+
+
+def area_block_id(area_id: str) -> str:
+    return f"{OnboardingBlock.AREA_PREFIX}{area_id}"
+
+
+def area_from_block_id(block_id: str) -> str | None:
+    prefix = OnboardingBlock.AREA_PREFIX.value
+    return block_id[len(prefix) :] if block_id.startswith(prefix) else None

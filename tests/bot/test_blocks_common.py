@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.blocks.common import escape, mrkdwn_sections, pack_lines, progress_bar, shorten, split_text
+
+
+def test_escape_replaces_only_amp_lt_gt() -> None:
+    assert escape("<!channel> & <@U123> *bold* _x_ \"q\" 'a'") == (
+        "&lt;!channel&gt; &amp; &lt;@U123&gt; *bold* _x_ \"q\" 'a'"
+    )
+    assert escape("&amp;") == "&amp;amp;"
+
+
+@pytest.mark.parametrize(
+    ("done", "total", "expected"),
+    [
+        (0, 4, "▱▱▱▱▱▱▱▱▱▱ 0/4"),
+        (1, 40, "▰▱▱▱▱▱▱▱▱▱ 1/40"),
+        (2, 4, "▰▰▰▰▰▱▱▱▱▱ 2/4"),
+        (39, 40, "▰▰▰▰▰▰▰▰▰▱ 39/40"),
+        (4, 4, "▰▰▰▰▰▰▰▰▰▰ 4/4"),
+        (0, 0, "▱▱▱▱▱▱▱▱▱▱ 0/0"),
+    ],
+)
+def test_progress_bar(done: int, total: int, expected: str) -> None:
+    assert progress_bar(done, total) == expected
+
+
+def test_split_text_keeps_every_word() -> None:
+    text = " ".join(f"word{i}" for i in range(2000))
+    pieces = split_text(text, 300)
+    assert all(len(piece) <= 300 for piece in pieces)
+    assert " ".join(pieces) == text
+
+
+def test_split_text_hard_cut_never_splits_an_entity() -> None:
+    text = escape("<" * 5000)
+    pieces = split_text(text, 3000)
+    assert "".join(pieces) == text
+    assert all(len(p) <= 3000 and p.startswith("&lt;") and p.endswith("&lt;") for p in pieces)
+
+
+def test_pack_lines_and_sections() -> None:
+    lines = [f"line {i} " + "x" * 100 for i in range(100)]
+    chunks = pack_lines(lines, 3000)
+    assert all(len(chunk) <= 3000 for chunk in chunks)
+    assert "\n".join(chunks).split("\n") == lines
+    blocks = mrkdwn_sections(lines)
+    assert len(blocks) == len(chunks)
+    for block in blocks:
+        block.to_dict()
+
+
+def test_shorten() -> None:
+    assert shorten("short", 10) == "short"
+    cut = shorten("a" * 100, 75)
+    assert len(cut) == 75 and cut.endswith("…")
+    assert not shorten("x" * 70 + escape("&&&&&"), 75).removesuffix("…").endswith(("&", "&a", "&am"))
