@@ -17,6 +17,8 @@ class Callback(StrEnum):
 
     ONBOARDING = "onboarding"
     SAVE_AS_EVIDENCE = "save_as_evidence"  # message shortcut "Save as growth evidence"
+    FORGET = "forget_confirm"
+    DIGEST_NOTE = "digest_note"
 
 
 class HomeAction(StrEnum):
@@ -53,6 +55,27 @@ class OnboardingAction(StrEnum):
     WEEKDAY = "onboarding_weekday_select"
     TIME = "onboarding_time_picker"
     MANAGER = "onboarding_manager_select"
+
+
+class DigestAction(StrEnum):
+    FLAG = "digest_flag_item"  # value: evidence id
+    UNFLAG = "digest_unflag_item"  # value: evidence id
+    ADD_NOTE = "digest_add_note"  # value: digest id, or "" for an on-demand preview
+
+
+class DigestBlock(StrEnum):
+    NOTE = "digest_note_text"
+    # Preview items: block_id = ITEM_PREFIX + running number (unique per message).
+    ITEM_PREFIX = "digest_item:"
+
+
+class DigestNoteAction(StrEnum):
+    TEXT = "digest_note_input"
+
+
+class ConsentAction(StrEnum):
+    ACCEPT = "consent_accept"  # value: manager link id
+    DECLINE = "consent_decline"  # value: manager link id
 
 
 def area_block_id(area_id: str) -> str:
