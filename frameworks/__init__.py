@@ -1,10 +1,26 @@
 """Career ladders as data: YAML files, their validated model, lookups and search."""
 
 from frameworks.loader import FrameworkError, LibraryHolder, load_library, load_paths, parse_framework
+from frameworks.lookups import (
+    AmbiguousMatch,
+    AreaStep,
+    NextMilestone,
+    current_level_label,
+    list_frameworks,
+    match_area,
+    match_framework,
+    match_level,
+    next_milestone,
+    show,
+    uniform_levels,
+)
 from frameworks.model import Area, Behaviour, Cell, Framework, Group, Level, Library, Track
+from frameworks.search import SearchHit, search, suggest_behaviours
 
 __all__ = [
+    "AmbiguousMatch",
     "Area",
+    "AreaStep",
     "Behaviour",
     "Cell",
     "Framework",
@@ -13,8 +29,20 @@ __all__ = [
     "Level",
     "Library",
     "LibraryHolder",
+    "NextMilestone",
+    "SearchHit",
     "Track",
+    "current_level_label",
+    "list_frameworks",
     "load_library",
     "load_paths",
+    "match_area",
+    "match_framework",
+    "match_level",
+    "next_milestone",
     "parse_framework",
+    "search",
+    "show",
+    "suggest_behaviours",
+    "uniform_levels",
 ]
