@@ -320,3 +320,11 @@ def test_holder_keeps_the_last_good_library(tmp_path: Path) -> None:
     assert holder.try_reload() is None
     assert holder.last_error is None
     assert holder.library["tiny"].name == "Tiny ladder"
+
+
+def test_bundled_library_loads_five_frameworks() -> None:
+    library = load_library()
+    assert len(library) == 5
+    assert set(library) == {"attest-engineering", "flow", "luko-execution", "org-wide-engineering", "vio-execution"}
+    assert all(f.path is not None and f.path.parent == bundled_paths()[0].parent for f in library.frameworks)
+    assert all(f.behaviour_count > 0 for f in library.frameworks)
