@@ -310,8 +310,17 @@ def _validate_schema(data: Any, root: yaml.Node, path: Path | str) -> None:
         key=lambda item: item[:4],
     )
     _, line, _, _, first = located[0]
-    message = _explain(first, data)
-    more = len(errors) - 1
+    noise = [e for e in errors if e.validator == "required" and tuple(e.absolute_path) in typo_paths]
+    if first.validator == "required":
+        # Name every missing key of that mapping at once.
+        siblings = [
+            e for e in errors if e.validator == "required" and list(e.absolute_path) == list(first.absolute_path)
+        ]
+        message = _explain_missing(siblings, data)
+        noise = siblings
+    else:
+        message = _explain(first, data)
+    more = len(errors) - 1 - len([e for e in noise if e is not first])
     if more:
         message += f" ({more} more problem{'s' if more > 1 else ''} in this file after this one.)"
     raise FrameworkError(path, line, message)
@@ -368,9 +377,7 @@ def _explain(error: ValidationError, data: Any) -> str:
         hint = f"did you mean {close[0]!r}? " if close else ""
         return f"unknown key {key!r} {where}; {hint}allowed keys here: {', '.join(allowed)}."
     if kind == "required":
-        missing = str(error.message).split("'")[1] if "'" in error.message else error.message
-        extra = " (required because status is incomplete: say what is missing)" if missing == "status_note" else ""
-        return f"missing required key {missing!r} {where}{extra}."
+        return _explain_missing([error], data)
     if kind == "type":
         expected = error.validator_value
         if expected == "string" and isinstance(value, int | float | bool):
@@ -398,6 +405,19 @@ def _explain(error: ValidationError, data: Any) -> str:
     if kind == "minimum":
         return f"{field_name} {where} must be at least {error.validator_value}, got {value!r}."
     return f"{field_name} {where}: {error.message}."
+
+
+def _explain_missing(errors: list[ValidationError], data: Any) -> str:
+    missing = [_quoted_name(e.message) for e in errors]
+    where = _describe(data, list(errors[0].absolute_path))
+    extra = " (required because status is incomplete: say what is missing)" if "status_note" in missing else ""
+    if len(missing) == 1:
+        return f"missing required key {missing[0]!r} {where}{extra}."
+    return f"missing required keys {', '.join(repr(m) for m in missing)} {where}{extra}."
+
+
+def _quoted_name(message: str) -> str:
+    return message.split("'")[1] if message.count("'") >= 2 else message
 
 
 def _describe(data: Any, json_path: _JsonPath) -> str:

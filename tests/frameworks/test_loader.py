@@ -169,7 +169,16 @@ def test_typo_at_the_top_level(tmp_path: Path) -> None:
     text = BASE.replace("levels:", "levles:")
     error = load_error(tmp_path, text)
     # The typo is what to fix, so it wins over the "missing levels" it also causes.
-    assert_at(error, line_of(text, "levles:"), "unknown key 'levles'", "did you mean 'levels'?", "more problem")
+    assert_at(error, line_of(text, "levles:"), "unknown key 'levles'", "did you mean 'levels'?")
+    # The "missing levels" the typo causes is the same problem, not another one.
+    assert "more problem" not in str(error)
+
+
+def test_missing_keys_are_named_together_and_other_problems_counted(tmp_path: Path) -> None:
+    error = load_error(tmp_path, "id: x\n")
+    assert_at(error, 1, "missing required keys 'name', 'version', 'levels', 'areas' at the top level")
+    text = BASE.replace("version: 1", "version: 0").replace("text: Writes tests.", 'text: ""')
+    assert_at(load_error(tmp_path, text), 3, "at least 1", "(1 more problem in this file after this one.)")
 
 
 def test_duplicate_behaviour_id(tmp_path: Path) -> None:
