@@ -18,6 +18,9 @@ class Callback(StrEnum):
     ONBOARDING = "onboarding"
     SAVE_AS_EVIDENCE = "save_as_evidence"  # message shortcut "Save as growth evidence"
     FORGET = "forget_confirm"
+    EVIDENCE = "evidence_modal"  # add evidence (from a prompt, App Home or `/ladder log`)
+    SAVE_AS_EVIDENCE_CONFIRM = "save_as_evidence_confirm"  # the shortcut's confirm-and-tag modal
+    RETAG = "evidence_retag"
     DIGEST_NOTE = "digest_note"
 
 
@@ -76,6 +79,36 @@ class DigestNoteAction(StrEnum):
 class ConsentAction(StrEnum):
     ACCEPT = "consent_accept"  # value: manager link id
     DECLINE = "consent_decline"  # value: manager link id
+
+
+class PromptAction(StrEnum):
+    """Buttons on the prompt DM; every value is the prompt id (re-checked against the clicking user)."""
+
+    ADD_EVIDENCE = "prompt_add_evidence"
+    NOTHING_THIS_WEEK = "prompt_nothing_this_week"
+    SNOOZE = "prompt_snooze_day"
+    PAUSE = "prompt_pause"
+    RESUME = "prompt_resume"
+    RESUME_ON = "prompt_resume_on"  # datepicker on a paused prompt
+
+
+class PromptBlock(StrEnum):
+    ACTIONS = "prompt_actions"
+    PAUSED_ACTIONS = "prompt_paused_actions"
+
+
+class EvidenceAction(StrEnum):
+    RETAG = "evidence_retag"  # value: evidence id
+    TEXT = "evidence_text_input"
+    LINK = "evidence_link_input"
+    BEHAVIOURS = "evidence_behaviours_select"
+
+
+class EvidenceBlock(StrEnum):
+    TEXT = "evidence_text"
+    LINK = "evidence_link"
+    BEHAVIOURS = "evidence_behaviours"
+    RETAG_ACTIONS = "evidence_retag_actions"
 
 
 def area_block_id(area_id: str) -> str:
