@@ -90,6 +90,7 @@ class _Index:
 
     def __init__(self, entries: Sequence[tuple[Framework, Behaviour]]) -> None:
         self.entries = list(entries)
+        self.positions = {b.id: i for i, (_, b) in enumerate(self.entries)}
         self.doc_terms: list[dict[str, float]] = []
         lengths: list[float] = []
         df: Counter[str] = Counter()
@@ -228,20 +229,31 @@ def suggest_behaviours(
     if not pool or limit <= 0:
         return []
     index = _framework_index(framework)
-    position = {b.id: i for i, (_, b) in enumerate(index.entries)}
+    position = index.positions
     query = index.query_terms(text)
     note_grams = _trigrams(text)
+    known_grams: dict[str, set[str]] = framework._cache.setdefault("trigrams", {})
 
     def similarity(behaviour: Behaviour) -> float:
-        grams = _trigrams(behaviour.text)
+        grams = known_grams.get(behaviour.id) if own_behaviour(behaviour) else None
+        if grams is None:
+            grams = _trigrams(behaviour.text)
+            if own_behaviour(behaviour):
+                known_grams[behaviour.id] = grams
         union = len(grams | note_grams)
         return len(grams & note_grams) / union if union else 0.0
+
+    def own_behaviour(behaviour: Behaviour) -> bool:
+        doc = position.get(behaviour.id)
+        return doc is not None and index.entries[doc][1] == behaviour
 
     scored = []
     for order, behaviour in enumerate(pool):
         doc = position.get(behaviour.id)
-        own = doc is not None and index.entries[doc][1] == behaviour
-        words = index.score(doc, query) if own and query else _adhoc_score(index, behaviour, query)
+        if doc is not None and own_behaviour(behaviour):
+            words = index.score(doc, query) if query else 0.0
+        else:
+            words = _adhoc_score(index, behaviour, query)
         scored.append((words, similarity(behaviour), -order, behaviour))
     scored.sort(key=lambda item: item[:3], reverse=True)
     return [item[3] for item in scored[:limit]]
