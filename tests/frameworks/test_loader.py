@@ -337,3 +337,9 @@ def test_bundled_library_loads_five_frameworks() -> None:
     assert set(library) == {"attest-engineering", "flow", "luko-execution", "org-wide-engineering", "vio-execution"}
     assert all(f.path is not None and f.path.parent == bundled_paths()[0].parent for f in library.frameworks)
     assert all(f.behaviour_count > 0 for f in library.frameworks)
+
+
+def test_empty_list_key_is_reported_as_nothing(tmp_path: Path) -> None:
+    text = BASE.replace("        not_applicable: true\n", "        behaviours:\n")
+    error = load_error(tmp_path, text)
+    assert_at(error, line_of(text, "        behaviours:", 2, exact=True), "behaviours", "must be a list, got nothing")
