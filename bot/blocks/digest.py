@@ -1,0 +1,267 @@
+"""Block Kit for digests: the manager's DM before a 1:1 and the engineer's preview of it.
+
+A digest can be long (a busy fortnight, long evidence texts). It is split into several messages of
+at most 50 blocks, sections of at most 3000 characters and a short notification text; every part
+says "part i of n", so nothing is ever cut silently.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from bot.blocks.common import HEADER_TEXT_MAX, escape, mrkdwn_sections, progress_bar, shorten
+from bot.ids import DigestAction, DigestBlock
+from bot.services.digests import DigestContent, EvidenceItem, TalkingPoint
+
+MESSAGE_MAX_BLOCKS = 50
+MESSAGE_TEXT_MAX = 40_000  # the notification text stays far below it
+
+Audience = Literal["manager", "preview", "self"]
+
+_SAFE_URL = re.compile(r"https?://[^\s<>|]+")
+
+
+@dataclass(frozen=True, slots=True)
+class DigestMessage:
+    text: str  # notification / fallback text
+    blocks: list[Block]
+
+    def to_dicts(self) -> list[dict]:
+        return [block.to_dict() for block in self.blocks]
+
+
+def slack_date(moment: datetime) -> str:
+    """A date Slack shows in the reader's own time zone, with a UTC fallback."""
+    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    return f"<!date^{int(aware.timestamp())}^{{date_short}}|{aware.date().isoformat()}>"
+
+
+def link(url: str | None, label: str = "link") -> str:
+    """A mrkdwn link for a well-formed http(s) URL; anything else is shown as escaped text."""
+    if not url:
+        return ""
+    if _SAFE_URL.fullmatch(url):
+        return f"<{url.replace('&', '&amp;')}|{label}>"
+    return escape(url)
+
+
+def item_line(item: EvidenceItem, *, bullet: str = "•") -> str:
+    extra = f" ({link(item.link)})" if item.link else ""
+    flag = " :speech_balloon:" if item.to_discuss else ""
+    return f"{bullet} {slack_date(item.created_at)}: {escape(item.text)}{extra}{flag}"
+
+
+def _change(change: int | None) -> str:
+    if change is None:
+        return ""
+    if change == 0:
+        return " · no change since the last digest"
+    sign = "+" if change > 0 else "−"
+    return f" · {sign}{abs(change)} since the last digest"
+
+
+def coverage_lines(content: DigestContent) -> list[str]:
+    lines = ["*Next milestone coverage* (behaviours with evidence / all)"]
+    shown = [c for c in content.coverage if not c.at_top]
+    for area in shown:
+        level = f" → {escape(area.level_name)}" if area.level_name else ""
+        bar = progress_bar(area.covered, area.total) if area.total else "no behaviours listed for this level"
+        lines.append(f"`{bar}` {escape(area.area_name)}{level}{_change(area.change)}")
+    top = [c for c in content.coverage if c.at_top]
+    if top:
+        lines.append("Already at the top level: " + ", ".join(escape(c.area_name) for c in top))
+    if not content.coverage:
+        lines.append("_No next milestone to measure against._")
+    return lines
+
+
+def talking_point_lines(points: tuple[TalkingPoint, ...]) -> list[str]:
+    if not points:
+        return ["*Suggested talking points*", "_Nothing stands out: every behaviour has recent evidence._"]
+    lines = ["*Suggested talking points*"]
+    for number, point in enumerate(points, start=1):
+        lines.append(f"{number}. {escape(point.text)}")
+        lines.extend(item_line(item, bullet="      ◦") for item in point.items)
+    return lines
+
+
+def prompt_line(content: DigestContent) -> str:
+    activity = content.prompts
+    since = "since the last 1:1" if content.meeting_at else "in this period"
+    if activity.asked == 0:
+        answered = f"No prompts {since}"
+    else:
+        rate = round(100 * (activity.rate or 0))
+        answered = f"Answered {activity.answered} of {activity.asked} prompts {since} ({rate}%)"
+    last = slack_date(activity.last_answer_at) if activity.last_answer_at else "never"
+    return f"*Prompts*: {answered} · last answer: {last}"
+
+
+def _evidence_lines(content: DigestContent) -> list[str]:
+    if content.nothing_new:
+        return []
+    noun = "item" if content.new_evidence_count == 1 else "items"
+    lines = [f"*New evidence* ({content.new_evidence_count} {noun})"]
+    for area in content.new_evidence:
+        lines.append(f"*{escape(area.area_name)}*")
+        for group in area.behaviours:
+            level = f" ({escape(group.level_name)})" if group.level_name else ""
+            lines.append(f"_{escape(group.text)}_{level}")
+            lines.extend(item_line(item) for item in group.items)
+    return lines
+
+
+def _preview_item_blocks(content: DigestContent) -> list[Block]:
+    """One section per new item, with a flag/unflag button; an item shown under two behaviours gets one."""
+    if content.nothing_new:
+        return []
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=f"*New evidence* ({content.new_evidence_count})"))]
+    seen: set[int] = set()
+    number = 0
+    for area in content.new_evidence:
+        for group in area.behaviours:
+            heading = f"*{escape(area.area_name)}* · _{escape(group.text)}_"
+            blocks.extend(mrkdwn_sections([heading]))
+            for item in group.items:
+                line = item_line(item)
+                if item.id in seen:
+                    blocks.extend(mrkdwn_sections([line + " _(also above)_"]))
+                    continue
+                seen.add(item.id)
+                number += 1
+                button = (
+                    ButtonElement(text="Unflag", action_id=DigestAction.UNFLAG, value=str(item.id))
+                    if item.to_discuss
+                    else ButtonElement(text="Flag to discuss", action_id=DigestAction.FLAG, value=str(item.id))
+                )
+                sections = mrkdwn_sections([line])
+                first = sections[0]
+                blocks.append(
+                    SectionBlock(
+                        block_id=f"{DigestBlock.ITEM_PREFIX}{number}",
+                        text=first.text,
+                        accessory=button,
+                    )
+                )
+                blocks.extend(sections[1:])
+    return blocks
+
+
+def _header(content: DigestContent, audience: Audience) -> tuple[str, str]:
+    name = content.report.name
+    if audience == "manager":
+        title = f"Before your 1:1 with {name}" if content.meeting_at else f"Progress digest: {name}"
+    elif audience == "preview":
+        title = "Preview: what your manager will see"
+    else:
+        title = "Your progress digest"
+    period = f"{slack_date(content.period_start)} – {slack_date(content.period_end)}"
+    ladder = f" · {escape(content.framework_name)}" if content.framework_name else ""
+    meeting = f" · 1:1 on {slack_date(content.meeting_at)}" if content.meeting_at else ""
+    return shorten(title, HEADER_TEXT_MAX), f"{escape(name)} · {period}{ladder}{meeting}"
+
+
+def digest_blocks(
+    content: DigestContent, audience: Audience = "manager", *, digest_id: int | None = None
+) -> list[Block]:
+    """Every block of the digest in order, before splitting into messages."""
+    title, subtitle = _header(content, audience)
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=title, emoji=False)), _context(subtitle)]
+    if audience == "preview":
+        manager = escape(content.manager.name) if content.manager else "your manager"
+        blocks.extend(
+            mrkdwn_sections(
+                [
+                    f"This is what {manager} sees before your 1:1. Flag anything you want to talk about, "
+                    "or add a last-minute note."
+                ]
+            )
+        )
+    if content.notes:
+        blocks.extend(mrkdwn_sections([escape(note) for note in content.notes]))
+    if audience == "preview":
+        blocks.extend(_preview_item_blocks(content))
+    else:
+        blocks.extend(mrkdwn_sections(_evidence_lines(content)))
+    blocks.append(DividerBlock())
+    blocks.extend(mrkdwn_sections(coverage_lines(content)))
+    blocks.extend(mrkdwn_sections(talking_point_lines(content.talking_points)))
+    blocks.extend(mrkdwn_sections([prompt_line(content)]))
+    if audience == "preview":
+        blocks.append(
+            ActionsBlock(
+                block_id=DigestBlock.NOTE,
+                elements=[
+                    ButtonElement(
+                        text="Add a last-minute note",
+                        action_id=DigestAction.ADD_NOTE,
+                        value=str(digest_id) if digest_id is not None else "",
+                    )
+                ],
+            )
+        )
+    return blocks
+
+
+def _context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=text)])
+
+
+def notification_text(content: DigestContent, audience: Audience) -> str:
+    name = escape(content.report.name)
+    if content.nothing_new:
+        what = "nothing new"
+    else:
+        what = f"{content.new_evidence_count} new evidence item" + ("" if content.new_evidence_count == 1 else "s")
+    if audience == "manager":
+        return f"Before your 1:1 with {name}: {what}" if content.meeting_at else f"Progress digest for {name}: {what}"
+    if audience == "preview":
+        return f"Preview of your manager's digest: {what}"
+    return f"Your progress digest: {what}"
+
+
+def split_messages(blocks: list[Block], text: str) -> list[DigestMessage]:
+    """Split blocks across messages of at most 50 blocks; each part after the first says which it is."""
+    per_message = MESSAGE_MAX_BLOCKS - 1  # room for the "part i of n" context
+    chunks = [blocks[i : i + per_message] for i in range(0, len(blocks), per_message)] or [[]]
+    if len(chunks) == 1:
+        return [DigestMessage(text=text, blocks=chunks[0])]
+    total = len(chunks)
+    messages = []
+    for number, chunk in enumerate(chunks, start=1):
+        label = f"Part {number} of {total}"
+        marker = ContextBlock(elements=[MarkdownTextObject(text=label)])
+        part_blocks = [*chunk, marker] if number == 1 else [marker, *chunk]
+        messages.append(DigestMessage(text=f"{text} ({label.lower()})", blocks=part_blocks))
+    return messages
+
+
+def digest_messages(
+    content: DigestContent, audience: Audience = "manager", *, digest_id: int | None = None
+) -> list[DigestMessage]:
+    """The digest as one or more messages, each within Slack's limits."""
+    return split_messages(digest_blocks(content, audience, digest_id=digest_id), notification_text(content, audience))
+
+
+def flagged_note(report_name: str, item: EvidenceItem) -> str:
+    """What the manager sees in the digest thread when the engineer flags an item after it was sent."""
+    return f"{escape(report_name)} flagged this to discuss:\n{item_line(item)}"
+
+
+def last_minute_note(report_name: str, note: str) -> str:
+    return f"Last-minute note from {escape(report_name)}:\n>{escape(note).replace(chr(10), chr(10) + '>')}"
