@@ -1,6 +1,6 @@
 """Turn a career ladder written in Markdown into a framework document (the YAML schema's shape).
 
-Three layouts are recognised (docs/frameworks.md shows each):
+Three layouts are recognised (tests/frameworks/data/md/ holds a small example of each):
 
 (a) a pipe table with one column per area: a header row naming the areas, optionally a row of area
     descriptions (first cell empty, before any level), then per level a row whose first cell is the

@@ -157,9 +157,15 @@ class Person(Base):
 
     workspace: Mapped[Workspace] = relationship()
 
-    @validates("display_name", "email", "tz", "slack_user_id")
+    @validates("display_name", "email", "tz", "slack_user_id", "inactive_reason")
     def _check_lengths(self, key: str, value: str | None) -> str | None:
-        limits = {"display_name": MAX_NAME, "email": MAX_EMAIL, "tz": MAX_TZ, "slack_user_id": MAX_SLACK_ID}
+        limits = {
+            "display_name": MAX_NAME,
+            "email": MAX_EMAIL,
+            "tz": MAX_TZ,
+            "slack_user_id": MAX_SLACK_ID,
+            "inactive_reason": MAX_NAME,
+        }
         if key == "email" and value is not None:
             # Stored lower-case so lookups by email can use the plain index.
             value = value.strip().lower() or None

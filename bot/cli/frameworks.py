@@ -325,3 +325,8 @@ def view_to_dict(view: View) -> dict[str, Any]:
     else:
         data["cell"] = _cell_dict(view)
     return data
+
+
+from bot.cli.frameworks_import import import_command  # noqa: E402  (defined in its own module)
+
+frameworks.add_command(import_command)

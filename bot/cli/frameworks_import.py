@@ -13,6 +13,7 @@ from typing import Any
 import click
 import yaml
 
+from frameworks.loader import FrameworkError, parse_framework
 from frameworks.markdown_import import ImportResult, MarkdownImportError, dump_yaml, import_markdown
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -49,8 +50,6 @@ def _read_existing(path: Path) -> dict[str, Any]:
 
 
 def _validation_problem(text: str, name: str) -> str | None:
-    from frameworks.loader import FrameworkError, parse_framework
-
     try:
         parse_framework(text, name)
     except FrameworkError as error:
@@ -119,12 +118,11 @@ def _import(file: Path, framework_id: str | None, output: Path | None, into: Pat
         header += f" into {into.name} (ids of unchanged behaviours kept)"
     header += ".\nReview it against the source and note every encoding decision here."
     rendered = dump_yaml(result.document, header=header)
-    to_stdout = output is None
-    _report(result, err=to_stdout)
+    _report(result, err=output is None)
     problem = _validation_problem(rendered, str(output or "<stdout>"))
     if problem:
         click.echo(f"\nwarning: the result does not load as a ladder yet: {problem}", err=True)
-    if to_stdout:
+    if output is None:
         click.echo(rendered, nl=False)
         return
     try:

@@ -1,40 +1,29 @@
-"""Repositories: narrow, named queries over one aggregate each. They add and flush, never commit."""
+"""Repositories: narrow, named queries over one aggregate each. They add and flush, never commit;
+the unit of work (storage.uow) owns the transaction."""
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from storage.repositories.audit import AuditRepository
+from storage.repositories.digests import DigestRepository
+from storage.repositories.evidence import BehaviourCoverage, EvidenceRepository
+from storage.repositories.managers import ManagerLinkRepository
+from storage.repositories.one_on_ones import OneOnOneRepository
+from storage.repositories.people import PersonRepository, WorkspaceRepository
+from storage.repositories.placements import PlacementRepository
+from storage.repositories.prompts import PromptRepository
+from storage.repositories.schedules import DueSchedule, ScheduleRepository
 
-
-class _Repository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-
-class WorkspaceRepository(_Repository): ...
-
-
-class PersonRepository(_Repository): ...
-
-
-class PlacementRepository(_Repository): ...
-
-
-class ManagerLinkRepository(_Repository): ...
-
-
-class ScheduleRepository(_Repository): ...
-
-
-class PromptRepository(_Repository): ...
-
-
-class EvidenceRepository(_Repository): ...
-
-
-class OneOnOneRepository(_Repository): ...
-
-
-class DigestRepository(_Repository): ...
-
-
-class AuditRepository(_Repository): ...
+__all__ = [
+    "AuditRepository",
+    "BehaviourCoverage",
+    "DigestRepository",
+    "DueSchedule",
+    "EvidenceRepository",
+    "ManagerLinkRepository",
+    "OneOnOneRepository",
+    "PersonRepository",
+    "PlacementRepository",
+    "PromptRepository",
+    "ScheduleRepository",
+    "WorkspaceRepository",
+]

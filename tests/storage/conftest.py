@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 
-from storage.db import make_engine
-from tests.conftest import PG_ADMIN_URL
+from storage.db import make_engine, make_session_factory
+from storage.models import Person
+from storage.uow import UnitOfWork, UnitOfWorkFactory
+from tests.conftest import PG_ADMIN_URL, Database, _truncate_all
 
 
 @dataclass
@@ -45,3 +47,43 @@ def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[EmptyDa
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def add_people(uow: UnitOfWork, *slack_ids: str, team_id: str = "T1") -> list[Person]:
+    """People in one workspace, created through the repositories under test."""
+    workspace = uow.workspaces.get_or_create(team_id)
+    return [
+        uow.people.add(workspace.id, slack_id, display_name=f"Name {slack_id}", email=f"{slack_id.lower()}@example.com")
+        for slack_id in slack_ids
+    ]
+
+
+class StatementCounter:
+    """Counts SQL statements sent on an engine inside a `with` block (to prove a query is N+1-free)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.statements: list[str] = []
+
+    def _record(self, _conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        self.statements.append(statement)
+
+    def __enter__(self) -> StatementCounter:
+        event.listen(self.engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._record)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def pg_db(request: pytest.FixtureRequest) -> Database:
+    """PostgreSQL only, for behaviour SQLite cannot show (row locks, concurrent writers)."""
+    engine = request.getfixturevalue("postgres_engine")
+    _truncate_all(engine)
+    factory = make_session_factory(engine)
+    return Database("postgres", request.getfixturevalue("postgres_url"), engine, factory, UnitOfWorkFactory(factory))

@@ -1,0 +1,225 @@
+"""Evidence and its behaviour tags. Saving is idempotent on `source_key`: a retried Slack delivery
+never stores the same thing twice."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import NamedTuple, Protocol
+
+from sqlalchemy import Select, delete, func, select
+
+from storage.clock import utcnow
+from storage.models import Evidence, EvidenceSource, EvidenceTag
+from storage.repositories._base import Repository, column_values
+
+
+class BehaviourCoverage(NamedTuple):
+    count: int
+    last_at: datetime | None
+
+
+class _FrameworkLike(Protocol):
+    id: str
+    version: int
+
+
+class _BehaviourLike(Protocol):
+    id: str
+    text: str
+    area_id: str
+    level_id: str
+
+
+class EvidenceRepository(Repository):
+    def get(self, evidence_id: int) -> Evidence | None:
+        return self.session.get(Evidence, evidence_id)
+
+    def get_by_source_key(self, source_key: str) -> Evidence | None:
+        return self.session.scalar(select(Evidence).where(Evidence.source_key == source_key))
+
+    def add_once(
+        self,
+        *,
+        person_id: int,
+        text: str,
+        source: EvidenceSource,
+        source_key: str | None = None,
+        link: str | None = None,
+        prompt_id: int | None = None,
+        author_slack_id: str | None = None,
+        to_discuss: bool = False,
+        now: datetime | None = None,
+    ) -> tuple[Evidence, bool]:
+        """(evidence, created). With a `source_key` already stored, returns that row untouched, also when
+        another transaction stored it concurrently (INSERT ... ON CONFLICT DO NOTHING).
+
+        Raises FieldTooLong for text or a link over the limit; nothing is truncated.
+        """
+        candidate = Evidence(
+            person_id=person_id,
+            text=text,
+            source=source,
+            source_key=source_key,
+            link=link,
+            prompt_id=prompt_id,
+            author_slack_id=author_slack_id,
+            to_discuss=to_discuss,
+            created_at=now or utcnow(),
+        )
+        if source_key is None:
+            self.session.add(candidate)
+            self.session.flush()
+            return candidate, True
+        table = Evidence.__table__
+        new_id = self.session.scalar(
+            self.insert_ignoring_conflict(table, column_values(candidate, table), ["source_key"])
+        )
+        evidence = self.get_by_source_key(source_key)
+        assert evidence is not None
+        return evidence, new_id is not None
+
+    def tag(
+        self,
+        evidence: Evidence,
+        *,
+        framework_id: str,
+        framework_version: int,
+        behaviour_id: str,
+        area_id: str,
+        level_id: str,
+        behaviour_text: str,
+        now: datetime | None = None,
+    ) -> EvidenceTag:
+        """Tag evidence with a behaviour, snapshotting its text and the framework version; tagging the same
+        behaviour again returns the existing tag (its snapshot is kept)."""
+        for existing in evidence.tags:
+            if existing.framework_id == framework_id and existing.behaviour_id == behaviour_id:
+                return existing
+        tag = EvidenceTag(
+            framework_id=framework_id,
+            framework_version=framework_version,
+            behaviour_id=behaviour_id,
+            area_id=area_id,
+            level_id=level_id,
+            behaviour_text=behaviour_text,
+            created_at=now or utcnow(),
+        )
+        evidence.tags.append(tag)
+        self.session.flush()
+        return tag
+
+    def tag_behaviour(
+        self, evidence: Evidence, framework: _FrameworkLike, behaviour: _BehaviourLike, now: datetime | None = None
+    ) -> EvidenceTag:
+        """`tag` from a loaded framework and one of its behaviours."""
+        return self.tag(
+            evidence,
+            framework_id=framework.id,
+            framework_version=framework.version,
+            behaviour_id=behaviour.id,
+            area_id=behaviour.area_id,
+            level_id=behaviour.level_id,
+            behaviour_text=behaviour.text,
+            now=now,
+        )
+
+    def untag(self, evidence: Evidence, framework_id: str, behaviour_id: str) -> bool:
+        for existing in list(evidence.tags):
+            if existing.framework_id == framework_id and existing.behaviour_id == behaviour_id:
+                evidence.tags.remove(existing)
+                self.session.flush()
+                return True
+        return False
+
+    def for_person_since(self, person_id: int, since: datetime, until: datetime | None = None) -> Sequence[Evidence]:
+        """Not-deleted evidence created in [since, until), oldest first, tags loaded (two statements)."""
+        return self.session.scalars(
+            self._since(person_id, since, until).order_by(Evidence.created_at, Evidence.id)
+        ).all()
+
+    def grouped_by_behaviour(
+        self, person_id: int, since: datetime, until: datetime | None = None
+    ) -> dict[tuple[str, str], list[Evidence]]:
+        """(framework id, behaviour id) -> evidence showing it, oldest first. Untagged evidence is absent;
+        an item tagged with two behaviours appears under both."""
+        grouped: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
+        for evidence in self.for_person_since(person_id, since, until):
+            for tag in evidence.tags:
+                grouped[(tag.framework_id, tag.behaviour_id)].append(evidence)
+        return dict(grouped)
+
+    def coverage(
+        self,
+        person_id: int,
+        framework_id: str,
+        behaviour_ids: Iterable[str],
+        since: datetime | None = None,
+    ) -> dict[str, BehaviourCoverage]:
+        """behaviour id -> (how many not-deleted items show it, the latest one's time), in one query.
+        Every requested behaviour is in the result; one with no evidence is (0, None)."""
+        wanted = list(dict.fromkeys(behaviour_ids))
+        result = {behaviour_id: BehaviourCoverage(0, None) for behaviour_id in wanted}
+        if not wanted:
+            return result
+        query = (
+            select(EvidenceTag.behaviour_id, func.count(func.distinct(Evidence.id)), func.max(Evidence.created_at))
+            .join(Evidence, Evidence.id == EvidenceTag.evidence_id)
+            .where(
+                Evidence.person_id == person_id,
+                Evidence.deleted_at.is_(None),
+                EvidenceTag.framework_id == framework_id,
+                EvidenceTag.behaviour_id.in_(wanted),
+            )
+            .group_by(EvidenceTag.behaviour_id)
+        )
+        if since is not None:
+            query = query.where(Evidence.created_at >= since)
+        for behaviour_id, count, last_at in self.session.execute(query):
+            result[behaviour_id] = BehaviourCoverage(int(count), last_at)
+        return result
+
+    def recent(self, person_id: int, n: int) -> Sequence[Evidence]:
+        """The person's `n` latest not-deleted items, newest first, tags loaded."""
+        return self.session.scalars(
+            select(Evidence)
+            .where(Evidence.person_id == person_id, Evidence.deleted_at.is_(None))
+            .order_by(Evidence.created_at.desc(), Evidence.id.desc())
+            .limit(n)
+        ).all()
+
+    def set_to_discuss(self, evidence: Evidence, to_discuss: bool) -> None:
+        evidence.to_discuss = to_discuss
+        self.session.flush()
+
+    def soft_delete(self, evidence: Evidence, now: datetime | None = None) -> None:
+        """Hide an item from every view; it stays until the person's data is deleted."""
+        if evidence.deleted_at is None:
+            evidence.deleted_at = now or utcnow()
+            self.session.flush()
+
+    def restore(self, evidence: Evidence) -> None:
+        evidence.deleted_at = None
+        self.session.flush()
+
+    def all_for(self, person_id: int) -> Sequence[Evidence]:
+        """Everything, soft-deleted included, oldest first (for the person's data export)."""
+        return self.session.scalars(
+            select(Evidence).where(Evidence.person_id == person_id).order_by(Evidence.created_at, Evidence.id)
+        ).all()
+
+    def delete_all_for(self, person_id: int) -> tuple[int, int]:
+        """Hard-delete the person's evidence and its tags; returns (evidence count, tag count)."""
+        owned = select(Evidence.id).where(Evidence.person_id == person_id)
+        tags = self.session.execute(delete(EvidenceTag).where(EvidenceTag.evidence_id.in_(owned)))
+        items = self.session.execute(delete(Evidence).where(Evidence.person_id == person_id))
+        return items.rowcount or 0, tags.rowcount or 0  # type: ignore[attr-defined]
+
+    def _since(self, person_id: int, since: datetime, until: datetime | None) -> Select[tuple[Evidence]]:
+        query = select(Evidence).where(
+            Evidence.person_id == person_id, Evidence.deleted_at.is_(None), Evidence.created_at >= since
+        )
+        if until is not None:
+            query = query.where(Evidence.created_at < until)
+        return query

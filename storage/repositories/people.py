@@ -1,0 +1,130 @@
+"""Workspaces (Slack teams) and the people in them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+
+from storage.clock import utcnow
+from storage.models import Person, Workspace
+from storage.repositories._base import Repository, column_values
+
+
+class WorkspaceRepository(Repository):
+    def get(self, workspace_id: int) -> Workspace | None:
+        return self.session.get(Workspace, workspace_id)
+
+    def get_by_team(self, team_id: str) -> Workspace | None:
+        return self.session.scalar(select(Workspace).where(Workspace.team_id == team_id))
+
+    def get_or_create(self, team_id: str, name: str | None = None) -> Workspace:
+        """The workspace for a Slack team, created on first sight; safe when two requests race."""
+        existing = self.get_by_team(team_id)
+        if existing is not None:
+            return existing
+        candidate = Workspace(team_id=team_id, name=name)
+        table = Workspace.__table__
+        self.session.execute(self.insert_ignoring_conflict(table, column_values(candidate, table), ["team_id"]))
+        workspace = self.get_by_team(team_id)
+        assert workspace is not None
+        return workspace
+
+    def list_all(self) -> Sequence[Workspace]:
+        return self.session.scalars(select(Workspace).order_by(Workspace.id)).all()
+
+
+class PersonRepository(Repository):
+    def get(self, person_id: int) -> Person | None:
+        return self.session.get(Person, person_id)
+
+    def get_by_slack_id(self, workspace_id: int, slack_user_id: str) -> Person | None:
+        return self.session.scalar(
+            select(Person).where(Person.workspace_id == workspace_id, Person.slack_user_id == slack_user_id)
+        )
+
+    def find_by_slack_id(self, slack_user_id: str) -> Sequence[Person]:
+        """Every person with this Slack user id, across workspaces (for the CLI, which has no team)."""
+        return self.session.scalars(
+            select(Person).where(Person.slack_user_id == slack_user_id).order_by(Person.id)
+        ).all()
+
+    def get_by_email(self, email: str, workspace_id: int | None = None) -> Person | None:
+        """Case-insensitive (emails are stored lower-case). Without a workspace, the first match."""
+        query = select(Person).where(Person.email == email.strip().lower())
+        if workspace_id is not None:
+            query = query.where(Person.workspace_id == workspace_id)
+        return self.session.scalars(query.order_by(Person.id).limit(1)).first()
+
+    def list_active(self, workspace_id: int | None = None) -> Sequence[Person]:
+        query = select(Person).where(Person.active.is_(True))
+        if workspace_id is not None:
+            query = query.where(Person.workspace_id == workspace_id)
+        return self.session.scalars(query.order_by(Person.id)).all()
+
+    def list_in_workspace(self, workspace_id: int) -> Sequence[Person]:
+        return self.session.scalars(select(Person).where(Person.workspace_id == workspace_id).order_by(Person.id)).all()
+
+    def add(
+        self,
+        workspace_id: int,
+        slack_user_id: str,
+        *,
+        display_name: str | None = None,
+        email: str | None = None,
+        tz: str | None = None,
+    ) -> Person:
+        person = Person(
+            workspace_id=workspace_id,
+            slack_user_id=slack_user_id,
+            display_name=display_name,
+            email=email,
+            tz=tz or "UTC",
+            active=True,
+        )
+        self.session.add(person)
+        self.session.flush()
+        return person
+
+    def get_or_add(
+        self,
+        workspace_id: int,
+        slack_user_id: str,
+        *,
+        display_name: str | None = None,
+        email: str | None = None,
+        tz: str | None = None,
+    ) -> tuple[Person, bool]:
+        """(person, created): the person with this Slack id, added if new; safe when two events race."""
+        existing = self.get_by_slack_id(workspace_id, slack_user_id)
+        if existing is not None:
+            return existing, False
+        candidate = Person(
+            workspace_id=workspace_id,
+            slack_user_id=slack_user_id,
+            display_name=display_name,
+            email=email,
+            tz=tz or "UTC",
+            active=True,
+        )
+        table = Person.__table__
+        new_id = self.session.scalar(
+            self.insert_ignoring_conflict(table, column_values(candidate, table), ["workspace_id", "slack_user_id"])
+        )
+        person = self.get_by_slack_id(workspace_id, slack_user_id)
+        assert person is not None
+        return person, new_id is not None
+
+    def mark_inactive(self, person: Person, reason: str, now: datetime | None = None) -> None:
+        """Stop prompting someone (left the company, deactivated in Slack, asked to stop)."""
+        person.active = False
+        person.inactive_reason = reason
+        person.updated_at = now or utcnow()
+        self.session.flush()
+
+    def reactivate(self, person: Person, now: datetime | None = None) -> None:
+        person.active = True
+        person.inactive_reason = None
+        person.updated_at = now or utcnow()
+        self.session.flush()

@@ -1,0 +1,293 @@
+"""Prompts: one per person per slot (idempotency key), claimed row by row so instances never double-send."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from storage.clock import utcnow
+from storage.models import MAX_NAME, Prompt, PromptState, check_length
+from storage.repositories._base import Repository, column_values
+
+
+class PromptRepository(Repository):
+    def get(self, prompt_id: int) -> Prompt | None:
+        return self.session.get(Prompt, prompt_id)
+
+    def get_by_key(self, idempotency_key: str) -> Prompt | None:
+        return self.session.scalar(select(Prompt).where(Prompt.idempotency_key == idempotency_key))
+
+    def add_if_absent(
+        self,
+        *,
+        person_id: int,
+        idempotency_key: str,
+        framework_id: str,
+        behaviour_ids: Sequence[str],
+        due_at: datetime,
+        state: PromptState = PromptState.DUE,
+        skip_reason: str | None = None,
+        now: datetime | None = None,
+    ) -> tuple[Prompt, bool]:
+        """(prompt, created): the prompt for this slot, inserted unless one exists (even from another
+        instance in a concurrent transaction: INSERT ... ON CONFLICT DO NOTHING)."""
+        candidate = Prompt(
+            person_id=person_id,
+            idempotency_key=idempotency_key,
+            framework_id=framework_id,
+            behaviour_ids=list(behaviour_ids),
+            due_at=due_at,
+            state=state,
+            skip_reason=skip_reason,
+            created_at=now or utcnow(),
+        )
+        table = Prompt.__table__
+        new_id = self.session.scalar(
+            self.insert_ignoring_conflict(table, column_values(candidate, table), ["idempotency_key"])
+        )
+        prompt = self.get_by_key(idempotency_key)
+        assert prompt is not None
+        return prompt, new_id is not None
+
+    def claim_due(
+        self, now: datetime, instance_id: str, limit: int = 50, claim_ttl: timedelta = timedelta(minutes=5)
+    ) -> list[Prompt]:
+        """Claim up to `limit` prompts that are due (or whose earlier claim expired), earliest first.
+
+        PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED, so concurrent instances take disjoint rows.
+        SQLite: one UPDATE ... WHERE id IN (SELECT ...) RETURNING, atomic under SQLite's single writer.
+        Each claim counts as an attempt. The caller commits, sends, then marks each prompt in a new
+        unit of work; a claim not marked before `claim_ttl` passes is taken again by the next tick.
+        """
+        check_length("instance_id", instance_id, MAX_NAME)
+        claimable = or_(
+            and_(
+                Prompt.state == PromptState.DUE,
+                Prompt.due_at <= now,
+                or_(Prompt.next_attempt_at.is_(None), Prompt.next_attempt_at <= now),
+            ),
+            and_(Prompt.state == PromptState.CLAIMED, Prompt.claim_expires_at <= now),
+        )
+        candidates = select(Prompt.id).where(claimable).order_by(Prompt.due_at, Prompt.id).limit(limit)
+        claim = update(Prompt).values(
+            state=PromptState.CLAIMED,
+            claimed_by=instance_id,
+            claim_expires_at=now + claim_ttl,
+            attempts=Prompt.attempts + 1,
+        )
+        if self.dialect == "postgresql":
+            ids = list(self.session.scalars(candidates.with_for_update(skip_locked=True)))
+            if ids:
+                self.session.execute(claim.where(Prompt.id.in_(ids)), execution_options={"synchronize_session": False})
+        else:
+            ids = list(
+                self.session.scalars(
+                    claim.where(Prompt.id.in_(candidates.scalar_subquery())).returning(Prompt.id),
+                    execution_options={"synchronize_session": False},
+                )
+            )
+        if not ids:
+            return []
+        return list(
+            self.session.scalars(
+                select(Prompt)
+                .where(Prompt.id.in_(ids))
+                .order_by(Prompt.due_at, Prompt.id)
+                .execution_options(populate_existing=True)
+            )
+        )
+
+    def mark_sent(self, prompt: Prompt, *, channel_id: str, message_ts: str, now: datetime | None = None) -> None:
+        prompt.state = PromptState.SENT
+        prompt.channel_id, prompt.message_ts = channel_id, message_ts
+        prompt.sent_at = now or utcnow()
+        prompt.claim_expires_at = None
+        prompt.last_error = None
+        self.session.flush()
+
+    def mark_failed(
+        self, prompt: Prompt, error: str, *, now: datetime | None = None, retry_at: datetime | None = None
+    ) -> None:
+        """Record a failed send: back to DUE for another try at `retry_at`, or FAILED for good."""
+        prompt.last_error = error
+        prompt.claim_expires_at = None
+        if retry_at is not None:
+            prompt.state, prompt.next_attempt_at = PromptState.DUE, retry_at
+        else:
+            prompt.state, prompt.next_attempt_at = PromptState.FAILED, None
+        self.session.flush()
+
+    def mark_answered(self, prompt: Prompt, now: datetime | None = None) -> None:
+        """The person replied; a later reply keeps the first answer time."""
+        prompt.state = PromptState.ANSWERED
+        prompt.answered_at = prompt.answered_at or now or utcnow()
+        self.session.flush()
+
+    def mark_skipped(self, prompt: Prompt, reason: str, now: datetime | None = None) -> None:
+        prompt.state, prompt.skip_reason = PromptState.SKIPPED, reason
+        prompt.claim_expires_at = None
+        self.session.flush()
+
+    def mark_expired(self, prompt: Prompt) -> None:
+        prompt.state = PromptState.EXPIRED
+        prompt.claim_expires_at = None
+        self.session.flush()
+
+    def mark_reminded(self, prompt: Prompt, now: datetime | None = None) -> None:
+        prompt.reminder_sent_at = now or utcnow()
+        self.session.flush()
+
+    def find_by_message(self, channel_id: str, message_ts: str) -> Prompt | None:
+        """The prompt a Slack message is (a thread reply's `thread_ts` names its parent)."""
+        return self.session.scalar(
+            select(Prompt).where(Prompt.channel_id == channel_id, Prompt.message_ts == message_ts).limit(1)
+        )
+
+    def latest_sent_for(self, person_id: int) -> Prompt | None:
+        """The most recent prompt the person received (sent or already answered)."""
+        return self.session.scalar(
+            select(Prompt)
+            .where(
+                Prompt.person_id == person_id,
+                Prompt.state.in_((PromptState.SENT, PromptState.ANSWERED)),
+            )
+            .order_by(Prompt.due_at.desc(), Prompt.id.desc())
+            .limit(1)
+        )
+
+    def last_prompts_for(self, person_id: int, n: int) -> Sequence[Prompt]:
+        """The person's `n` latest prompts, newest first (for picking the next behaviour)."""
+        return self.session.scalars(
+            select(Prompt)
+            .where(Prompt.person_id == person_id)
+            .order_by(Prompt.due_at.desc(), Prompt.id.desc())
+            .limit(n)
+        ).all()
+
+    def unanswered_needing_reminder(self, now: datetime, after: timedelta, limit: int = 500) -> Sequence[Prompt]:
+        """Prompts sent at least `after` ago, still unanswered and not yet reminded, oldest first."""
+        return self.session.scalars(
+            select(Prompt)
+            .where(
+                Prompt.state == PromptState.SENT,
+                Prompt.reminder_sent_at.is_(None),
+                Prompt.sent_at <= now - after,
+            )
+            .order_by(Prompt.sent_at, Prompt.id)
+            .limit(limit)
+        ).all()
+
+    def all_for(self, person_id: int) -> Sequence[Prompt]:
+        return self.session.scalars(
+            select(Prompt).where(Prompt.person_id == person_id).order_by(Prompt.due_at, Prompt.id)
+        ).all()
+
+    def delete_all_for(self, person_id: int) -> int:
+        result = self.session.execute(delete(Prompt).where(Prompt.person_id == person_id))
+        return result.rowcount or 0  # type: ignore[attr-defined]
+
+    # ---- batch planning and reminders (the tick in bot/services/prompting.py) ----
+
+    def add_many_if_absent(self, rows: Iterable[dict[str, Any]], now: datetime | None = None) -> set[str]:
+        """Insert prompts (dicts of Prompt fields, each with an `idempotency_key`) unless their key exists;
+        returns the keys inserted by this call. Several statements of at most 200 rows each."""
+        table = Prompt.__table__
+        values = []
+        for row in rows:
+            candidate = Prompt(**{"state": PromptState.DUE, "created_at": now or utcnow(), **row})
+            values.append(column_values(candidate, table))
+        created: set[str] = set()
+        module = postgresql if self.dialect == "postgresql" else sqlite
+        for start in range(0, len(values), 200):
+            statement = (
+                module.insert(table)
+                .values(values[start : start + 200])
+                .on_conflict_do_nothing(index_elements=["idempotency_key"])
+                .returning(table.c.idempotency_key)
+            )
+            created.update(self.session.scalars(statement))
+        return created
+
+    def recent_behaviours_for_many(self, person_ids: Iterable[int], n: int) -> dict[int, list[str | None]]:
+        """person id -> the first behaviour id of each of their `n` latest delivered prompts, oldest first
+        (None for a prompt without one). Everyone asked for is in the result."""
+        wanted = list(dict.fromkeys(person_ids))
+        result: dict[int, list[str | None]] = {person_id: [] for person_id in wanted}
+        if not wanted:
+            return result
+        ranked = (
+            select(
+                Prompt.person_id,
+                Prompt.behaviour_ids,
+                func.row_number()
+                .over(partition_by=Prompt.person_id, order_by=(Prompt.due_at.desc(), Prompt.id.desc()))
+                .label("rank"),
+            )
+            .where(Prompt.person_id.in_(wanted), Prompt.sent_at.is_not(None))
+            .subquery()
+        )
+        rows = self.session.execute(
+            select(ranked.c.person_id, ranked.c.behaviour_ids)
+            .where(ranked.c.rank <= n)
+            .order_by(ranked.c.person_id, ranked.c.rank.desc())
+        )
+        for person_id, behaviour_ids in rows:
+            result[person_id].append(behaviour_ids[0] if behaviour_ids else None)
+        return result
+
+    def set_reminder(self, prompt: Prompt, remind_at: datetime | None) -> None:
+        """For a SENT prompt, `next_attempt_at` is when its one reminder is due (None: no reminder).
+        Setting a time (a snooze) allows a reminder again."""
+        prompt.next_attempt_at = remind_at
+        if remind_at is not None:
+            prompt.reminder_sent_at = None
+        self.session.flush()
+
+    def reminders_due(self, now: datetime, horizon: timedelta, limit: int = 500) -> Sequence[Prompt]:
+        """SENT prompts due within `horizon` before now whose reminder time has come, oldest first."""
+        return self.session.scalars(
+            select(Prompt)
+            .where(
+                Prompt.state == PromptState.SENT,
+                Prompt.due_at >= now - horizon,
+                Prompt.reminder_sent_at.is_(None),
+                Prompt.next_attempt_at <= now,
+            )
+            .order_by(Prompt.next_attempt_at, Prompt.id)
+            .limit(limit)
+        ).all()
+
+    def claim_reminder(self, prompt_id: int, now: datetime) -> bool:
+        """Take the right to send this prompt's one reminder; False if another instance (or an answer)
+        got there first. Marked before sending: a reminder is sent at most once, never twice."""
+        result = self.session.execute(
+            update(Prompt)
+            .where(
+                Prompt.id == prompt_id,
+                Prompt.state == PromptState.SENT,
+                Prompt.reminder_sent_at.is_(None),
+                Prompt.next_attempt_at <= now,
+            )
+            .values(reminder_sent_at=now, next_attempt_at=None),
+            execution_options={"synchronize_session": False},
+        )
+        return (result.rowcount or 0) == 1  # type: ignore[attr-defined]
+
+    def cancel_older_reminders(self, person_id: int, newer_prompt_id: int) -> int:
+        """A newer prompt reached the person: older unanswered ones get no reminder."""
+        result = self.session.execute(
+            update(Prompt)
+            .where(
+                Prompt.person_id == person_id,
+                Prompt.id != newer_prompt_id,
+                Prompt.state == PromptState.SENT,
+                Prompt.next_attempt_at.is_not(None),
+            )
+            .values(next_attempt_at=None),
+            execution_options={"synchronize_session": False},
+        )
+        return result.rowcount or 0  # type: ignore[attr-defined]

@@ -1,0 +1,101 @@
+"""When each person wants their prompt, and who is due now (the per-tick query)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from typing import NamedTuple
+
+from sqlalchemy import delete, or_, select
+
+from storage.models import Cadence, Person, PromptSchedule
+from storage.repositories._base import Repository
+
+
+class DueSchedule(NamedTuple):
+    schedule: PromptSchedule
+    person: Person
+
+
+class ScheduleRepository(Repository):
+    def get_for(self, person_id: int) -> PromptSchedule | None:
+        return self.session.scalar(select(PromptSchedule).where(PromptSchedule.person_id == person_id))
+
+    def upsert(
+        self,
+        person_id: int,
+        *,
+        weekday: int,
+        local_time: time,
+        cadence: Cadence = Cadence.WEEKLY,
+        anchor_date: date | None = None,
+        next_due_at: datetime | None = None,
+    ) -> PromptSchedule:
+        """Create or change the person's schedule; pause and snooze are left as they were."""
+        if not 0 <= weekday <= 6:
+            raise ValueError(f"weekday must be 0 (Monday) to 6 (Sunday), got {weekday}")
+        schedule = self.get_for(person_id)
+        if schedule is None:
+            schedule = PromptSchedule(person_id=person_id, paused=False)
+            self.session.add(schedule)
+        schedule.weekday = weekday
+        schedule.local_time = local_time
+        schedule.cadence = cadence
+        schedule.anchor_date = anchor_date
+        schedule.next_due_at = next_due_at
+        self.session.flush()
+        return schedule
+
+    def due(self, now: datetime, limit: int = 500) -> list[DueSchedule]:
+        """Active people whose schedule fell due at or before `now` and is neither paused nor snoozed,
+        earliest first.
+
+        Served by the index on next_due_at: with nobody due it reads nothing. Callers keep
+        next_due_at in the future (or NULL) for paused schedules so the index range stays small.
+        """
+        rows = self.session.execute(
+            select(PromptSchedule, Person)
+            .join(Person, Person.id == PromptSchedule.person_id)
+            .where(
+                PromptSchedule.next_due_at <= now,
+                or_(
+                    PromptSchedule.paused.is_(False),
+                    PromptSchedule.paused_until.is_not(None) & (PromptSchedule.paused_until <= now),
+                ),
+                or_(PromptSchedule.snoozed_until.is_(None), PromptSchedule.snoozed_until <= now),
+                Person.active.is_(True),
+            )
+            .order_by(PromptSchedule.next_due_at, PromptSchedule.id)
+            .limit(limit)
+        ).all()
+        return [DueSchedule(schedule, person) for schedule, person in rows]
+
+    def needing_next_due(self, limit: int = 500) -> Sequence[PromptSchedule]:
+        """Schedules nobody has computed a next slot for yet (new, or reset by a change)."""
+        return self.session.scalars(
+            select(PromptSchedule)
+            .where(PromptSchedule.next_due_at.is_(None), PromptSchedule.paused.is_(False))
+            .order_by(PromptSchedule.id)
+            .limit(limit)
+        ).all()
+
+    def set_next_due(self, schedule: PromptSchedule, next_due_at: datetime | None) -> None:
+        schedule.next_due_at = next_due_at
+        self.session.flush()
+
+    def pause(self, schedule: PromptSchedule, until: datetime | None = None) -> None:
+        """Pause prompts until a moment, or indefinitely with until=None."""
+        schedule.paused, schedule.paused_until = True, until
+        self.session.flush()
+
+    def resume(self, schedule: PromptSchedule) -> None:
+        schedule.paused, schedule.paused_until = False, None
+        self.session.flush()
+
+    def snooze(self, schedule: PromptSchedule, until: datetime | None) -> None:
+        schedule.snoozed_until = until
+        self.session.flush()
+
+    def delete_for(self, person_id: int) -> int:
+        result = self.session.execute(delete(PromptSchedule).where(PromptSchedule.person_id == person_id))
+        return result.rowcount or 0  # type: ignore[attr-defined]

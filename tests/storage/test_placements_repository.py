@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from storage.models import FieldTooLong, Placement
+from tests.conftest import Database
+from tests.storage.conftest import add_people
+
+T0 = datetime(2025, 1, 6, 9, 0)
+T1 = datetime(2025, 7, 1, 9, 0)
+
+
+def test_open_then_promotion_keeps_history(db: Database) -> None:
+    with db.uow() as uow:
+        (ada,) = add_people(uow, "UADA")
+        assert uow.placements.current_for(ada.id) is None
+        first = uow.placements.open(ada.id, "vio-execution", {"delivery": "1", "quality": "1"}, reason="import", now=T0)
+    with db.uow() as uow:
+        promoted = uow.placements.open(
+            ada.id, "vio-execution", {"delivery": "2", "quality": "1"}, track="ic", reason="promotion", now=T1
+        )
+    with db.uow() as uow:
+        current = uow.placements.current_for(ada.id)
+        assert current.id == promoted.id and current.levels == {"delivery": "2", "quality": "1"}
+        assert current.track == "ic" and current.reason == "promotion" and current.ended_at is None
+        history = uow.placements.history_for(ada.id)
+        assert [p.id for p in history] == [first.id, promoted.id]
+        assert history[0].ended_at == T1 and history[0].levels == {"delivery": "1", "quality": "1"}
+        assert uow.placements.current_for_many([ada.id, 999]) == {ada.id: current}
+        assert uow.placements.current_for_many([]) == {}
+
+
+def test_close(db: Database) -> None:
+    with db.uow() as uow:
+        (ada,) = add_people(uow, "UADA")
+        placement = uow.placements.open(ada.id, "flow", {"flow": "P1"}, reason="setup", now=T0)
+        uow.placements.close(placement, now=T1)
+    with db.uow() as uow:
+        assert uow.placements.current_for(ada.id) is None
+        assert uow.placements.history_for(ada.id)[0].ended_at == T1
+
+
+def test_database_refuses_two_open_placements(db: Database) -> None:
+    with pytest.raises(IntegrityError), db.uow() as uow:
+        (ada,) = add_people(uow, "UADA")
+        uow.session.add(Placement(person_id=ada.id, framework_id="f", levels={}, reason="a"))
+        uow.session.add(Placement(person_id=ada.id, framework_id="f", levels={}, reason="b"))
+        uow.session.flush()
+
+
+def test_long_reason_is_refused(db: Database) -> None:
+    with pytest.raises(FieldTooLong), db.uow() as uow:
+        (ada,) = add_people(uow, "UADA")
+        uow.placements.open(ada.id, "flow", {"flow": "P1"}, reason="r" * 201)
