@@ -1,0 +1,13 @@
+"""Button and select interactions (block_actions). One module per feature, one line each here."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.deps import Deps
+from bot.listeners.actions import home, onboarding
+
+
+def register(app: App, deps: Deps) -> None:
+    home.register(app, deps)
+    onboarding.register(app, deps)

@@ -1,0 +1,88 @@
+"""`/ladder`: acknowledge, split the text into a subcommand and its arguments, route through `SUBCOMMANDS`.
+
+To add a subcommand, write a module exposing `SUBCOMMAND = Subcommand(...)` and add one line below.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
+
+from bot.blocks.help import help_blocks, help_text, unknown_subcommand_blocks
+from bot.deps import Deps
+from bot.ids import LADDER_COMMAND
+from bot.listeners.commands import lookup, setup
+from bot.listeners.commands.subcommand import LadderContext, Subcommand
+
+
+def _help(ctx: LadderContext) -> None:
+    ctx.reply(help_blocks(command_lines()), help_text(command_lines()))
+
+
+HELP = Subcommand("help", f"{LADDER_COMMAND} help", "what growthbot does and every command", _help)
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "help": HELP,
+    "me": lookup.ME,
+    "next": lookup.NEXT,
+    "show": lookup.SHOW,
+    "search": lookup.SEARCH,
+    "setup": setup.SUBCOMMAND,
+}
+
+
+def command_lines() -> list[tuple[str, str]]:
+    return [(sub.usage, sub.summary) for sub in SUBCOMMANDS.values()]
+
+
+def _aliases() -> dict[str, Subcommand]:
+    found = {alias: sub for sub in SUBCOMMANDS.values() for alias in sub.aliases}
+    found.update(SUBCOMMANDS)
+    return found
+
+
+def unescape_slack(text: str) -> str:
+    """Slack sends command text with &, < and > escaped; undo exactly that (and nothing more)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def parse(text: str) -> tuple[str, str]:
+    """`"next  Delivery"` -> `("next", "Delivery")`; empty text means help."""
+    text = unescape_slack(text or "").strip()
+    if not text:
+        return "help", ""
+    name, _, rest = text.partition(" ")
+    return name.strip().lower(), rest.strip()
+
+
+def suggest(name: str) -> str | None:
+    matches = difflib.get_close_matches(name, list(_aliases()), n=1, cutoff=0.6)
+    return _aliases()[matches[0]].name if matches else None
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.command(LADDER_COMMAND)
+    def ladder(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        ack()
+        name, args = parse(command.get("text", ""))
+        ctx = LadderContext(
+            deps=deps,
+            client=client,
+            respond=respond,
+            team_id=command["team_id"],
+            user_id=command["user_id"],
+            channel_id=command.get("channel_id"),
+            trigger_id=command.get("trigger_id"),
+            name=name,
+            args=args,
+        )
+        subcommand = _aliases().get(name)
+        if subcommand is None:
+            blocks = unknown_subcommand_blocks(name, suggest(name), command_lines())
+            ctx.reply(blocks, help_text(command_lines()))
+            return
+        subcommand.handler(ctx)

@@ -1,0 +1,12 @@
+"""Events API listeners. Every handler must be idempotent: Slack redelivers unacknowledged events."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.deps import Deps
+from bot.listeners.events import app_home
+
+
+def register(app: App, deps: Deps) -> None:
+    app_home.register(app, deps)

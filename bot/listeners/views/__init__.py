@@ -1,0 +1,12 @@
+"""Modal submissions (view_submission / view_closed). One module per modal, one line each here."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.deps import Deps
+from bot.listeners.views import onboarding
+
+
+def register(app: App, deps: Deps) -> None:
+    onboarding.register(app, deps)

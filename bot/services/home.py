@@ -1,0 +1,152 @@
+"""What a person's App Home shows, gathered without Slack: their standing, latest evidence, prompt
+schedule and, for a manager, the reports who agreed to share (ACTIVE links only).
+
+Lists are capped here, with the number left out, so the Home view stays within Slack's limits however
+much data someone has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from bot.services import prompt_controls
+from bot.services.lookup import Standing, standing_for
+from frameworks import Library
+from storage.models import Cadence, Person
+from storage.uow import UnitOfWork, UnitOfWorkFactory
+
+RECENT_EVIDENCE = 5
+MAX_REPORTS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceItem:
+    text: str
+    created_at: datetime
+    behaviours: tuple[str, ...]  # snapshot texts of the tagged behaviours
+    to_discuss: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleInfo:
+    weekday: int
+    local_time: time
+    cadence: Cadence
+    tz: str
+    paused: bool
+    paused_until: datetime | None
+    snoozed_until: datetime | None
+    next_due_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    slack_user_id: str
+    display_name: str | None
+    ladder: str | None  # framework name, None when the report has not set up
+    level_label: str | None
+    covered: int
+    total: int
+    last_answer_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class HomeData:
+    user_id: str
+    standing: Standing | None  # None: not set up yet
+    recent: tuple[EvidenceItem, ...]
+    schedule: ScheduleInfo | None
+    reports: tuple[ReportRow, ...]
+    hidden_reports: int
+    ladder_problem: str | None = None  # e.g. their ladder is no longer loaded
+
+    @property
+    def is_set_up(self) -> bool:
+        return self.standing is not None
+
+
+def home_for(uow_factory: UnitOfWorkFactory, library: Library, team_id: str, user_id: str) -> HomeData:
+    with uow_factory() as uow:
+        workspace = uow.workspaces.get_by_team(team_id)
+        person = uow.people.get_by_slack_id(workspace.id, user_id) if workspace else None
+        if person is None:
+            return HomeData(user_id, None, (), None, (), 0)
+        standing, problem = _standing(uow, library, person)
+        recent = tuple(
+            EvidenceItem(e.text, e.created_at, tuple(t.behaviour_text for t in e.tags), e.to_discuss)
+            for e in uow.evidence.recent(person.id, RECENT_EVIDENCE)
+        )
+        schedule = uow.schedules.get_for(person.id)
+        info = (
+            ScheduleInfo(
+                schedule.weekday,
+                schedule.local_time,
+                schedule.cadence,
+                person.tz,
+                schedule.paused,
+                schedule.paused_until,
+                schedule.snoozed_until,
+                schedule.next_due_at,
+            )
+            if schedule
+            else None
+        )
+        reports, hidden = _reports(uow, library, person)
+        return HomeData(user_id, standing, recent, info, reports, hidden, problem)
+
+
+def _standing(uow: UnitOfWork, library: Library, person: Person) -> tuple[Standing | None, str | None]:
+    placement = uow.placements.current_for(person.id)
+    if placement is None:
+        return None, None
+    if placement.framework_id not in library:
+        return None, f"Your ladder `{placement.framework_id}` is not loaded any more; pick one with Edit setup."
+    return standing_for(uow, library, person, placement), None
+
+
+def _reports(uow: UnitOfWork, library: Library, manager: Person) -> tuple[tuple[ReportRow, ...], int]:
+    links = uow.managers.reports_of(manager.id)
+    shown, hidden = links[:MAX_REPORTS], max(0, len(links) - MAX_REPORTS)
+    people = [uow.people.get(link.person_id) for link in shown]
+    placements = uow.placements.current_for_many([p.id for p in people if p is not None])
+    rows = []
+    for report in people:
+        if report is None:
+            continue
+        placement = placements.get(report.id)
+        latest = uow.evidence.recent(report.id, 1)
+        last_at = latest[0].created_at if latest else None
+        if placement is None or placement.framework_id not in library:
+            rows.append(ReportRow(report.slack_user_id, report.display_name, None, None, 0, 0, last_at))
+            continue
+        standing = standing_for(uow, library, report, placement)
+        rows.append(
+            ReportRow(
+                report.slack_user_id,
+                report.display_name,
+                standing.framework.name,
+                standing.level_label,
+                standing.covered,
+                standing.total,
+                last_at,
+            )
+        )
+    return tuple(rows), hidden
+
+
+def set_paused(uow_factory: UnitOfWorkFactory, team_id: str, user_id: str, paused: bool, now: datetime) -> bool:
+    """Pause prompts indefinitely, or resume them (the Home tab's buttons). False: nothing to pause yet."""
+    with uow_factory() as uow:
+        workspace = uow.workspaces.get_by_team(team_id)
+        person = uow.people.get_by_slack_id(workspace.id, user_id) if workspace else None
+        if person is None:
+            return False
+        try:
+            if paused:
+                prompt_controls.pause(uow, person, now)
+            else:
+                prompt_controls.resume(uow, person, now)
+        except prompt_controls.NoSchedule:
+            return False
+        return True

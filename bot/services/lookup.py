@@ -1,0 +1,204 @@
+"""The questions `/ladder me|next|show|search` answer, without Slack: where am I, what is next, what
+does a ladder say, which behaviours match some words."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from bot.blocks.common import escape
+from bot.errors import UserFacingError
+from frameworks import Framework, Library
+from frameworks.lookups import (
+    AmbiguousMatch,
+    AreaStep,
+    NextMilestone,
+    View,
+    current_level_label,
+    match_area,
+    match_framework,
+    match_level,
+    next_milestone,
+    show,
+)
+from frameworks.search import SearchHit, search
+from storage.models import Person, Placement
+from storage.uow import UnitOfWork, UnitOfWorkFactory
+
+T = TypeVar("T")
+
+SEARCH_QUERY_MAX = 300
+SEARCH_LIMIT = 10
+Coverage = Mapping[str, tuple[int, datetime | None]]  # behaviour id -> (evidence count, last evidence at)
+
+
+@dataclass(frozen=True, slots=True)
+class AreaProgress:
+    step: AreaStep
+    coverage: Coverage  # only this step's behaviours
+
+    @property
+    def total(self) -> int:
+        return len(self.step.behaviours)
+
+    @property
+    def covered(self) -> int:
+        return sum(1 for b in self.step.behaviours if self.coverage.get(b.id, (0, None))[0] > 0)
+
+    def is_covered(self, behaviour_id: str) -> bool:
+        return self.coverage.get(behaviour_id, (0, None))[0] > 0
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """A person's place on their ladder and how much of their next milestone has evidence."""
+
+    person_id: int
+    display_name: str | None
+    framework: Framework
+    levels: Mapping[str, str]
+    track: str | None
+    milestone: NextMilestone
+    areas: tuple[AreaProgress, ...]
+
+    @property
+    def level_label(self) -> str:
+        return current_level_label(self.framework, self.levels)
+
+    @property
+    def covered(self) -> int:
+        return sum(area.covered for area in self.areas)
+
+    @property
+    def total(self) -> int:
+        return sum(area.total for area in self.areas)
+
+
+class LadderMissing(UserFacingError):
+    """The person's placement names a ladder that is no longer loaded."""
+
+
+def ambiguity_message(error: AmbiguousMatch) -> str:
+    names = ", ".join(escape(name) for _, name in error.candidates[:8])
+    more = f" and {len(error.candidates) - 8} more" if len(error.candidates) > 8 else ""
+    return f"“{escape(error.text[:60])}” could be several {error.kind}s: {names}{more}. Be a little more specific."
+
+
+def find_person(uow: UnitOfWork, team_id: str, user_id: str) -> Person | None:
+    workspace = uow.workspaces.get_by_team(team_id)
+    if workspace is None:
+        return None
+    return uow.people.get_by_slack_id(workspace.id, user_id)
+
+
+def standing_for(uow: UnitOfWork, library: Library, person: Person, placement: Placement) -> Standing:
+    framework = library.get(placement.framework_id)
+    if framework is None:
+        raise LadderMissing(
+            f"Your ladder `{escape(placement.framework_id)}` is not loaded any more. "
+            "Ask your growthbot admin, or pick another one with `/ladder setup`."
+        )
+    # Levels a ladder edit removed count as "not placed" rather than breaking every lookup.
+    levels = {a: lv for a, lv in (placement.levels or {}).items() if framework.has_level(str(lv))}
+    track = placement.track if placement.track and framework.has_track(placement.track) else None
+    milestone = next_milestone(framework, levels, track)
+    behaviour_ids = [b.id for b in milestone.behaviours]
+    coverage = uow.evidence.coverage(person.id, framework.id, behaviour_ids) if behaviour_ids else {}
+    areas = tuple(
+        AreaProgress(step, {b.id: coverage[b.id] for b in step.behaviours if b.id in coverage})
+        for step in milestone.areas
+    )
+    return Standing(person.id, person.display_name, framework, levels, track, milestone, areas)
+
+
+def my_standing(uow_factory: UnitOfWorkFactory, library: Library, team_id: str, user_id: str) -> Standing | None:
+    """None when the person has not set up growthbot yet."""
+    with uow_factory() as uow:
+        person = find_person(uow, team_id, user_id)
+        if person is None:
+            return None
+        placement = uow.placements.current_for(person.id)
+        if placement is None:
+            return None
+        return standing_for(uow, library, person, placement)
+
+
+def filter_areas(standing: Standing, area_text: str) -> tuple[AreaProgress, ...]:
+    """The areas `/ladder next [area]` should show; every area with something left when no area is named."""
+    if not area_text.strip():
+        return standing.areas
+    try:
+        area = match_area(standing.framework, area_text)
+    except AmbiguousMatch as error:
+        raise UserFacingError(ambiguity_message(error)) from None
+    if area is None:
+        names = ", ".join(escape(a.name) for a in standing.framework.areas)
+        raise UserFacingError(f"Your ladder has no area called “{escape(area_text[:60])}”. Its areas are: {names}.")
+    return tuple(p for p in standing.areas if p.step.area.id == area.id)
+
+
+def resolve_show(library: Library, words: Sequence[str]) -> View:
+    """`FRAMEWORK [AREA] [LEVEL]`, each forgivingly matched; names may span several words."""
+    if not words:
+        raise UserFacingError(_which_framework(library))
+    framework, rest = _longest_match(lambda text: match_framework(library, text), words)
+    if framework is None:
+        raise UserFacingError(
+            f"I don't know a ladder called “{escape(' '.join(words)[:60])}”. " + _which_framework(library)
+        )
+    if not rest:
+        return show(framework)
+    for area_words, level_words in _splits(rest):
+        try:
+            area = match_area(framework, " ".join(area_words)) if area_words else None
+            level = match_level(framework, " ".join(level_words)) if level_words else None
+        except AmbiguousMatch as error:
+            if len(area_words) + len(level_words) == len(rest) and (not area_words or not level_words):
+                raise UserFacingError(ambiguity_message(error)) from None
+            continue
+        if (area is not None or not area_words) and (level is not None or not level_words):
+            return show(framework, area, level)
+    areas = ", ".join(escape(a.name) for a in framework.areas[:30])
+    levels = ", ".join(escape(lv.name) for lv in framework.levels)
+    raise UserFacingError(
+        f"I couldn't find “{escape(' '.join(rest)[:60])}” in *{escape(framework.name)}*. "
+        f"Areas: {areas}. Levels: {levels}."
+    )
+
+
+def _longest_match(find: Callable[[str], T | None], words: Sequence[str]) -> tuple[T | None, list[str]]:
+    for end in range(len(words), 0, -1):
+        try:
+            found = find(" ".join(words[:end]))
+        except AmbiguousMatch as error:
+            if end == 1:
+                raise UserFacingError(ambiguity_message(error)) from None
+            continue
+        if found is not None:
+            return found, list(words[end:])
+    return None, list(words)
+
+
+def _splits(rest: Sequence[str]) -> list[tuple[list[str], list[str]]]:
+    """Ways to read the words after the framework: area then level, level then area, one of the two."""
+    options: list[tuple[list[str], list[str]]] = [(list(rest), [])]
+    for cut in range(len(rest) - 1, 0, -1):
+        options.append((list(rest[:cut]), list(rest[cut:])))  # AREA LEVEL
+        options.append((list(rest[cut:]), list(rest[:cut])))  # LEVEL AREA
+    options.append(([], list(rest)))
+    return options
+
+
+def _which_framework(library: Library) -> str:
+    names = ", ".join(f"`{escape(f.id)}`" for f in library.frameworks[:30])
+    return f"Try `/ladder show FRAMEWORK [AREA] [LEVEL]` with one of: {names}."
+
+
+def search_behaviours(library: Library, words: str) -> tuple[str, list[SearchHit]]:
+    """(the query actually used, hits). Very long input is searched by its beginning."""
+    query = " ".join(words.split())[:SEARCH_QUERY_MAX]
+    if not query:
+        raise UserFacingError("Tell me what to look for, e.g. `/ladder search code review`.")
+    return query, search(library, query, limit=SEARCH_LIMIT)
