@@ -230,6 +230,8 @@ class ManagerLink(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # When the report was DM'd the consent request (None: not yet; the tick sends it).
+    notified_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id], lazy="joined", innerjoin=True)
     manager: Mapped[Person] = relationship(foreign_keys=[manager_id], lazy="joined", innerjoin=True)
