@@ -1249,6 +1249,8 @@ class FakeSlack:
             return _Reply.text(400, error.error)
         with self._lock:
             channel = self._channels.get(binding.channel_id or "")
+            if channel is None and binding.user_id and binding.channel_id == self.dm_channel_for(binding.user_id):
+                channel = self._open_dm(binding.user_id)[0]
             if _flag(payload.get("replace_original")) and channel and binding.message_ts in channel.messages:
                 message = channel.messages[binding.message_ts]
                 message["text"] = text or ""

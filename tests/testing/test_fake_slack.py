@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import threading
 import urllib.request
@@ -425,6 +426,12 @@ def test_response_url_records_posts_and_replaces_the_bound_message(client: WebCl
     assert WebhookClient(url).send(blocks=[section("x" * 3001)]).status_code == 400
 
 
+def test_in_channel_response_posts_into_the_users_dm(fake: FakeSlack) -> None:
+    url = fake.new_response_url(channel_id=fake.dm_channel_for("U1"), user_id="U1")
+    WebhookClient(url).send(text="Shared", response_type="in_channel")
+    assert [m["text"] for m in fake.messages(fake.dm_channel_for("U1"))] == ["Shared"]
+
+
 # ---------------------------------------------------------------- faults
 
 
@@ -490,6 +497,19 @@ def test_form_encoded_blocks_are_recorded_parsed(fake: FakeSlack) -> None:
     with urllib.request.urlopen(request) as answer:
         assert json.loads(answer.read())["ok"]
     assert fake.last("chat.postMessage").params["blocks"][0]["type"] == "section"
+
+
+def test_keep_alive_connections_serve_several_calls(fake: FakeSlack) -> None:
+    host, port = fake.base_url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=5)
+    try:
+        for _ in range(3):
+            connection.request("POST", "/api/auth.test", body=b"", headers={"Authorization": "Bearer xoxb-test"})
+            answer = connection.getresponse()
+            assert (answer.status, json.loads(answer.read())["ok"]) == (200, True)
+    finally:
+        connection.close()
+    assert fake.count("auth.test") == 3
 
 
 def test_clear_forgets_calls_and_content_but_keeps_the_directory(client: WebClient, fake: FakeSlack) -> None:
