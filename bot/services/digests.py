@@ -419,7 +419,7 @@ def load_inputs(
     period_start: datetime,
     period_end: datetime,
 ) -> DigestInputs:
-    """Load a digest's data: a fixed handful of statements, whatever the amount of evidence."""
+    """Load a digest's data: five statements, whatever the amount of evidence."""
     placement = uow.placements.current_for(report.id)
     inputs = DigestInputs(report=report, manager=manager, period_start=period_start, period_end=period_end)
     if placement is not None:
@@ -427,11 +427,19 @@ def load_inputs(
         inputs.framework = library.get(placement.framework_id)
         inputs.levels_by_area = dict(placement.levels or {})
         inputs.track = placement.track
-    inputs.new_items = [item_of(e) for e in uow.evidence.with_tags_between(report.id, period_start, period_end)]
-    inputs.flagged = [item_of(e) for e in uow.evidence.flagged_to_discuss(report.id)]
+    inputs.new_items = [item_of(e) for e in uow.evidence.with_tags(report.id, period_start, period_end)]
+    inputs.flagged = [item_of(e) for e in uow.evidence.with_tags(report.id, to_discuss_only=True)]
     if inputs.framework is not None:
-        raw = uow.evidence.behaviour_stats(report.id, inputs.framework.id, until=period_end)
-        inputs.stats = {b: BehaviourStat(count, last_at) for b, (count, last_at) in raw.items()}
+        try:
+            wanted = [
+                b.id
+                for area in milestone_areas(inputs.framework, inputs.levels_by_area, inputs.track)
+                for b in area.behaviours
+            ]
+        except KeyError:
+            wanted = []
+        raw = uow.evidence.coverage(report.id, inputs.framework.id, wanted)
+        inputs.stats = {b: BehaviourStat(c.count, c.last_at) for b, c in raw.items()}
     asked, answered, last_answer_at = uow.prompts.activity(report.id, period_start, period_end)
     inputs.prompts = PromptActivity(asked, answered, last_answer_at)
     return inputs

@@ -8,7 +8,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import NamedTuple, Protocol
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy.orm import contains_eager
 
 from storage.clock import utcnow
 from storage.models import Evidence, EvidenceSource, EvidenceTag
@@ -178,6 +179,65 @@ class EvidenceRepository(Repository):
             query = query.where(Evidence.created_at >= since)
         for behaviour_id, count, last_at in self.session.execute(query):
             result[behaviour_id] = BehaviourCoverage(int(count), last_at)
+        return result
+
+    def with_tags(
+        self,
+        person_id: int,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        *,
+        to_discuss_only: bool = False,
+    ) -> list[Evidence]:
+        """Not-deleted evidence created in [since, until), oldest first, tags loaded by a join: one
+        statement whatever the amount of evidence (digests and promotion packets rely on that)."""
+        query = (
+            select(Evidence)
+            .outerjoin(Evidence.tags)
+            .options(contains_eager(Evidence.tags))
+            .where(Evidence.person_id == person_id, Evidence.deleted_at.is_(None))
+        )
+        if since is not None:
+            query = query.where(Evidence.created_at >= since)
+        if until is not None:
+            query = query.where(Evidence.created_at < until)
+        if to_discuss_only:
+            query = query.where(Evidence.to_discuss.is_(True))
+        query = query.order_by(Evidence.created_at, Evidence.id, EvidenceTag.id)
+        return list(self.session.scalars(query).unique())
+
+    def clear_to_discuss(self, evidence_ids: Sequence[int]) -> int:
+        """Unflag items once a digest delivered them to the manager; returns how many changed."""
+        if not evidence_ids:
+            return 0
+        result = self.session.execute(
+            update(Evidence)
+            .where(Evidence.id.in_(list(evidence_ids)), Evidence.to_discuss.is_(True))
+            .values(to_discuss=False)
+        )
+        return result.rowcount or 0  # type: ignore[attr-defined]
+
+    def coverage_for_people(self, person_ids: Iterable[int]) -> dict[int, dict[tuple[str, str], BehaviourCoverage]]:
+        """person id -> (framework id, behaviour id) -> coverage, for many people in one query (the tick
+        picks each due person's next behaviour from this). People without evidence map to {}."""
+        wanted = list(dict.fromkeys(person_ids))
+        result: dict[int, dict[tuple[str, str], BehaviourCoverage]] = {person_id: {} for person_id in wanted}
+        if not wanted:
+            return result
+        rows = self.session.execute(
+            select(
+                Evidence.person_id,
+                EvidenceTag.framework_id,
+                EvidenceTag.behaviour_id,
+                func.count(func.distinct(Evidence.id)),
+                func.max(Evidence.created_at),
+            )
+            .join(Evidence, Evidence.id == EvidenceTag.evidence_id)
+            .where(Evidence.person_id.in_(wanted), Evidence.deleted_at.is_(None))
+            .group_by(Evidence.person_id, EvidenceTag.framework_id, EvidenceTag.behaviour_id)
+        )
+        for person_id, framework_id, behaviour_id, count, last_at in rows:
+            result[person_id][(framework_id, behaviour_id)] = BehaviourCoverage(int(count), last_at)
         return result
 
     def recent(self, person_id: int, n: int) -> Sequence[Evidence]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from storage.clock import utcnow
 from storage.models import ManagerLink, ManagerLinkStatus, Person
@@ -139,6 +139,38 @@ class ManagerLinkRepository(Repository):
             link.status, link.ended_at = ManagerLinkStatus.ENDED, now
         self.session.flush()
         return len(links)
+
+    def pending_without_notice(self, limit: int = 100) -> list[int]:
+        """Ids of pending links whose report has not been sent the consent DM yet, oldest first."""
+        return list(
+            self.session.scalars(
+                select(ManagerLink.id)
+                .where(ManagerLink.status == ManagerLinkStatus.PENDING, ManagerLink.notified_at.is_(None))
+                .order_by(ManagerLink.created_at, ManagerLink.id)
+                .limit(limit)
+            )
+        )
+
+    def claim_consent_notice(self, link_id: int, now: datetime) -> bool:
+        """Mark the consent DM as being sent, only if nobody did (compare-and-set): True for the winner."""
+        result = self.session.execute(
+            update(ManagerLink)
+            .where(
+                ManagerLink.id == link_id,
+                ManagerLink.status == ManagerLinkStatus.PENDING,
+                ManagerLink.notified_at.is_(None),
+            )
+            .values(notified_at=now),
+            execution_options={"synchronize_session": False},
+        )
+        return (result.rowcount or 0) == 1  # type: ignore[attr-defined]
+
+    def release_consent_notice(self, link_id: int) -> None:
+        """The DM failed: let a later tick try again."""
+        self.session.execute(
+            update(ManagerLink).where(ManagerLink.id == link_id).values(notified_at=None),
+            execution_options={"synchronize_session": False},
+        )
 
     def _open_links(self, person_id: int) -> Sequence[ManagerLink]:
         return self.session.scalars(

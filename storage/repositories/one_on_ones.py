@@ -99,6 +99,16 @@ class OneOnOneRepository(Repository):
             self.end(one_on_one, now)
         return len(active)
 
+    def lock_due(self, one_on_one_id: int, now: datetime) -> OneOnOne | None:
+        """The 1:1, locked for this transaction, if its digest is still due; None when it is not due any
+        more or another instance holds it (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite has one writer)."""
+        return self.session.scalar(
+            select(OneOnOne)
+            .where(OneOnOne.id == one_on_one_id, OneOnOne.active.is_(True), OneOnOne.next_digest_at <= now)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        )
+
     def due_digests(self, now: datetime, limit: int = 200) -> Sequence[OneOnOne]:
         """Active 1:1s whose digest time has come, earliest first (index on next_digest_at)."""
         return self.session.scalars(

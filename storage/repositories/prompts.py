@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.clock import utcnow
@@ -185,6 +185,19 @@ class PromptRepository(Repository):
         return self.session.scalars(
             select(Prompt).where(Prompt.person_id == person_id).order_by(Prompt.due_at, Prompt.id)
         ).all()
+
+    def activity(self, person_id: int, since: datetime, until: datetime) -> tuple[int, int, datetime | None]:
+        """(prompts sent in [since, until), how many of those were answered, the latest answer before
+        `until`), in one statement: the digest's response rate and last answer date."""
+        in_period = and_(Prompt.sent_at >= since, Prompt.sent_at < until)
+        asked, answered, last_answer_at = self.session.execute(
+            select(
+                func.coalesce(func.sum(case((in_period, 1), else_=0)), 0),
+                func.coalesce(func.sum(case((and_(in_period, Prompt.answered_at.is_not(None)), 1), else_=0)), 0),
+                func.max(case((Prompt.answered_at < until, Prompt.answered_at))),
+            ).where(Prompt.person_id == person_id)
+        ).one()
+        return int(asked), int(answered), last_answer_at
 
     def delete_all_for(self, person_id: int) -> int:
         result = self.session.execute(delete(Prompt).where(Prompt.person_id == person_id))
