@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from frameworks import Library, load_paths
+from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
+
+from bot.deps import Deps
+from bot.settings import Settings
+from bot.slack_client import make_web_client
+from bot.testing.fake_slack import FakeSlack
+from frameworks import Library, LibraryHolder, load_paths
 from storage.models import (
     Evidence,
     EvidenceSource,
@@ -21,6 +29,7 @@ from storage.models import (
     Workspace,
 )
 from storage.uow import UnitOfWork
+from tests.conftest import Database
 
 DATA_DIR = Path(__file__).parent / "data"
 LADDER_ID = "digest-ladder"
@@ -136,3 +145,16 @@ def add_prompt(
     uow.session.add(prompt)
     uow.session.flush()
     return prompt
+
+
+@contextmanager
+def fake_slack_deps(db: Database, library: Library, **settings: Any) -> Iterator[tuple[Deps, FakeSlack]]:
+    """Deps wired to a fresh fake Slack (users UMANAGER, UREPORT, UOTHER, UADMIN) and `db`."""
+    with FakeSlack(team_id="T1") as fake:
+        for slack_id, name in (("UMANAGER", "morgan"), ("UREPORT", "riley"), ("UOTHER", "olive"), ("UADMIN", "ada")):
+            fake.add_user(slack_id, name, tz="UTC")
+        values: dict[str, Any] = {"SLACK_BOT_TOKEN": fake.bot_token, "SLACK_API_URL": fake.api_url}
+        values.update(settings)
+        config = Settings(_env_file=None, **values)  # type: ignore[call-arg]
+        client = make_web_client(config, retry_interval=FixedValueRetryIntervalCalculator(0.01))
+        yield Deps(settings=config, uow=db.uow, ladders=LibraryHolder(library=library), client=client), fake
