@@ -1,0 +1,270 @@
+"""Sending digests: before each 1:1 from the tick, and on demand.
+
+The tick (`tick_digests`) finds 1:1s whose `next_digest_at` has come and handles them one by one:
+
+1. In one transaction: lock the 1:1 row (FOR UPDATE SKIP LOCKED on PostgreSQL), skip and record
+   every occurrence that already started while the bot was down, then claim the digest row for the
+   coming meeting. The row is unique per (1:1, meeting), so each occurrence is sent at most once
+   even with several instances; a claim whose instance died expires and is taken over.
+2. Outside any transaction: build the digest and post it to the manager (split into several
+   messages when long) and the preview to the report.
+3. In a second transaction: mark the digest sent (with the coverage snapshot the next digest
+   compares against), clear the "to discuss" flags it delivered, and move the 1:1 to its next meeting.
+
+A digest sent late is fine as long as the meeting has not started; one whose meeting has started is
+skipped (state SKIPPED, with the reason) and the schedule moves on.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.digest import DigestMessage, digest_messages
+from bot.deps import Deps
+from bot.services import access
+from bot.services.digests import ON_DEMAND_WINDOW, DigestContent, build_digest
+from bot.services.one_on_ones import next_times
+from bot.services.timing import previous_occurrence
+from storage.models import Digest, OneOnOne, Person
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+MAX_CATCH_UP = 60  # occurrences recorded as skipped after a long outage; further ones are jumped over
+GIVE_UP_ERRORS = frozenset(
+    {"user_not_found", "user_disabled", "account_inactive", "cannot_dm_bot", "channel_not_found"}
+)
+SKIP_MISSED = "missed: the 1:1 had already started when the digest could be sent"
+SKIP_NO_CONSENT = "no consent: the report has not accepted this manager"
+
+
+def default_instance_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass
+class DigestTickReport:
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+    retrying: int = 0
+    busy: int = 0  # claimed elsewhere, or locked by another instance
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Claimed:
+    digest_id: int
+    one_on_one_id: int
+    manager_slack_id: str
+    report_slack_id: str
+    content: DigestContent
+    attempts: int
+
+
+def tick_digests(deps: Deps, now: datetime, *, instance_id: str | None = None, limit: int = 200) -> DigestTickReport:
+    """Send every digest that is due at `now`. Safe to run from several instances at once."""
+    instance_id = instance_id or default_instance_id()
+    report = DigestTickReport()
+    with deps.uow() as uow:
+        due_ids = [one_on_one.id for one_on_one in uow.one_on_ones.due_digests(now, limit)]
+    for one_on_one_id in due_ids:
+        try:
+            _process(deps, one_on_one_id, now, instance_id, report)
+        except Exception as error:  # one broken 1:1 must not stop the others
+            log.exception("digest for 1:1 %s failed", one_on_one_id)
+            report.errors.append(f"1:1 {one_on_one_id}: {error.__class__.__name__}: {error}")
+    return report
+
+
+def _process(deps: Deps, one_on_one_id: int, now: datetime, instance_id: str, report: DigestTickReport) -> None:
+    claimed = _claim(deps, one_on_one_id, now, instance_id, report)
+    if claimed is None:
+        return
+    try:
+        channel, timestamps = _deliver(deps, claimed)
+    except SlackApiError as error:
+        _record_failure(deps, claimed, error, now, report)
+        return
+    with deps.uow() as uow:
+        digest = uow.digests.get(claimed.digest_id)
+        one_on_one = uow.one_on_ones.get(claimed.one_on_one_id)
+        assert digest is not None and one_on_one is not None
+        uow.digests.mark_sent(
+            digest, channel_id=channel, message_ts=timestamps, coverage=claimed.content.coverage_snapshot(), now=now
+        )
+        uow.evidence.clear_to_discuss([item.id for item in claimed.content.flagged])
+        _advance_past(uow, one_on_one, digest.period_end)
+    report.sent += 1
+
+
+def _claim(
+    deps: Deps, one_on_one_id: int, now: datetime, instance_id: str, report: DigestTickReport
+) -> _Claimed | None:
+    with deps.uow() as uow:
+        one_on_one = uow.one_on_ones.lock_due(one_on_one_id, now)
+        if one_on_one is None:
+            report.busy += 1
+            return None
+        manager, person = uow.people.get(one_on_one.manager_id), uow.people.get(one_on_one.report_id)
+        if manager is None or person is None:
+            uow.one_on_ones.end(one_on_one, now)
+            return None
+        report.skipped += _skip_missed(uow, one_on_one, manager.tz, now)
+        if one_on_one.next_digest_at is None or one_on_one.next_digest_at > now:
+            return None  # the next meeting's digest is not due yet
+        meeting = one_on_one.next_at
+        assert meeting is not None
+        last = uow.digests.last_sent_for(one_on_one.id)
+        period_start = _period_start(one_on_one, manager.tz, meeting, last)
+        digest = uow.digests.claim(
+            one_on_one.id,
+            meeting.isoformat(),
+            period_start=period_start,
+            period_end=meeting,
+            due_at=one_on_one.next_digest_at,
+            instance_id=instance_id,
+            now=now,
+        )
+        if digest is None:
+            existing = uow.digests.get_for_period(one_on_one.id, meeting.isoformat())
+            if existing is not None and existing.claim_expires_at is None:
+                _advance_past(uow, one_on_one, meeting)  # already sent or given up: only the schedule lagged
+            else:
+                report.busy += 1
+            return None
+        if _active_manager_id(uow, person) != manager.id:  # only a consented, current manager gets digests
+            uow.digests.mark_skipped(digest, SKIP_NO_CONSENT)
+            _advance_past(uow, one_on_one, meeting)
+            report.skipped += 1
+            return None
+        previous = last.coverage if last is not None else None
+        content = build_digest(uow, deps.library, one_on_one, digest.period_start, digest.period_end, previous)
+        access.record_read(
+            uow.audit,
+            viewer=manager,
+            subject=person,
+            action=access.VIEWED_DIGEST,
+            details={"digest_id": digest.id, "meeting": meeting.isoformat(), "scheduled": True},
+            at=now,
+        )
+        return _Claimed(digest.id, one_on_one.id, manager.slack_user_id, person.slack_user_id, content, digest.attempts)
+
+
+def _active_manager_id(uow: UnitOfWork, person: Person) -> int | None:
+    link = uow.managers.active_link_of(person.id)
+    return link.manager_id if link is not None else None
+
+
+def _period_start(one_on_one: OneOnOne, tz: str, meeting: datetime, last: Digest | None) -> datetime:
+    """Since the last digest's meeting; without one, since the previous occurrence of the schedule."""
+    if last is not None and last.period_end < meeting:
+        return last.period_end
+    return previous_occurrence(
+        weekday=one_on_one.weekday,
+        local_time=one_on_one.local_time,
+        tz=tz,
+        at_or_before=meeting - timedelta(minutes=1),
+        cadence=one_on_one.cadence,
+        anchor_date=one_on_one.anchor_date,
+    )
+
+
+def _skip_missed(uow: UnitOfWork, one_on_one: OneOnOne, tz: str, now: datetime) -> int:
+    """Record every occurrence that already started as SKIPPED and move to the next one; returns how many."""
+    skipped = 0
+    while one_on_one.next_at is not None and one_on_one.next_at <= now:
+        meeting = one_on_one.next_at
+        if skipped < MAX_CATCH_UP:
+            digest = uow.digests.claim(
+                one_on_one.id,
+                meeting.isoformat(),
+                period_start=meeting,
+                period_end=meeting,
+                due_at=one_on_one.next_digest_at or meeting,
+                instance_id="catch-up",
+                now=now,
+            )
+            if digest is not None:
+                uow.digests.mark_skipped(digest, SKIP_MISSED)
+                skipped += 1
+            _advance_past(uow, one_on_one, meeting)
+        else:
+            _advance_past(uow, one_on_one, now)
+    return skipped
+
+
+def _advance_past(uow: UnitOfWork, one_on_one: OneOnOne, moment: datetime) -> None:
+    manager = uow.people.get(one_on_one.manager_id)
+    tz = manager.tz if manager is not None else "UTC"
+    if one_on_one.next_at is not None and one_on_one.next_at > moment:
+        return
+    meeting, digest_at = next_times(one_on_one, tz, moment)
+    uow.one_on_ones.set_next(one_on_one, meeting, digest_at)
+
+
+def post_messages(deps: Deps, user_slack_id: str, messages: list[DigestMessage]) -> tuple[str, list[str]]:
+    """DM `messages` in order; returns (channel, one ts per message)."""
+    channel = deps.client.conversations_open(users=user_slack_id)["channel"]["id"]
+    timestamps = []
+    for message in messages:
+        answer = deps.client.chat_postMessage(channel=channel, text=message.text, blocks=message.to_dicts())
+        timestamps.append(str(answer["ts"]))
+    return channel, timestamps
+
+
+def _deliver(deps: Deps, claimed: _Claimed) -> tuple[str, list[str]]:
+    channel, timestamps = post_messages(deps, claimed.manager_slack_id, digest_messages(claimed.content, "manager"))
+    try:
+        post_messages(
+            deps, claimed.report_slack_id, digest_messages(claimed.content, "preview", digest_id=claimed.digest_id)
+        )
+    except SlackApiError as error:
+        # The manager has the digest; a failed preview must not make the tick send it again.
+        log.warning("digest %s: preview to the report failed: %s", claimed.digest_id, error)
+    return channel, timestamps
+
+
+def _record_failure(
+    deps: Deps, claimed: _Claimed, error: SlackApiError, now: datetime, report: DigestTickReport
+) -> None:
+    code = str(error.response.get("error", "")) if error.response is not None else ""
+    message = f"{code or 'slack_error'}: {error}"
+    with deps.uow() as uow:
+        digest = uow.digests.get(claimed.digest_id)
+        one_on_one = uow.one_on_ones.get(claimed.one_on_one_id)
+        assert digest is not None and one_on_one is not None
+        retry_at = now + timedelta(minutes=2**claimed.attempts)
+        if code in GIVE_UP_ERRORS or claimed.attempts >= MAX_ATTEMPTS or retry_at >= digest.period_end:
+            uow.digests.mark_failed(digest, message)
+            _advance_past(uow, one_on_one, digest.period_end)
+            report.failed += 1
+        else:
+            uow.digests.mark_failed(digest, message, retry_at=retry_at)
+            report.retrying += 1
+
+
+# --- on demand ------------------------------------------------------------------------------------
+
+
+def on_demand_digest(uow: UnitOfWork, deps: Deps, grant: access.EvidenceAccess, now: datetime) -> DigestContent:
+    """`/ladder digest [@person]`: since the last 1:1 (its digest's meeting), or the last 4 weeks.
+
+    `grant` comes from access.open_evidence, which already checked and audited the read.
+    """
+    subject, manager = grant.subject, grant.manager
+    one_on_one = uow.one_on_ones.get_pair(manager.id, subject.id) if manager is not None else None
+    last = uow.digests.last_sent_for(one_on_one.id) if one_on_one is not None else None
+    period_start = now - ON_DEMAND_WINDOW
+    previous = None
+    if last is not None and last.period_end <= now:
+        period_start, previous = last.period_end, last.coverage
+    reader = manager if grant.is_self else grant.viewer
+    return build_digest(uow, deps.library, (reader, subject), period_start, now, previous)
