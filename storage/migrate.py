@@ -6,6 +6,9 @@ works from an installed wheel with no alembic.ini and no particular working dire
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -44,8 +47,20 @@ def known_revisions() -> set[str]:
 
 
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as connection:
+    with engine.connect() as connection, _quiet_alembic():
         return MigrationContext.configure(connection).get_current_revision()
+
+
+@contextmanager
+def _quiet_alembic() -> Iterator[None]:
+    """Reading the revision makes Alembic log its dialect at INFO on every start; keep that out."""
+    logger = logging.getLogger("alembic.runtime.migration")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _run(engine: Engine, action: str, revision: str) -> None:
