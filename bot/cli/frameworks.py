@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from bot.cli import CliContext, pass_cli
+from bot.cli.frameworks_import import import_command
 from frameworks import (
     Behaviour,
     Framework,
@@ -33,6 +34,9 @@ WIDTH = 100
 @click.group()
 def frameworks() -> None:
     """Career ladders: list, show, validate, import from Markdown."""
+
+
+frameworks.add_command(import_command)
 
 
 def _library(cli: CliContext) -> Library:

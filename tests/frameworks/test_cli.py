@@ -149,3 +149,9 @@ def test_bad_frameworks_dir_is_a_clean_error(tmp_path: Path) -> None:
     result = run("list", frameworks_dir=tmp_path / "missing")
     assert result.exit_code == 1
     assert "does not exist" in result.output
+
+
+def test_import_is_attached() -> None:
+    result = run("import", "--help")
+    assert result.exit_code == 0
+    assert "Markdown" in result.output
