@@ -211,8 +211,11 @@ class PromptRepository(Repository):
         table = Prompt.__table__
         values = []
         for row in rows:
-            candidate = Prompt(**{"state": PromptState.DUE, "created_at": now or utcnow(), **row})
+            candidate = Prompt(**{"state": PromptState.DUE, "attempts": 0, "created_at": now or utcnow(), **row})
             values.append(column_values(candidate, table))
+        # A multi-row VALUES needs the same columns in every row; unset ones are NULL.
+        columns = {key for row in values for key in row}
+        values = [{key: row.get(key) for key in columns} for row in values]
         created: set[str] = set()
         module = postgresql if self.dialect == "postgresql" else sqlite
         for start in range(0, len(values), 200):

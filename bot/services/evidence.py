@@ -1,0 +1,242 @@
+"""Capturing evidence from anywhere (modal, thread reply, `/ladder log`, message shortcut), idempotently.
+
+Every capture carries a `source_key` naming its Slack origin, so a retried event, a double-clicked submit
+or a re-delivered shortcut finds the row already stored instead of adding a second one:
+
+- a message (thread reply):    "msg:{team}:{channel}:{ts}"
+- a modal submit:              "modal:{token}"  (token minted when the modal opened, in private_metadata)
+- `/ladder log TEXT`:          "cmd:{team}:{trigger_id}"
+- a saved message (shortcut):  "save:{team}:{channel}:{ts}:{invoker}"  (two people may each save it)
+
+Text is stored exactly as written; it is escaped only when shown. Too-long text raises `FieldTooLong`
+with nothing stored, so the caller can hand the text back to the person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.errors import UserFacingError
+from bot.services.lookup import find_person
+from bot.services.prompt_choice import EvidenceStat
+from frameworks import Behaviour, Framework, Library
+from frameworks.lookups import next_milestone
+from frameworks.search import suggest_behaviours
+from storage.models import Evidence, EvidenceSource, Person, Prompt, PromptState
+from storage.uow import UnitOfWork
+
+MAX_SUGGESTIONS = 5
+
+
+class EmptyEvidence(UserFacingError):
+    def __init__(self) -> None:
+        super().__init__("Write what happened first: the evidence text is empty.")
+
+
+class NotSetUp(UserFacingError):
+    def __init__(self) -> None:
+        super().__init__("You have not set up growthbot yet. Run `/ladder setup` first, then try again.")
+
+
+def message_key(team_id: str, channel_id: str, ts: str) -> str:
+    return f"msg:{team_id}:{channel_id}:{ts}"
+
+
+def modal_key(token: str) -> str:
+    return f"modal:{token}"
+
+
+def command_key(team_id: str, trigger_id: str) -> str:
+    return f"cmd:{team_id}:{trigger_id}"
+
+
+def saved_message_key(team_id: str, channel_id: str, ts: str, invoker_id: str) -> str:
+    return f"save:{team_id}:{channel_id}:{ts}:{invoker_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Ladder:
+    """A person's ladder as the capture flows need it."""
+
+    person: Person
+    framework: Framework
+    levels: Mapping[str, str]
+    track: str | None
+    milestone: tuple[Behaviour, ...]  # next-milestone behaviours, across areas
+
+    @property
+    def applicable(self) -> tuple[Behaviour, ...]:
+        return tuple(b for b in self.framework.behaviours if b.applies_to(self.track))
+
+    def behaviours(self, ids: Iterable[str]) -> list[Behaviour]:
+        """The ladder behaviours named by `ids` (values that came back from Slack: unknown ones dropped)."""
+        found = []
+        for behaviour_id in dict.fromkeys(ids):
+            behaviour = self.framework.find_behaviour(behaviour_id)
+            if behaviour is not None:
+                found.append(behaviour)
+        return found
+
+    def suggestions(self, text: str, limit: int = MAX_SUGGESTIONS) -> list[Behaviour]:
+        """Behaviours ranked by how well `text` matches their wording, next milestone first."""
+        pool = self.milestone or self.applicable
+        if not text.strip() or not pool:
+            return list(pool[:limit])
+        return suggest_behaviours(self.framework, text, pool, limit=limit)
+
+    def best_match(self, text: str) -> Behaviour | None:
+        found = self.suggestions(text, limit=1)
+        return found[0] if found else None
+
+
+def ladder_for(uow: UnitOfWork, library: Library, person: Person) -> Ladder | None:
+    """None when the person has no placement or their ladder is no longer loaded."""
+    placement = uow.placements.current_for(person.id)
+    if placement is None:
+        return None
+    framework = library.get(placement.framework_id)
+    if framework is None:
+        return None
+    levels = {area: str(level) for area, level in (placement.levels or {}).items() if framework.has_level(str(level))}
+    track = placement.track if placement.track and framework.has_track(placement.track) else None
+    milestone = next_milestone(framework, levels, track).behaviours
+    return Ladder(person, framework, levels, track, tuple(milestone))
+
+
+def ladder_of_user(uow: UnitOfWork, library: Library, team_id: str, user_id: str) -> Ladder:
+    """The Slack user's ladder, or NotSetUp (a message they can act on)."""
+    person = find_person(uow, team_id, user_id)
+    ladder = ladder_for(uow, library, person) if person is not None else None
+    if ladder is None:
+        raise NotSetUp()
+    return ladder
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    behaviour_id: str
+    label: str  # "Area · Level: behaviour text" from the snapshot
+
+
+@dataclass(frozen=True, slots=True)
+class Captured:
+    evidence_id: int
+    created: bool  # False: this source was already stored (a retry or a double click)
+    tags: tuple[Tag, ...]
+    prompt_id: int | None
+    auto_tagged: bool = False
+
+
+def tags_of(evidence: Evidence, framework: Framework | None = None) -> tuple[Tag, ...]:
+    tags = []
+    for tag in evidence.tags:
+        area_name, level_name = tag.area_id, tag.level_id
+        if framework is not None and framework.id == tag.framework_id:
+            area = framework.find_area(tag.area_id)
+            area_name = area.name if area else tag.area_id
+            level_name = framework.level(tag.level_id).name if framework.has_level(tag.level_id) else tag.level_id
+        tags.append(Tag(tag.behaviour_id, f"{area_name} · {level_name}: {tag.behaviour_text}"))
+    return tuple(tags)
+
+
+def capture(
+    uow: UnitOfWork,
+    ladder: Ladder,
+    *,
+    text: str,
+    source: EvidenceSource,
+    source_key: str,
+    now: datetime,
+    link: str | None = None,
+    behaviour_ids: Sequence[str] = (),
+    auto_tag: bool = False,
+    prompt: Prompt | None = None,
+    author_slack_id: str | None = None,
+) -> Captured:
+    """Store one piece of evidence for `ladder.person`, tagged, unless `source_key` is already stored.
+
+    `behaviour_ids` are checked against the ladder; with none left and `auto_tag`, the best match for
+    the text is used. A `prompt` (already checked to be the person's) is marked answered.
+    Raises EmptyEvidence, or FieldTooLong with nothing stored.
+    """
+    if not text.strip():
+        raise EmptyEvidence()
+    person = ladder.person
+    if prompt is not None and prompt.person_id != person.id:
+        raise ValueError("prompt belongs to someone else")
+    evidence, created = uow.evidence.add_once(
+        person_id=person.id,
+        text=text,
+        source=source,
+        source_key=source_key,
+        link=link,
+        prompt_id=prompt.id if prompt is not None else None,
+        author_slack_id=author_slack_id,
+        now=now,
+    )
+    if not created:
+        return Captured(evidence.id, False, tags_of(evidence, ladder.framework), evidence.prompt_id)
+    behaviours = ladder.behaviours(behaviour_ids)
+    auto_tagged = False
+    if not behaviours and auto_tag:
+        best = ladder.best_match(text)
+        if best is not None:
+            behaviours, auto_tagged = [best], True
+    for behaviour in behaviours:
+        uow.evidence.tag_behaviour(evidence, ladder.framework, behaviour, now=now)
+    if prompt is not None:
+        answer_prompt(uow, prompt, now)
+    return Captured(evidence.id, True, tags_of(evidence, ladder.framework), evidence.prompt_id, auto_tagged)
+
+
+def answer_prompt(uow: UnitOfWork, prompt: Prompt, now: datetime) -> None:
+    """Evidence arrived for this prompt: answered, and its reminder is no longer needed."""
+    if prompt.state in (PromptState.SENT, PromptState.SKIPPED, PromptState.ANSWERED):
+        uow.prompts.mark_answered(prompt, now)
+        uow.prompts.set_reminder(prompt, None)
+
+
+def retag(uow: UnitOfWork, ladder: Ladder, evidence: Evidence, behaviour_ids: Sequence[str], now: datetime) -> Captured:
+    """Replace the evidence's tags on the person's current ladder with `behaviour_ids` (unknown ids dropped).
+
+    Tags on other ladders (from before a ladder change) are kept: they are history.
+    """
+    if evidence.person_id != ladder.person.id:
+        raise ValueError("evidence belongs to someone else")
+    wanted = ladder.behaviours(behaviour_ids)
+    wanted_ids = {b.id for b in wanted}
+    for tag in list(evidence.tags):
+        if tag.framework_id == ladder.framework.id and tag.behaviour_id not in wanted_ids:
+            uow.evidence.untag(evidence, tag.framework_id, tag.behaviour_id)
+    for behaviour in wanted:
+        uow.evidence.tag_behaviour(evidence, ladder.framework, behaviour, now=now)
+    return Captured(evidence.id, False, tags_of(evidence, ladder.framework), evidence.prompt_id)
+
+
+def evidence_stats(
+    uow: UnitOfWork, person_id: int, framework_id: str, behaviour_ids: Iterable[str]
+) -> dict[str, EvidenceStat]:
+    coverage = uow.evidence.coverage(person_id, framework_id, behaviour_ids)
+    return {behaviour_id: EvidenceStat(c.count, c.last_at) for behaviour_id, c in coverage.items()}
+
+
+def owned_prompt(uow: UnitOfWork, team_id: str, user_id: str, prompt_id: int | None) -> tuple[Person, Prompt] | None:
+    """The prompt if it belongs to this Slack user (a button's value is never trusted on its own)."""
+    if prompt_id is None:
+        return None
+    person = find_person(uow, team_id, user_id)
+    prompt = uow.prompts.get(prompt_id) if person is not None else None
+    if person is None or prompt is None or prompt.person_id != person.id:
+        return None
+    return person, prompt
+
+
+def parse_id(value: object) -> int | None:
+    """A numeric id from a button value or metadata; None for anything else."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if value > 0 else None
+    if isinstance(value, str) and value.isdigit() and len(value) < 19:
+        return int(value) or None
+    return None

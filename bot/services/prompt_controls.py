@@ -1,0 +1,157 @@
+"""What a person can do to their prompts: pause (until a date or indefinitely), resume, skip the next one,
+snooze one day. Each change recomputes `next_due_at`, the only column the tick reads.
+
+All functions run inside a caller's unit of work and take `now` (naive UTC); none talks to Slack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from bot.services import timing
+from storage.models import Person, Prompt, PromptSchedule, PromptState
+from storage.uow import UnitOfWork
+
+SNOOZE = timedelta(days=1)
+
+
+class NoSchedule(LookupError):
+    """The person has no prompt schedule yet (they have not finished setup)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleState:
+    """What the person's prompts will do next, for messages and App Home."""
+
+    paused: bool
+    paused_until: datetime | None  # naive UTC; None with paused=True means indefinitely
+    next_due_at: datetime | None  # naive UTC; None when paused indefinitely
+
+    @property
+    def paused_indefinitely(self) -> bool:
+        return self.paused and self.paused_until is None
+
+
+def _state(schedule: PromptSchedule) -> ScheduleState:
+    return ScheduleState(schedule.paused, schedule.paused_until, schedule.next_due_at)
+
+
+def next_slot(schedule: PromptSchedule, tz: str | None, after: datetime) -> datetime:
+    return timing.next_occurrence(
+        weekday=schedule.weekday,
+        local_time=schedule.local_time,
+        tz=tz,
+        after=after,
+        cadence=schedule.cadence,
+        anchor_date=schedule.anchor_date,
+    )
+
+
+def compute_next_due(schedule: PromptSchedule, tz: str | None, now: datetime) -> datetime | None:
+    """The next moment the tick should look at this schedule, honouring pause and snooze."""
+    if schedule.paused and schedule.paused_until is None:
+        return None
+    after = now
+    if schedule.paused and schedule.paused_until is not None and schedule.paused_until > now:
+        # The first slot at or after the pause ends.
+        after = schedule.paused_until - timedelta(microseconds=1)
+    upcoming = next_slot(schedule, tz, after)
+    if schedule.snoozed_until is not None and schedule.snoozed_until > now:
+        return max(upcoming, schedule.snoozed_until)
+    return upcoming
+
+
+def refresh_next_due(uow: UnitOfWork, person: Person, now: datetime) -> datetime | None:
+    """Recompute a person's next_due_at (after a time zone change, a new schedule, ...)."""
+    schedule = uow.schedules.get_for(person.id)
+    if schedule is None:
+        return None
+    uow.schedules.set_next_due(schedule, compute_next_due(schedule, person.tz, now))
+    return schedule.next_due_at
+
+
+def _schedule(uow: UnitOfWork, person: Person) -> PromptSchedule:
+    schedule = uow.schedules.get_for(person.id)
+    if schedule is None:
+        raise NoSchedule(f"person {person.id} has no prompt schedule")
+    return schedule
+
+
+def local_midnight(day: date, tz: str | None) -> datetime:
+    """Naive UTC at the start of `day` in `tz`."""
+    return timing.local_to_utc(day, time(0, 0), tz)
+
+
+def pause(uow: UnitOfWork, person: Person, now: datetime, until: date | None = None) -> ScheduleState:
+    """Stop prompts until the start of local date `until`, or indefinitely when `until` is None.
+
+    A date today or earlier means "not paused" and resumes instead.
+    """
+    schedule = _schedule(uow, person)
+    paused_until = local_midnight(until, person.tz) if until is not None else None
+    if paused_until is not None and paused_until <= now:
+        return resume(uow, person, now)
+    uow.schedules.pause(schedule, paused_until)
+    uow.schedules.snooze(schedule, None)
+    uow.schedules.set_next_due(schedule, compute_next_due(schedule, person.tz, now))
+    return _state(schedule)
+
+
+def resume(uow: UnitOfWork, person: Person, now: datetime) -> ScheduleState:
+    """Prompts again from the next slot after now."""
+    schedule = _schedule(uow, person)
+    uow.schedules.resume(schedule)
+    uow.schedules.snooze(schedule, None)
+    uow.schedules.set_next_due(schedule, compute_next_due(schedule, person.tz, now))
+    return _state(schedule)
+
+
+def skip_next(uow: UnitOfWork, person: Person, now: datetime) -> ScheduleState:
+    """Skip the upcoming prompt ("skip this week"): the next one comes a slot later.
+
+    Does nothing while paused indefinitely.
+    """
+    schedule = _schedule(uow, person)
+    upcoming = schedule.next_due_at
+    if upcoming is None:
+        return _state(schedule)
+    if schedule.snoozed_until is not None and schedule.snoozed_until == upcoming:
+        upcoming = upcoming - SNOOZE  # the slot the snooze moved
+    uow.schedules.snooze(schedule, None)
+    uow.schedules.set_next_due(schedule, next_slot(schedule, person.tz, max(upcoming, now)))
+    return _state(schedule)
+
+
+def snooze_next(uow: UnitOfWork, person: Person, now: datetime) -> ScheduleState:
+    """Move the upcoming prompt one day later. The prompt keeps its week: it is still one prompt."""
+    schedule = _schedule(uow, person)
+    if schedule.next_due_at is None:
+        return _state(schedule)
+    if schedule.snoozed_until is not None and schedule.snoozed_until == schedule.next_due_at:
+        return _state(schedule)  # already snoozed: a second click does not push it further
+    later = schedule.next_due_at + SNOOZE
+    uow.schedules.snooze(schedule, later)
+    uow.schedules.set_next_due(schedule, later)
+    return _state(schedule)
+
+
+def snooze_prompt(uow: UnitOfWork, prompt: Prompt, now: datetime) -> datetime | None:
+    """Snooze a prompt already in the person's DMs: it comes back as its one reminder in a day.
+
+    Returns when, or None when the prompt is no longer open (answered, skipped, ...).
+    """
+    if prompt.state is not PromptState.SENT:
+        return None
+    remind_at = now + SNOOZE
+    uow.prompts.set_reminder(prompt, remind_at)
+    return remind_at
+
+
+def skip_prompt(uow: UnitOfWork, prompt: Prompt, now: datetime, reason: str = "nothing this week") -> bool:
+    """ "Nothing this week" on a prompt: closed without evidence, no reminder. False if already closed."""
+    if prompt.state is not PromptState.SENT:
+        return False
+    uow.prompts.mark_skipped(prompt, reason, now)
+    uow.prompts.set_reminder(prompt, None)
+    return True

@@ -1,0 +1,707 @@
+"""The tick: plan the prompts that fell due, send them (concurrently, paced), and send the one reminder.
+
+Everything the tick knows lives in growthbot's tables, so a restart loses nothing:
+
+1. Plan. Schedules whose `next_due_at` has come get one Prompt row per person and slot (idempotency key
+   `"{person id}:{local slot date}"`, inserted with ON CONFLICT DO NOTHING, so two instances planning at
+   once still make one row) and move on to their next slot. A slot older than the late window is
+   recorded as EXPIRED, never sent; a quiet day or a person without a ladder is recorded as SKIPPED.
+2. Deliver. Due prompts are claimed a few at a time with an expiring claim (FOR UPDATE SKIP LOCKED on
+   PostgreSQL; on SQLite run the scheduler in one instance only) and sent by a thread pool, each worker
+   with its own unit of work: users.info (time zone refresh, away status, deactivated account), then
+   conversations.open and chat.postMessage. Calls are paced per method, Retry-After is honoured, transient
+   failures are retried with back-off a bounded number of times, and a deactivated or unknown user is
+   marked inactive instead of retried.
+3. Remind. A prompt still unanswered `reminder_after_days` after it was sent (or when a snooze ends) gets
+   one threaded nudge, claimed before sending so it is never sent twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections import Counter, deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.prompt import PromptContent, prompt_blocks, prompt_text, reminder_text
+from bot.deps import Deps
+from bot.services import away, timing
+from bot.services.prompt_choice import EvidenceStat, pick_prompt_behaviour, why_line
+from bot.services.prompt_controls import SNOOZE, compute_next_due, next_slot
+from bot.settings import Settings
+from bot.slack_client import make_web_client
+from frameworks import Library
+from frameworks.lookups import next_milestone
+from storage.models import Person, Placement, Prompt, PromptSchedule, PromptState
+from storage.repositories import BehaviourCoverage
+from storage.uow import UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+HISTORY = 10  # past prompts considered when picking the next behaviour
+PLAN_BATCH = 500
+CLAIM_TTL = timedelta(minutes=5)
+REMINDER_HORIZON = timedelta(days=14)  # never remind about a prompt older than this
+MAX_ATTEMPTS = 8  # claims per prompt before it is given up as FAILED
+RATE_LIMIT_WAIT_MAX_S = 60.0  # in-process waiting for Retry-After before handing back to the database
+RETRY_BASE = timedelta(seconds=30)
+RETRY_MAX = timedelta(minutes=30)
+METADATA_EVENT = "growthbot_prompt"
+
+# facts, "Deactivated and unknown users": conversations.open answers user_disabled for a deactivated person.
+GONE_ERRORS = frozenset({"user_disabled", "user_not_found", "users_not_found", "account_inactive", "user_deleted"})
+# Answers that will not change on a retry: fail the prompt now, keep the person.
+PERMANENT_ERRORS = frozenset({"invalid_blocks", "invalid_blocks_format", "msg_too_long", "invalid_arguments"})
+
+
+def instance_name() -> str:
+    """Who holds a claim: host, process and a random suffix (two ticks in one process differ)."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass(frozen=True, slots=True)
+class TickConfig:
+    late_window: timedelta
+    reminder_after: timedelta
+    concurrency: int
+    quiet_days: frozenset[date] = frozenset()
+    claim_ttl: timedelta = CLAIM_TTL
+    max_attempts: int = MAX_ATTEMPTS
+    rate_limit_wait_max_s: float = RATE_LIMIT_WAIT_MAX_S
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: Any) -> TickConfig:
+        values: dict[str, Any] = {
+            "late_window": timedelta(hours=settings.late_prompt_window_hours),
+            "reminder_after": timedelta(days=settings.reminder_after_days),
+            "concurrency": settings.fanout_concurrency,
+            "quiet_days": away.load_quiet_days(settings.quiet_days_file),
+        }
+        values.update(overrides)
+        return cls(**values)
+
+
+@dataclass
+class TickReport:
+    """What one tick did. `counts` keys: planned, expired, skipped, sent, away, retry, failed, inactive,
+    reminded, rate_limited (429 answers seen)."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, key: str, n: int = 1) -> None:
+        with self._lock:
+            self.counts[key] += n
+
+    def error(self, name: str) -> None:
+        with self._lock:
+            self.errors[name] += 1
+
+    def __getitem__(self, key: str) -> int:
+        return self.counts[key]
+
+    def summary(self) -> str:
+        parts = [f"{key}={value}" for key, value in sorted(self.counts.items()) if value]
+        return " ".join(parts) or "nothing to do"
+
+
+# ---------------------------------------------------------------------------------------------------
+# 1. Plan
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedRow:
+    key: str
+    due_at: datetime
+    state: PromptState
+    framework_id: str
+    behaviour_ids: tuple[str, ...] = ()
+    skip_reason: str | None = None
+
+
+def _choose(
+    person: Person,
+    placement: Placement | None,
+    library: Library,
+    history: Sequence[str | None],
+    coverage: dict[tuple[str, str], BehaviourCoverage],
+) -> tuple[str, str | None, str | None]:
+    """(framework id, behaviour id or None, why not)."""
+    framework = library.get(placement.framework_id) if placement is not None else None
+    if placement is None:
+        return "", None, "not set up: no ladder placement"
+    if framework is None:
+        return placement.framework_id, None, f"ladder {placement.framework_id} is not loaded"
+    levels = {a: str(lv) for a, lv in (placement.levels or {}).items() if framework.has_level(str(lv))}
+    track = placement.track if placement.track and framework.has_track(placement.track) else None
+    milestone = next_milestone(framework, levels, track)
+    candidates = list(milestone.behaviours)
+    if not candidates:
+        # At the top everywhere: keep the habit with the current level's behaviours.
+        candidates = [b for b in framework.behaviours if b.applies_to(track) and levels.get(b.area_id) == b.level_id]
+    stats = {
+        behaviour_id: EvidenceStat(c.count, c.last_at)
+        for (framework_id, behaviour_id), c in coverage.items()
+        if framework_id == framework.id
+    }
+    chosen = pick_prompt_behaviour(candidates, history, stats, seed=person.id)
+    if chosen is None:
+        return framework.id, None, "nothing new to ask this time"
+    return framework.id, chosen.id, None
+
+
+def plan_schedule(
+    schedule: PromptSchedule,
+    person: Person,
+    now: datetime,
+    config: TickConfig,
+    choose: Callable[[], tuple[str, str | None, str | None]],
+) -> tuple[list[PlannedRow], datetime | None]:
+    """The prompt rows for a due schedule and its new next_due_at. Pure apart from `choose`."""
+    rows: list[PlannedRow] = []
+    slot = schedule.next_due_at
+    assert slot is not None
+    snoozed = schedule.snoozed_until is not None and schedule.snoozed_until == slot
+    # The slot that names the period: a snooze moves the time, not the week.
+    period = slot - SNOOZE if snoozed else slot
+    chosen: tuple[str, str | None, str | None] | None = None
+    for _ in range(4):
+        if slot > now:
+            break
+        if now - slot > config.late_window:
+            # Missed while the bot was down: record the latest missed slot, never send it late.
+            latest = timing.previous_occurrence(
+                weekday=schedule.weekday,
+                local_time=schedule.local_time,
+                tz=person.tz,
+                at_or_before=now - config.late_window,
+                cadence=schedule.cadence,
+                anchor_date=schedule.anchor_date,
+            )
+            if latest > period:
+                period = slot = latest
+            hours = (now - slot).total_seconds() / 3600
+            chosen = chosen or choose()
+            rows.append(
+                PlannedRow(
+                    key=timing.slot_key(person.id, timing.local_date(period, person.tz)),
+                    due_at=slot,
+                    state=PromptState.EXPIRED,
+                    framework_id=chosen[0],
+                    skip_reason=f"missed: {hours:.1f} h late, over the {config.late_window} late window",
+                )
+            )
+        else:
+            key = timing.slot_key(person.id, timing.local_date(period, person.tz))
+            local_day = timing.local_date(slot, person.tz)
+            chosen = chosen or choose()
+            framework_id, behaviour_id, why_not = chosen
+            if local_day in config.quiet_days:
+                rows.append(PlannedRow(key, slot, PromptState.SKIPPED, framework_id, (), f"quiet day {local_day}"))
+            elif behaviour_id is None:
+                rows.append(PlannedRow(key, slot, PromptState.SKIPPED, framework_id, (), why_not))
+            else:
+                rows.append(PlannedRow(key, slot, PromptState.DUE, framework_id, (behaviour_id,)))
+        period = slot = next_slot(schedule, person.tz, period)
+    return rows, slot
+
+
+def plan_due(
+    uow_factory: UnitOfWorkFactory, library: Library, config: TickConfig, now: datetime, report: TickReport
+) -> None:
+    """Turn every schedule due at `now` into prompt rows, batch by batch, each batch one transaction."""
+    for _ in range(10_000):
+        with uow_factory() as uow:
+            due = uow.schedules.due(now, PLAN_BATCH)
+            if not due:
+                return
+            _plan_batch(uow, library, config, now, due, report)
+        if len(due) < PLAN_BATCH:
+            return
+
+
+def _plan_batch(
+    uow: UnitOfWork,
+    library: Library,
+    config: TickConfig,
+    now: datetime,
+    due: Sequence[Any],
+    report: TickReport,
+) -> None:
+    person_ids = [person.id for _, person in due]
+    placements = uow.placements.current_for_many(person_ids)
+    histories = uow.prompts.recent_behaviours_for_many(person_ids, HISTORY)
+    coverage = uow.evidence.coverage_for_people(person_ids)
+    values: list[dict[str, Any]] = []
+    for schedule, person in due:
+        if schedule.paused and schedule.paused_until is not None and schedule.paused_until <= now:
+            uow.schedules.resume(schedule)
+
+        def choose(person: Person = person) -> tuple[str, str | None, str | None]:
+            return _choose(person, placements.get(person.id), library, histories[person.id], coverage[person.id])
+
+        rows, next_due = plan_schedule(schedule, person, now, config, choose)
+        for row in rows:
+            values.append(
+                {
+                    "person_id": person.id,
+                    "idempotency_key": row.key,
+                    "framework_id": row.framework_id,
+                    "behaviour_ids": list(row.behaviour_ids),
+                    "due_at": row.due_at,
+                    "state": row.state,
+                    "skip_reason": row.skip_reason,
+                }
+            )
+        schedule.next_due_at = next_due
+        schedule.snoozed_until = None
+    created = uow.prompts.add_many_if_absent(values, now=now)
+    for row in values:
+        if row["idempotency_key"] in created:
+            report.add({PromptState.DUE: "planned", PromptState.EXPIRED: "expired"}.get(row["state"], "skipped"))
+    uow.flush()
+
+
+# ---------------------------------------------------------------------------------------------------
+# 2. Deliver
+
+
+class Pacer:
+    """Spaces calls to one Slack method across the fan-out threads and learns its rate limit.
+
+    Unpaced until Slack answers 429; then the interval becomes what actually got through lately, and
+    shrinks slowly with each success so the pace keeps probing upwards (Slack's limits are unpublished).
+    """
+
+    WINDOW_S = 2.0
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+        self._clock, self._sleep = clock, sleep
+        self._lock = threading.Lock()
+        self._interval = 0.0
+        self._next = 0.0
+        self._started: float | None = None
+        self._successes: deque[float] = deque()
+
+    @property
+    def interval(self) -> float:
+        return self._interval
+
+    def wait(self) -> None:
+        with self._lock:
+            now = self._clock()
+            if self._started is None:
+                self._started = now
+            slot = max(now, self._next)
+            self._next = slot + self._interval
+        if slot > now:
+            self._sleep(slot - now)
+
+    def success(self) -> None:
+        with self._lock:
+            now = self._clock()
+            self._successes.append(now)
+            while self._successes and self._successes[0] < now - self.WINDOW_S:
+                self._successes.popleft()
+            self._interval *= 0.998
+
+    def rate_limited(self) -> None:
+        with self._lock:
+            now = self._clock()
+            recent = sum(1 for t in self._successes if t >= now - self.WINDOW_S)
+            # Early on the window is not full yet: measure over the time since the first call.
+            span = min(self.WINDOW_S, max(now - (self._started if self._started is not None else now), 0.05))
+            observed = recent / span
+            self._interval = 1.0 / observed if observed > 0 else max(self._interval * 2, 0.05)
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"ratelimited, retry after {retry_after:g} s")
+        self.retry_after = retry_after
+
+
+class SlackCaller:
+    """Slack calls for the fan-out: paced per method, waiting out Retry-After within a budget."""
+
+    def __init__(self, client: WebClient, report: TickReport, wait_budget_s: float = RATE_LIMIT_WAIT_MAX_S):
+        self.client = client
+        self.report = report
+        self.wait_budget_s = wait_budget_s
+        self._pacers: dict[str, Pacer] = {}
+        self._lock = threading.Lock()
+
+    def pacer(self, method: str) -> Pacer:
+        with self._lock:
+            return self._pacers.setdefault(method, Pacer())
+
+    def call(self, method: str, **kwargs: Any) -> Any:
+        pacer = self.pacer(method)
+        waited = 0.0
+        while True:
+            pacer.wait()
+            try:
+                response = getattr(self.client, method.replace(".", "_"))(**kwargs)
+            except SlackApiError as error:
+                if error.response.status_code != 429 and error.response.get("error") != "ratelimited":
+                    raise
+                self.report.add("rate_limited")
+                pacer.rate_limited()
+                retry_after = _retry_after(error)
+                if waited + retry_after > self.wait_budget_s:
+                    raise RateLimited(retry_after) from None
+                time.sleep(retry_after)  # facts: honour Retry-After before calling again
+                waited += retry_after
+                continue
+            pacer.success()
+            return response
+
+
+def _retry_after(error: SlackApiError) -> float:
+    headers = error.response.headers or {}
+    value = headers.get("Retry-After") or headers.get("retry-after")
+    try:
+        return max(1.0, float(value)) if value is not None else 1.0
+    except (TypeError, ValueError):
+        return 1.0
+
+
+def fanout_client(deps: Deps) -> WebClient:
+    """A client like the app's, but handing 429s to the pacer instead of retrying them itself."""
+    return make_web_client(
+        deps.client.token or "",
+        deps.client.base_url,
+        rate_limit_retries=0,
+        server_error_retries=2,
+        connection_error_retries=2,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PromptJob:
+    prompt_id: int
+    person_id: int
+    slack_user_id: str
+    tz: str
+    attempts: int
+    content: PromptContent
+
+
+def prompt_content(library: Library, prompt: Prompt, stat: EvidenceStat | None) -> PromptContent | None:
+    """What the prompt DM says, rebuilt from the prompt row and today's ladder (None if it is gone)."""
+    framework = library.get(prompt.framework_id)
+    behaviour_id = prompt.behaviour_ids[0] if prompt.behaviour_ids else None
+    behaviour = framework.find_behaviour(behaviour_id) if framework and behaviour_id else None
+    if framework is None or behaviour is None:
+        return None
+    area = framework.find_area(behaviour.area_id)
+    area_name = area.name if area else behaviour.area_id
+    level = framework.level(behaviour.level_id).name if framework.has_level(behaviour.level_id) else behaviour.level_id
+    return PromptContent(
+        prompt_id=prompt.id,
+        behaviour_text=behaviour.text,
+        area_name=area_name,
+        level_name=level,
+        why=why_line(behaviour, stat, level, area_name),
+        qualifier=behaviour.qualifier,
+    )
+
+
+def content_for(uow: UnitOfWork, library: Library, prompt: Prompt) -> PromptContent | None:
+    """`prompt_content` with the person's current evidence count for the behaviour."""
+    stat = None
+    if prompt.behaviour_ids:
+        coverage = uow.evidence.coverage(prompt.person_id, prompt.framework_id, prompt.behaviour_ids[:1])
+        found = coverage.get(prompt.behaviour_ids[0])
+        stat = EvidenceStat(found.count, found.last_at) if found else None
+    return prompt_content(library, prompt, stat)
+
+
+def _claim_jobs(
+    deps: Deps, config: TickConfig, instance_id: str, limit: int, report: TickReport
+) -> tuple[list[PromptJob], bool]:
+    """(jobs to send, whether anything was claimed)."""
+    now = deps.now()
+    with deps.uow() as uow:
+        claimed = uow.prompts.claim_due(now, instance_id, limit, config.claim_ttl)
+        if not claimed:
+            return [], False
+        person_ids = [prompt.person_id for prompt in claimed]
+        coverage = uow.evidence.coverage_for_people(person_ids)
+        jobs = []
+        for prompt in claimed:
+            person = uow.people.get(prompt.person_id)
+            if person is None or not person.active:
+                uow.prompts.mark_skipped(prompt, "person inactive", now)
+                report.add("skipped")
+                continue
+            if now - prompt.due_at > config.late_window:
+                uow.prompts.mark_expired(prompt)
+                prompt.skip_reason = "not delivered within the late window"
+                report.add("expired")
+                continue
+            behaviour_id = prompt.behaviour_ids[0] if prompt.behaviour_ids else ""
+            found = coverage[prompt.person_id].get((prompt.framework_id, behaviour_id))
+            content = prompt_content(deps.library, prompt, EvidenceStat(found.count, found.last_at) if found else None)
+            if content is None:
+                uow.prompts.mark_skipped(prompt, "behaviour no longer on the ladder", now)
+                report.add("skipped")
+                continue
+            jobs.append(PromptJob(prompt.id, person.id, person.slack_user_id, person.tz, prompt.attempts, content))
+        return jobs, True
+
+
+def _backoff(attempts: int) -> timedelta:
+    return min(RETRY_BASE * (2 ** max(attempts - 1, 0)), RETRY_MAX)
+
+
+def send_prompt(deps: Deps, slack: SlackCaller, config: TickConfig, job: PromptJob, report: TickReport) -> str:
+    """Deliver one claimed prompt and record the outcome in its own unit of work; returns the outcome."""
+    try:
+        user = slack.call("users.info", user=job.slack_user_id)["user"]
+        if user.get("deleted"):
+            return _record_gone(deps, job, "user_deleted", report)
+        new_tz = user.get("tz") if timing.is_known_zone(user.get("tz")) and user.get("tz") != job.tz else None
+        profile = user.get("profile") or {}
+        if away.away_in_profile(profile, now_epoch=time.time()):
+            status = " ".join(filter(None, [profile.get("status_emoji"), profile.get("status_text")]))
+            return _record(deps, job, report, "away", skip_reason=f"away: {status}"[:200], new_tz=new_tz)
+        channel = slack.call("conversations.open", users=job.slack_user_id)["channel"]["id"]
+        posted = slack.call(
+            "chat.postMessage",
+            channel=channel,
+            text=prompt_text(job.content),
+            blocks=[block.to_dict() for block in prompt_blocks(job.content)],
+            metadata={"event_type": METADATA_EVENT, "event_payload": {"prompt_id": job.prompt_id}},
+            unfurl_links=False,
+        )
+        return _record(deps, job, report, "sent", channel=posted["channel"], ts=posted["ts"], new_tz=new_tz)
+    except RateLimited as limited:
+        return _record_retry(deps, job, report, "ratelimited", timedelta(seconds=limited.retry_after), config)
+    except SlackApiError as error:
+        name = str(error.response.get("error") or f"http_{error.response.status_code}")
+        report.error(name)
+        if name in GONE_ERRORS:
+            return _record_gone(deps, job, name, report)
+        if name in PERMANENT_ERRORS:
+            return _record_failed(deps, job, f"{name}: {error.response.get('errors') or ''}", report)
+        return _record_retry(deps, job, report, name, _backoff(job.attempts), config)
+    except (OSError, TimeoutError) as error:  # connection refused / reset / timed out after the client's retries
+        report.error(type(error).__name__)
+        return _record_retry(deps, job, report, f"{type(error).__name__}: {error}", _backoff(job.attempts), config)
+
+
+def _record(
+    deps: Deps,
+    job: PromptJob,
+    report: TickReport,
+    outcome: str,
+    *,
+    channel: str | None = None,
+    ts: str | None = None,
+    skip_reason: str | None = None,
+    new_tz: str | None = None,
+) -> str:
+    now = deps.now()
+    with deps.uow() as uow:
+        prompt = uow.prompts.get(job.prompt_id)
+        person = uow.people.get(job.person_id)
+        if prompt is None or person is None:
+            return "gone"
+        if outcome == "sent" and channel and ts:
+            uow.prompts.mark_sent(prompt, channel_id=channel, message_ts=ts, now=now)
+            uow.prompts.set_reminder(prompt, now + _reminder_after(deps))
+            uow.prompts.cancel_older_reminders(person.id, prompt.id)
+        else:
+            uow.prompts.mark_skipped(prompt, skip_reason or outcome, now)
+        if new_tz:
+            _change_time_zone(uow, person, new_tz, prompt, now)
+    report.add(outcome)
+    return outcome
+
+
+def _change_time_zone(uow: UnitOfWork, person: Person, new_tz: str, prompt: Prompt, now: datetime) -> None:
+    """Slack says the person moved: their next slot follows the new zone, but never again in the
+    local week of the prompt just handled."""
+    log.info("time zone of %s changed from %s to %s", person.slack_user_id, person.tz, new_tz)
+    handled_day = timing.local_date(prompt.due_at, person.tz)
+    person.tz = new_tz
+    schedule = uow.schedules.get_for(person.id)
+    if schedule is None or schedule.next_due_at is None:
+        return
+    upcoming = compute_next_due(schedule, new_tz, now)
+    while upcoming is not None and timing.local_date(upcoming, new_tz) <= handled_day:
+        upcoming = next_slot(schedule, new_tz, upcoming)
+    uow.schedules.set_next_due(schedule, upcoming)
+
+
+def _reminder_after(deps: Deps) -> timedelta:
+    return timedelta(days=deps.settings.reminder_after_days)
+
+
+def _record_gone(deps: Deps, job: PromptJob, error: str, report: TickReport) -> str:
+    now = deps.now()
+    with deps.uow() as uow:
+        prompt = uow.prompts.get(job.prompt_id)
+        person = uow.people.get(job.person_id)
+        if prompt is not None:
+            uow.prompts.mark_failed(prompt, f"{error}: person marked inactive", now=now)
+        if person is not None:
+            uow.people.mark_inactive(person, f"Slack: {error}", now)
+            schedule = uow.schedules.get_for(person.id)
+            if schedule is not None:
+                uow.schedules.set_next_due(schedule, None)
+    report.add("inactive")
+    return "inactive"
+
+
+def _record_failed(deps: Deps, job: PromptJob, error: str, report: TickReport) -> str:
+    with deps.uow() as uow:
+        prompt = uow.prompts.get(job.prompt_id)
+        if prompt is not None:
+            uow.prompts.mark_failed(prompt, error, now=deps.now())
+    report.add("failed")
+    return "failed"
+
+
+def _record_retry(
+    deps: Deps, job: PromptJob, report: TickReport, error: str, delay: timedelta, config: TickConfig
+) -> str:
+    if job.attempts >= config.max_attempts:
+        return _record_failed(deps, job, f"{error} (gave up after {job.attempts} attempts)", report)
+    now = deps.now()
+    with deps.uow() as uow:
+        prompt = uow.prompts.get(job.prompt_id)
+        if prompt is not None:
+            uow.prompts.mark_failed(prompt, error, now=now, retry_at=now + delay)
+    report.add("retry")
+    return "retry"
+
+
+def _pipeline(
+    pool: ThreadPoolExecutor,
+    width: int,
+    claim: Callable[[int], tuple[list[T], bool]],
+    work: Callable[[T], object],
+) -> None:
+    """Keep about `width` items in flight: claim more as workers finish, until a claim comes back empty."""
+    in_flight: set[Future[object]] = set()
+    more = True
+    while True:
+        if more and len(in_flight) < width:
+            jobs, claimed = claim(width * 2 - len(in_flight))
+            more = claimed
+            in_flight.update(pool.submit(work, job) for job in jobs)
+            if claimed and not jobs:
+                continue  # everything in that batch was settled without Slack; claim again
+        if not in_flight:
+            if more:
+                continue
+            return
+        done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+        for future in done:
+            future.result()  # a worker's unexpected error reaches the tick (its claim expires; retried later)
+
+
+def deliver_due(deps: Deps, config: TickConfig, report: TickReport, *, instance_id: str, client: WebClient) -> None:
+    slack = SlackCaller(client, report, config.rate_limit_wait_max_s)
+    with ThreadPoolExecutor(config.concurrency, thread_name_prefix="fanout") as pool:
+        _pipeline(
+            pool,
+            config.concurrency,
+            lambda limit: _claim_jobs(deps, config, instance_id, limit, report),
+            lambda job: _send_logged(deps, slack, config, job, report),
+        )
+        _pipeline(
+            pool,
+            config.concurrency,
+            lambda limit: _claim_reminders(deps, limit),
+            lambda job: _send_reminder(slack, job, report),
+        )
+
+
+def _send_logged(deps: Deps, slack: SlackCaller, config: TickConfig, job: PromptJob, report: TickReport) -> None:
+    try:
+        send_prompt(deps, slack, config, job, report)
+    except Exception:
+        log.exception("sending prompt %s failed unexpectedly; it will be retried when its claim expires", job.prompt_id)
+        report.add("crashed")
+
+
+# ---------------------------------------------------------------------------------------------------
+# 3. Remind
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderJob:
+    prompt_id: int
+    channel_id: str
+    message_ts: str
+    content: PromptContent
+
+
+def _claim_reminders(deps: Deps, limit: int) -> tuple[list[ReminderJob], bool]:
+    now = deps.now()
+    jobs: list[ReminderJob] = []
+    with deps.uow() as uow:
+        candidates = uow.prompts.reminders_due(now, REMINDER_HORIZON, limit)
+        for prompt in candidates:
+            person = uow.people.get(prompt.person_id)
+            if not uow.prompts.claim_reminder(prompt.id, now):
+                continue
+            if person is None or not person.active or not prompt.channel_id or not prompt.message_ts:
+                continue
+            content = prompt_content(deps.library, prompt, None)
+            if content is not None:
+                jobs.append(ReminderJob(prompt.id, prompt.channel_id, prompt.message_ts, content))
+    return jobs, bool(candidates)
+
+
+def _send_reminder(slack: SlackCaller, job: ReminderJob, report: TickReport) -> None:
+    try:
+        slack.call(
+            "chat.postMessage", channel=job.channel_id, thread_ts=job.message_ts, text=reminder_text(job.content)
+        )
+    except (SlackApiError, RateLimited, OSError) as error:
+        # At most once: a reminder that failed is not retried (better silent than nagging twice).
+        log.warning("reminder for prompt %s not sent: %s", job.prompt_id, error)
+        report.add("reminder_failed")
+        return
+    report.add("reminded")
+
+
+# ---------------------------------------------------------------------------------------------------
+# The tick
+
+
+def run_tick(
+    deps: Deps,
+    *,
+    instance_id: str | None = None,
+    config: TickConfig | None = None,
+    client: WebClient | None = None,
+) -> TickReport:
+    """One tick at `deps.now()`: plan, deliver, remind. Safe to run in several instances at once on PostgreSQL."""
+    config = config or TickConfig.from_settings(deps.settings)
+    instance_id = instance_id or instance_name()
+    report = TickReport()
+    started = time.monotonic()
+    plan_due(deps.uow, deps.library, config, deps.now(), report)
+    deliver_due(deps, config, report, instance_id=instance_id, client=client or fanout_client(deps))
+    if report.counts:
+        log.info("tick %s in %.1fs: %s", instance_id, time.monotonic() - started, report.summary())
+    return report

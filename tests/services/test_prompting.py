@@ -1,0 +1,324 @@
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+
+import pytest
+
+from bot.services import prompt_controls
+from bot.services.prompting import Pacer
+from storage.models import Cadence, PromptState
+from tests.conftest import Database
+from tests.services.prompting_world import World, make_world
+
+MONDAY_SLOT = datetime(2024, 1, 8, 9, 0)  # Monday 10:00 in Paris (UTC+1 in winter)
+
+
+@pytest.fixture
+def world(db: Database) -> Iterator[World]:
+    with make_world(db) as running:
+        yield running
+
+
+def test_nothing_before_the_slot_then_one_prompt_at_it(world: World) -> None:
+    pid = world.person("U1")
+    assert world.next_due(pid) == MONDAY_SLOT
+    report = world.tick(MONDAY_SLOT - timedelta(minutes=1))
+    assert report["sent"] == 0 and world.dm("U1") == []
+    report = world.tick(MONDAY_SLOT)
+    assert report["planned"] == 1 and report["sent"] == 1
+    [message] = world.dm("U1")
+    assert "growth prompt" in message["text"]
+    assert message["metadata"]["event_payload"]["prompt_id"] == world.prompts(pid)[0].id
+    [prompt] = world.prompts(pid)
+    assert prompt.state is PromptState.SENT and prompt.message_ts == message["ts"]
+    assert world.next_due(pid) == MONDAY_SLOT + timedelta(days=7)
+
+
+def test_ticking_again_never_sends_twice(world: World) -> None:
+    pid = world.person("U1")
+    world.tick(MONDAY_SLOT)
+    world.tick(MONDAY_SLOT)
+    world.tick(MONDAY_SLOT + timedelta(minutes=5))
+    assert len(world.dm("U1")) == 1
+    assert len(world.prompts(pid)) == 1
+
+
+def test_local_time_kept_across_dst(world: World) -> None:
+    # Paris switches to summer time on Sunday 2024-03-31.
+    pid = world.person("U1", after=datetime(2024, 3, 20))
+    assert world.next_due(pid) == datetime(2024, 3, 25, 9, 0)  # CET
+    world.tick(datetime(2024, 3, 25, 9, 0))
+    assert world.next_due(pid) == datetime(2024, 4, 1, 8, 0)  # CEST: still 10:00 local
+    assert world.tick(datetime(2024, 4, 1, 7, 59))["sent"] == 0
+    assert world.tick(datetime(2024, 4, 1, 8, 0))["sent"] == 1
+    assert len(world.dm("U1")) == 2
+
+
+def test_late_prompt_within_window_is_sent(world: World) -> None:
+    world.person("U1")
+    report = world.tick(MONDAY_SLOT + timedelta(hours=5))
+    assert report["sent"] == 1
+
+
+def test_stale_prompt_is_expired_never_stacked(world: World) -> None:
+    pid = world.person("U1")
+    # The bot was down for three weeks and a day: one EXPIRED record, nothing sent, schedule in the future.
+    back = MONDAY_SLOT + timedelta(days=21, hours=13)
+    report = world.tick(back)
+    assert report["sent"] == 0 and report["expired"] == 1
+    assert world.states(pid) == [PromptState.EXPIRED]
+    assert "late window" in (world.prompts(pid)[0].skip_reason or "")
+    assert world.next_due(pid) == MONDAY_SLOT + timedelta(days=28)
+    assert world.dm("U1") == []
+
+
+def test_downtime_over_a_slot_sends_only_the_recent_one(world: World) -> None:
+    pid = world.person("U1")
+    # Down from before the first slot until 2 hours after the second one.
+    report = world.tick(MONDAY_SLOT + timedelta(days=7, hours=2))
+    assert report["expired"] == 1 and report["sent"] == 1
+    assert world.states(pid) == [PromptState.EXPIRED, PromptState.SENT]
+    assert len(world.dm("U1")) == 1
+
+
+def test_away_status_skips_the_week_and_records_why(world: World) -> None:
+    pid = world.person("U1")
+    world.fake.set_status("U1", "Vacation until Friday", ":palm_tree:")
+    report = world.tick(MONDAY_SLOT)
+    assert report["away"] == 1 and report["sent"] == 0
+    [prompt] = world.prompts(pid)
+    assert prompt.state is PromptState.SKIPPED and "away" in (prompt.skip_reason or "")
+    assert world.dm("U1") == []
+    world.fake.set_status("U1", "", "")
+    assert world.tick(MONDAY_SLOT + timedelta(days=7))["sent"] == 1
+
+
+def test_quiet_day_is_skipped(world: World) -> None:
+    pid = world.person("U1")
+    world.quiet_days = frozenset({date(2024, 1, 8)})
+    report = world.tick(MONDAY_SLOT)
+    assert report["skipped"] == 1 and report["sent"] == 0
+    assert "quiet day" in (world.prompts(pid)[0].skip_reason or "")
+
+
+def test_deactivated_user_is_marked_inactive_not_retried(world: World) -> None:
+    pid = world.person("U1")
+    world.fake.deactivate("U1")
+    report = world.tick(MONDAY_SLOT)
+    assert report["inactive"] == 1
+    with world.deps.uow() as uow:
+        person = uow.people.get(pid)
+        assert person is not None and not person.active
+    assert world.states(pid) == [PromptState.FAILED]
+    assert world.next_due(pid) is None
+    assert world.tick(MONDAY_SLOT + timedelta(days=7))["sent"] == 0
+    assert world.fake.count("conversations.open") == 0
+
+
+def test_user_disabled_on_open_marks_inactive(world: World) -> None:
+    pid = world.person("U1")
+    world.fake.set_error("conversations.open", "user_disabled")
+    assert world.tick(MONDAY_SLOT)["inactive"] == 1
+    assert world.prompts(pid)[0].last_error and "user_disabled" in world.prompts(pid)[0].last_error
+
+
+def test_server_errors_are_retried_later_with_backoff(world: World) -> None:
+    pid = world.person("U1")
+    world.fake.fail_next("chat.postMessage", 503, times=10)
+    report = world.tick(MONDAY_SLOT)
+    assert report["retry"] == 1 and report["sent"] == 0
+    [prompt] = world.prompts(pid)
+    assert prompt.state is PromptState.DUE and prompt.last_error
+    assert prompt.next_attempt_at is not None and prompt.next_attempt_at > MONDAY_SLOT
+    # Not before its retry time.
+    world.fake.clear_faults()
+    assert world.tick(MONDAY_SLOT + timedelta(seconds=5))["sent"] == 0
+    assert world.tick(MONDAY_SLOT + timedelta(minutes=1))["sent"] == 1
+    assert len(world.dm("U1")) == 1
+
+
+def test_gives_up_after_max_attempts(world: World) -> None:
+    pid = world.person("U1")
+    world.fake.set_error("chat.postMessage", "some_unknown_error", times=100)
+    moment = MONDAY_SLOT
+    for _ in range(4):
+        world.tick(moment, max_attempts=3)
+        moment += timedelta(hours=1)
+    [prompt] = world.prompts(pid)
+    assert prompt.state is PromptState.FAILED
+    assert prompt.attempts == 3
+
+
+def test_rate_limit_is_paced_and_nothing_lost(world: World) -> None:
+    people = [world.person(f"U{i}") for i in range(12)]
+    world.fake.rate_limit("chat.postMessage", per_second=10, burst=2)
+    report = world.tick(MONDAY_SLOT, concurrency=6)
+    assert report["sent"] == len(people)
+    assert report["rate_limited"] > 0
+    assert len(world.fake.messages()) == len(people)
+
+
+def test_rate_limit_past_budget_is_rescheduled(world: World) -> None:
+    pid = world.person("U1")
+    world.fake.rate_limit("chat.postMessage", per_second=0.01, burst=1)
+    world.fake.add_user("UX", "x")
+    world.fake.messages()  # the single token is spent below
+    from bot.slack_client import make_web_client
+
+    make_web_client(world.fake.bot_token, world.fake.api_url).chat_postMessage(channel="UX", text="spend the token")
+    report = world.tick(MONDAY_SLOT, rate_limit_wait_max_s=0.5)
+    assert report["retry"] == 1
+    [prompt] = world.prompts(pid)
+    assert prompt.state is PromptState.DUE and prompt.last_error == "ratelimited"
+
+
+def test_time_zone_refreshed_from_slack(world: World) -> None:
+    pid = world.person("U1", slack_tz="America/New_York")
+    world.tick(MONDAY_SLOT)
+    with world.deps.uow() as uow:
+        person = uow.people.get(pid)
+        assert person is not None and person.tz == "America/New_York"
+    # Next Monday 10:00 in New York (EST, UTC-5).
+    assert world.next_due(pid) == datetime(2024, 1, 15, 15, 0)
+
+
+def test_one_reminder_after_the_configured_days(world: World) -> None:
+    pid = world.person("U1")
+    world.tick(MONDAY_SLOT)
+    assert world.tick(MONDAY_SLOT + timedelta(days=1))["reminded"] == 0
+    assert world.tick(MONDAY_SLOT + timedelta(days=2))["reminded"] == 1
+    assert world.tick(MONDAY_SLOT + timedelta(days=2, minutes=1))["reminded"] == 0
+    assert world.tick(MONDAY_SLOT + timedelta(days=5))["reminded"] == 0
+    [prompt] = world.prompts(pid)
+    channel = world.fake.dm_channel_for("U1")
+    replies = [m for m in world.fake.thread(channel, prompt.message_ts or "") if m["ts"] != prompt.message_ts]
+    assert len(replies) == 1 and "gentle" in replies[0]["text"]
+
+
+def test_no_reminder_for_answered_or_superseded_prompts(world: World) -> None:
+    pid = world.person("U1")
+    world.tick(MONDAY_SLOT)
+    with world.deps.uow() as uow:
+        prompt = uow.prompts.all_for(pid)[0]
+        uow.prompts.mark_answered(prompt, MONDAY_SLOT)
+        uow.prompts.set_reminder(prompt, None)
+    assert world.tick(MONDAY_SLOT + timedelta(days=3))["reminded"] == 0
+    # With a 9-day reminder setting, the next week's prompt supersedes the first one's reminder.
+    world.tick(MONDAY_SLOT + timedelta(days=7))
+    assert world.tick(MONDAY_SLOT + timedelta(days=7, hours=1), reminder_after=timedelta(days=9))["reminded"] == 0
+
+
+def test_snoozed_prompt_comes_back_as_its_reminder(world: World) -> None:
+    pid = world.person("U1")
+    world.tick(MONDAY_SLOT)
+    with world.deps.uow() as uow:
+        prompt = uow.prompts.all_for(pid)[0]
+        prompt_controls.snooze_prompt(uow, prompt, MONDAY_SLOT + timedelta(hours=1))
+    assert world.tick(MONDAY_SLOT + timedelta(hours=20))["reminded"] == 0
+    assert world.tick(MONDAY_SLOT + timedelta(hours=25))["reminded"] == 1
+
+
+def test_consecutive_prompts_rotate_behaviours(world: World) -> None:
+    pid = world.person("U1")
+    for week in range(4):
+        world.tick(MONDAY_SLOT + timedelta(days=7 * week))
+    asked = [p.behaviour_ids[0] for p in world.prompts(pid)]
+    assert len(asked) == 4
+    assert all(a != b for a, b in itertools.pairwise(asked))
+
+
+def test_fortnightly_schedule(world: World) -> None:
+    pid = world.person("U1", cadence=Cadence.FORTNIGHTLY, anchor=date(2024, 1, 8))
+    assert world.next_due(pid) == MONDAY_SLOT
+    world.tick(MONDAY_SLOT)
+    assert world.next_due(pid) == MONDAY_SLOT + timedelta(days=14)
+
+
+def test_paused_until_date_then_resumes_on_its_own(world: World) -> None:
+    pid = world.person("U1")
+    with world.deps.uow() as uow:
+        person = uow.people.get(pid)
+        assert person is not None
+        state = prompt_controls.pause(uow, person, world.now, until=date(2024, 1, 20))
+    assert state.paused and state.next_due_at == datetime(2024, 1, 22, 9, 0)
+    assert world.tick(MONDAY_SLOT)["sent"] == 0
+    assert world.tick(MONDAY_SLOT + timedelta(days=7))["sent"] == 0
+    assert world.tick(datetime(2024, 1, 22, 9, 0))["sent"] == 1
+    with world.deps.uow() as uow:
+        schedule = uow.schedules.get_for(pid)
+        assert schedule is not None and not schedule.paused
+
+
+def test_snoozed_slot_keeps_its_week(world: World) -> None:
+    pid = world.person("U1")
+    with world.deps.uow() as uow:
+        person = uow.people.get(pid)
+        assert person is not None
+        prompt_controls.snooze_next(uow, person, world.now)
+    assert world.next_due(pid) == MONDAY_SLOT + timedelta(days=1)
+    assert world.tick(MONDAY_SLOT)["sent"] == 0
+    assert world.tick(MONDAY_SLOT + timedelta(days=1))["sent"] == 1
+    assert world.prompts(pid)[0].idempotency_key.endswith("2024-01-08")
+    assert world.next_due(pid) == MONDAY_SLOT + timedelta(days=7)
+
+
+def test_two_instances_ticking_at_once_send_each_prompt_once(world: World) -> None:
+    people = [world.person(f"U{i}") for i in range(30)]
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            world.tick(MONDAY_SLOT, concurrency=4)
+        except BaseException as error:  # surfaced below
+            errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    messages = world.fake.messages()
+    prompt_ids = [m["metadata"]["event_payload"]["prompt_id"] for m in messages]
+    assert len(prompt_ids) == len(set(prompt_ids)) == len(people)
+
+
+def test_person_without_ladder_is_skipped_with_reason(world: World) -> None:
+    pid = world.person("U1")
+    with world.deps.uow() as uow:
+        placement = uow.placements.current_for(pid)
+        assert placement is not None
+        uow.placements.close(placement, world.now)
+    assert world.tick(MONDAY_SLOT)["skipped"] == 1
+    assert "no ladder" in (world.prompts(pid)[0].skip_reason or "")
+
+
+def test_pacer_learns_the_observed_rate() -> None:
+    moments = iter([0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7])
+    clock_value = [0.0]
+
+    def clock() -> float:
+        return clock_value[0]
+
+    slept: list[float] = []
+    pacer = Pacer(clock=clock, sleep=slept.append)
+    for moment in moments:
+        clock_value[0] = moment
+        pacer.wait()
+        pacer.success()
+    assert slept == [] and pacer.interval == 0.0
+    pacer.rate_limited()
+    assert pacer.interval == pytest.approx(0.7 / 8)  # 8 successes since the first call, 0.7 s ago
+    pacer.wait()
+    pacer.wait()
+    assert slept and slept[-1] == pytest.approx(pacer.interval)
+
+
+def test_local_time_zero_slot_edge(world: World) -> None:
+    # A midnight slot: the local date (and so the idempotency key) is the slot's own day.
+    pid = world.person("U1", local_time=time(0, 0))
+    world.tick(datetime(2024, 1, 7, 23, 0))  # Monday 00:00 in Paris
+    assert world.prompts(pid)[0].idempotency_key.endswith("2024-01-08")
