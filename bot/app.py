@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import Ack, App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
@@ -59,8 +60,34 @@ def create_app(
         logger=logging.getLogger("growthbot.bolt"),
     )
     app.error(_error_handler)
+    app.middleware(_keep_ack_once_given)
     register_all(app, deps)
     return app
+
+
+class _StickyAck(Ack):
+    """An Ack whose response, once given, is never reset to None.
+
+    slack_bolt 1.30's ThreadListenerRunner, when a listener raises *after* ack(), runs the error
+    handler and then sets `ack.response = None`; if that happens before the HTTP thread (polling every
+    10 ms) saw the ack, Bolt waits out its 3 s timeout and answers 404. Our listeners ack first and may
+    raise a UserFacingError right after, so the race is real (seen in tests/bot/test_ladder_command.py).
+    """
+
+    @property  # type: ignore[override]
+    def response(self) -> BoltResponse | None:
+        return self._response
+
+    @response.setter
+    def response(self, value: BoltResponse | None) -> None:
+        if value is None and getattr(self, "_response", None) is not None:
+            return
+        self._response = value
+
+
+def _keep_ack_once_given(context: BoltContext, next: Callable[[], None]) -> None:
+    context["ack"] = _StickyAck()
+    next()
 
 
 def user_message(error: Exception, ref: str) -> str:

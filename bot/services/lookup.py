@@ -3,10 +3,9 @@ does a ladder say, which behaviours match some words."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
 
 from bot.blocks.common import escape
 from bot.errors import UserFacingError
@@ -26,8 +25,6 @@ from frameworks.lookups import (
 from frameworks.search import SearchHit, search
 from storage.models import Person, Placement
 from storage.uow import UnitOfWork, UnitOfWorkFactory
-
-T = TypeVar("T")
 
 SEARCH_QUERY_MAX = 300
 SEARCH_LIMIT = 10
@@ -140,14 +137,32 @@ def filter_areas(standing: Standing, area_text: str) -> tuple[AreaProgress, ...]
 
 
 def resolve_show(library: Library, words: Sequence[str]) -> View:
-    """`FRAMEWORK [AREA] [LEVEL]`, each forgivingly matched; names may span several words."""
+    """`FRAMEWORK [AREA] [LEVEL]`, each forgivingly matched; names may span several words.
+
+    The framework is read from the fewest leading words that name one and leave words that parse as
+    an area and/or level, so a weak match on a long prefix never swallows the area.
+    """
     if not words:
         raise UserFacingError(_which_framework(library))
-    framework, rest = _longest_match(lambda text: match_framework(library, text), words)
-    if framework is None:
-        raise UserFacingError(
-            f"I don't know a ladder called “{escape(' '.join(words)[:60])}”. " + _which_framework(library)
-        )
+    first_problem: UserFacingError | None = None
+    for end in range(1, len(words) + 1):
+        try:
+            framework = match_framework(library, " ".join(words[:end]))
+        except AmbiguousMatch as error:
+            first_problem = first_problem or UserFacingError(ambiguity_message(error))
+            continue
+        if framework is None:
+            continue
+        try:
+            return _show_in(framework, words[end:])
+        except UserFacingError as problem:
+            first_problem = first_problem or problem
+    raise first_problem or UserFacingError(
+        f"I don't know a ladder called “{escape(' '.join(words)[:60])}”. " + _which_framework(library)
+    )
+
+
+def _show_in(framework: Framework, rest: Sequence[str]) -> View:
     if not rest:
         return show(framework)
     for area_words, level_words in _splits(rest):
@@ -155,7 +170,7 @@ def resolve_show(library: Library, words: Sequence[str]) -> View:
             area = match_area(framework, " ".join(area_words)) if area_words else None
             level = match_level(framework, " ".join(level_words)) if level_words else None
         except AmbiguousMatch as error:
-            if len(area_words) + len(level_words) == len(rest) and (not area_words or not level_words):
+            if not area_words or not level_words:
                 raise UserFacingError(ambiguity_message(error)) from None
             continue
         if (area is not None or not area_words) and (level is not None or not level_words):
@@ -166,19 +181,6 @@ def resolve_show(library: Library, words: Sequence[str]) -> View:
         f"I couldn't find “{escape(' '.join(rest)[:60])}” in *{escape(framework.name)}*. "
         f"Areas: {areas}. Levels: {levels}."
     )
-
-
-def _longest_match(find: Callable[[str], T | None], words: Sequence[str]) -> tuple[T | None, list[str]]:
-    for end in range(len(words), 0, -1):
-        try:
-            found = find(" ".join(words[:end]))
-        except AmbiguousMatch as error:
-            if end == 1:
-                raise UserFacingError(ambiguity_message(error)) from None
-            continue
-        if found is not None:
-            return found, list(words[end:])
-    return None, list(words)
 
 
 def _splits(rest: Sequence[str]) -> list[tuple[list[str], list[str]]]:

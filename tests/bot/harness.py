@@ -52,12 +52,19 @@ class TrackingExecutor(ThreadPoolExecutor):
         super().__init__(max_workers, thread_name_prefix="harness-bolt")
         self._futures: list[Future[Any]] = []
         self._lock = threading.Lock()
+        self.escaped: list[BaseException] = []  # exceptions Bolt did not handle (its error path failed)
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         future = super().submit(fn, *args, **kwargs)
+        future.add_done_callback(self._check)
         with self._lock:
             self._futures.append(future)
         return future
+
+    def _check(self, future: Future[Any]) -> None:
+        error = future.exception()
+        if error is not None:
+            self.escaped.append(error)
 
     def settle(self, timeout: float = SETTLE_TIMEOUT_S) -> None:
         # Listeners may submit more work (lazy listeners), so drain until nothing new appears.
@@ -66,6 +73,8 @@ class TrackingExecutor(ThreadPoolExecutor):
                 pending = [f for f in self._futures if not f.done()]
                 self._futures = pending
             if not pending:
+                if self.escaped:
+                    raise AssertionError(f"a listener task raised past Bolt: {self.escaped!r}") from self.escaped[0]
                 return
             _, not_done = wait(pending, timeout=timeout)
             if not_done:
