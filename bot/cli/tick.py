@@ -1,0 +1,67 @@
+"""`growthbot tick [--now ISO8601]`: run exactly one tick (prompts and digests), as if the clock read NOW."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import click
+
+from bot.cli import CliContext, pass_cli
+from bot.settings import SettingsError
+from storage.clock import as_naive_utc, utcnow
+
+
+def parse_now(value: str) -> datetime:
+    """ISO 8601; without an offset the time is UTC. Returned as naive UTC."""
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        return as_naive_utc(datetime.fromisoformat(text))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 time such as 2024-03-04T09:00:00Z") from None
+
+
+def clock_from(start: datetime) -> Callable[[], datetime]:
+    """A clock that reads `start` now and moves on in real time (claims and retries need time to pass)."""
+    origin = time.monotonic()
+
+    def now() -> datetime:
+        return start + timedelta(seconds=time.monotonic() - origin)
+
+    return now
+
+
+@click.command()
+@click.option("--now", "now_text", metavar="ISO8601", help="Run as if the clock read this time (UTC unless an offset).")
+@pass_cli
+def tick(cli: CliContext, now_text: str | None) -> None:
+    """Run one tick: plan and send due prompts and reminders, send due digests."""
+    from bot.scheduler import tick as run_one_tick
+    from bot.wiring import build
+
+    settings = cli.settings
+    try:
+        settings.require("slack_bot_token")
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
+    wired = build(settings)
+    start = parse_now(now_text) if now_text else utcnow()
+    deps = dataclasses.replace(wired.deps, now=clock_from(start))
+    try:
+        results = run_one_tick(deps)
+    finally:
+        wired.engine.dispose()
+    failed = False
+    for name, result in results.items():
+        if isinstance(result, Exception):
+            failed = True
+            click.echo(f"{name}: failed: {result.__class__.__name__}: {result}", err=True)
+        else:
+            summary = getattr(result, "summary", None)
+            click.echo(f"{name}: {summary() if callable(summary) else result}")
+    if failed:
+        raise SystemExit(1)

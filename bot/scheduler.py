@@ -1,0 +1,73 @@
+"""The in-process scheduler: APScheduler 3 runs one `tick` job every minute, and nothing else.
+
+APScheduler keeps no state here (facts, "APScheduler 3.x": a shared job store across processes is
+unsupported). Who is due, what was claimed and what was sent live in growthbot's tables, so every
+gunicorn worker or instance may run this scheduler: prompts and digests are claimed row by row
+(FOR UPDATE SKIP LOCKED on PostgreSQL). On SQLite, run the scheduler in one process only
+(`growthbot serve --workers 1`, or `--no-scheduler` on the others).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.deps import Deps
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 60
+JOB_ID = "growthbot-tick"
+
+
+def _prompts(deps: Deps) -> object:
+    from bot.services.prompting import run_tick
+
+    return run_tick(deps)
+
+
+def _digests(deps: Deps) -> object:
+    from bot.services.digesting import tick_digests
+
+    return tick_digests(deps, deps.now())
+
+
+# What one tick does, in order; each task is isolated so one failing never stops the other.
+TASKS: list[tuple[str, Callable[[Deps], object]]] = [("prompts", _prompts), ("digests", _digests)]
+
+
+def tick(deps: Deps) -> dict[str, object]:
+    """One tick at `deps.now()`: every task once. Returns each task's report (or the exception)."""
+    results: dict[str, object] = {}
+    for name, task in TASKS:
+        try:
+            results[name] = task(deps)
+        except Exception as error:  # logged with context; the next tick tries again
+            log.exception("tick task %s failed", name)
+            results[name] = error
+    return results
+
+
+def start_scheduler(deps: Deps, *, interval_seconds: float = TICK_SECONDS) -> BackgroundScheduler:
+    """Start ticking now and every `interval_seconds`; a tick still running makes the next one wait
+    (max_instances=1) and missed runs collapse into one (coalesce=True)."""
+    scheduler = BackgroundScheduler(timezone=UTC)
+    scheduler.add_job(
+        tick,
+        IntervalTrigger(seconds=interval_seconds, timezone=UTC),
+        args=[deps],
+        id=JOB_ID,
+        name="growthbot tick",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=int(interval_seconds),
+        next_run_time=datetime.now(UTC),
+        replace_existing=True,
+    )
+    scheduler.start()
+    log.info("scheduler started: one tick every %g s", interval_seconds)
+    return scheduler

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import time as clock
+from datetime import datetime, time, timedelta
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import main
+from bot.cli.tick import clock_from, parse_now
+from bot.scheduler import JOB_ID, start_scheduler
+from tests.conftest import Database
+from tests.services.prompting_world import make_world
+
+MONDAY_SLOT = datetime(2024, 1, 8, 9, 0)
+
+
+def test_parse_now() -> None:
+    assert parse_now("2024-01-08T09:00:00Z") == MONDAY_SLOT
+    assert parse_now("2024-01-08T10:00:00+01:00") == MONDAY_SLOT
+    assert parse_now("2024-01-08 09:00") == MONDAY_SLOT
+    with pytest.raises(Exception, match="ISO 8601"):
+        parse_now("next monday")
+
+
+def test_clock_starts_at_now_and_moves_on() -> None:
+    clock = clock_from(MONDAY_SLOT)
+    first = clock()
+    assert MONDAY_SLOT <= first < MONDAY_SLOT + timedelta(seconds=5)
+    assert clock() >= first
+
+
+def test_growthbot_tick_runs_one_tick_at_the_given_time(sqlite_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    with make_world(sqlite_db) as world:
+        world.person("U1", local_time=time(10, 0))
+        for name, value in {
+            "SLACK_BOT_TOKEN": world.fake.bot_token,
+            "SLACK_API_URL": world.fake.api_url,
+            "DATABASE_URL": sqlite_db.url,
+        }.items():
+            monkeypatch.setenv(name, value)
+        runner = CliRunner()
+        early = runner.invoke(main, ["tick", "--now", "2024-01-08T08:59:00Z"], catch_exceptions=False)
+        assert early.exit_code == 0, early.output
+        assert world.dm("U1") == []
+        result = runner.invoke(main, ["tick", "--now", "2024-01-08T09:00:30Z"], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        assert "sent=1" in result.output
+        assert len(world.dm("U1")) == 1
+
+
+def test_scheduler_runs_the_tick_once_at_start(sqlite_db: Database) -> None:
+    with make_world(sqlite_db) as world:
+        world.person("U1")
+        world.at(MONDAY_SLOT)
+        scheduler = start_scheduler(world.deps, interval_seconds=3600)
+        try:
+            job = scheduler.get_job(JOB_ID)
+            assert job.max_instances == 1 and job.coalesce
+            deadline = clock.monotonic() + 30  # a hang guard, not a performance assertion
+            while not world.dm("U1") and clock.monotonic() < deadline:
+                clock.sleep(0.02)
+        finally:
+            scheduler.shutdown(wait=True)
+        assert len(world.dm("U1")) == 1
