@@ -50,6 +50,7 @@ def _attach_groups() -> None:
     from bot.cli import people as people_commands
     from bot.cli import run as run_commands
     from bot.cli import start as start_command
+    from bot.cli import tick as tick_command
 
     main.add_command(frameworks_commands.frameworks)
     main.add_command(start_command.start)
@@ -57,6 +58,7 @@ def _attach_groups() -> None:
     main.add_command(people_commands.people)
     main.add_command(run_commands.run)
     main.add_command(run_commands.serve)
+    main.add_command(tick_command.tick)
 
 
 _attach_groups()
