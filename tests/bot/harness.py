@@ -168,6 +168,11 @@ class Harness:
     def home_text(self, user_id: str) -> str:
         return message_text(self.home(user_id))
 
+    def person_count(self) -> int:
+        with self.deps.uow() as uow:
+            workspace = uow.workspaces.get_by_team(self.team_id)
+            return len(uow.people.list_in_workspace(workspace.id)) if workspace else 0
+
     # ------------------------------------------------------------------ seeding the database
 
     @property
@@ -206,7 +211,7 @@ class Harness:
         placed.update(levels or {})
         if in_slack and user_id not in self.slack_users:
             self.add_slack_user(user_id, name, tz=tz)
-        now = utcnow()
+        now = self.now
         with self.deps.uow() as uow:
             workspace = uow.workspaces.get_or_create(self.team_id)
             person, _ = uow.people.get_or_add(workspace.id, user_id, display_name=name or user_id.lower(), tz=tz)
@@ -244,7 +249,7 @@ class Harness:
             placement = uow.placements.current_for(person.id)
             framework = self.library[framework_id or (placement.framework_id if placement else "")]
             evidence, _ = uow.evidence.add_once(
-                person_id=person.id, text=text, source=source, now=created_at or utcnow()
+                person_id=person.id, text=text, source=source, now=created_at or self.now
             )
             for behaviour_id in behaviour_ids:
                 uow.evidence.tag_behaviour(evidence, framework, framework.behaviour(behaviour_id))
