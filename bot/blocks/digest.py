@@ -7,10 +7,11 @@ says "part i of n", so nothing is ever cut silently.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -19,13 +20,16 @@ from slack_sdk.models.blocks import (
     ContextBlock,
     DividerBlock,
     HeaderBlock,
+    InputBlock,
     MarkdownTextObject,
+    PlainTextInputElement,
     PlainTextObject,
     SectionBlock,
 )
+from slack_sdk.models.views import View
 
 from bot.blocks.common import HEADER_TEXT_MAX, escape, mrkdwn_sections, progress_bar, shorten
-from bot.ids import DigestAction, DigestBlock
+from bot.ids import Callback, DigestAction, DigestBlock, DigestNoteAction
 from bot.services.digests import DigestContent, EvidenceItem, TalkingPoint
 
 MESSAGE_MAX_BLOCKS = 50
@@ -265,3 +269,76 @@ def flagged_note(report_name: str, item: EvidenceItem) -> str:
 
 def last_minute_note(report_name: str, note: str) -> str:
     return f"Last-minute note from {escape(report_name)}:\n>{escape(note).replace(chr(10), chr(10) + '>')}"
+
+
+ItemState = Literal["sent_to_manager", "queued", "unflagged"]
+
+
+def with_item_state(blocks: list[dict[str, Any]], evidence_id: int, state: ItemState) -> list[dict[str, Any]]:
+    """The preview's blocks (as Slack returned them) with one item's button showing its new state.
+
+    Display only: what the button may do is re-checked when it is clicked.
+    """
+    updated = []
+    for block in blocks:
+        accessory = block.get("accessory") or {}
+        if accessory.get("action_id") in (DigestAction.FLAG, DigestAction.UNFLAG) and accessory.get("value") == str(
+            evidence_id
+        ):
+            block = dict(block)
+            if state == "sent_to_manager":
+                block.pop("accessory")
+                text = dict(block["text"])
+                text["text"] = f"{text['text']}\n:speech_balloon: _Flagged: sent to your manager's digest._"
+                block["text"] = text
+            elif state == "queued":
+                block["accessory"] = ButtonElement(
+                    text="Unflag", action_id=DigestAction.UNFLAG, value=str(evidence_id)
+                ).to_dict()
+            else:
+                block["accessory"] = ButtonElement(
+                    text="Flag to discuss", action_id=DigestAction.FLAG, value=str(evidence_id)
+                ).to_dict()
+        updated.append(block)
+    return updated
+
+
+def note_button_value(blocks: list[dict[str, Any]]) -> str | None:
+    """The digest id the preview's note button carries (untrusted: callers re-check it)."""
+    for block in blocks:
+        for element in block.get("elements") or []:
+            if isinstance(element, dict) and element.get("action_id") == DigestAction.ADD_NOTE:
+                return element.get("value")
+    return None
+
+
+NOTE_MAX = 3000
+
+
+def note_modal(digest_id: int, manager_name: str) -> View:
+    return View(
+        type="modal",
+        callback_id=Callback.DIGEST_NOTE,
+        title=PlainTextObject(text="Last-minute note"),
+        submit=PlainTextObject(text="Send"),
+        close=PlainTextObject(text="Cancel"),
+        private_metadata=json.dumps({"digest_id": digest_id}),
+        blocks=[
+            InputBlock(
+                block_id=DigestBlock.NOTE,
+                label=PlainTextObject(text=f"A note for {shorten(manager_name, 60)} before your 1:1"),
+                element=PlainTextInputElement(action_id=DigestNoteAction.TEXT, multiline=True, max_length=NOTE_MAX),
+            )
+        ],
+    )
+
+
+def parse_note(view: dict[str, Any]) -> tuple[int | None, str]:
+    """(digest id from private_metadata, the note text). Both came back from Slack: re-check the id."""
+    try:
+        digest_id = json.loads(view.get("private_metadata") or "{}").get("digest_id")
+    except (ValueError, AttributeError):
+        digest_id = None
+    values = ((view.get("state") or {}).get("values") or {}).get(DigestBlock.NOTE) or {}
+    text = (values.get(DigestNoteAction.TEXT) or {}).get("value") or ""
+    return (digest_id if isinstance(digest_id, int) else None), text.strip()

@@ -31,7 +31,7 @@ from bot.services import access
 from bot.services.digests import ON_DEMAND_WINDOW, DigestContent, build_digest
 from bot.services.one_on_ones import next_times
 from bot.services.timing import previous_occurrence
-from storage.models import Digest, OneOnOne, Person
+from storage.models import Digest, DigestState, OneOnOne, Person
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -268,3 +268,42 @@ def on_demand_digest(uow: UnitOfWork, deps: Deps, grant: access.EvidenceAccess, 
         period_start, previous = last.period_end, last.coverage
     reader = manager if grant.is_self else grant.viewer
     return build_digest(uow, deps.library, (reader, subject), period_start, now, previous)
+
+
+# --- the engineer's answers to a preview ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewTarget:
+    """A sent digest the acting engineer is the report of: where their note or flag goes."""
+
+    digest_id: int
+    channel_id: str
+    thread_ts: str
+    manager_slack_id: str
+    manager_name: str
+    meeting_at: datetime
+
+
+def preview_target(uow: UnitOfWork, digest_id: int | str | None, report: Person) -> PreviewTarget | None:
+    """The digest named by a button or modal, only if it was sent and `report` is its 1:1's report."""
+    try:
+        digest = uow.digests.get(int(digest_id)) if digest_id not in (None, "") else None  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if digest is None or digest.state is not DigestState.SENT or not digest.channel_id or not digest.message_ts:
+        return None
+    one_on_one = uow.one_on_ones.get(digest.one_on_one_id)
+    if one_on_one is None or one_on_one.report_id != report.id:
+        return None
+    manager = uow.people.get(one_on_one.manager_id)
+    if manager is None:
+        return None
+    return PreviewTarget(
+        digest.id,
+        digest.channel_id,
+        digest.message_ts[0],
+        manager.slack_user_id,
+        manager.display_name or manager.slack_user_id,
+        digest.period_end,
+    )

@@ -5,9 +5,11 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.listeners.actions import home, onboarding
+from bot.listeners.actions import consent, digest, home, onboarding
 
 
 def register(app: App, deps: Deps) -> None:
     home.register(app, deps)
     onboarding.register(app, deps)
+    consent.register(app, deps)
+    digest.register(app, deps)

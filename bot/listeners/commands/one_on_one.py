@@ -1,0 +1,108 @@
+"""`/ladder 1on1 @person WEEKDAY HH:MM [weekly|fortnightly]`, `/ladder 1on1 list`, `/ladder 1on1 remove @person`.
+
+Times are in the manager's own time zone; only someone's current (consented) manager can set their 1:1.
+"""
+
+from __future__ import annotations
+
+from bot.blocks.digest import slack_date
+from bot.ids import LADDER_COMMAND
+from bot.listeners.commands.subcommand import LadderContext, Subcommand
+from bot.listeners.commands.targets import MENTION_HINT, parse_user, say
+from bot.services import consent, one_on_ones
+from bot.services.access import NOT_AVAILABLE
+from bot.services.people import refresh_manager_profile
+
+USAGE = (
+    f"`{LADDER_COMMAND} 1on1 @person WEEKDAY HH:MM [weekly|fortnightly]` · `{LADDER_COMMAND} 1on1 list` · "
+    f"`{LADDER_COMMAND} 1on1 remove @person`"
+)
+
+
+def _one_on_one(ctx: LadderContext) -> None:
+    words = ctx.words
+    if not words or words[0].lower() in ("list", "ls"):
+        _list(ctx)
+        return
+    if words[0].lower() in ("remove", "rm", "cancel"):
+        target = parse_user(words[1]) if len(words) == 2 else None
+        if target is None:
+            say(ctx, f"{MENTION_HINT}\nUsage: {USAGE}")
+            return
+        _remove(ctx, target)
+        return
+    target = parse_user(words[0])
+    if target is None:
+        say(ctx, f"{MENTION_HINT}\nUsage: {USAGE}")
+        return
+    try:
+        slot = one_on_ones.parse_slot(words[1:])
+    except one_on_ones.ScheduleError as error:
+        say(ctx, f"{error}\nUsage: {USAGE}")
+        return
+    _schedule(ctx, target, slot)
+
+
+def _schedule(ctx: LadderContext, target: str, slot: one_on_ones.MeetingSlot) -> None:
+    now = ctx.deps.now()
+    # Refresh the manager's time zone from Slack: the meeting is in their wall-clock time.
+    refresh_manager_profile(ctx.client, ctx.deps.uow, ctx.team_id, ctx.user_id, now)
+    with ctx.deps.uow() as uow:
+        workspace = uow.workspaces.get_by_team(ctx.team_id)
+        me = uow.people.get_by_slack_id(workspace.id, ctx.user_id) if workspace else None
+        report = uow.people.get_by_slack_id(workspace.id, target) if workspace else None
+        if me is None or report is None or not consent.is_active_manager(uow, me, report):
+            say(ctx, NOT_AVAILABLE)
+            return
+        meeting = one_on_ones.schedule(
+            uow, manager=me, report=report, slot=slot, now=now, lead_minutes=ctx.deps.settings.digest_lead_minutes
+        )
+        text = (
+            f"1:1 with <@{target}>: {one_on_ones.describe(meeting)} ({me.tz} time). "
+            f"Next one {slack_date(meeting.next_at)}; I'll DM you their digest "
+            f"{_lead(meeting.digest_lead_minutes)} before each one."
+        )
+    say(ctx, text)
+
+
+def _lead(minutes: int) -> str:
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} hour" + ("" if hours == 1 else "s")
+    return f"{minutes} minutes"
+
+
+def _list(ctx: LadderContext) -> None:
+    with ctx.deps.uow() as uow:
+        workspace = uow.workspaces.get_by_team(ctx.team_id)
+        me = uow.people.get_by_slack_id(workspace.id, ctx.user_id) if workspace else None
+        meetings = uow.one_on_ones.list_for_manager(me.id) if me else []
+        lines = []
+        for meeting in meetings:
+            report = uow.people.get(meeting.report_id)
+            if report is None:
+                continue
+            upcoming = f" · next {slack_date(meeting.next_at)}" if meeting.next_at else ""
+            lines.append(f"• <@{report.slack_user_id}>: {one_on_ones.describe(meeting)}{upcoming}")
+    if not lines:
+        say(ctx, f"You have no 1:1s set up. Add one with `{LADDER_COMMAND} 1on1 @person Tuesday 14:30`.")
+        return
+    say(ctx, "*Your 1:1s* (your time zone)\n" + "\n".join(lines))
+
+
+def _remove(ctx: LadderContext, target: str) -> None:
+    with ctx.deps.uow() as uow:
+        workspace = uow.workspaces.get_by_team(ctx.team_id)
+        me = uow.people.get_by_slack_id(workspace.id, ctx.user_id) if workspace else None
+        report = uow.people.get_by_slack_id(workspace.id, target) if workspace else None
+        removed = bool(me and report and one_on_ones.remove(uow, manager=me, report=report, now=ctx.deps.now()))
+    say(ctx, f"Your 1:1 with <@{target}> is removed." if removed else f"You have no 1:1 with <@{target}>.")
+
+
+SUBCOMMAND = Subcommand(
+    "1on1",
+    f"{LADDER_COMMAND} 1on1 @person WEEKDAY HH:MM [weekly|fortnightly] | list | remove @person",
+    "your 1:1s with your reports; a digest of their progress arrives before each one",
+    _one_on_one,
+    aliases=("1:1", "oneonone", "1-1"),
+)

@@ -1,0 +1,31 @@
+"""Shared by the digest, export, team, 1:1 and forget subcommands: who an argument names, and a one-line reply."""
+
+from __future__ import annotations
+
+import re
+
+from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
+
+from bot.listeners.commands.subcommand import LadderContext
+
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]{2,31})(?:\|[^>]*)?>$")
+_BARE_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
+
+MENTION_HINT = (
+    "Mention the person: type @ and pick them from the list, so Slack sends who you mean "
+    "(a plain name can't be looked up)."
+)
+
+
+def parse_user(word: str) -> str | None:
+    """The Slack user id in `word`, or None when it does not name a user."""
+    word = word.strip()
+    match = _MENTION.match(word)
+    if match:
+        return match.group(1)
+    return word if _BARE_ID.match(word) else None
+
+
+def say(ctx: LadderContext, text: str) -> None:
+    """One ephemeral line (already safe mrkdwn) only the caller sees."""
+    ctx.reply([SectionBlock(text=MarkdownTextObject(text=text))], text)
