@@ -36,8 +36,18 @@ def _digests(deps: Deps) -> object:
     return tick_digests(deps, deps.now())
 
 
+def _consent_requests(deps: Deps) -> object:
+    from bot.services.consent import send_pending_consent_requests
+
+    return send_pending_consent_requests(deps, deps.now())
+
+
 # What one tick does, in order; each task is isolated so one failing never stops the other.
-TASKS: list[tuple[str, Callable[[Deps], object]]] = [("prompts", _prompts), ("digests", _digests)]
+TASKS: list[tuple[str, Callable[[Deps], object]]] = [
+    ("prompts", _prompts),
+    ("digests", _digests),
+    ("consent_requests", _consent_requests),
+]
 
 
 def tick(deps: Deps) -> dict[str, object]:

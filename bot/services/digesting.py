@@ -58,6 +58,13 @@ class DigestTickReport:
     busy: int = 0  # claimed elsewhere, or locked by another instance
     errors: list[str] = field(default_factory=list)
 
+    def summary(self) -> str:
+        text = (
+            f"{self.sent} sent, {self.skipped} skipped, {self.retrying} retrying, {self.failed} failed, "
+            f"{self.busy} busy elsewhere"
+        )
+        return text + (f"; {len(self.errors)} errors" if self.errors else "")
+
 
 @dataclass(frozen=True, slots=True)
 class _Claimed:
