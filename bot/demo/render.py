@@ -42,6 +42,8 @@ _ENTITY = re.compile(r"&(amp|lt|gt);")
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">"}
 _ANGLE = re.compile(r"<([^<>\s][^<>]*)>")
 _EMOJI = re.compile(r":[a-z0-9_+\-]+:")
+_QUOTE = re.compile(r"^> ?", re.MULTILINE)
+QUOTE_BAR = "▎ "
 # Slack's formatting markers: opened after start/space/punctuation, closed before end/space/punctuation.
 _FORMAT = {
     "*": re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])"),
@@ -106,6 +108,8 @@ def mrkdwn(text: str, options: RenderOptions = PLAIN) -> str:
         pair = {"*": _BOLD, "_": _ITALIC, "~": _STRIKE}[marker]
         text = pattern.sub(lambda match, pair=pair: _style(match.group(1), pair, options), text)
     text = _EMOJI.sub(lambda match: BAR_EMOJI.get(match.group(0), match.group(0)), text)
+    # A line starting with a literal ">" is a quote in Slack; an escaped "&gt;" someone typed is not.
+    text = _QUOTE.sub(QUOTE_BAR, text)
     return unescape(text)
 
 

@@ -170,3 +170,8 @@ def test_message_without_blocks_uses_text() -> None:
 
 def test_frame() -> None:
     assert render.frame("DM to Kai", ["hi", ""], "10:00") == ["┌ DM to Kai", "│ hi", "│", "└ 10:00"]
+
+
+def test_quote_lines_get_a_bar_but_escaped_gt_typed_by_a_user_does_not() -> None:
+    assert render.mrkdwn(">Writes tests\nplain") == "▎ Writes tests\nplain"
+    assert render.mrkdwn("&gt; not a quote") == "> not a quote"

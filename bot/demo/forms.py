@@ -1,0 +1,122 @@
+"""Fill in a modal the way a person would, producing the `view.state.values` Slack sends on submit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+Json = Mapping[str, Any]
+
+
+class FormError(LookupError):
+    """The modal has no such field or option: the scenario and the bot's modal are out of step."""
+
+
+def _options(element: Json) -> list[Json]:
+    found = list(element.get("options") or [])
+    for group in element.get("option_groups") or []:
+        found += group.get("options") or []
+    return found
+
+
+def option_for(element: Json, value: str) -> dict[str, Any]:
+    for option in _options(element):
+        if option.get("value") == value:
+            return dict(option)
+    labels = ", ".join(repr(option.get("value")) for option in _options(element))
+    raise FormError(f"no option {value!r} in {element.get('action_id')!r} (options: {labels})")
+
+
+def option_values(element: Json) -> list[str]:
+    """The values a select or checkbox group offers, in order."""
+    return [str(option.get("value")) for option in _options(element)]
+
+
+def _state(element: Json, answer: object) -> dict[str, Any]:
+    kind = element.get("type")
+    state: dict[str, Any] = {"type": kind}
+    if kind in ("plain_text_input", "email_text_input", "url_text_input", "number_input"):
+        state["value"] = answer if answer is not None else element.get("initial_value")
+    elif kind in ("static_select", "radio_buttons", "external_select"):
+        if answer is None:
+            state["selected_option"] = element.get("initial_option")
+        else:
+            state["selected_option"] = option_for(element, str(answer))
+    elif kind in ("multi_static_select", "checkboxes", "multi_external_select"):
+        if answer is None:
+            state["selected_options"] = list(element.get("initial_options") or [])
+        else:
+            values = [answer] if isinstance(answer, str) else list(answer)  # type: ignore[call-overload]
+            state["selected_options"] = [option_for(element, str(value)) for value in values]
+    elif kind == "users_select":
+        state["selected_user"] = answer if answer is not None else element.get("initial_user")
+    elif kind == "multi_users_select":
+        state["selected_users"] = list(answer if answer is not None else element.get("initial_users") or [])  # type: ignore[call-overload]
+    elif kind == "conversations_select":
+        state["selected_conversation"] = answer if answer is not None else element.get("initial_conversation")
+    elif kind == "channels_select":
+        state["selected_channel"] = answer if answer is not None else element.get("initial_channel")
+    elif kind == "timepicker":
+        state["selected_time"] = answer if answer is not None else element.get("initial_time")
+    elif kind == "datepicker":
+        state["selected_date"] = answer if answer is not None else element.get("initial_date")
+    else:
+        state["value"] = answer
+    return state
+
+
+def input_blocks(view: Json) -> Iterable[tuple[str, Json]]:
+    """(block_id, element) for every input block of the view, in order."""
+    for block in view.get("blocks") or []:
+        if block.get("type") == "input" and block.get("element"):
+            yield str(block.get("block_id", "")), block["element"]
+
+
+def fill(view: Json, answers: Mapping[str, object] | None = None) -> dict[str, dict[str, dict[str, Any]]]:
+    """`state.values` for `view` with `answers` (by block_id) typed in; other fields keep their initial value.
+
+    Like Slack, fields nobody touched and that have no initial value are sent empty.
+    """
+    answers = dict(answers or {})
+    values: dict[str, dict[str, dict[str, Any]]] = {}
+    for block_id, element in input_blocks(view):
+        answer = answers.pop(block_id, None)
+        values[block_id] = {str(element.get("action_id", "")): _state(element, answer)}
+    if answers:
+        raise FormError(f"the modal has no input block {sorted(answers)} (it has {sorted(values)})")
+    return values
+
+
+def element_in(view: Json, block_id: str) -> Json:
+    for found_id, element in input_blocks(view):
+        if found_id == block_id:
+            return element
+    raise FormError(f"the modal has no input block {block_id!r}")
+
+
+def block_id_for(view: Json, *labels: str) -> str:
+    """The block_id of the first input whose label contains one of `labels` (case-insensitive), as a person reads it."""
+    wanted = [label.lower() for label in labels]
+    for block in view.get("blocks") or []:
+        if block.get("type") != "input":
+            continue
+        label = str((block.get("label") or {}).get("text", "")).lower()
+        if any(part in label for part in wanted):
+            return str(block.get("block_id", ""))
+    raise FormError(f"the modal has no input labelled like {labels!r}")
+
+
+def button(container: Json, *labels: str) -> dict[str, Any] | None:
+    """The first button whose text contains one of `labels` (case-insensitive), or None."""
+    wanted = [label.lower() for label in labels]
+    for block in container.get("blocks") or []:
+        elements = list(block.get("elements") or [])
+        if isinstance(block.get("accessory"), dict):
+            elements.append(block["accessory"])
+        for element in elements:
+            if not isinstance(element, dict) or element.get("type") != "button":
+                continue
+            text = str((element.get("text") or {}).get("text", "")).lower()
+            if any(part in text for part in wanted):
+                return dict(element)
+    return None

@@ -1,0 +1,95 @@
+"""`run_demo(options)`: the whole demo in one call, used by `growthbot demo` and by its end-to-end test."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from bot.demo import summary as summaries
+from bot.demo.runner import DemoWorld, quiet_logging
+from bot.demo.scenario import Scenario, ScenarioLog, start_of
+from bot.demo.team import DEFAULT_TEAM_FILE, load_team
+from bot.demo.transcript import Shown
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    weeks: int = 4
+    seed: int = 7
+    json_dir: Path | None = None
+    quiet: bool = False
+    team_file: Path = DEFAULT_TEAM_FILE
+    out: TextIO | None = None  # None: standard output
+    width: int = 78
+    ansi: bool = False
+    keep_dir: Path | None = None  # run in this directory (and keep the database) instead of a temporary one
+
+
+@dataclass
+class DemoResult:
+    shown: list[Shown]
+    log: ScenarioLog
+    summary: summaries.Summary
+    problems: list[str] = field(default_factory=list)
+    unhandled: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.problems else 0
+
+
+def run_demo(options: DemoOptions) -> DemoResult:
+    """Play the scenario on a fresh world and print the transcript (unless quiet) and the summary."""
+    started = time.monotonic()
+    out = options.out if options.out is not None else sys.stdout
+    team = load_team(options.team_file)
+    previous_level = logging.getLogger().level
+    quiet_logging()
+    with tempfile.TemporaryDirectory(prefix="growthbot-demo-") as tmp:
+        workdir = options.keep_dir or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        world = DemoWorld(
+            team,
+            workdir,
+            start=start_of(team),
+            out=None if options.quiet else out,
+            json_dir=options.json_dir,
+            width=options.width,
+            ansi=options.ansi,
+        )
+        with world:
+            _banner(out, options, team.name)
+            log = Scenario(world, team, weeks=options.weeks, seed=options.seed).play()
+            summary = summaries.build(world, log)
+            summaries.print_final(out, world, summary, width=options.width)
+            problems, unhandled = list(world.problems), list(world.unhandled)
+    logging.getLogger().setLevel(previous_level)
+    result = DemoResult(world.transcript.shown, log, summary, problems, unhandled, time.monotonic() - started)
+    _footer(out, options, result)
+    return result
+
+
+def _banner(out: TextIO, options: DemoOptions, team_name: str) -> None:
+    out.write(
+        f"growthbot demo · {team_name} · {options.weeks} simulated week{'s' if options.weeks != 1 else ''} · "
+        f"seed {options.seed}\n"
+        "Offline: a fake Slack in this process, the real app over HTTP, a fresh SQLite file, a simulated clock.\n"
+    )
+
+
+def _footer(out: TextIO, options: DemoOptions, result: DemoResult) -> None:
+    out.write("\n")
+    if options.json_dir is not None:
+        files = sum(1 for item in result.shown if item.payload)
+        out.write(f"Wrote {files} Block Kit payloads to {options.json_dir} (paste into Slack's Block Kit Builder).\n")
+    for item in dict.fromkeys([*result.log.unavailable, *result.unhandled]):
+        out.write(f"Not shown, {item}: not available yet in this build.\n")
+    for problem in result.problems:
+        out.write(f"PROBLEM: {problem}\n")
+    out.write(f"Done in {result.seconds:.1f} s.\n")

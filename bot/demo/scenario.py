@@ -1,0 +1,420 @@
+"""The script the demo plays: the team sets growthbot up, then several weeks of prompts, answers and 1:1s.
+
+Every step is something a person does in Slack (a slash command, a button, a modal, a message, a
+shortcut, a status change), sent to the real app through `DemoWorld`; everything the bot does in return
+is read back from the fake Slack. Between steps the real tick runs on the simulated clock, so prompts
+and digests go out when the bot itself decides they are due.
+
+The week plan (which engineer answers how) is fixed; `seed` shuffles who plays which part and which
+story each tells, so every seed still shows every way of capturing evidence.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.demo import forms
+from bot.demo.runner import DemoWorld
+from bot.demo.team import Member, Team
+from bot.demo.transcript import Shown
+from bot.ids import (
+    Callback,
+    ConsentAction,
+    EvidenceBlock,
+    HomeAction,
+    OnboardingAction,
+    OnboardingBlock,
+    PromptAction,
+)
+
+# What each of the (shuffled) engineers does in week 1, 2, 3, 4; later weeks cycle through the plan.
+WEEK_PLAN: tuple[tuple[str, ...], ...] = (
+    ("modal", "thread", "log"),
+    ("vacation", "nothing", "shortcut"),
+    ("thread", "modal", "thread"),
+    ("log", "thread", "modal"),
+)
+CAPTURES = frozenset({"modal", "thread", "log", "shortcut"})
+SEARCH_WORDS = "flaky tests"
+UNAVAILABLE = "(not available yet)"
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def local_to_utc(member: Member, day: date, at: time) -> datetime:
+    """A wall-clock moment in `member`'s time zone as naive UTC."""
+    aware = datetime.combine(day, at, tzinfo=ZoneInfo(member.tz))
+    return aware.astimezone(UTC).replace(tzinfo=None)
+
+
+def local_date(member: Member, moment: datetime) -> date:
+    return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(member.tz)).date()
+
+
+def start_of(team: Team) -> datetime:
+    """The demo starts on the Thursday before week 1, 15:00 UTC: afternoon in Paris, night in Sydney."""
+    return team.week_one - timedelta(days=4) + timedelta(hours=15)
+
+
+def end_of(team: Team, weeks: int) -> datetime:
+    """Sunday noon UTC after the last week: before anyone's next-week prompt, even Sydney's Monday morning."""
+    return team.week_one + timedelta(days=7 * weeks) - timedelta(hours=12)
+
+
+@dataclass(frozen=True)
+class Capture:
+    """A piece of evidence the script gave the bot (the test checks each is stored exactly once)."""
+
+    week: int
+    slack_id: str
+    method: str
+    text: str
+    at: datetime
+
+
+@dataclass(order=True)
+class Step:
+    at: datetime
+    order: int
+    name: str = field(compare=False)
+    run: Callable[[], None] = field(compare=False)
+
+
+@dataclass
+class ScenarioLog:
+    captures: list[Capture] = field(default_factory=list)
+    vacations: list[tuple[str, int]] = field(default_factory=list)  # (slack id, week)
+    nothing_weeks: list[tuple[str, int]] = field(default_factory=list)
+    unavailable: list[str] = field(default_factory=list)
+    roles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # slack id -> method per week
+
+
+class Scenario:
+    def __init__(self, world: DemoWorld, team: Team, *, weeks: int, seed: int) -> None:
+        self.world = world
+        self.team = team
+        self.weeks = weeks
+        self.rng = random.Random(seed)
+        self.engineers = list(team.engineers)
+        self.rng.shuffle(self.engineers)
+        self.stories: dict[str, deque[str]] = {}
+        for member in self.engineers:
+            stories = list(member.stories) or [f"{member.first_name} shipped something worth remembering."]
+            self.rng.shuffle(stories)
+            self.stories[member.slack_id] = deque(stories)
+        self.log = ScenarioLog()
+        self._steps: list[Step] = []
+        self._prompt_seen: dict[str, str] = {}  # slack id -> ts of the last prompt already answered
+
+    # ------------------------------------------------------------------ helpers
+
+    @property
+    def transcript(self) -> Any:
+        return self.world.transcript
+
+    def narrate(self, member: Member, text: str) -> None:
+        self.transcript.narrate(text, member.slack_id)
+
+    def unavailable(self, what: str) -> None:
+        self.log.unavailable.append(what)
+        self.transcript.note(f"  {what} {UNAVAILABLE}")
+
+    def next_story(self, member: Member) -> str:
+        stories = self.stories[member.slack_id]
+        story = stories[0]
+        stories.rotate(-1)
+        return story
+
+    def at(self, when: datetime, name: str, run: Callable[[], None]) -> None:
+        self._steps.append(Step(when, len(self._steps), name, run))
+
+    def prompt_day(self, member: Member, week: int) -> date:
+        return (self.team.week_one + timedelta(days=7 * (week - 1) + member.prompt_weekday)).date()
+
+    def prompt_moment(self, member: Member, week: int) -> datetime:
+        return local_to_utc(member, self.prompt_day(member, week), member.prompt_time)
+
+    def latest_prompt(self, member: Member) -> dict[str, Any] | None:
+        """The newest prompt DM (a message with the prompt's buttons) not answered by the script yet."""
+        for message in reversed(self.world.dm(member)):
+            if message.get("thread_ts") and message.get("thread_ts") != message.get("ts"):
+                continue
+            if _has_action(message, PromptAction.ADD_EVIDENCE):
+                if self._prompt_seen.get(member.slack_id) == message["ts"]:
+                    return None
+                return message
+        return None
+
+    # ------------------------------------------------------------------ the script
+
+    def play(self) -> ScenarioLog:
+        self.plan_setup()
+        self.plan_weeks()
+        for step in sorted(self._steps):
+            self.world.run_until(step.at)
+            step.run()
+        self.world.run_until(end_of(self.team, self.weeks))
+        return self.log
+
+    def plan_setup(self) -> None:
+        team, manager = self.team, self.team.manager
+        thursday = (team.week_one - timedelta(days=4)).date()
+        friday = (team.week_one - timedelta(days=3)).date()
+        setup_at = local_to_utc(manager, thursday, time(17, 0))
+        self.at(setup_at, "manager setup", lambda: self.setup(manager))
+        self.at(setup_at + timedelta(minutes=2), "manager pauses", lambda: self.pause_prompts(manager))
+        # Each engineer sets up on Friday morning their time, then accepts their manager.
+        for index, member in enumerate(self.engineers):
+            moment = local_to_utc(member, friday, time(9, 30))
+            if index == 0:
+                self.at(moment, "show home", lambda m=member: self.transcript.expand_next("home", m.slack_id))
+            self.at(moment, f"setup {member.first_name}", lambda m=member: self.setup(m))
+            self.at(moment + timedelta(minutes=5), f"consent {member.first_name}", lambda m=member: self.consent(m))
+        one_on_ones_at = local_to_utc(manager, friday, time(17, 0))
+        self.at(one_on_ones_at, "1:1s", self.schedule_one_on_ones)
+
+    def plan_weeks(self) -> None:
+        for week in range(1, self.weeks + 1):
+            plan = WEEK_PLAN[(week - 1) % len(WEEK_PLAN)]
+            for index, member in enumerate(self.engineers):
+                method = plan[index % len(plan)]
+                self.log.roles.setdefault(member.slack_id, ())
+                self.log.roles[member.slack_id] += (method,)
+                self.plan_answer(member, week, method)
+            if week == 1:
+                first, second = self.engineers[0], self.engineers[min(1, len(self.engineers) - 1)]
+                me_at = self.prompt_moment(first, 1) + timedelta(hours=3)
+                self.at(me_at, "ladder me", lambda m=first: self.ladder_me(m))
+                search_at = self.prompt_moment(second, 1) + timedelta(hours=5)
+                self.at(search_at, "ladder search", lambda m=second: self.ladder_search(m))
+        manager = self.team.manager
+        last_friday = (self.team.week_one + timedelta(days=7 * (self.weeks - 1) + 4)).date()
+        self.at(local_to_utc(manager, last_friday, time(17, 30)), "manager home", lambda: self.open_home(manager))
+
+    def plan_answer(self, member: Member, week: int, method: str) -> None:
+        prompt_at = self.prompt_moment(member, week)
+        delay = timedelta(minutes=self.rng.randrange(15, 90, 5))
+        if method == "modal":
+            self.at(prompt_at + delay, "modal", lambda: self.answer_by_modal(member, week))
+        elif method == "thread":
+            self.at(prompt_at + delay, "thread", lambda: self.answer_in_thread(member, week))
+        elif method == "nothing":
+            self.at(prompt_at + delay, "nothing", lambda: self.nothing_this_week(member, week))
+        elif method == "log":
+            day = self.prompt_day(member, week) + timedelta(days=2)
+            self.at(local_to_utc(member, day, time(16, 10)), "log", lambda: self.log_command(member, week))
+        elif method == "shortcut":
+            day = self.prompt_day(member, week) + timedelta(days=1)
+            author = self.team.member(self.team.kudos_author)
+            posted = local_to_utc(member, day, time(11, 0))
+            self.at(posted, "kudos", lambda: self.post_kudos(author, member))
+            self.at(posted + timedelta(minutes=40), "shortcut", lambda: self.save_kudos(member, week))
+        elif method == "vacation":
+            self.at(prompt_at - timedelta(days=1), "away", lambda: self.go_on_vacation(member, week))
+            self.at(prompt_at + timedelta(days=4), "back", lambda: self.come_back(member, week))
+
+    # ------------------------------------------------------------------ setup
+
+    def setup(self, member: Member) -> None:
+        world = self.world
+        self.narrate(member, f"{member.name} ({member.role}) types `/ladder setup`.")
+        world.command(member.slack_id, "setup")
+        view = world.current_view(member.slack_id)
+        if view is None:
+            self.unavailable("the setup modal")
+            return
+        framework = forms.element_in(view, OnboardingBlock.FRAMEWORK)
+        chosen = (framework.get("initial_option") or {}).get("value")
+        if chosen != member.framework:
+            option = _option(framework, member.framework)
+            self.narrate(
+                member, f"{member.first_name} picks the ladder “{_label(option)}”; the modal shows its levels."
+            )
+            world.click(
+                member.slack_id,
+                OnboardingAction.FRAMEWORK,
+                view=view,
+                action={"type": "static_select", "selected_option": option},
+                state_values=forms.fill(view, {OnboardingBlock.FRAMEWORK: member.framework}),
+            )
+            view = world.current_view(member.slack_id) or view
+        answers: dict[str, object] = {
+            OnboardingBlock.FRAMEWORK: member.framework,
+            OnboardingBlock.LEVEL: member.level,
+            OnboardingBlock.WEEKDAY: str(member.prompt_weekday),
+            OnboardingBlock.TIME: f"{member.prompt_time:%H:%M}",
+        }
+        if member.manager:
+            answers[OnboardingBlock.MANAGER] = member.manager
+        level = _label(_option(forms.element_in(view, OnboardingBlock.LEVEL), member.level))
+        manager = f", manager {self.team.member(member.manager).name}" if member.manager else ""
+        self.narrate(
+            member,
+            f"{member.first_name} fills in: level {level}, weekly question on "
+            f"{WEEKDAY_NAMES[member.prompt_weekday]} at {member.prompt_time:%H:%M}{manager}; presses [ Save ].",
+        )
+        world.submit(member.slack_id, view, answers)
+
+    def consent(self, member: Member) -> None:
+        request = next(
+            (m for m in reversed(self.world.dm(member)) if _has_action(m, ConsentAction.ACCEPT)),
+            None,
+        )
+        if request is None:
+            self.unavailable(f"{member.first_name}'s manager consent request")
+            return
+        self.narrate(member, f"{member.first_name} accepts {self.team.member(member.manager or '').name} as manager.")
+        self.world.click(member.slack_id, ConsentAction.ACCEPT, message=request)
+
+    def schedule_one_on_ones(self) -> None:
+        manager = self.team.manager
+        for spec in self.team.one_on_ones:
+            report = self.team.member(spec.report)
+            text = f"1on1 <@{report.slack_id}> {WEEKDAY_NAMES[spec.weekday].lower()} {spec.time:%H:%M} {spec.cadence}"
+            self.narrate(manager, f"{manager.first_name} sets up her 1:1 with {report.first_name}: `/ladder {text}`")
+            self.world.command(manager.slack_id, text)
+
+    # ------------------------------------------------------------------ answers
+
+    def _prompt_or_note(self, member: Member, week: int) -> dict[str, Any] | None:
+        prompt = self.latest_prompt(member)
+        if prompt is None:
+            self.narrate(member, f"{member.first_name} has no open prompt this week (week {week}).")
+        return prompt
+
+    def answer_by_modal(self, member: Member, week: int) -> None:
+        prompt = self._prompt_or_note(member, week)
+        if prompt is None:
+            return
+        self._prompt_seen[member.slack_id] = prompt["ts"]
+        self.narrate(member, f"{member.first_name} presses [ Add evidence ] on the prompt.")
+        self.world.click(member.slack_id, PromptAction.ADD_EVIDENCE, message=prompt)
+        view = self.world.current_view(member.slack_id)
+        if view is None or view.get("callback_id") != Callback.EVIDENCE:
+            self.unavailable("the evidence modal")
+            return
+        story = self.next_story(member)
+        self.narrate(member, f"{member.first_name} writes “{story}” and presses [ Save ].")
+        self.world.submit(member.slack_id, view, {EvidenceBlock.TEXT: story})
+        self.log.captures.append(Capture(week, member.slack_id, "modal", story, self.world.now()))
+
+    def answer_in_thread(self, member: Member, week: int) -> None:
+        prompt = self._prompt_or_note(member, week)
+        if prompt is None:
+            return
+        self._prompt_seen[member.slack_id] = prompt["ts"]
+        story = self.next_story(member)
+        self.narrate(member, f"{member.first_name} replies in the prompt's thread: “{story}”")
+        self.world.say(member.slack_id, story, thread_ts=prompt["ts"])
+        self.log.captures.append(Capture(week, member.slack_id, "thread", story, self.world.now()))
+
+    def nothing_this_week(self, member: Member, week: int) -> None:
+        prompt = self._prompt_or_note(member, week)
+        if prompt is None:
+            return
+        self._prompt_seen[member.slack_id] = prompt["ts"]
+        self.narrate(member, f"{member.first_name} presses [ Nothing this week ].")
+        self.world.click(member.slack_id, PromptAction.NOTHING_THIS_WEEK, message=prompt)
+        self.log.nothing_weeks.append((member.slack_id, week))
+
+    def log_command(self, member: Member, week: int) -> None:
+        story = self.next_story(member)
+        self.narrate(member, f"{member.first_name} types `/ladder log {story}`")
+        shown = self.world.command(member.slack_id, f"log {story}")
+        if _looks_unknown(shown):
+            self.unavailable("`/ladder log`")
+            return
+        self.log.captures.append(Capture(week, member.slack_id, "log", story, self.world.now()))
+
+    def post_kudos(self, author: Member, member: Member) -> None:
+        text = self.team.kudos_text.replace("{engineer}", f"<@{member.slack_id}>")
+        self.narrate(author, f"{author.first_name} posts in #{self.team.channel_name}: “{_plain(text, self.team)}”")
+        self._kudos = self.world.post_in_channel(author.slack_id, text)
+
+    def save_kudos(self, member: Member, week: int) -> None:
+        message = getattr(self, "_kudos", None)
+        if message is None:
+            return
+        self.narrate(member, f"{member.first_name} uses the message shortcut “Save as growth evidence” on it.")
+        shown = self.world.shortcut(member.slack_id, Callback.SAVE_AS_EVIDENCE, message)
+        view = self.world.current_view(member.slack_id)
+        if view is None or view.get("callback_id") != Callback.SAVE_AS_EVIDENCE_CONFIRM or not shown:
+            self.unavailable("the “Save as growth evidence” shortcut")
+            return
+        self.narrate(member, f"{member.first_name} keeps the suggested tag and presses the submit button.")
+        self.world.submit(member.slack_id, view, {})
+        self.log.captures.append(Capture(week, member.slack_id, "shortcut", message["text"], self.world.now()))
+
+    def go_on_vacation(self, member: Member, week: int) -> None:
+        self.narrate(member, f"{member.first_name} sets their Slack status to :palm_tree: “Vacation” for the week.")
+        self.world.fake.set_status(member.slack_id, "Vacation", ":palm_tree:")
+        self.log.vacations.append((member.slack_id, week))
+
+    def come_back(self, member: Member, week: int) -> None:
+        self.narrate(member, f"{member.first_name} is back and clears their Slack status.")
+        self.world.fake.set_status(member.slack_id, "", "")
+
+    # ------------------------------------------------------------------ lookups and home
+
+    def ladder_me(self, member: Member) -> None:
+        self.narrate(member, f"{member.first_name} types `/ladder me`.")
+        self.world.command(member.slack_id, "me")
+
+    def ladder_search(self, member: Member) -> None:
+        self.narrate(member, f"{member.first_name} types `/ladder search {SEARCH_WORDS}`.")
+        self.world.command(member.slack_id, f"search {SEARCH_WORDS}")
+
+    def open_home(self, member: Member) -> None:
+        self.narrate(member, f"{member.first_name} opens growthbot's App Home.")
+        self.transcript.expand_next("home", member.slack_id)
+        self.world.open_home(member.slack_id)
+
+    def pause_prompts(self, member: Member) -> None:
+        home = self.world.fake.views_published.get(member.slack_id)
+        if home is None or not _has_action(home, HomeAction.PAUSE_PROMPTS):
+            self.unavailable("pausing prompts from the App Home")
+            return
+        self.narrate(
+            member,
+            f"{member.first_name} only wants the digests for now, so she presses [ Pause prompts ] in her App Home.",
+        )
+        self.world.click(member.slack_id, HomeAction.PAUSE_PROMPTS, view=home)
+
+
+def _has_action(message: dict[str, Any], action_id: str) -> bool:
+    return any(element.get("action_id") == action_id for _, element in _elements(message))
+
+
+def _elements(container: dict[str, Any]) -> list[tuple[str | None, dict[str, Any]]]:
+    found = []
+    for block in container.get("blocks") or []:
+        elements = list(block.get("elements") or [])
+        for key in ("accessory", "element"):
+            if isinstance(block.get(key), dict):
+                elements.append(block[key])
+        found += [(block.get("block_id"), e) for e in elements if isinstance(e, dict)]
+    return found
+
+
+def _option(element: Any, value: str) -> dict[str, Any]:
+    return forms.option_for(element, value)
+
+
+def _label(option: dict[str, Any]) -> str:
+    return str((option.get("text") or {}).get("text", option.get("value")))
+
+
+def _plain(text: str, team: Team) -> str:
+    for member in team.members:
+        text = text.replace(f"<@{member.slack_id}>", f"@{member.first_name}")
+    return text
+
+
+def _looks_unknown(shown: list[Shown]) -> bool:
+    """The app answered with its "did you mean" help: the subcommand does not exist in this build."""
+    return any("did you mean" in item.text.lower() or "isn't a command" in item.text.lower() for item in shown)
