@@ -46,9 +46,8 @@ def main(ctx: click.Context) -> None:
 
 def _attach_groups() -> None:
     from bot.cli import db as db_commands
-    from bot.cli import export as export_command
-    from bot.cli import export as export_command
     from bot.cli import demo as demo_command
+    from bot.cli import export as export_command
     from bot.cli import frameworks as frameworks_commands
     from bot.cli import people as people_commands
     from bot.cli import run as run_commands
@@ -62,7 +61,6 @@ def _attach_groups() -> None:
     main.add_command(run_commands.run)
     main.add_command(run_commands.serve)
     main.add_command(tick_command.tick)
-    main.add_command(export_command.export)
     main.add_command(export_command.export)
     main.add_command(demo_command.demo)
 
