@@ -1,0 +1,136 @@
+"""The production HTTP stack: bot.server's Flask app (in-process) and `growthbot serve` under gunicorn."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from bot.app import create_app
+from bot.deps import Deps
+from bot.server import create_flask_app
+from bot.slack_client import make_web_client
+from bot.testing.fake_slack import FakeSlack
+from bot.testing.slack_requests import SlackRequests
+from frameworks import LibraryHolder
+from storage.db import make_engine, make_session_factory
+from storage.migrate import upgrade_to_head
+from storage.uow import UnitOfWorkFactory
+from tests.bot.harness import SIGNING_SECRET, TrackingExecutor, bundled_library, make_settings, message_text
+from tests.conftest import Database
+
+GROWTHBOT = Path(sys.executable).with_name("growthbot")
+
+
+def _serve(flask_app: object) -> tuple[str, object]:
+    server = make_server("127.0.0.1", 0, flask_app, threaded=True)  # type: ignore[arg-type]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}", server
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            return answer.status, answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    with FakeSlack() as running:
+        yield running
+
+
+def _deps(fake: FakeSlack, db: Database, uow: UnitOfWorkFactory | None = None) -> Deps:
+    settings = make_settings(fake, db)
+    return Deps(
+        settings=settings,
+        uow=uow or db.uow,
+        ladders=LibraryHolder(library=bundled_library()),
+        client=make_web_client(settings),
+    )
+
+
+def test_the_flask_app_serves_slack_and_health(fake: FakeSlack, sqlite_db: Database) -> None:
+    deps = _deps(fake, sqlite_db)
+    executor = TrackingExecutor()
+    base, server = _serve(create_flask_app(create_app(deps, listener_executor=executor), deps))
+    try:
+        assert _get(base + "/healthz") == (200, b'{"status":"ok"}\n')
+        requests = SlackRequests(base + "/slack/events", SIGNING_SECRET, fake)
+        assert requests.slash_command("U1", "help").status == 200
+        executor.settle()
+        assert "/ladder next [area]" in message_text(fake.ephemeral_messages()[-1])
+        assert requests.slash_command("U1", "help", bad_signature=True).status == 401
+        assert _get(base + "/slack/events")[0] == 405
+    finally:
+        server.shutdown()  # type: ignore[attr-defined]
+
+
+def test_health_is_503_when_the_database_does_not_answer(fake: FakeSlack, sqlite_db: Database, tmp_path: Path) -> None:
+    broken = make_engine(f"sqlite:///{tmp_path}/missing-dir/growthbot.db")
+    deps = _deps(fake, sqlite_db, UnitOfWorkFactory(make_session_factory(broken)))
+    base, server = _serve(create_flask_app(create_app(deps), deps))
+    try:
+        status, body = _get(base + "/healthz")
+        assert status == 503 and b"database unreachable" in body
+    finally:
+        server.shutdown()  # type: ignore[attr-defined]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_growthbot_serve_runs_gunicorn_with_the_bolt_app(fake: FakeSlack, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/growthbot.db"
+    engine = make_engine(url)
+    upgrade_to_head(engine)
+    engine.dispose()
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "GROWTHBOT_", "DATABASE_"))}
+    env.update(fake.env(SIGNING_SECRET), DATABASE_URL=url)
+    process = subprocess.Popen(
+        [str(GROWTHBOT), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--no-scheduler"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if _get(base + "/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
+            assert time.monotonic() < deadline, "growthbot serve did not become healthy"
+            time.sleep(0.1)
+        requests = SlackRequests(base + "/slack/events", SIGNING_SECRET, fake)
+        assert requests.slash_command("U1", "help").status == 200
+        while not fake.ephemeral_messages():
+            assert time.monotonic() < deadline, "no answer to /ladder help"
+            time.sleep(0.05)
+        assert "/ladder search WORDS" in message_text(fake.ephemeral_messages()[-1])
+        assert fake.count("auth.test") >= 1  # the worker verified its token at start-up
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output = process.communicate(timeout=30)[0].decode()
+    assert "Booting worker" in output
