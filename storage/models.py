@@ -212,6 +212,8 @@ class ManagerLink(Base):
     __table_args__ = (
         Index("ix_manager_links_person_status", "person_id", "status"),
         Index("ix_manager_links_manager_status", "manager_id", "status"),
+        # Per tick: pending links whose consent DM is not sent yet.
+        Index("ix_manager_links_pending_notice", "status", "notified_at"),
         # A person has at most one active manager, even when two writers race.
         Index(
             "uq_manager_links_one_active",
