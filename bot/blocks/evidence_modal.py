@@ -50,6 +50,8 @@ class EvidenceModalMeta:
     message_ts: str | None = None
     author_id: str | None = None
     text: str | None = None
+    # The retag modal: an ephemeral confirmation to replace (it has no channel/ts we could update).
+    response_url: str | None = None
 
     def dump(self) -> str:
         data = {key: value for key, value in asdict(self).items() if value is not None}
@@ -70,7 +72,7 @@ class EvidenceModalMeta:
         for key in ("prompt_id", "evidence_id"):
             if isinstance(data.get(key), int) and not isinstance(data.get(key), bool):
                 fields[key] = data[key]
-        for key in ("channel_id", "message_ts", "author_id", "text"):
+        for key in ("channel_id", "message_ts", "author_id", "text", "response_url"):
             if isinstance(data.get(key), str):
                 fields[key] = data[key]
         return cls(**fields)

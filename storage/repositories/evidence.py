@@ -181,6 +181,26 @@ class EvidenceRepository(Repository):
             result[behaviour_id] = BehaviourCoverage(int(count), last_at)
         return result
 
+    def behaviour_stats(self, person_id: int, framework_id: str) -> dict[str, BehaviourCoverage]:
+        """behaviour id -> (not-deleted items showing it, the latest one's time), for every behaviour of
+        this ladder the person has evidence for. One statement driven by the person's own evidence (no
+        list of behaviour ids to match), so its cost follows their evidence, not the whole organisation's."""
+        query = (
+            select(EvidenceTag.behaviour_id, func.count(func.distinct(Evidence.id)), func.max(Evidence.created_at))
+            .select_from(Evidence)
+            .join(EvidenceTag, EvidenceTag.evidence_id == Evidence.id)
+            .where(
+                Evidence.person_id == person_id,
+                Evidence.deleted_at.is_(None),
+                EvidenceTag.framework_id == framework_id,
+            )
+            .group_by(EvidenceTag.behaviour_id)
+        )
+        return {
+            behaviour_id: BehaviourCoverage(int(count), last_at)
+            for behaviour_id, count, last_at in self.session.execute(query)
+        }
+
     def with_tags(
         self,
         person_id: int,
@@ -239,6 +259,20 @@ class EvidenceRepository(Repository):
         for person_id, framework_id, behaviour_id, count, last_at in rows:
             result[person_id][(framework_id, behaviour_id)] = BehaviourCoverage(int(count), last_at)
         return result
+
+    def count_for_prompt(self, prompt_id: int) -> int:
+        """Not-deleted items recorded as answers to one prompt."""
+        return int(
+            self.session.scalar(
+                select(func.count(Evidence.id)).where(Evidence.prompt_id == prompt_id, Evidence.deleted_at.is_(None))
+            )
+            or 0
+        )
+
+    def set_link(self, evidence: Evidence, link: str | None) -> None:
+        """Attach a link found after saving (e.g. a saved message's permalink). Raises FieldTooLong."""
+        evidence.link = link
+        self.session.flush()
 
     def recent(self, person_id: int, n: int) -> Sequence[Evidence]:
         """The person's `n` latest not-deleted items, newest first, tags loaded."""

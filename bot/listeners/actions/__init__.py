@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.listeners.actions import consent, digest, home, onboarding
+from bot.listeners.actions import consent, digest, home, onboarding, prompt
 
 
 def register(app: App, deps: Deps) -> None:
@@ -13,3 +13,4 @@ def register(app: App, deps: Deps) -> None:
     onboarding.register(app, deps)
     consent.register(app, deps)
     digest.register(app, deps)
+    prompt.register(app, deps)

@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 from bot.blocks.help import help_blocks, help_text, unknown_subcommand_blocks
 from bot.deps import Deps
 from bot.ids import LADDER_COMMAND
-from bot.listeners.commands import digest, export, forget, lookup, one_on_one, setup, team
+from bot.listeners.commands import digest, export, forget, log, lookup, one_on_one, setup, team
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
 
 
@@ -32,6 +32,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "show": lookup.SHOW,
     "search": lookup.SEARCH,
     "setup": setup.SUBCOMMAND,
+    "log": log.SUBCOMMAND,
     "team": team.SUBCOMMAND,
     "1on1": one_on_one.SUBCOMMAND,
     "digest": digest.SUBCOMMAND,

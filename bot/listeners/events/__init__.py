@@ -5,8 +5,9 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.listeners.events import app_home
+from bot.listeners.events import app_home, messages
 
 
 def register(app: App, deps: Deps) -> None:
     app_home.register(app, deps)
+    messages.register(app, deps)

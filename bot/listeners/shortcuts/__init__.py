@@ -5,7 +5,8 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
+from bot.listeners.shortcuts import save_evidence
 
 
 def register(app: App, deps: Deps) -> None:
-    """Nothing yet: the evidence feature adds its message shortcut module here."""
+    save_evidence.register(app, deps)

@@ -1,0 +1,46 @@
+"""`/ladder log TEXT` records evidence now, auto-tagged to the best-matching next-milestone behaviour;
+`/ladder log` with no text opens the evidence modal.
+
+The command's trigger_id names the invocation, so a re-delivered command never stores twice.
+"""
+
+from __future__ import annotations
+
+from bot.blocks.prompt import evidence_saved_blocks, evidence_saved_text, too_long_blocks
+from bot.errors import UserFacingError
+from bot.ids import LADDER_COMMAND
+from bot.listeners.commands.subcommand import LadderContext, Subcommand
+from bot.listeners.evidence_ui import new_token, open_evidence_modal, refresh_home
+from bot.services.evidence import capture, command_key, ladder_of_user
+from storage.models import EvidenceSource, FieldTooLong
+
+
+def log_evidence(ctx: LadderContext) -> None:
+    deps = ctx.deps
+    if not ctx.args.strip():
+        if not ctx.trigger_id:
+            raise UserFacingError(f"Write what you did after the command: `{LADDER_COMMAND} log shipped the new API`.")
+        open_evidence_modal(ctx.client, deps, team_id=ctx.team_id, user_id=ctx.user_id, trigger_id=ctx.trigger_id)
+        return
+    key = command_key(ctx.team_id, ctx.trigger_id or new_token())
+    try:
+        with deps.uow() as uow:
+            ladder = ladder_of_user(uow, deps.library, ctx.team_id, ctx.user_id)
+            captured = capture(
+                uow, ladder, text=ctx.args, source=EvidenceSource.COMMAND, source_key=key, now=deps.now(), auto_tag=True
+            )
+    except FieldTooLong as error:
+        ctx.reply(too_long_blocks(str(error), ctx.args), str(error))
+        return
+    labels = [tag.label for tag in captured.tags]
+    ctx.reply(evidence_saved_blocks(captured.evidence_id, labels), evidence_saved_text(labels))
+    if captured.created:
+        refresh_home(ctx.client, deps, ctx.team_id, ctx.user_id)
+
+
+SUBCOMMAND = Subcommand(
+    "log",
+    f"{LADDER_COMMAND} log [what you did]",
+    "save evidence now, tagged to your best-matching next behaviour (no text: open the form)",
+    log_evidence,
+)

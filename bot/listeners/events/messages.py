@@ -1,0 +1,107 @@
+"""Messages in the bot's DMs: a reply in a prompt's thread becomes evidence for that prompt's behaviour.
+
+The bot confirms with a reaction and a short threaded note offering to change the tag. Bot messages,
+edits and deletions are ignored; a plain DM (not in a prompt thread) gets a one-line hint.
+Idempotent under Slack's redelivery (X-Slack-Retry-Num): the message's `source_key` is stored once, and
+a retried delivery neither stores nor confirms again.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App, BoltRequest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.prompt import evidence_saved_blocks, evidence_saved_text, too_long_blocks
+from bot.deps import Deps
+from bot.errors import UserFacingError
+from bot.ids import LADDER_COMMAND
+from bot.listeners.evidence_ui import redraw_prompt, refresh_home
+from bot.services.evidence import capture, ladder_for, message_key
+from bot.services.lookup import find_person
+from storage.models import EvidenceSource, FieldTooLong, PromptState
+
+log = logging.getLogger(__name__)
+
+HINT = (
+    "To save something as evidence, reply in the thread of one of my prompts, use "
+    f"`{LADDER_COMMAND} log what you did`, or the *Log evidence* button on my Home tab."
+)
+SAVED_REACTION = "white_check_mark"
+# A reply arriving for a prompt in one of these states still counts as the answer to it.
+ANSWERABLE = (PromptState.SENT, PromptState.ANSWERED, PromptState.SKIPPED, PromptState.EXPIRED)
+
+
+def is_retry(request: BoltRequest) -> bool:
+    value = request.headers.get("x-slack-retry-num")
+    return bool(value and value[0] not in ("", "0"))
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.event("message")
+    def message(event: dict[str, Any], body: dict[str, Any], client: WebClient, request: BoltRequest) -> None:
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return  # edits, deletions, joins and bot posts (ours included) are not evidence
+        user_id, text = event.get("user"), event.get("text") or ""
+        channel, ts, thread_ts = event.get("channel"), event.get("ts"), event.get("thread_ts")
+        if not user_id or not channel or not ts:
+            return
+        team_id = body.get("team_id") or event.get("team") or ""
+        if not thread_ts or thread_ts == ts:
+            if not is_retry(request):
+                client.chat_postEphemeral(channel=channel, user=user_id, text=HINT)
+            return
+        _thread_reply(client, deps, team_id, user_id, channel, ts, thread_ts, text)
+
+
+def _thread_reply(
+    client: WebClient, deps: Deps, team_id: str, user_id: str, channel: str, ts: str, thread_ts: str, text: str
+) -> None:
+    try:
+        with deps.uow() as uow:
+            prompt = uow.prompts.find_by_message(channel, thread_ts)
+            person = find_person(uow, team_id, user_id)
+            if prompt is None or person is None or prompt.person_id != person.id:
+                return  # a thread we did not start, or someone else's prompt: not ours to record
+            if prompt.state not in ANSWERABLE:
+                return
+            ladder = ladder_for(uow, deps.library, person)
+            if ladder is None:
+                raise UserFacingError(f"Your ladder is not set up any more; run `{LADDER_COMMAND} setup` first.")
+            captured = capture(
+                uow,
+                ladder,
+                text=text,
+                source=EvidenceSource.PROMPT_REPLY,
+                source_key=message_key(team_id, channel, ts),
+                now=deps.now(),
+                behaviour_ids=prompt.behaviour_ids,
+                auto_tag=True,
+                prompt=prompt,
+            )
+            prompt_id = prompt.id
+    except FieldTooLong as error:
+        blocks = too_long_blocks(str(error), text)
+        client.chat_postMessage(
+            channel=channel, thread_ts=thread_ts, text=str(error), blocks=[b.to_dict() for b in blocks[:50]]
+        )
+        return
+    if not captured.created:
+        return  # already stored and confirmed by an earlier delivery
+    try:
+        client.reactions_add(channel=channel, timestamp=ts, name=SAVED_REACTION)
+    except SlackApiError as error:
+        if error.response.get("error") != "already_reacted":
+            raise
+    labels = [tag.label for tag in captured.tags]
+    client.chat_postMessage(
+        channel=channel,
+        thread_ts=thread_ts,
+        text=evidence_saved_text(labels),
+        blocks=[b.to_dict() for b in evidence_saved_blocks(captured.evidence_id, labels)],
+    )
+    redraw_prompt(client, deps, prompt_id)
+    refresh_home(client, deps, team_id, user_id)

@@ -1,0 +1,187 @@
+"""Slack calls the evidence and prompt listeners share: open the evidence / retag modals, redraw a prompt
+DM from its state in the database, and refresh App Home after something changed.
+
+Ids that arrive from Slack (prompt id in a button, evidence id, metadata) are always re-checked
+against the acting user here or in the services: a value coming back from Slack is never trusted alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.views import View
+
+from bot.blocks.evidence_modal import (
+    EvidenceModalMeta,
+    behaviour_groups,
+    evidence_modal,
+    retag_modal,
+    save_message_modal,
+)
+from bot.blocks.prompt import (
+    prompt_answered_blocks,
+    prompt_blocks,
+    prompt_closed_blocks,
+    prompt_paused_blocks,
+    prompt_skipped_blocks,
+    prompt_snoozed_blocks,
+    prompt_text,
+)
+from bot.deps import Deps
+from bot.errors import UserFacingError
+from bot.listeners.surfaces import publish_home
+from bot.services import timing
+from bot.services.access import owned_evidence
+from bot.services.evidence import Ladder, ladder_of_user, owned_prompt
+from bot.services.prompting import content_for
+from frameworks import Behaviour
+from storage.models import PromptState
+
+log = logging.getLogger(__name__)
+
+NOT_YOURS = "That prompt or evidence is not available to you."
+
+PromptLook = Literal["auto", "snoozed"]
+
+
+def new_token() -> str:
+    return uuid.uuid4().hex
+
+
+def when_label(moment: datetime | None, tz: str | None) -> str | None:
+    """`Tuesday 9 January at 10:00` in the person's time zone."""
+    if moment is None:
+        return None
+    local = timing.to_local(moment, tz)
+    return f"{local:%A} {local.day} {local:%B} at {local:%H:%M}"
+
+
+def day_label(moment: datetime | None, tz: str | None) -> str | None:
+    if moment is None:
+        return None
+    local = timing.to_local(moment, tz)
+    return f"{local:%A} {local.day} {local:%B}"
+
+
+def evidence_view(ladder: Ladder, meta: EvidenceModalMeta, *, prompt_behaviour: Behaviour | None, text: str) -> View:
+    first = ([prompt_behaviour] if prompt_behaviour else []) + ladder.suggestions(
+        text or (prompt_behaviour.text if prompt_behaviour else "")
+    )
+    groups = behaviour_groups(
+        ladder.framework, first=first, milestone=ladder.milestone, levels_by_area=ladder.levels, track=ladder.track
+    )
+    preselected = [prompt_behaviour] if prompt_behaviour else []
+    return evidence_modal(ladder.framework, groups, preselected, meta, prompt_behaviour=prompt_behaviour)
+
+
+def open_evidence_modal(
+    client: WebClient, deps: Deps, *, team_id: str, user_id: str, trigger_id: str, prompt_id: int | None = None
+) -> None:
+    """The evidence modal; from a prompt, with the prompted behaviour pre-selected (if it is theirs)."""
+    with deps.uow() as uow:
+        ladder = ladder_of_user(uow, deps.library, team_id, user_id)
+        behaviour = None
+        if prompt_id is not None:
+            owned = owned_prompt(uow, team_id, user_id, prompt_id)
+            if owned is None:
+                raise UserFacingError(NOT_YOURS)
+            _, prompt = owned
+            if prompt.framework_id == ladder.framework.id and prompt.behaviour_ids:
+                behaviour = ladder.framework.find_behaviour(prompt.behaviour_ids[0])
+        meta = EvidenceModalMeta(token=new_token(), framework_id=ladder.framework.id, prompt_id=prompt_id)
+        view = evidence_view(ladder, meta, prompt_behaviour=behaviour, text="")
+    client.views_open(trigger_id=trigger_id, view=view)
+
+
+def save_message_view(ladder: Ladder, meta: EvidenceModalMeta, text: str, author_id: str | None) -> View:
+    suggestions = ladder.suggestions(text)
+    groups = behaviour_groups(
+        ladder.framework,
+        first=suggestions,
+        milestone=ladder.milestone,
+        levels_by_area=ladder.levels,
+        track=ladder.track,
+    )
+    preselected = suggestions[:1]
+    return save_message_modal(ladder.framework, groups, preselected, meta, text=text, author_id=author_id)
+
+
+def open_retag_modal(
+    client: WebClient,
+    deps: Deps,
+    *,
+    team_id: str,
+    user_id: str,
+    trigger_id: str,
+    evidence_id: int,
+    channel_id: str | None = None,
+    message_ts: str | None = None,
+    response_url: str | None = None,
+) -> None:
+    with deps.uow() as uow:
+        ladder = ladder_of_user(uow, deps.library, team_id, user_id)
+        evidence = owned_evidence(uow, team_id=team_id, viewer_slack_id=user_id, evidence_id=evidence_id)
+        if evidence is None:
+            raise UserFacingError(NOT_YOURS)
+        current = ladder.behaviours(t.behaviour_id for t in evidence.tags if t.framework_id == ladder.framework.id)
+        suggestions = ladder.suggestions(evidence.text)
+        groups = behaviour_groups(
+            ladder.framework,
+            first=current + suggestions,
+            milestone=ladder.milestone,
+            levels_by_area=ladder.levels,
+            track=ladder.track,
+        )
+        meta = EvidenceModalMeta(
+            token=new_token(),
+            framework_id=ladder.framework.id,
+            evidence_id=evidence.id,
+            channel_id=channel_id,
+            message_ts=message_ts,
+            response_url=response_url,
+        )
+        if not meta.fits():
+            meta = EvidenceModalMeta(token=meta.token, framework_id=meta.framework_id, evidence_id=evidence.id)
+        view = retag_modal(ladder.framework, groups, current, meta, text=evidence.text)
+    client.views_open(trigger_id=trigger_id, view=view)
+
+
+def redraw_prompt(client: WebClient, deps: Deps, prompt_id: int, look: PromptLook = "auto") -> None:
+    """Update the prompt DM in place (chat.update) to show the prompt's state in the database."""
+    with deps.uow() as uow:
+        prompt = uow.prompts.get(prompt_id)
+        if prompt is None or not prompt.channel_id or not prompt.message_ts:
+            return
+        person = uow.people.get(prompt.person_id)
+        tz = person.tz if person else None
+        content = content_for(uow, deps.library, prompt)
+        if content is None:
+            return
+        schedule = uow.schedules.get_for(prompt.person_id)
+        if prompt.state is PromptState.ANSWERED:
+            blocks = prompt_answered_blocks(content, max(uow.evidence.count_for_prompt(prompt.id), 1))
+        elif prompt.state is PromptState.SKIPPED:
+            blocks = prompt_skipped_blocks(content)
+        elif prompt.state is not PromptState.SENT:
+            blocks = prompt_closed_blocks(content, "This prompt is closed.")
+        elif schedule is not None and schedule.paused:
+            blocks = prompt_paused_blocks(content, day_label(schedule.paused_until, tz))
+        elif look == "snoozed" and prompt.next_attempt_at is not None:
+            blocks = prompt_snoozed_blocks(content, f"on {when_label(prompt.next_attempt_at, tz)}")
+        else:
+            blocks = prompt_blocks(content)
+        channel, ts = prompt.channel_id, prompt.message_ts
+    client.chat_update(channel=channel, ts=ts, text=prompt_text(content), blocks=[b.to_dict() for b in blocks])
+
+
+def refresh_home(client: WebClient, deps: Deps, team_id: str, user_id: str) -> None:
+    """Republish App Home; a failure here must not turn a saved answer into an error message."""
+    try:
+        publish_home(client, deps, team_id, user_id)
+    except SlackApiError as error:
+        log.warning("could not refresh App Home for %s: %s", user_id, error.response.get("error"))

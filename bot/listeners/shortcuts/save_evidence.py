@@ -1,0 +1,76 @@
+"""Message shortcut "Save as growth evidence": any message the bot can see (a kudos someone wrote about
+you counts) becomes the invoker's evidence, with its author and permalink, after a confirm-and-tag modal.
+
+The modal carries the message text in private_metadata. A message too long for that is saved right
+away (still once per person and message) and the modal that opens is the one for changing its tags.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.blocks.evidence_modal import EvidenceModalMeta
+from bot.deps import Deps
+from bot.errors import UserFacingError
+from bot.ids import Callback
+from bot.listeners.evidence_ui import new_token, open_retag_modal, save_message_view
+from bot.listeners.views.evidence import attach_permalink
+from bot.services.evidence import capture, ladder_of_user, saved_message_key
+from storage.models import EvidenceSource
+
+NOTHING_TO_SAVE = "That message has no text to save as evidence."
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.shortcut(Callback.SAVE_AS_EVIDENCE)
+    def save_as_evidence(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        message = body.get("message") or {}
+        channel_id = (body.get("channel") or {}).get("id")
+        message_ts = message.get("ts") or body.get("message_ts")
+        text = message.get("text") or ""
+        author_id = message.get("user") or message.get("bot_id")
+        if not channel_id or not message_ts:
+            raise UserFacingError(NOTHING_TO_SAVE)
+        if not text.strip():
+            raise UserFacingError(NOTHING_TO_SAVE)
+        with deps.uow() as uow:
+            ladder = ladder_of_user(uow, deps.library, team_id, user_id)
+            meta = EvidenceModalMeta(
+                token=new_token(),
+                framework_id=ladder.framework.id,
+                channel_id=channel_id,
+                message_ts=message_ts,
+                author_id=author_id,
+                text=text,
+            )
+            if meta.fits():
+                view = save_message_view(ladder, meta, text, author_id)
+            else:
+                view = None
+                captured = capture(
+                    uow,
+                    ladder,
+                    text=text,
+                    source=EvidenceSource.SHORTCUT,
+                    source_key=saved_message_key(team_id, channel_id, message_ts, user_id),
+                    now=deps.now(),
+                    auto_tag=True,
+                    author_slack_id=author_id,
+                )
+        if view is not None:
+            client.views_open(trigger_id=body["trigger_id"], view=view)
+            return
+        open_retag_modal(
+            client,
+            deps,
+            team_id=team_id,
+            user_id=user_id,
+            trigger_id=body["trigger_id"],
+            evidence_id=captured.evidence_id,
+        )
+        attach_permalink(client, deps, captured.evidence_id, channel_id, message_ts)
