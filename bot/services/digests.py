@@ -430,15 +430,7 @@ def load_inputs(
     inputs.new_items = [item_of(e) for e in uow.evidence.with_tags(report.id, period_start, period_end)]
     inputs.flagged = [item_of(e) for e in uow.evidence.with_tags(report.id, to_discuss_only=True)]
     if inputs.framework is not None:
-        try:
-            wanted = [
-                b.id
-                for area in milestone_areas(inputs.framework, inputs.levels_by_area, inputs.track)
-                for b in area.behaviours
-            ]
-        except KeyError:
-            wanted = []
-        raw = uow.evidence.coverage(report.id, inputs.framework.id, wanted)
+        raw = uow.evidence.behaviour_stats(report.id, inputs.framework.id)
         inputs.stats = {b: BehaviourStat(c.count, c.last_at) for b, c in raw.items()}
     asked, answered, last_answer_at = uow.prompts.activity(report.id, period_start, period_end)
     inputs.prompts = PromptActivity(asked, answered, last_answer_at)

@@ -97,3 +97,20 @@ def test_consent_notice_is_claimed_once(db: Database) -> None:
     with db.uow() as uow:
         assert uow.managers.pending_without_notice() == [link.id]
         assert uow.managers.get(link.id).status is ManagerLinkStatus.PENDING
+
+
+def test_behaviour_stats_counts_the_persons_own_not_deleted_evidence(db: Database) -> None:
+    with db.uow() as uow:
+        world = make_world(uow)
+        add_evidence(uow, LIBRARY, world.report_id, "a", T0, ["delivery-2-01", "quality-2-01"])
+        add_evidence(uow, LIBRARY, world.report_id, "b", T0 + timedelta(days=1), ["delivery-2-01"])
+        add_evidence(uow, LIBRARY, world.report_id, "gone", T0 + timedelta(days=2), ["delivery-2-01"], deleted_at=T0)
+        add_evidence(uow, LIBRARY, world.report_id, "untagged", T0 + timedelta(days=3))
+        add_evidence(uow, LIBRARY, world.outsider_id, "other", T0 + timedelta(days=4), ["mentoring-2-01"])
+    with db.uow() as uow:
+        stats = uow.evidence.behaviour_stats(world.report_id, "digest-ladder")
+        assert {b: (s.count, s.last_at) for b, s in stats.items()} == {
+            "delivery-2-01": (2, T0 + timedelta(days=1)),
+            "quality-2-01": (1, T0),
+        }
+        assert uow.evidence.behaviour_stats(world.report_id, "another-ladder") == {}
