@@ -201,26 +201,6 @@ class EvidenceRepository(Repository):
             for behaviour_id, count, last_at in self.session.execute(query)
         }
 
-    def behaviour_stats(self, person_id: int, framework_id: str) -> dict[str, BehaviourCoverage]:
-        """behaviour id -> (not-deleted items showing it, the latest one's time), for every behaviour of
-        this ladder the person has evidence for. One statement driven by the person's own evidence (no
-        list of behaviour ids to match), so its cost follows their evidence, not the whole organisation's."""
-        query = (
-            select(EvidenceTag.behaviour_id, func.count(func.distinct(Evidence.id)), func.max(Evidence.created_at))
-            .select_from(Evidence)
-            .join(EvidenceTag, EvidenceTag.evidence_id == Evidence.id)
-            .where(
-                Evidence.person_id == person_id,
-                Evidence.deleted_at.is_(None),
-                EvidenceTag.framework_id == framework_id,
-            )
-            .group_by(EvidenceTag.behaviour_id)
-        )
-        return {
-            behaviour_id: BehaviourCoverage(int(count), last_at)
-            for behaviour_id, count, last_at in self.session.execute(query)
-        }
-
     def with_tags(
         self,
         person_id: int,
