@@ -338,18 +338,12 @@ class ImportPlan:
     defaults: ImportDefaults
 
 
-class Library(Protocol):
-    def get(self, key: str, /) -> Framework | None: ...
-
-    def __iter__(self) -> Any: ...
-
-
 def plan_import(
     uow: UnitOfWork,
     org: OrgFile,
     *,
     team_id: str,
-    library: Library,
+    library: Mapping[str, Framework],
     resolver: EmailResolver | None,
     defaults: ImportDefaults,
 ) -> ImportPlan:
@@ -444,7 +438,7 @@ def plan_import(
 
 
 def _placement(
-    row: OrgRow, library: Library, problem: Any
+    row: OrgRow, library: Mapping[str, Framework], problem: Any
 ) -> tuple[Framework | None, dict[str, str] | None, str | None]:
     framework_id, level, track = row.get("framework"), row.get("level"), row.get("track")
     if framework_id is None:
@@ -816,7 +810,7 @@ def import_people(
     org: OrgFile,
     *,
     team_id: str,
-    library: Library,
+    library: Mapping[str, Framework],
     resolver: EmailResolver | None,
     defaults: ImportDefaults,
     now: datetime,

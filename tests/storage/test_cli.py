@@ -89,3 +89,37 @@ def test_export_and_delete(empty_db: EmptyDatabase, tmp_path: Path) -> None:
     after = json.loads(_run(empty_db, "people", "export", "--person", "U0ADA0002").output)
     assert after["person"]["email"] is None and after["placements"] == [] and after["schedule"] is None
     assert [entry["action"] for entry in after["audit"]] == ["deleted_person_data", "exported_person_data"]
+
+
+def test_emails_and_workspace_come_from_slack_when_a_token_is_set(empty_db: EmptyDatabase, tmp_path: Path) -> None:
+    from bot.testing.fake_slack import FakeSlack
+
+    org = tmp_path / "org.csv"
+    org.write_text(
+        "email,manager,framework,level\n"
+        "lead@example.com,,flow,P4\n"
+        "dev@example.com,lead@example.com,flow,P2\n"
+        "gone@example.com,lead@example.com,flow,P1\n"
+    )
+    with FakeSlack(team_id="T0FAKE") as slack:
+        slack.add_user("U0LEAD", "lead", real_name="Lee Lead", email="lead@example.com", tz="Europe/Berlin")
+        slack.add_user("U0DEV", "dev", real_name="Dee Dev", email="Dev@Example.com", tz="America/Denver")
+        slack.add_user("U0GONE", "gone", email="gone@example.com", deleted=True)
+        env = {"DATABASE_URL": empty_db.url, **slack.env()}
+        runner = CliRunner()
+        assert runner.invoke(main, ["db", "upgrade"], env=env).exit_code == 0
+        rejected = runner.invoke(main, ["people", "import", str(org)], env=env)
+        assert rejected.exit_code == 1 and "org.csv:4: no Slack user has the email gone@example.com" in rejected.output
+        org.write_text(org.read_text().rsplit("gone@", 1)[0].rsplit("\n", 1)[0] + "\n")
+        result = runner.invoke(main, ["people", "import", str(org)], env=env)
+        assert result.exit_code == 0, result.output
+        assert "into workspace T0FAKE: 7 changes" in result.output
+        assert "U0DEV" in result.output and "manager U0LEAD" in result.output
+        assert slack.count("users.lookupByEmail") == 2 + 3  # each address once per run
+    exported = _run(empty_db, "people", "export", "--person", "U0DEV")
+    person = json.loads(exported.output)["person"]
+    assert (person["email"], person["tz"], person["workspace_team_id"]) == (
+        "dev@example.com",
+        "America/Denver",
+        "T0FAKE",
+    )
