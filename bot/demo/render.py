@@ -43,6 +43,7 @@ _ENTITIES = {"amp": "&", "lt": "<", "gt": ">"}
 _ANGLE = re.compile(r"<([^<>\s][^<>]*)>")
 _EMOJI = re.compile(r":[a-z0-9_+\-]+:")
 _QUOTE = re.compile(r"^> ?", re.MULTILINE)
+_BULLET = re.compile(r"^(?:[•◦▪\-]|\d{1,2}\.) ")
 QUOTE_BAR = "▎ "
 # Slack's formatting markers: opened after start/space/punctuation, closed before end/space/punctuation.
 _FORMAT = {
@@ -135,9 +136,13 @@ def wrap(text: str, width: int, indent: str = "") -> list[str]:
             lines.append(indent.rstrip())
             continue
         leading = line[: len(line) - len(line.lstrip(" "))]
+        bullet = _BULLET.match(line.strip(" "))
+        # Continuation lines of a list item hang under its text, as Slack shows them.
+        hang = " " * len(bullet.group(0)) if bullet else ""
         wrapped = textwrap.wrap(
             line.strip(" "),
             usable - len(leading),
+            subsequent_indent=hang,
             break_long_words=False,
             break_on_hyphens=False,
             replace_whitespace=False,

@@ -119,7 +119,7 @@ class DemoWorld:
         self._stack.callback(self.fake.stop)
         for member in self.team.members:
             self.fake.add_user(
-                member.slack_id, member.first_name.lower(), real_name=member.name, email=member.email, tz=member.tz
+                member.slack_id, member.first_name, real_name=member.name, email=member.email, tz=member.tz
             )
         self.fake.add_channel(
             self.team.channel_id, self.team.channel_name, [member.slack_id for member in self.team.members]

@@ -19,13 +19,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.demo import forms
+from bot.demo import forms, render
 from bot.demo.runner import DemoWorld
 from bot.demo.team import Member, Team
 from bot.demo.transcript import Shown
 from bot.ids import (
     Callback,
     ConsentAction,
+    DigestAction,
     EvidenceBlock,
     HomeAction,
     OnboardingAction,
@@ -110,6 +111,8 @@ class Scenario:
         self.log = ScenarioLog()
         self._steps: list[Step] = []
         self._prompt_seen: dict[str, str] = {}  # slack id -> ts of the last prompt already answered
+        self._previews_shown = 0
+        world.transcript.compactors.append(self._compact_preview)
 
     # ------------------------------------------------------------------ helpers
 
@@ -149,6 +152,16 @@ class Scenario:
                     return None
                 return message
         return None
+
+    def _compact_preview(self, shown: Shown) -> str | None:
+        """After the first one, an engineer's digest preview is the manager's digest again: one line."""
+        if shown.kind != "message" or not _has_action(shown.payload, DigestAction.ADD_NOTE):
+            return None
+        self._previews_shown += 1
+        if self._previews_shown == 1:
+            return None
+        what = render.mrkdwn(str(shown.params.get("text", "")), self.world.transcript.options)
+        return f"{shown.audience}: {what} (the same digest, with its buttons)"
 
     # ------------------------------------------------------------------ the script
 
@@ -216,6 +229,7 @@ class Scenario:
             self.at(posted + timedelta(minutes=40), "shortcut", lambda: self.save_kudos(member, week))
         elif method == "vacation":
             self.at(prompt_at - timedelta(days=1), "away", lambda: self.go_on_vacation(member, week))
+            self.at(prompt_at + timedelta(minutes=1), "skipped", lambda: self.report_skip(member, prompt_at))
             self.at(prompt_at + timedelta(days=4), "back", lambda: self.come_back(member, week))
 
     # ------------------------------------------------------------------ setup
@@ -276,7 +290,7 @@ class Scenario:
         for spec in self.team.one_on_ones:
             report = self.team.member(spec.report)
             text = f"1on1 <@{report.slack_id}> {WEEKDAY_NAMES[spec.weekday].lower()} {spec.time:%H:%M} {spec.cadence}"
-            self.narrate(manager, f"{manager.first_name} sets up her 1:1 with {report.first_name}: `/ladder {text}`")
+            self.narrate(manager, f"{manager.first_name} sets up the 1:1 with {report.first_name}: `/ladder {text}`")
             self.world.command(manager.slack_id, text)
 
     # ------------------------------------------------------------------ answers
@@ -332,7 +346,7 @@ class Scenario:
         self.log.captures.append(Capture(week, member.slack_id, "log", story, self.world.now()))
 
     def post_kudos(self, author: Member, member: Member) -> None:
-        text = self.team.kudos_text.replace("{engineer}", f"<@{member.slack_id}>")
+        text = self.team.kudos_text.replace("{engineer}", member.first_name)
         self.narrate(author, f"{author.first_name} posts in #{self.team.channel_name}: “{_plain(text, self.team)}”")
         self._kudos = self.world.post_in_channel(author.slack_id, text)
 
@@ -351,12 +365,27 @@ class Scenario:
         self.log.captures.append(Capture(week, member.slack_id, "shortcut", message["text"], self.world.now()))
 
     def go_on_vacation(self, member: Member, week: int) -> None:
-        self.narrate(member, f"{member.first_name} sets their Slack status to :palm_tree: “Vacation” for the week.")
+        self.narrate(member, f"{member.first_name} sets a Slack status for the week ahead: :palm_tree: “Vacation”.")
         self.world.fake.set_status(member.slack_id, "Vacation", ":palm_tree:")
         self.log.vacations.append((member.slack_id, week))
 
+    def report_skip(self, member: Member, due_at: datetime) -> None:
+        """Say what the bot recorded for a week it did not prompt (read from its own prompts table)."""
+        with self.world.deps.uow() as uow:
+            workspace = uow.workspaces.get_by_team(self.team.team_id)
+            person = uow.people.get_by_slack_id(workspace.id, member.slack_id) if workspace else None
+            prompts = [p for p in uow.prompts.all_for(person.id) if p.due_at == due_at] if person else []
+            state = (str(prompts[0].state), prompts[0].skip_reason) if prompts else None
+        if state is None:
+            self.narrate(member, f"No prompt for {member.first_name} this week, and nothing recorded.")
+            return
+        reason = f" ({state[1]})" if state[1] else ""
+        self.narrate(
+            member, f"No prompt for {member.first_name} this week: growthbot recorded it as {state[0]}{reason}."
+        )
+
     def come_back(self, member: Member, week: int) -> None:
-        self.narrate(member, f"{member.first_name} is back and clears their Slack status.")
+        self.narrate(member, f"{member.first_name} is back and clears the Slack status.")
         self.world.fake.set_status(member.slack_id, "", "")
 
     # ------------------------------------------------------------------ lookups and home
@@ -381,7 +410,7 @@ class Scenario:
             return
         self.narrate(
             member,
-            f"{member.first_name} only wants the digests for now, so she presses [ Pause prompts ] in her App Home.",
+            f"{member.first_name} only wants the digests for now and presses [ Pause prompts ] in the App Home.",
         )
         self.world.click(member.slack_id, HomeAction.PAUSE_PROMPTS, view=home)
 

@@ -34,7 +34,7 @@ class EngineerSummary:
     slack_id: str
     name: str
     framework: str
-    prompts: Counter[str]  # prompt state -> count; "reminded" counts reminders
+    prompts: Counter[str]  # prompt state -> count; also "delivered" and "reminded"
     skip_reasons: tuple[str, ...]
     evidence: Counter[str]  # source -> count
     evidence_total: int
@@ -83,6 +83,7 @@ def build(world: DemoWorld, log: ScenarioLog) -> Summary:
             prompts = uow.prompts.all_for(person.id)
             states: Counter[str] = Counter(str(prompt.state) for prompt in prompts)
             states["reminded"] = sum(1 for prompt in prompts if prompt.reminder_sent_at is not None)
+            states["delivered"] = sum(1 for prompt in prompts if prompt.sent_at is not None)
             reasons = tuple(prompt.skip_reason or "" for prompt in prompts if prompt.state == "skipped")
             evidence = uow.evidence.all_for(person.id)
             live = [item for item in evidence if item.deleted_at is None]
@@ -152,7 +153,7 @@ def print_final(out: TextIO, world: DemoWorld, summary: Summary, *, width: int =
     if summary.digests:
         last = summary.digests[-1]
         manager, report = names.get(last.manager_slack_id, "?"), names.get(last.report_slack_id, "?")
-        out.write(f"The final digest: {manager}'s, before her 1:1 with {report}\n")
+        out.write(f"The final digest: {manager}'s, before the 1:1 with {report}\n")
         messages = (
             [message for message in world.fake.messages(last.channel_id) if message.get("ts") in set(last.message_ts)]
             if last.channel_id
@@ -168,13 +169,12 @@ def print_final(out: TextIO, world: DemoWorld, summary: Summary, *, width: int =
     out.write("\nCoverage summary (next milestone, behaviours with at least one piece of evidence)\n")
     for engineer in summary.engineers:
         prompts = engineer.prompts
-        sent = sum(prompts[state] for state in ("sent", "answered"))
         sources = ", ".join(f"{count} by {_source(source)}" for source, count in sorted(engineer.evidence.items()))
         out.write(f"\n{engineer.name} · {engineer.framework}\n")
+        skipped = "".join(f", 1 skipped ({reason or 'no reason given'})" for reason in engineer.skip_reasons)
+        reminders = f"{prompts['reminded']} reminder{'s' if prompts['reminded'] != 1 else ''}"
         out.write(
-            f"  prompts: {sent} delivered, {prompts['answered']} answered, {prompts['skipped']} skipped"
-            + (f" ({'; '.join(r for r in engineer.skip_reasons if r)})" if any(engineer.skip_reasons) else "")
-            + f", {prompts['reminded']} reminder{'s' if prompts['reminded'] != 1 else ''}\n"
+            f"  prompts: {prompts['delivered']} delivered, {prompts['answered']} answered{skipped}, {reminders}\n"
         )
         out.write(f"  evidence: {engineer.evidence_total} ({sources or 'none'})\n")
         label_width = min(max((len(area.area) for area in engineer.areas), default=0), AREA_LABEL_MAX)

@@ -100,6 +100,8 @@ class Transcript:
             for member in team.members
         )
         self._expand: set[tuple[str, str]] = set()
+        # Extra one-line stand-ins the script asks for (e.g. repeated digest previews): Shown -> line or None.
+        self.compactors: list[Callable[[Shown], str | None]] = []
         if json_dir is not None:
             json_dir.mkdir(parents=True, exist_ok=True)
 
@@ -308,7 +310,7 @@ class Transcript:
             return None
         who = (actor,) if actor else ()
         if body.get("replace_original"):
-            kind, audience = "update", f"message seen by {self.name(actor)}, replaced"
+            kind, audience = "update", f"message updated in place, seen by {self.name(actor)}"
         elif body.get("response_type") == "in_channel":
             kind, audience = "message", "in the channel"
         else:
@@ -327,6 +329,10 @@ class Transcript:
         Each modal is shown in full the first time; App Home tabs only when the script asks, since the
         bot republishes them after every change.
         """
+        for compactor in self.compactors:
+            line = compactor(shown)
+            if line is not None:
+                return line
         if shown.kind not in ("modal", "modal-update", "home"):
             return None
         user = shown.user_ids[0] if shown.user_ids else ""

@@ -175,3 +175,10 @@ def test_frame() -> None:
 def test_quote_lines_get_a_bar_but_escaped_gt_typed_by_a_user_does_not() -> None:
     assert render.mrkdwn(">Writes tests\nplain") == "▎ Writes tests\nplain"
     assert render.mrkdwn("&gt; not a quote") == "> not a quote"
+
+
+def test_list_items_wrap_with_a_hanging_indent() -> None:
+    lines = render.wrap("• " + "word " * 12 + "\n1. " + "more " * 12, 30)
+    assert lines[0].startswith("• ") and lines[1].startswith("  word")
+    numbered = lines.index(next(line for line in lines if line.startswith("1. ")))
+    assert lines[numbered + 1].startswith("   more")
