@@ -1,0 +1,339 @@
+"""End to end through the fake Slack: the weekly prompt at the right local time on both sides of a DST
+change, its buttons, the evidence modal, thread replies, the message shortcut, `/ladder log`, retries."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.ids import Callback, EvidenceAction, EvidenceBlock, PromptAction
+from bot.services import prompt_controls
+from bot.services.prompting import run_tick
+from storage.models import MAX_EVIDENCE_TEXT, Evidence, EvidenceSource, Prompt, PromptState
+from tests.bot.harness import Harness, message_text
+
+# Paris switches to summer time on Sunday 31 March 2024.
+SET_UP_AT = datetime(2024, 3, 20, 12, 0)
+SLOT_WINTER = datetime(2024, 3, 25, 9, 0)  # Monday 10:00 CET
+SLOT_SUMMER = datetime(2024, 4, 1, 8, 0)  # Monday 10:00 CEST
+
+
+def seed(harness: Harness, user_id: str = "U1", **kw: Any) -> int:
+    harness.set_now(SET_UP_AT)
+    person_id = harness.seed_person(user_id, **kw)
+    with harness.deps.uow() as uow:
+        person = uow.people.get(person_id)
+        assert person is not None
+        prompt_controls.resume(uow, person, SET_UP_AT)  # next slot from the simulated clock
+    return person_id
+
+
+def tick(harness: Harness, moment: datetime) -> dict[str, int]:
+    harness.set_now(moment)
+    return dict(run_tick(harness.deps, instance_id="e2e").counts)
+
+
+def dm(harness: Harness, user_id: str) -> list[dict[str, Any]]:
+    channel = harness.fake.dm_channel_for(user_id)
+    return [m for m in harness.fake.messages(channel) if m.get("thread_ts") in (None, m["ts"])]
+
+
+def prompts(harness: Harness, person_id: int) -> list[Prompt]:
+    with harness.deps.uow() as uow:
+        return list(uow.prompts.all_for(person_id))
+
+
+def evidence(harness: Harness, person_id: int) -> list[Evidence]:
+    with harness.deps.uow() as uow:
+        return list(uow.evidence.all_for(person_id))
+
+
+def prompt_message(harness: Harness, user_id: str = "U1") -> dict[str, Any]:
+    [message] = dm(harness, user_id)[-1:]
+    return message
+
+
+def click(harness: Harness, user_id: str, action_id: str, message: dict[str, Any], **kw: Any) -> Any:
+    value = None
+    for block in message.get("blocks") or []:
+        for element in block.get("elements") or []:
+            if element.get("action_id") == action_id:
+                value = element.get("value")
+    return harness.action(user_id, action_id, value, message=message, **kw)
+
+
+def sent_prompt(harness: Harness) -> tuple[int, dict[str, Any]]:
+    person_id = seed(harness)
+    assert tick(harness, SLOT_WINTER)["sent"] == 1
+    return person_id, prompt_message(harness)
+
+
+def test_prompt_arrives_at_ten_local_on_both_sides_of_dst(harness: Harness) -> None:
+    person_id = seed(harness)
+    assert tick(harness, SLOT_WINTER - timedelta(minutes=1)).get("sent", 0) == 0
+    assert tick(harness, SLOT_WINTER)["sent"] == 1
+    assert tick(harness, SLOT_SUMMER - timedelta(minutes=1)).get("sent", 0) == 0
+    assert tick(harness, SLOT_SUMMER)["sent"] == 1
+    messages = dm(harness, "U1")
+    assert len(messages) == 2
+    first, second = prompts(harness, person_id)
+    assert (first.due_at, second.due_at) == (SLOT_WINTER, SLOT_SUMMER)
+    assert first.behaviour_ids != second.behaviour_ids
+    text = message_text(messages[0])
+    behaviour = harness.library["luko-execution"].behaviour(first.behaviour_ids[0])
+    assert behaviour.text in text and "Milestone 2" in text
+    actions = [e["action_id"] for b in messages[0]["blocks"] for e in b.get("elements") or [] if "action_id" in e]
+    assert actions == [
+        PromptAction.ADD_EVIDENCE,
+        PromptAction.NOTHING_THIS_WEEK,
+        PromptAction.SNOOZE,
+        PromptAction.PAUSE,
+    ]
+
+
+def test_add_evidence_modal_answers_the_prompt_once(harness: Harness) -> None:
+    person_id, message = sent_prompt(harness)
+    [prompt] = prompts(harness, person_id)
+    click(harness, "U1", PromptAction.ADD_EVIDENCE, message)
+    view = harness.fake.opened_views[-1]
+    assert view["callback_id"] == Callback.EVIDENCE
+    select = next(b for b in view["blocks"] if b.get("block_id") == EvidenceBlock.BEHAVIOURS)["element"]
+    assert [o["value"] for o in select["initial_options"]] == prompt.behaviour_ids
+    options = [o for g in select["option_groups"] for o in g["options"]]
+    assert len(options) <= 100 and len({o["value"] for o in options}) == len(options)
+    assert select["option_groups"][0]["label"]["text"] == "Suggested"
+    assert 2 <= len(select["option_groups"][0]["options"]) <= 6
+
+    empty = harness.submit("U1", view, _state("   "))
+    assert empty.json()["response_action"] == "errors" and EvidenceBlock.TEXT in empty.json()["errors"]
+
+    text = "Led the <b>incident</b> review & wrote it up"
+    state = _state(text, link="https://example.com/review", behaviours=prompt.behaviour_ids)
+    assert harness.submit("U1", view, state).status == 200
+    assert harness.submit("U1", view, state).status == 200  # a double click
+    [saved] = evidence(harness, person_id)
+    assert saved.text == text and saved.link == "https://example.com/review"
+    assert saved.prompt_id == prompt.id and saved.source is EvidenceSource.MODAL
+    assert [t.behaviour_id for t in saved.tags] == prompt.behaviour_ids
+    assert prompts(harness, person_id)[0].state is PromptState.ANSWERED
+    updated = prompt_message(harness)
+    assert "Answered" in message_text(updated) and "actions" not in json.dumps(updated["blocks"])
+    assert "U1" in harness.fake.views_published
+    # Answered: no reminder two days later.
+    assert tick(harness, SLOT_WINTER + timedelta(days=2)).get("reminded", 0) == 0
+
+
+def test_nothing_this_week(harness: Harness) -> None:
+    person_id, message = sent_prompt(harness)
+    click(harness, "U1", PromptAction.NOTHING_THIS_WEEK, message)
+    assert prompts(harness, person_id)[0].state is PromptState.SKIPPED
+    assert "Nothing this week" in message_text(prompt_message(harness))
+    assert tick(harness, SLOT_WINTER + timedelta(days=3)).get("reminded", 0) == 0
+
+
+def test_snooze_brings_the_prompt_back_tomorrow_once(harness: Harness) -> None:
+    person_id, message = sent_prompt(harness)
+    harness.set_now(SLOT_WINTER + timedelta(minutes=10))
+    click(harness, "U1", PromptAction.SNOOZE, message)
+    assert "Snoozed" in message_text(prompt_message(harness))
+    assert tick(harness, SLOT_WINTER + timedelta(hours=23)).get("reminded", 0) == 0
+    assert tick(harness, SLOT_WINTER + timedelta(days=1, minutes=10))["reminded"] == 1
+    assert tick(harness, SLOT_WINTER + timedelta(days=3)).get("reminded", 0) == 0
+    [prompt] = prompts(harness, person_id)
+    thread = harness.fake.thread(harness.fake.dm_channel_for("U1"), prompt.message_ts or "")
+    assert sum("gentle nudge" in m["text"] for m in thread) == 1
+
+
+def test_pause_then_resume(harness: Harness) -> None:
+    person_id, message = sent_prompt(harness)
+    click(harness, "U1", PromptAction.PAUSE, message)
+    paused = prompt_message(harness)
+    assert "paused" in message_text(paused)
+    assert tick(harness, SLOT_SUMMER).get("sent", 0) == 0
+    assert tick(harness, SLOT_WINTER + timedelta(days=2)).get("reminded", 0) == 0
+    harness.set_now(SLOT_SUMMER + timedelta(hours=1))
+    click(harness, "U1", PromptAction.RESUME, paused)
+    assert "Prompts resumed" in harness.last_ephemeral_text("U1")
+    assert tick(harness, SLOT_SUMMER + timedelta(days=7))["sent"] == 1
+    assert [p.state for p in prompts(harness, person_id)][-1] is PromptState.SENT
+
+
+def test_pause_until_a_date_from_the_datepicker(harness: Harness) -> None:
+    person_id, message = sent_prompt(harness)
+    click(harness, "U1", PromptAction.PAUSE, message)
+    paused = prompt_message(harness)
+    harness.action(
+        "U1", PromptAction.RESUME_ON, None, message=paused, action={"type": "datepicker", "selected_date": "2024-04-10"}
+    )
+    with harness.deps.uow() as uow:
+        schedule = uow.schedules.get_for(person_id)
+        assert schedule is not None and schedule.paused and schedule.paused_until == datetime(2024, 4, 9, 22, 0)
+        assert schedule.next_due_at == datetime(2024, 4, 15, 8, 0)
+    assert "until Wednesday 10 April" in message_text(prompt_message(harness))
+
+
+def test_buttons_refuse_someone_elses_prompt(harness: Harness) -> None:
+    person_id, message = sent_prompt(harness)
+    seed(harness, "U2")
+    for action_id in (PromptAction.NOTHING_THIS_WEEK, PromptAction.SNOOZE, PromptAction.PAUSE):
+        click(harness, "U2", action_id, message)
+    assert prompts(harness, person_id)[0].state is PromptState.SENT
+    with harness.deps.uow() as uow:
+        schedule = uow.schedules.get_for(person_id)
+        assert schedule is not None and not schedule.paused
+    assert "not available to you" in harness.last_ephemeral_text("U2")
+    views_before = len(harness.fake.opened_views)
+    click(harness, "U2", PromptAction.ADD_EVIDENCE, message)
+    assert len(harness.fake.opened_views) == views_before
+
+
+def test_thread_reply_becomes_evidence_once_with_reaction_and_retag(harness: Harness) -> None:
+    person_id, message = sent_prompt(harness)
+    [prompt] = prompts(harness, person_id)
+    channel = harness.fake.dm_channel_for("U1")
+    reply = "Paired with the new joiner on <!channel> alerts & runbooks"
+    response = harness.requests.message_event("U1", reply, thread_ts=message["ts"])
+    harness.settle()
+    assert response.status == 200
+    [saved] = evidence(harness, person_id)
+    assert saved.text == reply and saved.source is EvidenceSource.PROMPT_REPLY and saved.prompt_id == prompt.id
+    assert [t.behaviour_id for t in saved.tags] == prompt.behaviour_ids
+    assert [r.name for r in harness.fake.reactions] == ["white_check_mark"]
+    notes = [m for m in harness.fake.thread(channel, message["ts"]) if m.get("bot_id") and m["ts"] != message["ts"]]
+    assert len(notes) == 1 and "Saved as evidence" in message_text(notes[0])
+    assert "<!channel>" not in json.dumps([m for m in harness.fake.messages(channel) if m.get("bot_id")])
+
+    # Slack redelivers the same event: nothing new.
+    sent = response.sent["event"]
+    harness.event(sent, event_id=response.sent["event_id"], retry_num=1)
+    assert len(evidence(harness, person_id)) == 1
+    notes = [m for m in harness.fake.thread(channel, message["ts"]) if m.get("bot_id") and m["ts"] != message["ts"]]
+    assert len(notes) == 1
+
+    # Change the tag from the threaded note.
+    other = next(b for b in harness.next_behaviour_ids("U1") if b not in prompt.behaviour_ids)
+    click(harness, "U1", EvidenceAction.RETAG, notes[0])
+    view = harness.fake.opened_views[-1]
+    assert view["callback_id"] == Callback.RETAG
+    harness.submit("U1", view, {EvidenceBlock.BEHAVIOURS: _select([other])})
+    assert [t.behaviour_id for t in evidence(harness, person_id)[0].tags] == [other]
+    note = next(m for m in harness.fake.messages(channel) if m["ts"] == notes[0]["ts"])
+    behaviour = harness.library["luko-execution"].behaviour(other)
+    assert behaviour.text in message_text(note)
+
+
+def test_edits_bot_messages_and_plain_dms(harness: Harness) -> None:
+    person_id, message = sent_prompt(harness)
+    channel = harness.fake.dm_channel_for("U1")
+    edited = {"type": "message", "subtype": "message_changed", "channel": channel, "channel_type": "im",
+              "ts": "1.1", "message": {"text": "edited", "user": "U1", "thread_ts": message["ts"]}}  # fmt: skip
+    harness.event(edited)
+    bot = {"type": "message", "bot_id": "B999", "user": "U999", "text": "beep", "channel": channel,
+           "channel_type": "im", "ts": "1.2", "thread_ts": message["ts"]}  # fmt: skip
+    harness.event(bot)
+    assert evidence(harness, person_id) == []
+    harness.requests.message_event("U1", "hello bot")
+    harness.settle()
+    assert "reply in the thread" in harness.last_ephemeral_text("U1")
+
+
+def test_too_long_reply_is_echoed_back_and_not_stored(harness: Harness) -> None:
+    person_id, message = sent_prompt(harness)
+    reply = "x" * (MAX_EVIDENCE_TEXT + 5) + " END"
+    harness.requests.message_event("U1", reply, thread_ts=message["ts"])
+    harness.settle()
+    assert evidence(harness, person_id) == []
+    channel = harness.fake.dm_channel_for("U1")
+    answer = [m for m in harness.fake.thread(channel, message["ts"]) if m.get("bot_id") and m["ts"] != message["ts"]]
+    text = message_text(answer[-1])
+    assert "limit is 10,000" in text and "END" in text
+
+
+def test_message_shortcut_saves_someone_elses_kudos(harness: Harness) -> None:
+    person_id = seed(harness)
+    harness.add_slack_user("U2", "pat")
+    harness.fake.add_channel("C1", "general", ["U1", "U2"])
+    kudos = "Huge thanks to <@U1> for untangling the deploy pipeline & estimations"
+    ts = harness.fake.add_message("C1", "U2", kudos)
+    message = {"type": "message", "user": "U2", "text": kudos, "ts": ts, "channel": "C1"}
+    harness.requests.message_shortcut("U1", Callback.SAVE_AS_EVIDENCE, message)
+    harness.settle()
+    view = harness.fake.opened_views[-1]
+    assert view["callback_id"] == Callback.SAVE_AS_EVIDENCE_CONFIRM
+    assert "&lt;@U1&gt;" in message_text(view)
+    chosen = harness.next_behaviour_ids("U1")[:1]
+    harness.submit("U1", view, {EvidenceBlock.BEHAVIOURS: _select(chosen)})
+    # Re-delivered shortcut, and the modal submitted again: still one item.
+    harness.requests.message_shortcut("U1", Callback.SAVE_AS_EVIDENCE, message)
+    harness.settle()
+    harness.submit("U1", harness.fake.opened_views[-1], {EvidenceBlock.BEHAVIOURS: _select(chosen)})
+    [saved] = evidence(harness, person_id)
+    assert saved.text == kudos and saved.author_slack_id == "U2" and saved.source is EvidenceSource.SHORTCUT
+    assert saved.link and "/archives/C1/p" in saved.link
+    assert [t.behaviour_id for t in saved.tags] == chosen
+
+
+def test_ladder_log_auto_tags_and_offers_to_change(harness: Harness) -> None:
+    person_id = seed(harness)
+    harness.command("U1", "log Provided accurate estimations for the billing migration tasks")
+    text = harness.last_ephemeral_text("U1")
+    assert "Saved as evidence for" in text and "Change tag" in text
+    [saved] = evidence(harness, person_id)
+    assert saved.source is EvidenceSource.COMMAND and len(saved.tags) == 1
+    assert saved.tags[0].behaviour_id in harness.next_behaviour_ids("U1")
+    # Change tag from the ephemeral confirmation (replaced through its response_url).
+    confirmation = harness.last_ephemeral("U1")
+    other = next(b for b in harness.next_behaviour_ids("U1") if b != saved.tags[0].behaviour_id)
+    harness.action(
+        "U1",
+        EvidenceAction.RETAG,
+        str(saved.id),
+        message=confirmation,
+        container={"type": "message", "message_ts": confirmation["ts"], "channel_id": "DU1", "is_ephemeral": True},
+    )
+    harness.submit("U1", harness.fake.opened_views[-1], {EvidenceBlock.BEHAVIOURS: _select([other])})
+    assert [t.behaviour_id for t in evidence(harness, person_id)[0].tags] == [other]
+    assert any(p.body.get("replace_original") and p.status == 200 for p in harness.fake.response_url_posts)
+
+
+def test_ladder_log_without_text_opens_the_modal_and_long_text_is_echoed(harness: Harness) -> None:
+    person_id = seed(harness)
+    harness.command("U1", "log")
+    assert harness.fake.opened_views[-1]["callback_id"] == Callback.EVIDENCE
+    long_text = "y" * (MAX_EVIDENCE_TEXT + 1) + " tail"
+    harness.command("U1", f"log {long_text}")
+    assert evidence(harness, person_id) == []
+    assert "tail" in harness.last_ephemeral_text("U1")
+
+
+def test_retries_after_slack_errors_and_deactivated_people(harness: Harness) -> None:
+    seed(harness, "U1")
+    gone_id = seed(harness, "U2")
+    harness.fake.deactivate("U2")
+    harness.fake.fail_next("chat.postMessage", 503, times=20)
+    first = tick(harness, SLOT_WINTER)
+    assert first.get("sent", 0) == 0 and first["retry"] == 1 and first["inactive"] == 1
+    harness.fake.clear_faults()
+    assert tick(harness, SLOT_WINTER + timedelta(minutes=1))["sent"] == 1
+    assert len(dm(harness, "U1")) == 1
+    with harness.deps.uow() as uow:
+        gone = uow.people.get(gone_id)
+        assert gone is not None and not gone.active
+
+
+def _state(text: str, *, link: str | None = None, behaviours: list[str] | None = None) -> dict[str, Any]:
+    return {
+        EvidenceBlock.TEXT: {EvidenceAction.TEXT: {"type": "plain_text_input", "value": text}},
+        EvidenceBlock.LINK: {EvidenceAction.LINK: {"type": "url_text_input", "value": link}},
+        EvidenceBlock.BEHAVIOURS: _select(behaviours or []),
+    }
+
+
+def _select(ids: list[str]) -> dict[str, Any]:
+    return {
+        EvidenceAction.BEHAVIOURS: {
+            "type": "multi_static_select",
+            "selected_options": [{"value": i, "text": {"type": "plain_text", "text": i}} for i in ids],
+        }
+    }
