@@ -22,6 +22,7 @@ class Callback(StrEnum):
     SAVE_AS_EVIDENCE_CONFIRM = "save_as_evidence_confirm"  # the shortcut's confirm-and-tag modal
     RETAG = "evidence_retag"
     DIGEST_NOTE = "digest_note"
+    ONE_ON_ONE = "one_on_one"
 
 
 class HomeAction(StrEnum):
@@ -74,6 +75,21 @@ class DigestBlock(StrEnum):
 
 class DigestNoteAction(StrEnum):
     TEXT = "digest_note_input"
+
+
+class OneOnOneAction(StrEnum):
+    OPEN = "one_on_one_open"  # App Home: opens the 1:1 modal
+    REPORT = "one_on_one_report_select"
+    WEEKDAY = "one_on_one_weekday_select"
+    TIME = "one_on_one_time_picker"
+    CADENCE = "one_on_one_cadence_select"
+
+
+class OneOnOneBlock(StrEnum):
+    REPORT = "one_on_one_report"
+    WEEKDAY = "one_on_one_weekday"
+    TIME = "one_on_one_time"
+    CADENCE = "one_on_one_cadence"
 
 
 class ConsentAction(StrEnum):

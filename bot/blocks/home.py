@@ -22,7 +22,7 @@ from slack_sdk.models.views import View
 
 from bot.blocks.common import context, escape, progress_bar, shorten
 from bot.blocks.lookup import lines_to_blocks
-from bot.ids import HomeAction, HomeBlock
+from bot.ids import HomeAction, HomeBlock, OneOnOneAction
 from bot.services.home import EvidenceItem, HomeData, ReportRow, ScheduleInfo
 from bot.services.onboarding import WEEKDAY_NAMES
 from bot.services.timing import to_local
@@ -168,5 +168,6 @@ def _team_blocks(rows: tuple[ReportRow, ...], hidden: int) -> list[Block]:
     if hidden:
         lines.append(f"…and {hidden:,} more. `/ladder team` lists everyone.")
     blocks += lines_to_blocks(lines, 4, "")
+    blocks.append(ActionsBlock(elements=[_button("Schedule 1:1s", OneOnOneAction.OPEN)]))
     blocks.append(context("Only reports who agreed to share appear here; coverage is of their next milestone."))
     return blocks

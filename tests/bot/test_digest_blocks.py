@@ -133,3 +133,25 @@ def test_manager_digest_has_no_buttons() -> None:
 def test_last_minute_note_is_escaped_and_quoted() -> None:
     note = last_minute_note("Riley <3", "Let's talk\nabout <!here>")
     assert note == "Last-minute note from Riley &lt;3:\n>Let's talk\n>about &lt;!here&gt;"
+
+
+def test_modals_meet_slacks_rules() -> None:
+    from bot.blocks.digest import note_modal, parse_note
+    from bot.blocks.forget import deletion_lines, forget_done_view, forget_modal
+    from bot.blocks.one_on_one import one_on_one_modal
+    from bot.testing.block_rules import view_errors
+
+    many = [(f"U{i:04d}", f"Report number {i} with a very long name " * 3) for i in range(150)]
+    for view in (
+        note_modal(7, "Morgan " * 40),
+        forget_modal(),
+        forget_done_view(None),
+        forget_done_view({"evidence": 1, "prompts": 2}),
+        one_on_one_modal([], [], "UTC"),
+        one_on_one_modal(many, ["• <@U1>: Mondays at 10:00, weekly"], "Europe/Paris"),
+    ):
+        assert view_errors(view.to_dict(), allowed_types=("modal",)) == []
+    assert "• 1 evidence item" in deletion_lines({"evidence": 1}) and "• 2 prompts" in deletion_lines({"prompts": 2})
+    assert parse_note({"private_metadata": '{"digest_id": 7}'}) == (7, "")
+    assert parse_note({"private_metadata": "not json"}) == (None, "")
+    assert parse_note({"private_metadata": '{"digest_id": "7"}'}) == (None, "")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from bot.ids import Callback, DigestAction, DigestBlock, DigestNoteAction
+from bot.ids import Callback, DigestAction, DigestBlock, DigestNoteAction, OneOnOneAction, OneOnOneBlock
 from bot.services.access import NOT_AVAILABLE
 from bot.services.digesting import tick_digests
 from storage.models import ManagerLinkStatus
@@ -208,3 +208,39 @@ def test_one_on_one_list_remove_and_only_for_consenting_reports(harness: Harness
     assert "removed" in harness.last_ephemeral_text("UMGR")
     harness.command("UMGR", "1on1 list")
     assert "You have no 1:1s" in harness.last_ephemeral_text("UMGR")
+
+
+def _one_on_one_values(report: str, weekday: str = "2", at: str = "15:30", cadence: str = "fortnightly") -> dict:
+    return {
+        OneOnOneBlock.REPORT: {OneOnOneAction.REPORT: {"type": "static_select", "selected_option": {"value": report}}},
+        OneOnOneBlock.WEEKDAY: {
+            OneOnOneAction.WEEKDAY: {"type": "static_select", "selected_option": {"value": weekday}}
+        },
+        OneOnOneBlock.TIME: {OneOnOneAction.TIME: {"type": "timepicker", "selected_time": at}},
+        OneOnOneBlock.CADENCE: {
+            OneOnOneAction.CADENCE: {"type": "static_select", "selected_option": {"value": cadence}}
+        },
+    }
+
+
+def test_one_on_one_from_the_app_home(harness: Harness) -> None:
+    _seed(harness)
+    harness.set_now(SET_UP_AT)
+    harness.open_home("UMGR")
+    home = harness.home("UMGR")
+    assert "Schedule 1:1s" in json.dumps(home["blocks"])
+    harness.action("UMGR", OneOnOneAction.OPEN, view=home)
+    modal = harness.fake.opened_views[-1]
+    assert modal["callback_id"] == Callback.ONE_ON_ONE
+    assert [o["value"] for o in modal["blocks"][0]["element"]["options"]] == ["UREP"]
+
+    harness.submit("UMGR", modal, _one_on_one_values("UREP"))
+    assert "1:1 with <@UREP>: Wednesdays at 15:30, fortnightly" in _dm(harness, "UMGR")[-1]["text"]
+    harness.command("UMGR", "1on1 list")
+    assert "<@UREP>: Wednesdays at 15:30, fortnightly" in harness.last_ephemeral_text("UMGR")
+
+    # A forged submission naming someone who is not the submitter's consenting report.
+    answer = harness.submit("UOTHER", modal, _one_on_one_values("UREP"))
+    assert answer.json() == {"response_action": "errors", "errors": {OneOnOneBlock.REPORT: NOT_AVAILABLE}}
+    missing = harness.submit("UMGR", modal, _one_on_one_values("UREP", weekday="9"))
+    assert missing.json()["errors"] == {OneOnOneBlock.WEEKDAY: "Pick a day."}
