@@ -21,6 +21,7 @@ from bot.services.people_import import (
     read_org_file,
 )
 from bot.settings import Settings
+from bot.slack_client import make_web_client
 from frameworks import FrameworkError, Library, load_library
 from storage.clock import utcnow
 from storage.db import make_engine, make_session_factory
@@ -76,11 +77,8 @@ def import_command(cli: CliContext, file: Path, team_id: str | None, dry_run: bo
     except OrgFileError as error:
         raise click.ClickException(str(error)) from None
     library = _library(settings)
-    client = (
-        WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
-        if settings.has_slack_tokens
-        else None
-    )
+    # Rate limits (users.lookupByEmail is Tier 3) are retried after Retry-After by the project's client.
+    client = make_web_client(settings) if settings.has_slack_tokens else None
     defaults = ImportDefaults(
         weekday=settings.default_prompt_weekday_index,
         local_time=settings.default_prompt_time,
