@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.blocks.evidence_modal import (
+    MAX_OPTIONS,
+    EvidenceModalMeta,
+    behaviour_groups,
+    evidence_modal,
+    parse_behaviour_ids,
+    parse_evidence_submission,
+    retag_modal,
+    save_message_modal,
+)
+from bot.blocks.prompt import (
+    PromptContent,
+    evidence_saved_blocks,
+    prompt_answered_blocks,
+    prompt_blocks,
+    prompt_paused_blocks,
+    prompt_skipped_blocks,
+    prompt_snoozed_blocks,
+    too_long_blocks,
+)
+from bot.ids import EvidenceAction, EvidenceBlock, PromptAction
+from bot.testing.block_rules import message_blocks_errors, view_errors
+from frameworks import load_library
+from tests.bot.harness import bundled_library
+
+CONTENT = PromptContent(
+    prompt_id=7,
+    behaviour_text="Ships <small> changes & reviews <@U123> peers' work",
+    area_name="Delivery",
+    level_name="Milestone 2",
+    why="It is part of reaching Milestone 2 in Delivery, and you have no evidence for it yet.",
+)
+
+
+def dicts(blocks: list) -> list[dict]:
+    return [block.to_dict() for block in blocks]
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: prompt_blocks(CONTENT),
+        lambda: prompt_answered_blocks(CONTENT, 2),
+        lambda: prompt_skipped_blocks(CONTENT),
+        lambda: prompt_snoozed_blocks(CONTENT, "on Tuesday 9 January at 10:00"),
+        lambda: prompt_paused_blocks(CONTENT, None),
+        lambda: evidence_saved_blocks(3, ["Delivery · Milestone 2: ships <things>"]),
+        lambda: too_long_blocks("text is 12,000 characters long", "z" * 12_000),
+    ],
+)
+def test_messages_pass_slack_rules_and_escape_user_text(build) -> None:  # type: ignore[no-untyped-def]
+    blocks = dicts(build())
+    assert message_blocks_errors(blocks) == []
+    dumped = json.dumps(blocks)
+    assert "<@U123>" not in dumped and "<small>" not in dumped and "<things>" not in dumped
+
+
+def test_prompt_has_the_four_buttons_carrying_the_prompt_id() -> None:
+    blocks = dicts(prompt_blocks(CONTENT))
+    buttons = [e for b in blocks for e in b.get("elements", []) if e.get("type") == "button"]
+    assert [b["action_id"] for b in buttons] == [
+        PromptAction.ADD_EVIDENCE,
+        PromptAction.NOTHING_THIS_WEEK,
+        PromptAction.SNOOZE,
+        PromptAction.PAUSE,
+    ]
+    assert {b["value"] for b in buttons} == {"7"}
+    text = json.dumps(blocks)
+    assert "Delivery" in text and "Milestone 2" in text and "no evidence for it yet" in text
+
+
+def test_answered_and_skipped_have_no_buttons() -> None:
+    for blocks in (prompt_answered_blocks(CONTENT), prompt_skipped_blocks(CONTENT)):
+        assert all(b["type"] != "actions" for b in dicts(blocks))
+
+
+def test_too_long_echo_keeps_every_character() -> None:
+    original = "".join(chr(97 + i % 26) for i in range(12_345))
+    blocks = dicts(too_long_blocks("too long", original))
+    echoed = "".join(b["text"]["text"].strip("`") for b in blocks[1:])
+    assert echoed == original
+
+
+def test_behaviour_groups_fit_in_one_hundred_options_without_duplicates() -> None:
+    library = bundled_library()
+    framework = max(library.frameworks, key=lambda f: f.behaviour_count)
+    assert framework.behaviour_count > MAX_OPTIONS  # the point of the cap
+    levels = {area.id: framework.levels[0].id for area in framework.areas}
+    milestone = [b for b in framework.behaviours if b.level_id == framework.levels[1].id]
+    first = milestone[:3]
+    groups = behaviour_groups(framework, first=first, milestone=milestone, levels_by_area=levels, track=None)
+    ids = [b.id for g in groups for b in g.behaviours]
+    assert len(ids) == MAX_OPTIONS == len(set(ids))
+    assert groups[0].label == "Suggested" and list(groups[0].behaviours) == first
+    assert set(b.id for b in milestone) <= set(ids) or len(milestone) > MAX_OPTIONS - 3
+    meta = EvidenceModalMeta(token="t" * 32, framework_id=framework.id, prompt_id=9)
+    view = evidence_modal(framework, groups, first[:1], meta, prompt_behaviour=first[0]).to_dict()
+    assert view_errors(view, allowed_types=("modal",)) == []
+    select = next(b for b in view["blocks"] if b.get("block_id") == EvidenceBlock.BEHAVIOURS)["element"]
+    assert [o["value"] for o in select["initial_options"]] == [first[0].id]
+
+
+def test_small_ladder_offers_everything() -> None:
+    framework = load_library()["luko-execution"]
+    levels = {area.id: "1" for area in framework.areas}
+    groups = behaviour_groups(framework, first=[], milestone=[], levels_by_area=levels, track=None)
+    assert {b.id for g in groups for b in g.behaviours} == {b.id for b in framework.behaviours}
+    meta = EvidenceModalMeta(token="abc", framework_id=framework.id, channel_id="C1", message_ts="1.2", text="hi")
+    for view in (
+        save_message_modal(framework, groups, [], meta, text="thanks <@U1>", author_id="U2"),
+        retag_modal(framework, groups, [], meta, text="a" * 5000),
+    ):
+        assert view_errors(view.to_dict(), allowed_types=("modal",)) == []
+
+
+def test_metadata_round_trip_and_rejects_foreign_values() -> None:
+    meta = EvidenceModalMeta(token="abc", framework_id="f", prompt_id=3, text="ünïcode & <stuff>")
+    assert EvidenceModalMeta.load(meta.dump()) == meta
+    for raw in ("", "not json", "[]", '{"framework_id": "f"}', '{"token": "", "framework_id": "f"}'):
+        with pytest.raises(ValueError):
+            EvidenceModalMeta.load(raw)
+    odd = EvidenceModalMeta.load('{"token": "t", "framework_id": "f", "prompt_id": "12", "evidence_id": true}')
+    assert odd.prompt_id is None and odd.evidence_id is None
+    assert not EvidenceModalMeta(token="t", framework_id="f", text="x" * 3000).fits()
+
+
+def test_parse_submission_keeps_text_exactly() -> None:
+    values = {
+        EvidenceBlock.TEXT: {EvidenceAction.TEXT: {"value": "  two spaces\nand a newline  "}},
+        EvidenceBlock.LINK: {EvidenceAction.LINK: {"value": " https://x.example "}},
+        EvidenceBlock.BEHAVIOURS: {
+            EvidenceAction.BEHAVIOURS: {"selected_options": [{"value": "a"}, {"value": "b"}, {"value": "a"}, {}]}
+        },
+    }
+    parsed = parse_evidence_submission(values)
+    assert parsed.text == "  two spaces\nand a newline  "
+    assert parsed.link == "https://x.example"
+    assert parsed.behaviour_ids == ("a", "b")
+    assert parse_evidence_submission({}).text == "" and parse_behaviour_ids({}) == ()

@@ -1,0 +1,89 @@
+"""The repository queries the prompt tick adds: batch planning, history, reminders, coverage for many."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from storage.models import EvidenceSource, PromptState
+from tests.conftest import Database
+from tests.storage.conftest import add_people
+
+NOW = datetime(2024, 1, 8, 9, 0)
+
+
+def test_add_many_if_absent_returns_only_new_keys(db: Database) -> None:
+    with db.uow() as uow:
+        [ada, bob] = add_people(uow, "U1", "U2")
+        rows = [
+            {"person_id": ada.id, "idempotency_key": "1:2024-01-08", "framework_id": "f", "behaviour_ids": ["a"],
+             "due_at": NOW},
+            {"person_id": bob.id, "idempotency_key": "2:2024-01-08", "framework_id": "f", "behaviour_ids": [],
+             "due_at": NOW, "state": PromptState.SKIPPED, "skip_reason": "quiet day"},
+        ]  # fmt: skip
+        assert uow.prompts.add_many_if_absent(rows, now=NOW) == {"1:2024-01-08", "2:2024-01-08"}
+        assert uow.prompts.add_many_if_absent(rows, now=NOW) == set()
+        assert uow.prompts.add_many_if_absent([], now=NOW) == set()
+        skipped = uow.prompts.get_by_key("2:2024-01-08")
+        assert skipped is not None and skipped.state is PromptState.SKIPPED and skipped.skip_reason == "quiet day"
+        assert skipped.attempts == 0
+
+
+def test_recent_behaviours_for_many_oldest_first_delivered_only(db: Database) -> None:
+    with db.uow() as uow:
+        [ada, bob] = add_people(uow, "U1", "U2")
+        for week, behaviour in enumerate(["a", "b", "c"]):
+            prompt, _ = uow.prompts.add_if_absent(
+                person_id=ada.id, idempotency_key=f"k{week}", framework_id="f", behaviour_ids=[behaviour],
+                due_at=NOW + timedelta(days=7 * week),
+            )  # fmt: skip
+            if behaviour != "c":
+                uow.prompts.mark_sent(prompt, channel_id="D1", message_ts=f"{week}.0", now=prompt.due_at)
+        history = uow.prompts.recent_behaviours_for_many([ada.id, bob.id], 10)
+        assert history == {ada.id: ["a", "b"], bob.id: []}
+        assert uow.prompts.recent_behaviours_for_many([ada.id], 1) == {ada.id: ["b"]}
+
+
+def test_reminder_is_claimed_once_and_cancelled_by_a_newer_prompt(db: Database) -> None:
+    with db.uow() as uow:
+        [ada] = add_people(uow, "U1")
+        old, _ = uow.prompts.add_if_absent(
+            person_id=ada.id, idempotency_key="k1", framework_id="f", behaviour_ids=["a"], due_at=NOW
+        )
+        uow.prompts.mark_sent(old, channel_id="D1", message_ts="1.0", now=NOW)
+        uow.prompts.set_reminder(old, NOW + timedelta(days=2))
+        assert uow.prompts.reminders_due(NOW + timedelta(days=1), timedelta(days=14)) == []
+        assert [p.id for p in uow.prompts.reminders_due(NOW + timedelta(days=2), timedelta(days=14))] == [old.id]
+        assert uow.prompts.claim_reminder(old.id, NOW + timedelta(days=2))
+        assert not uow.prompts.claim_reminder(old.id, NOW + timedelta(days=2))
+        uow.session.expire_all()
+        assert uow.prompts.reminders_due(NOW + timedelta(days=3), timedelta(days=14)) == []
+        # Snoozing allows one more, and a newer prompt cancels it.
+        uow.prompts.set_reminder(old, NOW + timedelta(days=4))
+        new, _ = uow.prompts.add_if_absent(
+            person_id=ada.id, idempotency_key="k2", framework_id="f", behaviour_ids=["b"], due_at=NOW + timedelta(3)
+        )
+        assert uow.prompts.cancel_older_reminders(ada.id, new.id) == 1
+        uow.session.expire_all()
+        assert uow.prompts.reminders_due(NOW + timedelta(days=5), timedelta(days=14)) == []
+
+
+def test_coverage_for_people_count_for_prompt_and_links(db: Database) -> None:
+    with db.uow() as uow:
+        [ada, bob] = add_people(uow, "U1", "U2")
+        prompt, _ = uow.prompts.add_if_absent(
+            person_id=ada.id, idempotency_key="k1", framework_id="f", behaviour_ids=["a"], due_at=NOW
+        )
+        for n in range(3):
+            evidence, _ = uow.evidence.add_once(
+                person_id=ada.id, text=f"e{n}", source=EvidenceSource.MODAL, prompt_id=prompt.id if n else None,
+                now=NOW + timedelta(hours=n),
+            )  # fmt: skip
+            uow.evidence.tag(evidence, framework_id="f", framework_version=1, behaviour_id="a", area_id="x",
+                             level_id="1", behaviour_text="A")  # fmt: skip
+        coverage = uow.evidence.coverage_for_people([ada.id, bob.id])
+        assert coverage[bob.id] == {}
+        assert coverage[ada.id][("f", "a")].count == 3
+        assert coverage[ada.id][("f", "a")].last_at == NOW + timedelta(hours=2)
+        assert uow.evidence.count_for_prompt(prompt.id) == 2
+        uow.evidence.set_link(evidence, "https://example.slack.com/archives/C1/p1")
+        assert uow.evidence.get(evidence.id).link.endswith("/p1")  # type: ignore[union-attr]
