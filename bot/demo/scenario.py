@@ -112,6 +112,7 @@ class Scenario:
         self._steps: list[Step] = []
         self._prompt_seen: dict[str, str] = {}  # slack id -> ts of the last prompt already answered
         self._previews_shown = 0
+        self._setup_shown = False
         world.transcript.compactors.append(self._compact_preview)
 
     # ------------------------------------------------------------------ helpers
@@ -236,6 +237,11 @@ class Scenario:
 
     def setup(self, member: Member) -> None:
         world = self.world
+        first = not self._setup_shown
+        self._setup_shown = True
+        if first:
+            # The modal is shown once, in full, with the ladder this person picks rather than the default.
+            self.transcript.compact_next("modal", member.slack_id)
         self.narrate(member, f"{member.name} ({member.role}) types `/ladder setup`.")
         world.command(member.slack_id, "setup")
         view = world.current_view(member.slack_id)
@@ -246,6 +252,8 @@ class Scenario:
         chosen = (framework.get("initial_option") or {}).get("value")
         if chosen != member.framework:
             option = _option(framework, member.framework)
+            if first:
+                self.transcript.expand_next("modal", member.slack_id)
             self.narrate(
                 member, f"{member.first_name} picks the ladder “{_label(option)}”; the modal shows its levels."
             )
@@ -270,7 +278,7 @@ class Scenario:
         self.narrate(
             member,
             f"{member.first_name} fills in: level {level}, weekly question on "
-            f"{WEEKDAY_NAMES[member.prompt_weekday]} at {member.prompt_time:%H:%M}{manager}; presses [ Save ].",
+            f"{WEEKDAY_NAMES[member.prompt_weekday]} at {member.prompt_time:%H:%M}{manager}; presses {_submit(view)}.",
         )
         world.submit(member.slack_id, view, answers)
 
@@ -289,8 +297,11 @@ class Scenario:
         manager = self.team.manager
         for spec in self.team.one_on_ones:
             report = self.team.member(spec.report)
-            text = f"1on1 <@{report.slack_id}> {WEEKDAY_NAMES[spec.weekday].lower()} {spec.time:%H:%M} {spec.cadence}"
-            self.narrate(manager, f"{manager.first_name} sets up the 1:1 with {report.first_name}: `/ladder {text}`")
+            slot = f"{WEEKDAY_NAMES[spec.weekday].lower()} {spec.time:%H:%M} {spec.cadence}"
+            # The person types @Name; Slack sends the command text with the mention as <@ID>.
+            text = f"1on1 <@{report.slack_id}> {slot}"
+            typed = f"1on1 @{report.first_name} {slot}"
+            self.narrate(manager, f"{manager.first_name} sets up the 1:1 with {report.first_name}: `/ladder {typed}`")
             self.world.command(manager.slack_id, text)
 
     # ------------------------------------------------------------------ answers
@@ -313,7 +324,7 @@ class Scenario:
             self.unavailable("the evidence modal")
             return
         story = self.next_story(member)
-        self.narrate(member, f"{member.first_name} writes “{story}” and presses [ Save ].")
+        self.narrate(member, f"{member.first_name} writes “{story}” and presses {_submit(view)}.")
         self.world.submit(member.slack_id, view, {EvidenceBlock.TEXT: story})
         self.log.captures.append(Capture(week, member.slack_id, "modal", story, self.world.now()))
 
@@ -360,7 +371,7 @@ class Scenario:
         if view is None or view.get("callback_id") != Callback.SAVE_AS_EVIDENCE_CONFIRM or not shown:
             self.unavailable("the “Save as growth evidence” shortcut")
             return
-        self.narrate(member, f"{member.first_name} keeps the suggested tag and presses the submit button.")
+        self.narrate(member, f"{member.first_name} keeps the suggested tag and presses {_submit(view)}.")
         self.world.submit(member.slack_id, view, {})
         self.log.captures.append(Capture(week, member.slack_id, "shortcut", message["text"], self.world.now()))
 
@@ -436,6 +447,11 @@ def _option(element: Any, value: str) -> dict[str, Any]:
 
 def _label(option: dict[str, Any]) -> str:
     return str((option.get("text") or {}).get("text", option.get("value")))
+
+
+def _submit(view: dict[str, Any]) -> str:
+    """The modal's submit button as the person sees it: `[ Save ]`."""
+    return f"[ {(view.get('submit') or {}).get('text', 'Submit')} ]"
 
 
 def _plain(text: str, team: Team) -> str:

@@ -100,6 +100,8 @@ class Transcript:
             for member in team.members
         )
         self._expand: set[tuple[str, str]] = set()
+        self._shrink: set[tuple[str, str]] = set()
+        self._last_stamp = ""
         # Extra one-line stand-ins the script asks for (e.g. repeated digest previews): Shown -> line or None.
         self.compactors: list[Callable[[Shown], str | None]] = []
         if json_dir is not None:
@@ -142,6 +144,7 @@ class Transcript:
         self._heading()
         moment = self.now()
         stamp = self.when(moment, user_id)
+        self._last_stamp = stamp
         self.print()
         for index, line in enumerate(render.wrap(text, self.width - 2)):
             self.print(("▸ " if index == 0 else "  ") + line)
@@ -323,6 +326,10 @@ class Transcript:
         """Show the next `kind` ("home" or "modal") for `user_id` in full, even if one like it was shown."""
         self._expand.add((kind, user_id))
 
+    def compact_next(self, kind: str, user_id: str) -> None:
+        """Show the next `kind` ("home" or "modal") for `user_id` as one line, even if it is new."""
+        self._shrink.add((kind, user_id))
+
     def _compact(self, shown: Shown) -> str | None:
         """A one-line stand-in for a view the reader has already seen in full, or None to show it whole.
 
@@ -337,6 +344,10 @@ class Transcript:
             return None
         user = shown.user_ids[0] if shown.user_ids else ""
         kind = "home" if shown.kind == "home" else "modal"
+        verb = "updated" if shown.kind == "modal-update" else "opened"
+        if (kind, user) in self._shrink:
+            self._shrink.discard((kind, user))
+            return f"{shown.audience} {verb}"
         if (kind, user) in self._expand:
             self._expand.discard((kind, user))
             self._titles_shown.add(shown.title)
@@ -346,8 +357,7 @@ class Transcript:
         if shown.title not in self._titles_shown:
             self._titles_shown.add(shown.title)
             return None
-        verb = "updated" if shown.kind == "modal-update" else "opened"
-        return f"{shown.audience} {verb} (as shown above)"
+        return f"{shown.audience} {verb} (as above)"
 
     def _emit(self, shown: Shown) -> Shown:
         shown.index = len(self.shown) + 1
@@ -365,7 +375,8 @@ class Transcript:
             return shown
         compact = self._compact(shown)
         if compact is not None:
-            self.print(f"  ({compact} · {stamp})")
+            # Right after the step that caused it, the time is the step's: no need to repeat it.
+            self.print(f"  ({compact})" if stamp == self._last_stamp else f"  ({compact} · {stamp})")
             return shown
         self.print()
         for line in render.frame(f"{shown.audience} · {stamp}", shown.lines):
