@@ -289,7 +289,7 @@ class Transcript:
             )
         if method == "reactions.add":
             audience, ids = self._channel_audience(params.get("channel"))
-            line = f":{params.get('name')}: reaction on {self.name(actor)}'s message"
+            line = f"growthbot adds :{params.get('name')}: to {self.name(actor)}'s message"
             return self._shown("reaction", audience, ids, [line], method=method, params=params)
         if method == "chat.delete":
             audience, ids = self._channel_audience(params.get("channel"))
@@ -371,7 +371,8 @@ class Transcript:
         self._heading()
         stamp = self.when(shown.at, shown.user_ids[0] if len(shown.user_ids) == 1 else None)
         if shown.kind in ("reaction", "delete", "error"):
-            self.print(f"  {shown.audience}: {' '.join(shown.lines)} · {stamp}")
+            line = " ".join(shown.lines) if shown.kind == "reaction" else f"{shown.audience}: {' '.join(shown.lines)}"
+            self.print(f"  ({line})" if stamp == self._last_stamp else f"  ({line} · {stamp})")
             return shown
         compact = self._compact(shown)
         if compact is not None:
