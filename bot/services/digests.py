@@ -167,17 +167,6 @@ class DigestContent:
     def nothing_new(self) -> bool:
         return self.new_evidence_count == 0
 
-    @property
-    def evidence_ids(self) -> tuple[int, ...]:
-        seen: dict[int, None] = {}
-        for area in self.new_evidence:
-            for group in area.behaviours:
-                for item in group.items:
-                    seen[item.id] = None
-        for item in self.flagged:
-            seen[item.id] = None
-        return tuple(seen)
-
     def coverage_snapshot(self) -> dict[str, Any]:
         """What Digest.coverage stores so the next digest can show the change."""
         return {c.area_id: {"covered": c.covered, "total": c.total} for c in self.coverage if not c.at_top}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.blocks.common import escape
 from bot.blocks.consent import team_blocks
 from bot.ids import LADDER_COMMAND
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
@@ -10,6 +9,7 @@ from bot.listeners.commands.targets import MENTION_HINT, parse_user, say
 from bot.services import consent
 from bot.services.access import NOT_AVAILABLE
 from bot.services.directory import ensure_person
+from storage.models import ManagerLinkStatus
 
 USAGE = f"`{LADDER_COMMAND} team` · `{LADDER_COMMAND} team add @person` · `{LADDER_COMMAND} team remove @person`"
 
@@ -41,7 +41,7 @@ def _show(ctx: LadderContext) -> None:
             blocks = team_blocks(
                 manager_slack_id=view.manager.manager.slack_user_id if view.manager else None,
                 pending=[(link.id, link.manager.slack_user_id) for link in view.pending_managers],
-                reports=[(link.person.slack_user_id, link.status.value == "active") for link in view.reports],
+                reports=[(link.person.slack_user_id, link.status is ManagerLinkStatus.ACTIVE) for link in view.reports],
             )
     ctx.reply(blocks, "Your manager and your reports")
 
@@ -79,7 +79,7 @@ def _remove(ctx: LadderContext, target: str) -> None:
         other = uow.people.get_by_slack_id(workspace.id, target) if workspace else None
         ended = consent.remove_link(uow, actor=me, other=other, now=now) if me and other else []
     if not ended:
-        say(ctx, f"There is no manager link between you and <@{escape(target)}>.")
+        say(ctx, f"There is no manager link between you and <@{target}>.")
         return
     say(ctx, f"Done: the manager link between you and <@{target}> has ended, and so have your 1:1s together.")
 
