@@ -156,8 +156,10 @@ class Scenario:
 
     def _compact_preview(self, shown: Shown) -> str | None:
         """After the first one, an engineer's digest preview is the manager's digest again: one line."""
-        if shown.kind != "message" or not _has_action(shown.payload, DigestAction.ADD_NOTE):
+        if shown.kind not in ("message", "update") or not _has_action(shown.payload, DigestAction.ADD_NOTE):
             return None
+        if shown.kind == "update":
+            return f"{shown.audience}: the preview above, with the flagged item marked"
         self._previews_shown += 1
         if self._previews_shown == 1:
             return None
@@ -206,9 +208,23 @@ class Scenario:
                 self.at(me_at, "ladder me", lambda m=first: self.ladder_me(m))
                 search_at = self.prompt_moment(second, 1) + timedelta(hours=5)
                 self.at(search_at, "ladder search", lambda m=second: self.ladder_search(m))
+        self.plan_flag()
         manager = self.team.manager
         last_friday = (self.team.week_one + timedelta(days=7 * (self.weeks - 1) + 4)).date()
         self.at(local_to_utc(manager, last_friday, time(17, 30)), "manager home", lambda: self.open_home(manager))
+
+    def plan_flag(self) -> None:
+        """The report of the first 1:1 flags an item of their digest preview to discuss."""
+        meetings = []
+        for spec in self.team.one_on_ones:
+            day = (self.team.week_one + timedelta(days=spec.weekday)).date()
+            meetings.append((local_to_utc(self.team.manager, day, spec.time), spec.report))
+        if not meetings:
+            return
+        meeting_at, report_id = min(meetings)
+        report = self.team.member(report_id)
+        lead = timedelta(minutes=self.world.settings.digest_lead_minutes)
+        self.at(meeting_at - lead + timedelta(minutes=30), "flag", lambda: self.flag_in_preview(report))
 
     def plan_answer(self, member: Member, week: int, method: str) -> None:
         prompt_at = self.prompt_moment(member, week)
@@ -398,6 +414,20 @@ class Scenario:
     def come_back(self, member: Member, week: int) -> None:
         self.narrate(member, f"{member.first_name} is back and clears the Slack status.")
         self.world.fake.set_status(member.slack_id, "", "")
+
+    def flag_in_preview(self, member: Member) -> None:
+        preview = next(
+            (m for m in reversed(self.world.dm(member)) if _has_action(m, DigestAction.ADD_NOTE)),
+            None,
+        )
+        if preview is None or not _has_action(preview, DigestAction.FLAG):
+            return
+        self.narrate(
+            member,
+            f"{member.first_name} reads the preview and presses [ Flag to discuss ] on an item, "
+            "so it is raised at the 1:1.",
+        )
+        self.world.click(member.slack_id, DigestAction.FLAG, message=preview)
 
     # ------------------------------------------------------------------ lookups and home
 
