@@ -106,6 +106,9 @@ class Transcript:
         self.compactors: list[Callable[[Shown], str | None]] = []
         if json_dir is not None:
             json_dir.mkdir(parents=True, exist_ok=True)
+            # A previous run's numbered payloads would mix with this run's; anything else is left alone.
+            for old in json_dir.glob("[0-9][0-9][0-9]-*.json"):
+                old.unlink()
 
     # ------------------------------------------------------------------ printing
 

@@ -203,8 +203,14 @@ def test_same_seed_same_run_and_another_seed_changes_it() -> None:
 
 
 def test_the_command_line(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["demo", "--weeks", "1", "--quiet", "--json", str(tmp_path / "out")])
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "999-message-stale.json").write_text("{}")
+    (out / "notes.txt").write_text("mine")
+    result = CliRunner().invoke(main, ["demo", "--weeks", "1", "--quiet", "--json", str(out)])
     assert result.exit_code == 0, result.output
     assert "Coverage summary" in result.output
     assert "┌ DM to" not in result.output.split("═", 1)[0]  # quiet: no transcript before the summary
-    assert any((tmp_path / "out").glob("*.json"))
+    assert (out / "001-modal-camille.json").exists()
+    assert not (out / "999-message-stale.json").exists()  # a previous run's payloads never mix in
+    assert (out / "notes.txt").read_text() == "mine"
