@@ -70,6 +70,11 @@ class TrackingExecutor(ThreadPoolExecutor):
             if self._pending == 0:
                 self._idle.notify_all()
 
+    @property
+    def idle(self) -> bool:
+        with self._idle:
+            return self._pending == 0
+
     def wait_idle(self, timeout: float = 30.0) -> bool:
         """Block until no task is pending; False if `timeout` seconds passed first."""
         with self._idle:

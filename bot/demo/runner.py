@@ -13,6 +13,7 @@ step's Slack calls are recorded before the next step starts).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -44,6 +45,10 @@ BOT_TOKEN = "xoxb-demo"
 # The real tick runs at least this often on the simulated clock, besides every moment something is due.
 SAFETY_TICK = timedelta(hours=1)
 SETTLE_TIMEOUT_S = 30.0
+ANSWER_TIMEOUT_S = 10.0  # Slack itself shows "didn't respond" long before this
+# After a command's answer, how long the fake Slack must stay quiet before the step is over.
+QUIET_S = 0.02
+ANSWER_METHODS = frozenset({"views.open", "chat.postMessage", "chat.postEphemeral"})
 
 
 class DemoError(RuntimeError):
@@ -136,6 +141,13 @@ class DemoWorld:
 
         self.executor = TrackingExecutor()
         self._stack.callback(self.executor.shutdown, wait=True)
+        self._pools = [self.executor]
+        if hasattr(self.deps, "followups"):
+            # Work listeners queue after their ack runs on this pool: track it like Bolt's own.
+            followups = TrackingExecutor(4)
+            self._stack.callback(followups.shutdown, wait=True)
+            self.deps.followups = followups
+            self._pools.append(followups)
         self.app = create_app(self.deps, listener_executor=self.executor)
         url, stop = serve_bolt_app(self.app)
         self._stack.callback(stop)
@@ -150,8 +162,13 @@ class DemoWorld:
         return self.clock.now()
 
     def settle(self) -> None:
-        if not self.executor.wait_idle(SETTLE_TIMEOUT_S):
-            raise DemoError(f"the app's listeners were still running after {SETTLE_TIMEOUT_S:.0f} s")
+        """Wait until Bolt's listeners and the work they queued have finished (each may start the other)."""
+        while True:
+            for pool in self._pools:
+                if not pool.wait_idle(SETTLE_TIMEOUT_S):
+                    raise DemoError(f"the app's listeners were still running after {SETTLE_TIMEOUT_S:.0f} s")
+            if all(pool.idle for pool in self._pools):
+                return
 
     def tick(self) -> list[Shown]:
         """One real tick at the simulated now; shows what it sent."""
@@ -197,9 +214,13 @@ class DemoWorld:
         self.problems += [f"{item.audience}: {' '.join(item.lines)}" for item in shown if item.kind == "error"]
         return shown
 
-    def _send(self, actor: str, send: Callable[[], Response]) -> tuple[Response, list[Shown]]:
+    def _send(
+        self, actor: str, send: Callable[[], Response], answered: Callable[[Response], bool] | None = None
+    ) -> tuple[Response, list[Shown]]:
         response = send()
         self.settle()
+        if answered is not None and response.status == 200:
+            self._await_answer(response, answered)
         if response.status == 404 and "unhandled" in response.text:
             # Bolt's answer when no listener matches: a feature this build does not have yet.
             what = _describe(response.sent)
@@ -216,7 +237,36 @@ class DemoWorld:
         return response, shown
 
     def command(self, actor: str, text: str, channel_id: str | None = None) -> list[Shown]:
-        return self._send(actor, lambda: self.requests.slash_command(actor, text, channel_id=channel_id))[1]
+        calls, posts = len(self.fake.calls()), len(self.fake.response_url_posts)
+
+        def answered(response: Response) -> bool:
+            # A slash command's answer is a post to its response_url, or a modal / message it opens.
+            url = response.sent.get("response_url")
+            if any(post.url == url for post in self.fake.response_url_posts[posts:]):
+                return True
+            return any(call.method in ANSWER_METHODS for call in self.fake.calls()[calls:])
+
+        return self._send(actor, lambda: self.requests.slash_command(actor, text, channel_id=channel_id), answered)[1]
+
+    def _await_answer(self, response: Response, answered: Callable[[Response], bool]) -> None:
+        """Wait for a command's answer, in case the app finished it outside Bolt's listener pool.
+
+        Bolt's own pool is tracked exactly (`settle`); work an app hands to threads of its own is not,
+        so the answer is awaited, then a short quiet spell lets any follow-up calls (a Home refresh)
+        land in this step rather than in the next one.
+        """
+        deadline = time.monotonic() + ANSWER_TIMEOUT_S
+        while not answered(response):
+            if time.monotonic() > deadline:
+                self.problems.append(f"no answer to {_describe(response.sent)} within {ANSWER_TIMEOUT_S:.0f} s")
+                return
+            time.sleep(0.002)
+        while True:
+            count = len(self.fake.calls()) + len(self.fake.response_url_posts)
+            time.sleep(QUIET_S)
+            self.settle()
+            if len(self.fake.calls()) + len(self.fake.response_url_posts) == count:
+                return
 
     def click(
         self,
