@@ -18,6 +18,8 @@ Everything the tick knows lives in growthbot's tables, so a restart loses nothin
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import os
 import socket
@@ -29,6 +31,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from slack_sdk import WebClient
@@ -63,6 +66,8 @@ METADATA_EVENT = "growthbot_prompt"
 
 # facts, "Deactivated and unknown users": conversations.open answers user_disabled for a deactivated person.
 GONE_ERRORS = frozenset({"user_disabled", "user_not_found", "users_not_found", "account_inactive", "user_deleted"})
+# A remembered DM channel that no longer works: open the DM again.
+STALE_CHANNEL_ERRORS = frozenset({"channel_not_found", "is_archived", "not_in_channel"})
 # Answers that will not change on a retry: fail the prompt now, keep the person.
 PERMANENT_ERRORS = frozenset({"invalid_blocks", "invalid_blocks_format", "msg_too_long", "invalid_arguments"})
 
@@ -399,6 +404,7 @@ class PromptJob:
     tz: str
     attempts: int
     content: PromptContent
+    channel_id: str | None = None  # the DM channel from an earlier prompt, if any
 
 
 def prompt_content(library: Library, prompt: Prompt, stat: EvidenceStat | None) -> PromptContent | None:
@@ -431,6 +437,22 @@ def content_for(uow: UnitOfWork, library: Library, prompt: Prompt) -> PromptCont
     return prompt_content(library, prompt, stat)
 
 
+@lru_cache(maxsize=4096)
+def _rendered_template(content: PromptContent) -> str:
+    return json.dumps([block.to_dict() for block in prompt_blocks(content)])
+
+
+def rendered_prompt(content: PromptContent) -> list[dict[str, Any]]:
+    """`prompt_blocks(content)` as dicts. Building and validating Block Kit objects costs about as much
+    as a Slack call, so a fan-out renders each distinct prompt once (with prompt id 0) and copies it."""
+    template = json.loads(_rendered_template(dataclasses.replace(content, prompt_id=0)))
+    for block in template:
+        for element in block.get("elements") or []:
+            if element.get("type") == "button" and element.get("value") == "0":
+                element["value"] = str(content.prompt_id)
+    return template
+
+
 def _claim_jobs(
     deps: Deps, config: TickConfig, instance_id: str, limit: int, report: TickReport
 ) -> tuple[list[PromptJob], bool]:
@@ -442,6 +464,7 @@ def _claim_jobs(
             return [], False
         person_ids = [prompt.person_id for prompt in claimed]
         coverage = uow.evidence.coverage_for_people(person_ids)
+        channels = uow.prompts.dm_channels_for(person_ids)
         jobs = []
         for prompt in claimed:
             person = uow.people.get(prompt.person_id)
@@ -461,7 +484,17 @@ def _claim_jobs(
                 uow.prompts.mark_skipped(prompt, "behaviour no longer on the ladder", now)
                 report.add("skipped")
                 continue
-            jobs.append(PromptJob(prompt.id, person.id, person.slack_user_id, person.tz, prompt.attempts, content))
+            jobs.append(
+                PromptJob(
+                    prompt.id,
+                    person.id,
+                    person.slack_user_id,
+                    person.tz,
+                    prompt.attempts,
+                    content,
+                    channels.get(person.id),
+                )
+            )
         return jobs, True
 
 
@@ -480,15 +513,7 @@ def send_prompt(deps: Deps, slack: SlackCaller, config: TickConfig, job: PromptJ
         if away.away_in_profile(profile, now_epoch=time.time()):
             status = " ".join(filter(None, [profile.get("status_emoji"), profile.get("status_text")]))
             return _record(deps, job, report, "away", skip_reason=f"away: {status}"[:200], new_tz=new_tz)
-        channel = slack.call("conversations.open", users=job.slack_user_id)["channel"]["id"]
-        posted = slack.call(
-            "chat.postMessage",
-            channel=channel,
-            text=prompt_text(job.content),
-            blocks=[block.to_dict() for block in prompt_blocks(job.content)],
-            metadata={"event_type": METADATA_EVENT, "event_payload": {"prompt_id": job.prompt_id}},
-            unfurl_links=False,
-        )
+        posted = _post_prompt(slack, job)
         return _record(deps, job, report, "sent", channel=posted["channel"], ts=posted["ts"], new_tz=new_tz)
     except RateLimited as limited:
         return _record_retry(deps, job, report, "ratelimited", timedelta(seconds=limited.retry_after), config)
@@ -505,6 +530,24 @@ def send_prompt(deps: Deps, slack: SlackCaller, config: TickConfig, job: PromptJ
         return _record_retry(deps, job, report, f"{type(error).__name__}: {error}", _backoff(job.attempts), config)
 
 
+def _post_prompt(slack: SlackCaller, job: PromptJob) -> Any:
+    """conversations.open (only for someone never reached before) and chat.postMessage."""
+    message = {
+        "text": prompt_text(job.content),
+        "blocks": rendered_prompt(job.content),
+        "metadata": {"event_type": METADATA_EVENT, "event_payload": {"prompt_id": job.prompt_id}},
+        "unfurl_links": False,
+    }
+    if job.channel_id:
+        try:
+            return slack.call("chat.postMessage", channel=job.channel_id, **message)
+        except SlackApiError as error:
+            if error.response.get("error") not in STALE_CHANNEL_ERRORS:
+                raise
+    channel = slack.call("conversations.open", users=job.slack_user_id)["channel"]["id"]
+    return slack.call("chat.postMessage", channel=channel, **message)
+
+
 def _record(
     deps: Deps,
     job: PromptJob,
@@ -519,16 +562,16 @@ def _record(
     now = deps.now()
     with deps.uow() as uow:
         prompt = uow.prompts.get(job.prompt_id)
-        person = uow.people.get(job.person_id)
-        if prompt is None or person is None:
+        if prompt is None:
             return "gone"
         if outcome == "sent" and channel and ts:
             uow.prompts.mark_sent(prompt, channel_id=channel, message_ts=ts, now=now)
             uow.prompts.set_reminder(prompt, now + _reminder_after(deps))
-            uow.prompts.cancel_older_reminders(person.id, prompt.id)
+            uow.prompts.cancel_older_reminders(job.person_id, prompt.id)
         else:
             uow.prompts.mark_skipped(prompt, skip_reason or outcome, now)
-        if new_tz:
+        person = uow.people.get(job.person_id) if new_tz else None
+        if person is not None and new_tz:
             _change_time_zone(uow, person, new_tz, prompt, now)
     report.add(outcome)
     return outcome

@@ -307,3 +307,20 @@ class PromptRepository(Repository):
             execution_options={"synchronize_session": False},
         )
         return result.rowcount or 0  # type: ignore[attr-defined]
+
+    def dm_channels_for(self, person_ids: Iterable[int]) -> dict[int, str]:
+        """person id -> the DM channel their latest delivered prompt went to (people never prompted are
+        absent), so a fan-out skips conversations.open for everyone it has reached before."""
+        wanted = list(dict.fromkeys(person_ids))
+        if not wanted:
+            return {}
+        latest = (
+            select(Prompt.person_id, func.max(Prompt.id).label("prompt_id"))
+            .where(Prompt.person_id.in_(wanted), Prompt.channel_id.is_not(None))
+            .group_by(Prompt.person_id)
+            .subquery()
+        )
+        rows = self.session.execute(
+            select(Prompt.person_id, Prompt.channel_id).join(latest, Prompt.id == latest.c.prompt_id)
+        )
+        return {person_id: channel_id for person_id, channel_id in rows if channel_id}

@@ -322,3 +322,30 @@ def test_local_time_zero_slot_edge(world: World) -> None:
     pid = world.person("U1", local_time=time(0, 0))
     world.tick(datetime(2024, 1, 7, 23, 0))  # Monday 00:00 in Paris
     assert world.prompts(pid)[0].idempotency_key.endswith("2024-01-08")
+
+
+def test_second_prompt_reuses_the_dm_channel(world: World) -> None:
+    world.person("U1")
+    world.tick(MONDAY_SLOT)
+    assert world.fake.count("conversations.open") == 1
+    world.tick(MONDAY_SLOT + timedelta(days=7))
+    assert world.fake.count("conversations.open") == 1
+    assert len(world.dm("U1")) == 2
+
+
+def test_stale_dm_channel_falls_back_to_conversations_open(world: World) -> None:
+    world.person("U1")
+    world.tick(MONDAY_SLOT)
+    world.fake.set_error("chat.postMessage", "channel_not_found")
+    assert world.tick(MONDAY_SLOT + timedelta(days=7))["sent"] == 1
+    assert world.fake.count("conversations.open") == 2
+
+
+def test_rendered_prompt_matches_the_block_builder() -> None:
+    from bot.blocks.prompt import PromptContent, prompt_blocks
+    from bot.services.prompting import rendered_prompt
+
+    content = PromptContent(41, "Ships <things> & more", "Delivery", "Milestone 2", "why not", "for leads")
+    assert rendered_prompt(content) == [block.to_dict() for block in prompt_blocks(content)]
+    other = PromptContent(42, "Ships <things> & more", "Delivery", "Milestone 2", "why not", "for leads")
+    assert rendered_prompt(other) == [block.to_dict() for block in prompt_blocks(other)]
