@@ -27,11 +27,6 @@ def option_for(element: Json, value: str) -> dict[str, Any]:
     raise FormError(f"no option {value!r} in {element.get('action_id')!r} (options: {labels})")
 
 
-def option_values(element: Json) -> list[str]:
-    """The values a select or checkbox group offers, in order."""
-    return [str(option.get("value")) for option in _options(element)]
-
-
 def _state(element: Json, answer: object) -> dict[str, Any]:
     kind = element.get("type")
     state: dict[str, Any] = {"type": kind}
@@ -94,29 +89,25 @@ def element_in(view: Json, block_id: str) -> Json:
     raise FormError(f"the modal has no input block {block_id!r}")
 
 
-def block_id_for(view: Json, *labels: str) -> str:
-    """The block_id of the first input whose label contains one of `labels` (case-insensitive), as a person reads it."""
-    wanted = [label.lower() for label in labels]
-    for block in view.get("blocks") or []:
-        if block.get("type") != "input":
-            continue
-        label = str((block.get("label") or {}).get("text", "")).lower()
-        if any(part in label for part in wanted):
-            return str(block.get("block_id", ""))
-    raise FormError(f"the modal has no input labelled like {labels!r}")
-
-
-def button(container: Json, *labels: str) -> dict[str, Any] | None:
-    """The first button whose text contains one of `labels` (case-insensitive), or None."""
-    wanted = [label.lower() for label in labels]
+def elements(container: Json) -> list[tuple[str | None, dict[str, Any]]]:
+    """(block_id, element) for every element of a message or view: actions, accessories, inputs."""
+    found: list[tuple[str | None, dict[str, Any]]] = []
     for block in container.get("blocks") or []:
-        elements = list(block.get("elements") or [])
-        if isinstance(block.get("accessory"), dict):
-            elements.append(block["accessory"])
-        for element in elements:
-            if not isinstance(element, dict) or element.get("type") != "button":
-                continue
-            text = str((element.get("text") or {}).get("text", "")).lower()
-            if any(part in text for part in wanted):
-                return dict(element)
+        candidates = list(block.get("elements") or [])
+        for key in ("accessory", "element"):
+            if isinstance(block.get(key), dict):
+                candidates.append(block[key])
+        found += [(block.get("block_id"), item) for item in candidates if isinstance(item, dict)]
+    return found
+
+
+def has_action(container: Json, action_id: str) -> bool:
+    return any(item.get("action_id") == action_id for _, item in elements(container))
+
+
+def element_value(container: Json, action_id: str) -> str | None:
+    """The `value` a button carries, as Slack sends it back when the button is pressed."""
+    for _, item in elements(container):
+        if item.get("action_id") == action_id:
+            return item.get("value")
     return None

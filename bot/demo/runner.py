@@ -1,20 +1,21 @@
 """Sets up the demo world and drives it: a fresh SQLite file, the fake Slack, the real app over HTTP.
 
-    with DemoWorld(team, workdir, out=sys.stdout) as world:
+    with DemoWorld(team, workdir, start=moment) as world:
         world.command("U0PRIYA", "me")      # a signed slash command to the real Bolt app
-        world.run_until(moment)             # the real tick, at every moment something may fall due
+        world.run_until(later)              # the real tick, at every moment something may fall due
 
-Nothing here changes how the app behaves: the app is built by `create_app` from `build_deps(settings)`
-exactly as `growthbot serve` builds it, with two substitutions any deployment could make: `Deps.now`
-reads a simulated clock, and Bolt's listener pool is one that can report when it has drained (so each
-step's Slack calls are recorded before the next step starts).
+Nothing here changes how the app behaves: the app is built by `create_app` from the `Deps` that
+`bot.wiring.build(settings)` makes for `growthbot serve`, with substitutions any deployment could make:
+`Deps.now` reads a simulated clock, and the thread pools the app runs listeners and after-ack work on
+(Bolt's `listener_executor`, `Deps.followups`) are ones that report when they have drained, so each
+step's Slack calls are all recorded before the next step starts.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -37,8 +38,6 @@ from bot.testing.slack_requests import Response, SlackRequests
 from bot.wiring import build
 from storage.migrate import upgrade_to_head
 from storage.models import OneOnOne, Prompt, PromptSchedule
-
-log = logging.getLogger(__name__)
 
 SIGNING_SECRET = "demo-signing-secret"  # shared by the in-process fake and app; nothing leaves this process
 BOT_TOKEN = "xoxb-demo"
@@ -281,7 +280,7 @@ class DemoWorld:
     ) -> list[Shown]:
         """Press a button (or pick an option) in a message from the fake or in a view."""
         if value is None:
-            value = _element_value(message or view or {}, action_id)
+            value = forms.element_value(message or view or {}, action_id)
         return self._send(
             actor,
             lambda: self.requests.block_action(
@@ -374,29 +373,6 @@ def _json_or_none(response: Response) -> dict[str, Any] | None:
     except ValueError:
         return None
     return answer if isinstance(answer, dict) else None
-
-
-def _element_value(container: Mapping[str, Any], action_id: str) -> str | None:
-    for block in container.get("blocks") or []:
-        elements = list(block.get("elements") or [])
-        if isinstance(block.get("accessory"), dict):
-            elements.append(block["accessory"])
-        for element in elements:
-            if isinstance(element, dict) and element.get("action_id") == action_id:
-                return element.get("value")
-    return None
-
-
-def iter_elements(container: Mapping[str, Any]) -> Iterator[tuple[str | None, dict[str, Any]]]:
-    """(block_id, element) for every interactive element of a message or view."""
-    for block in container.get("blocks") or []:
-        elements = list(block.get("elements") or [])
-        for key in ("accessory", "element"):
-            if isinstance(block.get(key), dict):
-                elements.append(block[key])
-        for element in elements:
-            if isinstance(element, dict) and element.get("action_id"):
-                yield block.get("block_id"), element
 
 
 def quiet_logging(level: int = logging.ERROR) -> None:

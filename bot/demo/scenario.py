@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from bot.demo import forms, render
 from bot.demo.runner import DemoWorld
 from bot.demo.team import Member, Team
-from bot.demo.transcript import Shown
+from bot.demo.transcript import Shown, Transcript
 from bot.ids import (
     Callback,
     ConsentAction,
@@ -118,7 +118,7 @@ class Scenario:
     # ------------------------------------------------------------------ helpers
 
     @property
-    def transcript(self) -> Any:
+    def transcript(self) -> Transcript:
         return self.world.transcript
 
     def narrate(self, member: Member, text: str) -> None:
@@ -148,7 +148,7 @@ class Scenario:
         for message in reversed(self.world.dm(member)):
             if message.get("thread_ts") and message.get("thread_ts") != message.get("ts"):
                 continue
-            if _has_action(message, PromptAction.ADD_EVIDENCE):
+            if forms.has_action(message, PromptAction.ADD_EVIDENCE):
                 if self._prompt_seen.get(member.slack_id) == message["ts"]:
                     return None
                 return message
@@ -156,7 +156,7 @@ class Scenario:
 
     def _compact_preview(self, shown: Shown) -> str | None:
         """After the first one, an engineer's digest preview is the manager's digest again: one line."""
-        if shown.kind not in ("message", "update") or not _has_action(shown.payload, DigestAction.ADD_NOTE):
+        if shown.kind not in ("message", "update") or not forms.has_action(shown.payload, DigestAction.ADD_NOTE):
             return None
         if shown.kind == "update":
             return f"{shown.audience}: the preview above, with the flagged item marked"
@@ -185,13 +185,16 @@ class Scenario:
         self.at(setup_at, "manager setup", lambda: self.setup(manager))
         self.at(setup_at + timedelta(minutes=2), "manager pauses", lambda: self.pause_prompts(manager))
         # Each engineer sets up on Friday morning their time, then accepts their manager.
+        consents = []
         for index, member in enumerate(self.engineers):
             moment = local_to_utc(member, friday, time(9, 30))
             if index == 0:
                 self.at(moment, "show home", lambda m=member: self.transcript.expand_next("home", m.slack_id))
             self.at(moment, f"setup {member.first_name}", lambda m=member: self.setup(m))
-            self.at(moment + timedelta(minutes=5), f"consent {member.first_name}", lambda m=member: self.consent(m))
-        one_on_ones_at = local_to_utc(manager, friday, time(17, 0))
+            consents.append(moment + timedelta(minutes=5))
+            self.at(consents[-1], f"consent {member.first_name}", lambda m=member: self.consent(m))
+        # Only a manager the report accepted may set up their 1:1: after every consent.
+        one_on_ones_at = max(local_to_utc(manager, friday, time(17, 0)), *(c + timedelta(minutes=30) for c in consents))
         self.at(one_on_ones_at, "1:1s", self.schedule_one_on_ones)
 
     def plan_weeks(self) -> None:
@@ -300,7 +303,7 @@ class Scenario:
 
     def consent(self, member: Member) -> None:
         request = next(
-            (m for m in reversed(self.world.dm(member)) if _has_action(m, ConsentAction.ACCEPT)),
+            (m for m in reversed(self.world.dm(member)) if forms.has_action(m, ConsentAction.ACCEPT)),
             None,
         )
         if request is None:
@@ -417,10 +420,10 @@ class Scenario:
 
     def flag_in_preview(self, member: Member) -> None:
         preview = next(
-            (m for m in reversed(self.world.dm(member)) if _has_action(m, DigestAction.ADD_NOTE)),
+            (m for m in reversed(self.world.dm(member)) if forms.has_action(m, DigestAction.ADD_NOTE)),
             None,
         )
-        if preview is None or not _has_action(preview, DigestAction.FLAG):
+        if preview is None or not forms.has_action(preview, DigestAction.FLAG):
             return
         self.narrate(
             member,
@@ -446,7 +449,7 @@ class Scenario:
 
     def pause_prompts(self, member: Member) -> None:
         home = self.world.fake.views_published.get(member.slack_id)
-        if home is None or not _has_action(home, HomeAction.PAUSE_PROMPTS):
+        if home is None or not forms.has_action(home, HomeAction.PAUSE_PROMPTS):
             self.unavailable("pausing prompts from the App Home")
             return
         self.narrate(
@@ -454,21 +457,6 @@ class Scenario:
             f"{member.first_name} only wants the digests for now and presses [ Pause prompts ] in the App Home.",
         )
         self.world.click(member.slack_id, HomeAction.PAUSE_PROMPTS, view=home)
-
-
-def _has_action(message: dict[str, Any], action_id: str) -> bool:
-    return any(element.get("action_id") == action_id for _, element in _elements(message))
-
-
-def _elements(container: dict[str, Any]) -> list[tuple[str | None, dict[str, Any]]]:
-    found = []
-    for block in container.get("blocks") or []:
-        elements = list(block.get("elements") or [])
-        for key in ("accessory", "element"):
-            if isinstance(block.get(key), dict):
-                elements.append(block[key])
-        found += [(block.get("block_id"), e) for e in elements if isinstance(e, dict)]
-    return found
 
 
 def _option(element: Any, value: str) -> dict[str, Any]:

@@ -65,9 +65,9 @@ def test_unknown_field_or_option_is_an_error() -> None:
         forms.fill(_modal(), {"level": "9"})
 
 
-def test_reading_a_modal_like_a_person() -> None:
+def test_reading_buttons_like_a_person() -> None:
     modal = _modal()
-    assert forms.block_id_for(modal, "what happened") == "text"
-    assert forms.button(modal, "add evidence")["value"] == "7"
-    assert forms.button(modal, "nothing") is None
-    assert forms.option_values(forms.element_in(modal, "level")) == ["1", "2"]
+    assert forms.has_action(modal, "add")
+    assert not forms.has_action(modal, "nothing")
+    assert forms.element_value(modal, "add") == "7"
+    assert [block_id for block_id, _ in forms.elements(modal)][:2] == ["level", "tags"]
