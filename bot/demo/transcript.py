@@ -82,6 +82,8 @@ class Transcript:
         self.json_dir = json_dir
         self.names = {member.slack_id: member.name for member in team.members}
         self.names[fake.bot_user_id] = "growthbot"
+        ranked = sorted(team.members, key=lambda member: member.role != "manager")
+        self._rank = {member.slack_id: index for index, member in enumerate(ranked)}
         self.options = render.RenderOptions(
             width=width - 2, ansi=ansi, users=self.names, channels={team.channel_id: team.channel_name}
         )
@@ -187,11 +189,17 @@ class Transcript:
         items: list[tuple[float, int, Any]] = [(call.at, 0, call) for call in new_calls]
         items += [(post.at, 1, post) for post in new_posts]
         items.sort(key=lambda item: (item[0], item[1]))
-        shown: list[Shown] = []
-        for _, source, item in items:
-            found = self._from_post(item, actor) if source else self._from_call(item, actor)
-            if found is not None:
-                shown.append(self._emit(found))
+        found = [self._from_post(item, actor) if source else self._from_call(item, actor) for _, source, item in items]
+        ready = [item for item in found if item is not None]
+        if actor is None:
+            # A tick sends to several people concurrently: order by recipient in team order (the manager
+            # first, so a digest comes before its preview), never by thread timing.
+            ready.sort(
+                key=lambda item: min(
+                    (self._rank.get(user, len(self._rank)) for user in item.user_ids), default=len(self._rank)
+                )
+            )
+        shown = [self._emit(item) for item in ready]
         if self.fake.internal_errors:
             for error in self.fake.internal_errors:
                 self.note(f"⚠ fake Slack internal error: {error.splitlines()[-1]}")
