@@ -6,32 +6,19 @@ their own from a `Deps`, so nothing is registered as an import side effect.
 
 from __future__ import annotations
 
-import json
 import logging
-import uuid
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
-from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, BoltRequest, BoltResponse
-from slack_bolt.context.respond import Respond
-from slack_sdk import WebClient
+from slack_bolt import Ack, App, BoltContext, BoltResponse
 
 from bot.deps import Deps
-from bot.errors import UserFacingError
+from bot.errors import handle_error
 from bot.listeners import register_all
-from storage.models import FieldTooLong
-
-log = logging.getLogger(__name__)
 
 # Bolt's default pool has 5 threads; listeners wait on the database and the Web API, so more threads
 # keep a burst of commands from queueing behind each other's Slack calls.
 DEFAULT_LISTENER_THREADS = 32
-
-SORRY = (
-    ":warning: Sorry, something went wrong on our side and your request was not completed. "
-    "Please try again in a minute; if it keeps happening, tell your growthbot admin (reference `{ref}`)."
-)
 
 
 def create_app(
@@ -59,7 +46,7 @@ def create_app(
         listener_executor=listener_executor or ThreadPoolExecutor(listener_threads, thread_name_prefix="bolt"),
         logger=logging.getLogger("growthbot.bolt"),
     )
-    app.error(_error_handler)
+    app.error(handle_error)
     app.middleware(_keep_ack_once_given)
     register_all(app, deps)
     return app
@@ -88,86 +75,3 @@ class _StickyAck(Ack):
 def _keep_ack_once_given(context: BoltContext, next: Callable[[], None]) -> None:
     context["ack"] = _StickyAck()
     next()
-
-
-def user_message(error: Exception, ref: str) -> str:
-    """What the person sees: our own wording for known problems, never a stack trace or raw error."""
-    if isinstance(error, UserFacingError):
-        return f":warning: {error}"
-    if isinstance(error, FieldTooLong):
-        return f":warning: That was too long to save: {error}"
-    return SORRY.format(ref=ref)
-
-
-def _error_handler(
-    error: Exception,
-    body: dict[str, Any],
-    request: BoltRequest,
-    response: BoltResponse | None,
-    respond: Respond | None,
-    client: WebClient | None,
-) -> BoltResponse | None:
-    ref = uuid.uuid4().hex[:8]
-    team_id, user_id = _who(body)
-    kind = body.get("type") or ("slash_command" if "command" in body else "unknown")
-    if isinstance(error, UserFacingError | FieldTooLong):
-        log.info("user-facing error ref=%s kind=%s team=%s user=%s: %s", ref, kind, team_id, user_id, error)
-    else:
-        log.error(
-            "listener failed ref=%s kind=%s team=%s user=%s command=%s callback=%s event=%s",
-            ref,
-            kind,
-            team_id,
-            user_id,
-            body.get("command"),
-            (body.get("view") or {}).get("callback_id") or body.get("callback_id"),
-            (body.get("event") or {}).get("type"),
-            exc_info=error,
-        )
-    text = user_message(error, ref)
-    ack = getattr(request.context, "ack", None)
-    acked = ack is not None and ack.response is not None
-    try:
-        if response is not None and not acked:
-            # Not acknowledged yet: the HTTP answer itself carries the message (Bolt sends `response`).
-            return _unacknowledged_answer(kind, text)
-        if response is not None and response.status >= 500 and ack is not None and ack.response is not None:
-            # process_before_response: Bolt would replace the ack already given with a 500; keep the ack.
-            _tell_out_of_band(text, respond, client, user_id)
-            return ack.response
-        _tell_out_of_band(text, respond, client, user_id)
-    except Exception:  # the error path must never raise in turn; the first error is logged above
-        log.warning("could not tell user %s about error ref=%s", user_id, ref, exc_info=True)
-    return None
-
-
-def _tell_out_of_band(text: str, respond: Respond | None, client: WebClient | None, user_id: str | None) -> None:
-    if respond is not None and respond.response_url:
-        respond(text=text, response_type="ephemeral", replace_original=False)
-    elif client is not None and user_id:
-        # No response_url (App Home buttons, events, submitted modals): a DM from the app.
-        client.chat_postMessage(channel=user_id, text=text)
-
-
-def _unacknowledged_answer(kind: str, text: str) -> BoltResponse:
-    if kind == "slash_command":
-        payload: dict[str, Any] = {"response_type": "ephemeral", "text": text}
-    elif kind == "view_submission":
-        view = {
-            "type": "modal",
-            "title": {"type": "plain_text", "text": "growthbot"},
-            "close": {"type": "plain_text", "text": "Close"},
-            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
-        }
-        payload = {"response_action": "update", "view": view}
-    else:
-        return BoltResponse(status=200, body="")
-    return BoltResponse(status=200, body=json.dumps(payload), headers={"content-type": "application/json"})
-
-
-def _who(body: dict[str, Any]) -> tuple[str | None, str | None]:
-    team = body.get("team_id") or (body.get("team") or {}).get("id")
-    user = body.get("user_id") or (body.get("user") or {}).get("id") or (body.get("event") or {}).get("user")
-    if isinstance(user, dict):
-        user = user.get("id")
-    return team, user

@@ -66,6 +66,11 @@ class TrackingExecutor(ThreadPoolExecutor):
         if error is not None:
             self.escaped.append(error)
 
+    @property
+    def idle(self) -> bool:
+        with self._lock:
+            return all(f.done() for f in self._futures)
+
     def settle(self, timeout: float = SETTLE_TIMEOUT_S) -> None:
         # Listeners may submit more work (lazy listeners), so drain until nothing new appears.
         while True:
@@ -90,6 +95,7 @@ class Harness:
     db: Database
     url: str
     executor: TrackingExecutor
+    followups: TrackingExecutor
     clock: list[datetime | None] = field(default_factory=lambda: [None])
     team_id: str = TEAM_ID
     slack_users: set[str] = field(default_factory=set)
@@ -107,7 +113,12 @@ class Harness:
     # ------------------------------------------------------------------ sending what Slack sends
 
     def settle(self) -> None:
-        self.executor.settle()
+        """Wait for Bolt's listeners and the work they queued after their ack (`deps.followups`)."""
+        while True:
+            self.executor.settle()
+            self.followups.settle()
+            if self.executor.idle and self.followups.idle:
+                return
 
     def command(self, user_id: str, text: str, **options: Any) -> Response:
         """`/ladder <text>` from `user_id`; returns the HTTP ack after the listener finished."""
@@ -318,23 +329,26 @@ def start_harness(db: Database, *, library: Library | None = None, **settings_ov
     with FakeSlack(team_id=TEAM_ID) as fake:
         settings = make_settings(fake, db, **settings_overrides)
         clock: list[datetime | None] = [None]
+        followups = TrackingExecutor(4)
         deps = Deps(
             settings=settings,
             uow=db.uow,
             ladders=LibraryHolder(library=library or bundled_library()),
             client=make_web_client(settings),
             now=lambda: clock[0] or utcnow(),
+            followups=followups,
         )
         executor = TrackingExecutor()
         app = create_app(deps, listener_executor=executor)
         url, stop = serve_bolt_app(app)
         try:
             requests = SlackRequests(url, SIGNING_SECRET, fake, team_id=TEAM_ID)
-            yield Harness(fake, requests, deps, app, db, url, executor, clock)
+            yield Harness(fake, requests, deps, app, db, url, executor, followups, clock)
         finally:
             stop()
-            executor.settle()
-            executor.shutdown(wait=True)
+            for pool in (executor, followups):
+                pool.settle()
+                pool.shutdown(wait=True)
 
 
 @pytest.fixture

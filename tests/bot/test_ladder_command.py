@@ -211,13 +211,13 @@ def test_an_unexpected_failure_answers_a_friendly_message_without_details(
     harness.seed_person("U1", framework_id="luko-execution", level="2")
     with harness.db.engine.begin() as connection:
         connection.execute(text("DROP TABLE placements"))
-    with caplog.at_level("ERROR", logger="bot.app"):
+    with caplog.at_level("ERROR", logger="bot.errors"):
         response = harness.command("U1", "me")
     assert response.status == 200
     shown = harness.last_ephemeral_text("U1")
     assert "Sorry, something went wrong on our side" in shown
     assert "placements" not in shown and "Traceback" not in shown and "sqlite" not in shown.lower()
-    logged = [r for r in caplog.records if r.name == "bot.app"]
+    logged = [r for r in caplog.records if r.name == "bot.errors"]
     assert logged and logged[0].exc_info is not None
     assert "command=/ladder" in logged[0].getMessage() and "user=U1" in logged[0].getMessage()
     reference = logged[0].getMessage().split("ref=")[1].split()[0]

@@ -59,6 +59,7 @@ def _deps(fake: FakeSlack, db: Database, uow: UnitOfWorkFactory | None = None) -
         uow=uow or db.uow,
         ladders=LibraryHolder(library=bundled_library()),
         client=make_web_client(settings),
+        followups=TrackingExecutor(2),
     )
 
 
@@ -71,6 +72,7 @@ def test_the_flask_app_serves_slack_and_health(fake: FakeSlack, sqlite_db: Datab
         requests = SlackRequests(base + "/slack/events", SIGNING_SECRET, fake)
         assert requests.slash_command("U1", "help").status == 200
         executor.settle()
+        deps.followups.settle()  # type: ignore[attr-defined]
         assert "/ladder next [area]" in message_text(fake.ephemeral_messages()[-1])
         assert requests.slash_command("U1", "help", bad_signature=True).status == 401
         assert _get(base + "/slack/events")[0] == 405

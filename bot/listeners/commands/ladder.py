@@ -8,12 +8,13 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltRequest
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from bot.blocks.help import help_blocks, help_text, unknown_subcommand_blocks
 from bot.deps import Deps
+from bot.errors import handle_error
 from bot.ids import LADDER_COMMAND
 from bot.listeners.commands import digest, export, forget, log, lookup, one_on_one, setup, team
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
@@ -23,7 +24,7 @@ def _help(ctx: LadderContext) -> None:
     ctx.reply(help_blocks(command_lines()), help_text(command_lines()))
 
 
-HELP = Subcommand("help", f"{LADDER_COMMAND} help", "what growthbot does and every command", _help)
+HELP = Subcommand("help", f"{LADDER_COMMAND} help", "what growthbot does and every command", _help, background=True)
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "help": HELP,
@@ -58,11 +59,10 @@ def unescape_slack(text: str) -> str:
 
 def parse(text: str) -> tuple[str, str]:
     """`"next  Delivery"` -> `("next", "Delivery")`; empty text means help."""
-    text = unescape_slack(text or "").strip()
-    if not text:
+    parts = unescape_slack(text or "").split(None, 1)
+    if not parts:
         return "help", ""
-    name, _, rest = text.partition(" ")
-    return name.strip().lower(), rest.strip()
+    return parts[0].lower(), parts[1].strip() if len(parts) > 1 else ""
 
 
 def suggest(name: str) -> str | None:
@@ -72,7 +72,7 @@ def suggest(name: str) -> str | None:
 
 def register(app: App, deps: Deps) -> None:
     @app.command(LADDER_COMMAND)
-    def ladder(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    def ladder(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, request: BoltRequest) -> None:
         ack()
         name, args = parse(command.get("text", ""))
         ctx = LadderContext(
@@ -86,9 +86,21 @@ def register(app: App, deps: Deps) -> None:
             name=name,
             args=args,
         )
-        subcommand = _aliases().get(name)
-        if subcommand is None:
-            blocks = unknown_subcommand_blocks(name, suggest(name), command_lines())
-            ctx.reply(blocks, help_text(command_lines()))
-            return
+        subcommand = _aliases().get(name) or Subcommand(name, "", "", _unknown, background=True)
+        if subcommand.background:
+            deps.followups.submit(_run_after_ack, subcommand, ctx, request)
+        else:
+            subcommand.handler(ctx)
+
+
+def _unknown(ctx: LadderContext) -> None:
+    blocks = unknown_subcommand_blocks(ctx.name, suggest(ctx.name), command_lines())
+    ctx.reply(blocks, help_text(command_lines()))
+
+
+def _run_after_ack(subcommand: Subcommand, ctx: LadderContext, request: BoltRequest) -> None:
+    """A background subcommand, with its failures sent down the app's one error path."""
+    try:
         subcommand.handler(ctx)
+    except Exception as error:  # reported exactly as Bolt would for a listener
+        handle_error(error, request.body, request, None, ctx.respond, ctx.client)

@@ -34,13 +34,26 @@ def _search(ctx: LadderContext) -> None:
     ctx.reply(search_blocks(query, hits), f"{len(hits)} matching behaviours")
 
 
-ME = Subcommand("me", f"{LADDER_COMMAND} me", "your ladder, level per area and progress to your next milestone", _me)
-NEXT = Subcommand("next", f"{LADDER_COMMAND} next [area]", "the behaviours of your next milestone, by area", _next)
+ME = Subcommand(
+    "me",
+    f"{LADDER_COMMAND} me",
+    "your ladder, level per area and progress to your next milestone",
+    _me,
+    background=True,
+)
+NEXT = Subcommand(
+    "next",
+    f"{LADDER_COMMAND} next [area]",
+    "the behaviours of your next milestone, by area",
+    _next,
+    background=True,
+)
 SHOW = Subcommand(
     "show",
     f"{LADDER_COMMAND} show FRAMEWORK [AREA] [LEVEL]",
     "any ladder, area or cell (ladders are public within the workspace)",
     _show,
+    background=True,
 )
 SEARCH = Subcommand(
     "search",
@@ -48,4 +61,5 @@ SEARCH = Subcommand(
     "behaviours matching some words, across every ladder",
     _search,
     aliases=("find",),
+    background=True,
 )

@@ -56,3 +56,6 @@ class Subcommand:
     summary: str  # one line for help
     handler: Callable[[LadderContext], None]
     aliases: tuple[str, ...] = ()
+    # True: run on `deps.followups` after the ack, so a burst of answers never delays other acks.
+    # Leave False for handlers that open a modal: a trigger_id expires about 3 s after the command.
+    background: bool = False
