@@ -10,7 +10,8 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 
-from slack_bolt import Ack, App, BoltContext, BoltResponse
+from slack_bolt import Ack, App, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 
 from bot.deps import Deps
 from bot.errors import handle_error
@@ -47,7 +48,7 @@ def create_app(
         logger=logging.getLogger("growthbot.bolt"),
     )
     app.error(handle_error)
-    app.middleware(_keep_ack_once_given)
+    app.use(_KeepAckOnceGiven())
     register_all(app, deps)
     return app
 
@@ -72,6 +73,8 @@ class _StickyAck(Ack):
         self._response = value
 
 
-def _keep_ack_once_given(context: BoltContext, next: Callable[[], None]) -> None:
-    context["ack"] = _StickyAck()
-    next()
+class _KeepAckOnceGiven(Middleware):
+    # A class middleware: Bolt calls it directly, without building keyword arguments per request.
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        req.context["ack"] = _StickyAck()
+        return next()

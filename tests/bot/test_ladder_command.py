@@ -6,10 +6,12 @@ import json
 import time
 
 import pytest
+from slack_bolt import Ack
 from sqlalchemy import text
 
+from bot.errors import UserFacingError
 from bot.ids import Callback
-from tests.bot.harness import Harness
+from tests.bot.harness import Harness, message_text
 
 
 def test_empty_text_and_help_list_every_subcommand(harness: Harness) -> None:
@@ -236,6 +238,12 @@ def test_answers_stay_within_fifty_blocks(harness: Harness) -> None:
 
 def test_an_error_raised_right_after_ack_keeps_the_ack(harness: Harness) -> None:
     # Regression: Bolt reset the ack when a listener raised just after acking, answering 404 after 3 s.
-    statuses = [harness.command("U1", "show cooking").status for _ in range(30)]
+    @harness.app.command("/boom")
+    def boom(ack: Ack) -> None:
+        ack()
+        raise UserFacingError("That went wrong, on purpose.")
+
+    statuses = [harness.requests.slash_command("U1", "", command="/boom").status for _ in range(30)]
+    harness.settle()
     assert statuses == [200] * 30
-    assert len(harness.ephemerals("U1")) == 30
+    assert [message_text(m) for m in harness.ephemerals("U1")] == [":warning: That went wrong, on purpose."] * 30
