@@ -107,6 +107,11 @@ def _monday(value: object, where: str) -> datetime:
 
 
 def load_team(path: Path = DEFAULT_TEAM_FILE) -> Team:
+    if not path.is_file():
+        raise TeamFileError(
+            f"{path}: no such team file. The sample team ships in the source tree (examples/demo_team.yaml); "
+            "run from a clone, or pass --team FILE."
+        )
     try:
         data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
