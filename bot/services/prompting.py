@@ -465,9 +465,10 @@ def _claim_jobs(
         person_ids = [prompt.person_id for prompt in claimed]
         coverage = uow.evidence.coverage_for_people(person_ids)
         channels = uow.prompts.dm_channels_for(person_ids)
+        people = uow.people.get_many(person_ids)
         jobs = []
         for prompt in claimed:
-            person = uow.people.get(prompt.person_id)
+            person = people.get(prompt.person_id)
             if person is None or not person.active:
                 uow.prompts.mark_skipped(prompt, "person inactive", now)
                 report.add("skipped")
@@ -561,18 +562,22 @@ def _record(
 ) -> str:
     now = deps.now()
     with deps.uow() as uow:
-        prompt = uow.prompts.get(job.prompt_id)
-        if prompt is None:
-            return "gone"
         if outcome == "sent" and channel and ts:
-            uow.prompts.mark_sent(prompt, channel_id=channel, message_ts=ts, now=now)
-            uow.prompts.set_reminder(prompt, now + _reminder_after(deps))
-            uow.prompts.cancel_older_reminders(job.person_id, prompt.id)
+            remind_at = now + _reminder_after(deps)
+            if not uow.prompts.record_sent(
+                job.prompt_id, channel_id=channel, message_ts=ts, now=now, remind_at=remind_at
+            ):
+                return "gone"
         else:
-            uow.prompts.mark_skipped(prompt, skip_reason or outcome, now)
-        person = uow.people.get(job.person_id) if new_tz else None
-        if person is not None and new_tz:
-            _change_time_zone(uow, person, new_tz, prompt, now)
+            skipped = uow.prompts.get(job.prompt_id)
+            if skipped is None:
+                return "gone"
+            uow.prompts.mark_skipped(skipped, skip_reason or outcome, now)
+        if new_tz:
+            prompt = uow.prompts.get(job.prompt_id)
+            person = uow.people.get(job.person_id)
+            if prompt is not None and person is not None:
+                _change_time_zone(uow, person, new_tz, prompt, now)
     report.add(outcome)
     return outcome
 

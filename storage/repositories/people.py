@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -38,6 +38,13 @@ class WorkspaceRepository(Repository):
 class PersonRepository(Repository):
     def get(self, person_id: int) -> Person | None:
         return self.session.get(Person, person_id)
+
+    def get_many(self, person_ids: Iterable[int]) -> dict[int, Person]:
+        """person id -> person, in one query (unknown ids are absent)."""
+        wanted = list(dict.fromkeys(person_ids))
+        if not wanted:
+            return {}
+        return {person.id: person for person in self.session.scalars(select(Person).where(Person.id.in_(wanted)))}
 
     def get_by_slack_id(self, workspace_id: int, slack_user_id: str) -> Person | None:
         return self.session.scalar(

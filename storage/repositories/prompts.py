@@ -324,3 +324,30 @@ class PromptRepository(Repository):
             select(Prompt.person_id, Prompt.channel_id).join(latest, Prompt.id == latest.c.prompt_id)
         )
         return {person_id: channel_id for person_id, channel_id in rows if channel_id}
+
+    def record_sent(
+        self, prompt_id: int, *, channel_id: str, message_ts: str, now: datetime, remind_at: datetime | None
+    ) -> bool:
+        """`mark_sent` plus `set_reminder` by id in one UPDATE (the fan-out's hot path); False if the row
+        is gone. Older unanswered prompts of the person lose their reminder in the same transaction."""
+        result = self.session.execute(
+            update(Prompt)
+            .where(Prompt.id == prompt_id)
+            .values(
+                state=PromptState.SENT,
+                channel_id=channel_id,
+                message_ts=message_ts,
+                sent_at=now,
+                claim_expires_at=None,
+                last_error=None,
+                next_attempt_at=remind_at,
+                reminder_sent_at=None,
+            )
+            .returning(Prompt.person_id),
+            execution_options={"synchronize_session": False},
+        )
+        person_id = result.scalar()
+        if person_id is None:
+            return False
+        self.cancel_older_reminders(person_id, prompt_id)
+        return True
