@@ -87,3 +87,28 @@ def test_coverage_for_people_count_for_prompt_and_links(db: Database) -> None:
         assert uow.evidence.count_for_prompt(prompt.id) == 2
         uow.evidence.set_link(evidence, "https://example.slack.com/archives/C1/p1")
         assert uow.evidence.get(evidence.id).link.endswith("/p1")  # type: ignore[union-attr]
+
+
+def test_record_sent_dm_channels_and_get_many(db: Database) -> None:
+    with db.uow() as uow:
+        [ada, bob] = add_people(uow, "U1", "U2")
+        first, _ = uow.prompts.add_if_absent(
+            person_id=ada.id, idempotency_key="k1", framework_id="f", behaviour_ids=["a"], due_at=NOW
+        )
+        second, _ = uow.prompts.add_if_absent(
+            person_id=ada.id, idempotency_key="k2", framework_id="f", behaviour_ids=["b"], due_at=NOW + timedelta(7)
+        )
+        remind = NOW + timedelta(days=2)
+        assert uow.prompts.record_sent(first.id, channel_id="DA", message_ts="1.0", now=NOW, remind_at=remind)
+        assert uow.prompts.dm_channels_for([ada.id, bob.id]) == {ada.id: "DA"}
+        later = NOW + timedelta(days=7)
+        assert uow.prompts.record_sent(second.id, channel_id="DA2", message_ts="2.0", now=later, remind_at=later)
+        assert not uow.prompts.record_sent(999_999, channel_id="D", message_ts="3.0", now=NOW, remind_at=None)
+        uow.session.expire_all()
+        first_row, second_row = uow.prompts.get(first.id), uow.prompts.get(second.id)
+        assert first_row is not None and second_row is not None
+        assert first_row.state is PromptState.SENT and first_row.next_attempt_at is None  # superseded
+        assert (second_row.channel_id, second_row.message_ts, second_row.sent_at) == ("DA2", "2.0", later)
+        assert uow.prompts.dm_channels_for([ada.id]) == {ada.id: "DA2"}
+        assert set(uow.people.get_many([ada.id, bob.id, 12345])) == {ada.id, bob.id}
+        assert uow.people.get_many([]) == {}
