@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 import tempfile
 import time
@@ -27,7 +26,6 @@ class DemoOptions:
     out: TextIO | None = None  # None: standard output
     width: int = 78
     ansi: bool = False
-    keep_dir: Path | None = None  # run in this directory (and keep the database) instead of a temporary one
 
 
 @dataclass
@@ -49,14 +47,10 @@ def run_demo(options: DemoOptions) -> DemoResult:
     started = time.monotonic()
     out = options.out if options.out is not None else sys.stdout
     team = load_team(options.team_file)
-    previous_level = logging.getLogger().level
-    quiet_logging()
-    with tempfile.TemporaryDirectory(prefix="growthbot-demo-") as tmp:
-        workdir = options.keep_dir or Path(tmp)
-        workdir.mkdir(parents=True, exist_ok=True)
+    with quiet_logging(), tempfile.TemporaryDirectory(prefix="growthbot-demo-") as tmp:
         world = DemoWorld(
             team,
-            workdir,
+            Path(tmp),
             start=start_of(team),
             out=None if options.quiet else out,
             json_dir=options.json_dir,
@@ -69,7 +63,6 @@ def run_demo(options: DemoOptions) -> DemoResult:
             summary = summaries.build(world, log)
             summaries.print_final(out, world, summary, width=options.width)
             problems, unhandled = list(world.problems), list(world.unhandled)
-    logging.getLogger().setLevel(previous_level)
     result = DemoResult(world.transcript.shown, log, summary, problems, unhandled, time.monotonic() - started)
     _footer(out, options, result)
     return result

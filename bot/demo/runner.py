@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -375,10 +375,20 @@ def _json_or_none(response: Response) -> dict[str, Any] | None:
     return answer if isinstance(answer, dict) else None
 
 
-def quiet_logging(level: int = logging.ERROR) -> None:
+@contextmanager
+def quiet_logging(level: int = logging.ERROR) -> Iterator[None]:
     """The demo's terminal is its transcript: keep library chatter (werkzeug, Bolt, retries) out of it.
 
     Errors still show; a listener failure also reaches the transcript as the message the person got.
+    The loggers get their own levels back afterwards (the demo also runs inside test processes).
     """
-    for name in ("werkzeug", "slack_bolt", "slack_sdk", "growthbot", "bot", "storage", "alembic", "apscheduler"):
-        logging.getLogger(name).setLevel(level)
+    names = ("werkzeug", "slack_bolt", "slack_sdk", "growthbot", "bot", "storage", "alembic", "apscheduler")
+    loggers = [logging.getLogger(name) for name in names]
+    before = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(level)
+    try:
+        yield
+    finally:
+        for logger, previous in zip(loggers, before, strict=True):
+            logger.setLevel(previous)
