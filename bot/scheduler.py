@@ -3,18 +3,24 @@
 APScheduler keeps no state here (facts, "APScheduler 3.x": a shared job store across processes is
 unsupported). Who is due, what was claimed and what was sent live in growthbot's tables, so every
 gunicorn worker or instance may run this scheduler: prompts and digests are claimed row by row
-(FOR UPDATE SKIP LOCKED on PostgreSQL). On SQLite, run the scheduler in one process only
-(`growthbot serve --workers 1`, or `--no-scheduler` on the others).
+(FOR UPDATE SKIP LOCKED on PostgreSQL). SQLite has no row locks, so there only one process per
+database file runs the scheduler: the first to take an exclusive lock on `<database file>.scheduler.lock`
+(every other gunicorn worker or instance on that file serves requests without ticking).
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
 
+from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.engine import make_url
 
 from bot.deps import Deps
 
@@ -62,10 +68,44 @@ def tick(deps: Deps) -> dict[str, object]:
     return results
 
 
-def start_scheduler(deps: Deps, *, interval_seconds: float = TICK_SECONDS) -> BackgroundScheduler:
+class SchedulerAlreadyRunning(Exception):
+    """Another process ticks for this SQLite file."""
+
+
+def _take_sqlite_scheduler_lock(database_url: str) -> IO[str] | None:
+    """On SQLite, an exclusive lock held while the scheduler runs (the OS drops it if the process dies).
+
+    None means no lock is needed (PostgreSQL, in-memory SQLite); SchedulerAlreadyRunning means another
+    process holds it."""
+    from storage.db import is_sqlite, normalise_url
+
+    if not is_sqlite(database_url):
+        return None
+    database = make_url(normalise_url(database_url)).database
+    if not database or database == ":memory:":
+        return None
+    path = Path(database).resolve()
+    lock_file = open(path.with_name(path.name + ".scheduler.lock"), "a")  # noqa: SIM115 - held past this function
+    try:
+        fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock_file.close()
+        raise SchedulerAlreadyRunning(str(path)) from None
+    return lock_file
+
+
+def start_scheduler(deps: Deps, *, interval_seconds: float = TICK_SECONDS) -> BackgroundScheduler | None:
     """Start ticking now and every `interval_seconds`; a tick still running makes the next one wait
-    (max_instances=1) and missed runs collapse into one (coalesce=True)."""
+    (max_instances=1) and missed runs collapse into one (coalesce=True). Returns None when another
+    process already runs the scheduler for the same SQLite file."""
+    try:
+        lock = _take_sqlite_scheduler_lock(deps.settings.database_url)
+    except SchedulerAlreadyRunning as busy:
+        log.info("another process runs the scheduler for SQLite file %s; this one only serves requests", busy)
+        return None
     scheduler = BackgroundScheduler(timezone=UTC)
+    if lock is not None:
+        scheduler.add_listener(lambda _event: lock.close(), EVENT_SCHEDULER_SHUTDOWN)
     scheduler.add_job(
         tick,
         IntervalTrigger(seconds=interval_seconds, timezone=UTC),

@@ -63,3 +63,17 @@ def test_scheduler_runs_the_tick_once_at_start(sqlite_db: Database) -> None:
         finally:
             scheduler.shutdown(wait=True)
         assert len(world.dm("U1")) == 1
+
+
+def test_only_one_scheduler_ticks_per_sqlite_file(sqlite_db: Database) -> None:
+    with make_world(sqlite_db) as world:
+        first = start_scheduler(world.deps, interval_seconds=3600)
+        assert first is not None
+        try:
+            # A second gunicorn worker or instance on the same file serves requests without ticking.
+            assert start_scheduler(world.deps, interval_seconds=3600) is None
+        finally:
+            first.shutdown(wait=True)
+        again = start_scheduler(world.deps, interval_seconds=3600)
+        assert again is not None, "the lock is released when the scheduler shuts down"
+        again.shutdown(wait=True)
