@@ -337,3 +337,36 @@ def _select(ids: list[str]) -> dict[str, Any]:
             "selected_options": [{"value": i, "text": {"type": "plain_text", "text": i}} for i in ids],
         }
     }
+
+
+def test_pause_resume_and_skip_commands(harness: Harness) -> None:
+    person_id = seed(harness)
+    harness.set_now(SET_UP_AT)
+    harness.command("U1", "skip")
+    assert "next prompt comes Monday 1 April at 10:00" in harness.last_ephemeral_text("U1")
+    assert tick(harness, SLOT_WINTER).get("sent", 0) == 0
+    harness.set_now(SET_UP_AT)
+    harness.command("U1", "pause until 2024-04-20")
+    assert "paused until Saturday 20 April" in harness.last_ephemeral_text("U1")
+    assert tick(harness, SLOT_SUMMER).get("sent", 0) == 0
+    harness.command("U1", "pause until someday")
+    assert "I need a date like" in harness.last_ephemeral_text("U1")
+    harness.set_now(SLOT_SUMMER + timedelta(hours=1))
+    harness.command("U1", "resume")
+    assert "next one comes Monday 8 April at 10:00" in harness.last_ephemeral_text("U1")
+    assert tick(harness, SLOT_SUMMER + timedelta(days=7))["sent"] == 1
+    assert len(prompts(harness, person_id)) == 1
+
+
+def test_log_evidence_from_app_home(harness: Harness) -> None:
+    person_id = seed(harness)
+    harness.open_home("U1")
+    home = harness.home("U1")
+    harness.action("U1", "home_log_evidence", None, view=home)
+    view = harness.fake.opened_views[-1]
+    assert view["callback_id"] == Callback.EVIDENCE
+    harness.submit("U1", view, _state("Wrote the on-call handbook"))
+    [saved] = evidence(harness, person_id)
+    assert saved.text == "Wrote the on-call handbook" and saved.prompt_id is None and len(saved.tags) == 1
+    confirmation = dm(harness, "U1")[-1]
+    assert "Saved as evidence for" in message_text(confirmation)

@@ -16,7 +16,7 @@ from bot.blocks.help import help_blocks, help_text, unknown_subcommand_blocks
 from bot.deps import Deps
 from bot.errors import handle_error
 from bot.ids import LADDER_COMMAND
-from bot.listeners.commands import digest, export, forget, log, lookup, one_on_one, setup, team
+from bot.listeners.commands import digest, export, forget, log, lookup, one_on_one, prompts, setup, team
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
 
 
@@ -34,6 +34,9 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "search": lookup.SEARCH,
     "setup": setup.SUBCOMMAND,
     "log": log.SUBCOMMAND,
+    "pause": prompts.PAUSE,
+    "resume": prompts.RESUME,
+    "skip": prompts.SKIP,
     "team": team.SUBCOMMAND,
     "1on1": one_on_one.SUBCOMMAND,
     "digest": digest.SUBCOMMAND,
