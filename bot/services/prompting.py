@@ -629,7 +629,9 @@ def _record_failed(deps: Deps, job: PromptJob, error: str, report: TickReport) -
 def _record_retry(
     deps: Deps, job: PromptJob, report: TickReport, error: str, delay: timedelta, config: TickConfig
 ) -> str:
-    if job.attempts >= config.max_attempts:
+    # Slack's rate limit is not a failure of this prompt: it waits its turn (the late window still ends
+    # it as EXPIRED); other errors are given up after max_attempts.
+    if error != "ratelimited" and job.attempts >= config.max_attempts:
         return _record_failed(deps, job, f"{error} (gave up after {job.attempts} attempts)", report)
     now = deps.now()
     with deps.uow() as uow:

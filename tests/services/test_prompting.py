@@ -349,3 +349,14 @@ def test_rendered_prompt_matches_the_block_builder() -> None:
     assert rendered_prompt(content) == [block.to_dict() for block in prompt_blocks(content)]
     other = PromptContent(42, "Ships <things> & more", "Delivery", "Milestone 2", "why not", "for leads")
     assert rendered_prompt(other) == [block.to_dict() for block in prompt_blocks(other)]
+
+
+def test_rate_limits_never_use_up_the_attempts(world: World) -> None:
+    pid = world.person("U1")
+    world.fake.set_error("chat.postMessage", "ratelimited", times=1000)
+    moment = MONDAY_SLOT
+    for _ in range(4):
+        world.tick(moment, max_attempts=2, rate_limit_wait_max_s=0.0)
+        moment += timedelta(minutes=1)
+    [prompt] = world.prompts(pid)
+    assert prompt.state is PromptState.DUE and prompt.attempts == 4
