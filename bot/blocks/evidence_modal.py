@@ -24,6 +24,7 @@ from slack_sdk.models.blocks import (
     StaticMultiSelectElement,
     UrlInputElement,
 )
+from slack_sdk.models.blocks.basic_components import DispatchActionConfig
 from slack_sdk.models.views import View
 
 from bot.blocks.common import OPTION_TEXT_MAX, escape, shorten, split_text
@@ -204,11 +205,14 @@ def evidence_modal(
         InputBlock(
             block_id=EvidenceBlock.TEXT,
             label="What happened?",
+            # Typing re-ranks the "Suggested" behaviours against the text (views.update).
+            dispatch_action=True,
             element=PlainTextInputElement(
                 action_id=EvidenceAction.TEXT,
                 multiline=True,
                 max_length=MODAL_TEXT_MAX,
                 placeholder="A sentence or two is plenty: what you did and what came of it.",
+                dispatch_action_config=DispatchActionConfig(trigger_actions_on=["on_character_entered"]),
             ),
         ),
         InputBlock(

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -20,6 +21,7 @@ from bot.blocks.evidence_modal import (
     EvidenceModalMeta,
     behaviour_groups,
     evidence_modal,
+    parse_evidence_submission,
     retag_modal,
     save_message_modal,
 )
@@ -68,15 +70,48 @@ def day_label(moment: datetime | None, tz: str | None) -> str | None:
     return f"{local:%A} {local.day} {local:%B}"
 
 
-def evidence_view(ladder: Ladder, meta: EvidenceModalMeta, *, prompt_behaviour: Behaviour | None, text: str) -> View:
+def evidence_view(
+    ladder: Ladder,
+    meta: EvidenceModalMeta,
+    *,
+    prompt_behaviour: Behaviour | None,
+    text: str,
+    selected: Sequence[Behaviour] | None = None,
+) -> View:
+    """The evidence modal: the prompted behaviour, then up to five suggestions ranked against `text`
+    (or, before anything is typed, against the prompted behaviour's wording)."""
     first = ([prompt_behaviour] if prompt_behaviour else []) + ladder.suggestions(
         text or (prompt_behaviour.text if prompt_behaviour else "")
     )
     groups = behaviour_groups(
         ladder.framework, first=first, milestone=ladder.milestone, levels_by_area=ladder.levels, track=ladder.track
     )
-    preselected = [prompt_behaviour] if prompt_behaviour else []
+    preselected = list(selected) if selected is not None else ([prompt_behaviour] if prompt_behaviour else [])
     return evidence_modal(ladder.framework, groups, preselected, meta, prompt_behaviour=prompt_behaviour)
+
+
+def refresh_suggestions(client: WebClient, deps: Deps, team_id: str, user_id: str, view: dict[str, Any]) -> None:
+    """The person typed in the evidence modal: re-rank the suggested behaviours, keep their picks."""
+    try:
+        meta = EvidenceModalMeta.load(view.get("private_metadata"))
+    except ValueError:
+        return
+    values = (view.get("state") or {}).get("values") or {}
+    entered = parse_evidence_submission(values)
+    with deps.uow() as uow:
+        ladder = ladder_of_user(uow, deps.library, team_id, user_id)
+        behaviour = None
+        owned = owned_prompt(uow, team_id, user_id, meta.prompt_id)
+        if owned is not None and owned[1].behaviour_ids:
+            behaviour = ladder.framework.find_behaviour(owned[1].behaviour_ids[0])
+        selected = ladder.behaviours(entered.behaviour_ids)
+    updated = evidence_view(ladder, meta, prompt_behaviour=behaviour, text=entered.text, selected=selected)
+    try:
+        client.views_update(view_id=view["id"], hash=view.get("hash"), view=updated)
+    except SlackApiError as error:
+        if error.response.get("error") != "hash_conflict":
+            raise
+        # A newer keystroke already updated the modal; its own update follows.
 
 
 def open_evidence_modal(

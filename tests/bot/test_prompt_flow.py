@@ -370,3 +370,20 @@ def test_log_evidence_from_app_home(harness: Harness) -> None:
     assert saved.text == "Wrote the on-call handbook" and saved.prompt_id is None and len(saved.tags) == 1
     confirmation = dm(harness, "U1")[-1]
     assert "Saved as evidence for" in message_text(confirmation)
+
+
+def test_typing_in_the_modal_reranks_suggestions_and_keeps_picks(harness: Harness) -> None:
+    seed(harness)
+    harness.command("U1", "log")
+    view = harness.fake.opened_views[-1]
+    milestone = harness.next_behaviour_ids("U1")
+    framework = harness.library["luko-execution"]
+    target = framework.behaviour(milestone[-1])
+    picked = milestone[0]
+    state = _state(f"I {target.text.lower()}", behaviours=[picked])
+    harness.action("U1", EvidenceAction.TEXT, None, view=view, state_values=state)
+    [updated] = harness.fake.updated_views[-1:]
+    select = next(b for b in updated["blocks"] if b.get("block_id") == EvidenceBlock.BEHAVIOURS)["element"]
+    suggested = [o["value"] for o in select["option_groups"][0]["options"]]
+    assert suggested[0] == target.id and len(suggested) <= 5
+    assert [o["value"] for o in select["initial_options"]] == [picked]

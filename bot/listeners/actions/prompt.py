@@ -22,6 +22,7 @@ from bot.listeners.evidence_ui import (
     open_retag_modal,
     redraw_prompt,
     refresh_home,
+    refresh_suggestions,
     when_label,
 )
 from bot.services import prompt_controls
@@ -129,6 +130,12 @@ def register(app: App, deps: Deps) -> None:
         redraw_prompt(client, deps, owned[1].id)
         respond(text=resumed_text(when_label(state.next_due_at, tz)), response_type="ephemeral", replace_original=False)
         refresh_home(client, deps, team_id, user_id)
+
+    @app.action(EvidenceAction.TEXT)
+    def evidence_typed(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        team_id, user_id = _who(body)
+        refresh_suggestions(client, deps, team_id, user_id, body.get("view") or {})
 
     @app.action(EvidenceAction.RETAG)
     def retag(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
