@@ -313,23 +313,32 @@ def wait_for_answers(fake: FakeSlack, expected: int, timeout: float = 120) -> in
 
 
 def measure(
-    name: str, address: str, fake: FakeSlack, users: list[str], args: argparse.Namespace, rng: random.Random
-) -> tuple[list[Result], list[str]]:
-    results, notes = [], []
-    for concurrency in args.concurrency:
-        fake.clear()
-        drive(address, signed_commands(fake, users, args.warmup, rng), concurrency)
-        wait_for_answers(fake, args.warmup if name == "growthbot" else 0)
-        fake.clear()
-        latencies, errors, seconds = drive(address, signed_commands(fake, users, args.requests, rng), concurrency)
-        results.append(Result(name, concurrency, latencies, errors, seconds))
-        if name == "growthbot":
-            answered = wait_for_answers(fake, args.requests)
-            ok = sum(1 for post in fake.response_url_posts if post.status == 200)
-            notes.append(
-                f"c={concurrency}: {answered:,}/{args.requests:,} answers posted to response_url, {ok:,} valid"
-            )
-    return results, notes
+    name: str,
+    address: str,
+    concurrency: int,
+    fake: FakeSlack,
+    users: list[str],
+    args: argparse.Namespace,
+    rng: random.Random,
+) -> tuple[Result, str | None]:
+    """One warm-up and one measured run; for growthbot, wait until every answer has been posted."""
+    ours = name == "growthbot"
+    fake.clear()
+    drive(address, signed_commands(fake, users, args.warmup, rng), concurrency)
+    wait_for_answers(fake, args.warmup if ours else 0)
+    fake.clear()
+    latencies, errors, seconds = drive(address, signed_commands(fake, users, args.requests, rng), concurrency)
+    if not ours:
+        return Result(name, concurrency, latencies, errors, seconds), None
+    drained = time.perf_counter()
+    answered = wait_for_answers(fake, args.requests)
+    drained = time.perf_counter() - drained
+    valid = sum(1 for post in fake.response_url_posts if post.status == 200)
+    note = (
+        f"c={concurrency}: {answered:,}/{args.requests:,} answers posted to response_url ({valid:,} valid), "
+        f"the last {drained:.1f} s after the last ack"
+    )
+    return Result(name, concurrency, latencies, errors, seconds), note
 
 
 def start_fake(niceness: int) -> FakeSlack:
@@ -364,6 +373,7 @@ def main() -> None:
     args = parser.parse_args()
     args.concurrency = args.concurrency or [16, 64]
     rng = random.Random(4)
+    load_before = os.getloadavg()[0]
 
     with tempfile.TemporaryDirectory(prefix="growthbot-bench-ack-") as tmp, start_fake(args.fake_nice) as fake:
         url = args.database_url or f"sqlite:///{tmp}/bench.db"
@@ -374,21 +384,27 @@ def main() -> None:
         env.update(fake.env(SECRET), DATABASE_URL=url, LOG_LEVEL="WARNING")
         workers = ["--workers", str(args.workers), "--threads", str(args.threads)]
 
-        port = _free_port()
+        growthbot_port, bare_port = _free_port(), _free_port()
         growthbot = [str(Path(sys.executable).with_name("growthbot")), "serve", "--host", "127.0.0.1"]
-        with server(
-            [*growthbot, "--port", str(port), *workers, "--no-scheduler"], env, port, Path(tmp) / "ours.log"
-        ) as address:
-            ours, notes = measure("growthbot", address, fake, users, args, rng)
-        port = _free_port()
-        bare_cmd = [sys.executable, str(ROOT / "bench/ack/bare_app.py"), "--port", str(port), *workers]
-        with server(bare_cmd, env, port, Path(tmp) / "bare.log") as address:
-            bare, _ = measure("bare ack", address, fake, users, args, rng)
+        growthbot += ["--port", str(growthbot_port), *workers, "--no-scheduler"]
+        bare_app = [sys.executable, str(ROOT / "bench/ack/bare_app.py"), "--port", str(bare_port), *workers]
+        ours, bare, notes = [], [], []
+        with (
+            server(growthbot, env, growthbot_port, Path(tmp) / "ours.log") as ours_address,
+            server(bare_app, env, bare_port, Path(tmp) / "bare.log") as bare_address,
+        ):
+            # Alternate the two apps at each concurrency so drift in machine load hits both alike.
+            for concurrency in args.concurrency:
+                result, note = measure("growthbot", ours_address, concurrency, fake, users, args, rng)
+                ours.append(result)
+                notes.append(note or "")
+                bare.append(measure("bare ack", bare_address, concurrency, fake, users, args, rng)[0])
 
     print(
         f"{args.people:,} people, {args.evidence:,} evidence items (seeded in {seeded:.1f} s); "
         f"{args.requests:,} `/ladder next` per run after {args.warmup:,} warm-up; gunicorn "
-        f"{args.workers} workers x {args.threads} threads; {os.cpu_count()} CPUs\n"
+        f"{args.workers} workers x {args.threads} threads; {os.cpu_count()} CPUs; "
+        f"1-min load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after\n"
     )
     print("| app | clients | p50 ms | p99 ms | max ms | req/s | errors |")
     print("|---|---:|---:|---:|---:|---:|---:|")
