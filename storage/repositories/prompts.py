@@ -264,13 +264,16 @@ class PromptRepository(Repository):
         self.session.flush()
 
     def reminders_due(self, now: datetime, horizon: timedelta, limit: int = 500) -> Sequence[Prompt]:
-        """SENT prompts due within `horizon` before now whose reminder time has come, oldest first."""
+        """SENT prompts sent within `horizon` before now whose reminder time has come, oldest first.
+
+        Every condition but the last is a range of ix_prompts_reminder (state, reminder_sent_at,
+        sent_at): only sent, not yet reminded, recent prompts are read, however many people there are."""
         return self.session.scalars(
             select(Prompt)
             .where(
                 Prompt.state == PromptState.SENT,
-                Prompt.due_at >= now - horizon,
                 Prompt.reminder_sent_at.is_(None),
+                Prompt.sent_at >= now - horizon,
                 Prompt.next_attempt_at <= now,
             )
             .order_by(Prompt.next_attempt_at, Prompt.id)
