@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -20,22 +19,15 @@ from frameworks.markdown_import import (
     import_markdown,
     repair_mojibake,
 )
+from tests.frameworks.seeds import seeds_dir
 
 REPO = Path(__file__).resolve().parents[2]
 FRAMEWORKS_DIR = REPO / "frameworks"
 MD_DIR = Path(__file__).parent / "data" / "md"
 
 
-def _seeds_dir() -> Path:
-    configured = os.environ.get("GROWTHBOT_SEEDS_DIR")
-    return Path(configured) if configured else REPO.parent / "shared" / "seeds"
-
-
 def seed_text(name: str) -> str:
-    path = _seeds_dir() / name
-    if not path.is_file():
-        pytest.skip(f"seed {name} not found in {_seeds_dir()} (set GROWTHBOT_SEEDS_DIR)")
-    return path.read_text(encoding="utf-8")
+    return (seeds_dir() / name).read_text(encoding="utf-8")
 
 
 def checked_in(framework_id: str) -> dict[str, Any]:

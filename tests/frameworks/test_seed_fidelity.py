@@ -8,7 +8,6 @@ from headings. Seeds live outside the repo: GROWTHBOT_SEEDS_DIR, else <repo>/../
 
 from __future__ import annotations
 
-import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -16,6 +15,8 @@ from typing import Any
 
 import pytest
 import yaml
+
+from tests.frameworks.seeds import BUNDLED_SEEDS, seeds_dir, shared_seeds_dir
 
 REPO = Path(__file__).resolve().parents[2]
 FRAMEWORKS_DIR = REPO / "frameworks"
@@ -30,17 +31,17 @@ SEED_FILES = {
 MOJIBAKE = ("â€", "Ã", "Â", "πŸ", "Ÿ", "βš", "οΈ", "\ufffd")
 
 
-def _seeds_dir() -> Path:
-    configured = os.environ.get("GROWTHBOT_SEEDS_DIR")
-    return Path(configured) if configured else REPO.parent / "shared" / "seeds"
-
-
 @pytest.fixture(scope="module")
 def seeds() -> Path:
-    directory = _seeds_dir()
-    if not directory.is_dir():
-        pytest.skip(f"seed documents not found at {directory} (set GROWTHBOT_SEEDS_DIR to check fidelity)")
-    return directory
+    return seeds_dir()
+
+
+def test_bundled_seed_copies_match_the_shared_originals() -> None:
+    shared = shared_seeds_dir()
+    if shared is None:
+        pytest.skip("no ../shared/seeds beside this clone; the bundled copies are used")
+    for name in SEED_FILES.values():
+        assert (BUNDLED_SEEDS / name).read_bytes() == (shared / name).read_bytes(), name
 
 
 def seed_lines(seeds: Path, framework_id: str) -> list[str]:
