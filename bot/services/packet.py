@@ -1,18 +1,21 @@
 """The promotion packet: every behaviour of someone's next milestone with all of their evidence for it.
 
-Slack-free. `build_packet` loads with a fixed number of statements; `render_markdown` and `render_csv`
-turn it into a document. Behaviours without evidence are listed, never hidden, and evidence tagged to
-other behaviours (or to none) gets its own section so nothing a person recorded is left out.
+Slack-free. `build_packet` loads with a fixed number of statements; `render_markdown`, `render_csv` and
+`render_json` (over `packet_to_json`) turn it into a document. Behaviours without evidence are listed,
+never hidden, and evidence tagged to other behaviours (or to none) gets its own section so nothing a
+person recorded is left out.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bot.services.digests import (
     NO_PLACEMENT,
@@ -273,3 +276,89 @@ def render_csv(packet: Packet) -> str:
             for item in group.items:
                 writer.writerow(row(other.area_name, "", group.behaviour_id or "", group.text, item))
     return buffer.getvalue()
+
+
+# --- JSON -----------------------------------------------------------------------------------------
+
+JSON_KIND = "growthbot.promotion_packet"
+JSON_VERSION = 1
+
+
+def _json_item(item: EvidenceItem, tz: str) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "date": local_date(item.created_at, tz).isoformat(),
+        "created_at": item.created_at.isoformat() + "Z",
+        "text": item.text,
+        "link": item.link,
+    }
+
+
+def packet_to_json(packet: Packet) -> dict[str, Any]:
+    """The packet as plain JSON values: each next-milestone behaviour per area with its evidence, coverage
+    per area, the behaviours without evidence, and the evidence outside the milestone. Dates are in the
+    person's time zone; `created_at` is UTC."""
+    tz = packet.person.tz
+    areas = [
+        {
+            "area_id": area.area_id,
+            "area": area.area_name,
+            "next_level": area.level_name,  # None: already at the top level of this area
+            "covered": area.covered,
+            "total": area.total,
+            "behaviours": [
+                {
+                    "behaviour_id": b.behaviour_id,
+                    "text": b.text,
+                    "qualifier": b.qualifier,
+                    "evidence": [_json_item(item, tz) for item in b.items],
+                }
+                for b in area.behaviours
+            ],
+        }
+        for area in packet.areas
+    ]
+    return {
+        "kind": JSON_KIND,
+        "version": JSON_VERSION,
+        "person": {
+            "id": packet.person.person_id,
+            "slack_user_id": packet.person.slack_user_id,
+            "name": packet.person.name,
+            "tz": tz,
+        },
+        "generated_at": packet.generated_at.isoformat() + "Z",
+        "ladder": packet.framework_name,
+        "current_level": packet.current_level,
+        "evidence_count": packet.evidence_count,
+        "notes": list(packet.notes),
+        "coverage": {
+            "covered": sum(a.covered for a in packet.areas),
+            "total": sum(a.total for a in packet.areas),
+            "areas": [{k: area[k] for k in ("area_id", "area", "next_level", "covered", "total")} for area in areas],
+        },
+        "areas": areas,
+        "behaviours_without_evidence": [
+            {"area_id": a.area_id, "area": a.area_name, "behaviour_id": b.behaviour_id, "text": b.text}
+            for a, b in packet.behaviours_without_evidence
+        ],
+        "other_evidence": [
+            {
+                "area_id": other.area_id,
+                "area": other.area_name,
+                "behaviours": [
+                    {
+                        "behaviour_id": group.behaviour_id,
+                        "text": group.text,
+                        "evidence": [_json_item(item, tz) for item in group.items],
+                    }
+                    for group in other.behaviours
+                ],
+            }
+            for other in packet.other_evidence
+        ],
+    }
+
+
+def render_json(packet: Packet) -> str:
+    return json.dumps(packet_to_json(packet), indent=2, ensure_ascii=False) + "\n"

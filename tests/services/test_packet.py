@@ -1,12 +1,13 @@
-"""Promotion packets: Markdown and CSV, on SQLite and PostgreSQL."""
+"""Promotion packets: Markdown, CSV and JSON, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import datetime, timedelta
 
-from bot.services.packet import CSV_HEADER, build_packet, render_csv, render_markdown
+from bot.services.packet import CSV_HEADER, build_packet, packet_to_json, render_csv, render_json, render_markdown
 from tests.conftest import Database
 from tests.services.digest_data import add_evidence, load_ladder, make_world
 from tests.services.test_digests import count_statements
@@ -73,6 +74,57 @@ def test_csv_has_a_row_per_behaviour_and_item_and_defuses_formulas(db: Database)
     assert '\'=HYPERLINK("x")' in [row[6] for row in by_behaviour["delivery-2-01"]]
     assert by_behaviour["delivery-2-01"][0][6] == "Shipped checkout v2 | on time\nwith a second line"
     assert by_behaviour[""][0][6] == "No tag at all"
+
+
+def test_json_holds_behaviours_with_evidence_coverage_and_the_gaps(db: Database) -> None:
+    world = _world_with_evidence(db)
+    with db.uow() as uow:
+        packet = build_packet(uow, LIBRARY, uow.people.get(world.report_id), now=NOW)
+    data = packet_to_json(packet)
+    assert json.loads(render_json(packet)) == data
+
+    assert data["kind"] == "growthbot.promotion_packet" and data["version"] == 1
+    assert data["person"] == {
+        "id": world.report_id,
+        "slack_user_id": "UREPORT",
+        "name": "Riley Report",
+        "tz": "America/New_York",
+    }
+    assert data["generated_at"] == "2025-03-10T12:00:00Z" and data["evidence_count"] == 5
+    assert data["coverage"]["covered"] == 2 and data["coverage"]["total"] == 6
+    assert [(a["area"], a["next_level"], a["covered"], a["total"]) for a in data["coverage"]["areas"]] == [
+        ("Delivery", "Level 2", 1, 3),
+        ("Quality & Testing", "Level 2", 1, 2),
+        ("Mentoring", "Level 2", 0, 1),
+    ]
+    delivery = data["areas"][0]
+    assert [b["behaviour_id"] for b in delivery["behaviours"]] == ["delivery-2-01", "delivery-2-02", "delivery-2-03"]
+    first = delivery["behaviours"][0]
+    assert first["text"] == LIBRARY["digest-ladder"].behaviour("delivery-2-01").text
+    # Raw text, exactly as written (JSON is not a spreadsheet: no formula quoting), local dates.
+    assert [(e["date"], e["text"], e["link"]) for e in first["evidence"]] == [
+        ("2025-02-28", "Shipped checkout v2 | on time\nwith a second line", "https://acme.slack.com/archives/C1/p1"),
+        ("2025-03-07", '=HYPERLINK("x")', None),
+    ]
+    assert delivery["behaviours"][1]["evidence"] == []
+    missing = {(b["area_id"], b["behaviour_id"]) for b in data["behaviours_without_evidence"]}
+    assert {("delivery", "delivery-2-02"), ("delivery", "delivery-2-03"), ("mentoring", "mentoring-2-01")} <= missing
+    assert len(missing) == 4 and ("delivery", "delivery-2-01") not in missing
+    other = [e["text"] for area in data["other_evidence"] for b in area["behaviours"] for e in b["evidence"]]
+    assert sorted(other) == ["No tag at all", "Wrote unit tests"]
+    assert "deleted" not in json.dumps(data)
+
+
+def test_json_of_an_unplaced_person_keeps_the_note_and_the_evidence(db: Database) -> None:
+    with db.uow() as uow:
+        world = make_world(uow, placed=False)
+        add_evidence(uow, LIBRARY, world.report_id, "Something", NOW, ["delivery-2-01"])
+    with db.uow() as uow:
+        data = packet_to_json(build_packet(uow, LIBRARY, uow.people.get(world.report_id), now=NOW))
+    assert data["areas"] == [] and data["coverage"] == {"covered": 0, "total": 0, "areas": []}
+    assert data["notes"] == ["Not placed on a ladder yet, so there is no next milestone to measure against."]
+    assert data["ladder"] is None and data["current_level"] is None
+    assert [e["text"] for a in data["other_evidence"] for b in a["behaviours"] for e in b["evidence"]] == ["Something"]
 
 
 def test_unplaced_person_gets_a_packet_with_a_note(db: Database) -> None:
