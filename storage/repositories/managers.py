@@ -33,6 +33,16 @@ class ManagerLinkRepository(Repository):
         link = self.active_link_of(person_id)
         return link.manager if link is not None else None
 
+    def open_links_of_many(self, person_ids: Sequence[int]) -> Sequence[ManagerLink]:
+        """Pending and active links where these people are the report, in one query, oldest first."""
+        if not person_ids:
+            return []
+        return self.session.scalars(
+            select(ManagerLink)
+            .where(ManagerLink.person_id.in_(list(person_ids)), ManagerLink.status.in_(OPEN_STATUSES))
+            .order_by(ManagerLink.created_at, ManagerLink.id)
+        ).all()
+
     def pending_for(self, person_id: int) -> Sequence[ManagerLink]:
         """Links waiting for this person's consent, newest first."""
         return self.session.scalars(

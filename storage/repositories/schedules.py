@@ -21,6 +21,13 @@ class ScheduleRepository(Repository):
     def get_for(self, person_id: int) -> PromptSchedule | None:
         return self.session.scalar(select(PromptSchedule).where(PromptSchedule.person_id == person_id))
 
+    def get_for_many(self, person_ids: Sequence[int]) -> dict[int, PromptSchedule]:
+        """person id -> schedule, in one query (people without a schedule are absent)."""
+        if not person_ids:
+            return {}
+        rows = self.session.scalars(select(PromptSchedule).where(PromptSchedule.person_id.in_(list(person_ids))))
+        return {schedule.person_id: schedule for schedule in rows}
+
     def upsert(
         self,
         person_id: int,

@@ -16,12 +16,18 @@ from bot.blocks.help import help_blocks, help_text, unknown_subcommand_blocks
 from bot.deps import Deps
 from bot.errors import handle_error
 from bot.ids import LADDER_COMMAND
-from bot.listeners.commands import digest, export, forget, log, lookup, one_on_one, prompts, setup, team
+from bot.listeners.commands import admin, digest, export, forget, log, lookup, one_on_one, prompts, setup, team
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
+from bot.services import access
 
 
 def _help(ctx: LadderContext) -> None:
-    ctx.reply(help_blocks(command_lines()), help_text(command_lines()))
+    lines = command_lines(include_admin=_is_admin(ctx))
+    ctx.reply(help_blocks(lines), help_text(lines))
+
+
+def _is_admin(ctx: LadderContext) -> bool:
+    return access.can_manage(ctx.user_id, ctx.deps.settings)
 
 
 HELP = Subcommand("help", f"{LADDER_COMMAND} help", "what growthbot does and every command", _help, background=True)
@@ -42,17 +48,18 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "digest": digest.SUBCOMMAND,
     "export": export.SUBCOMMAND,
     "forget": forget.SUBCOMMAND,
+    "admin": admin.SUBCOMMAND,
 }
 
 
-def command_lines() -> list[tuple[str, str]]:
-    return [(sub.usage, sub.summary) for sub in SUBCOMMANDS.values()]
+def command_lines(*, include_admin: bool = False) -> list[tuple[str, str]]:
+    return [(sub.usage, sub.summary) for sub in SUBCOMMANDS.values() if include_admin or not sub.admin_only]
 
 
-def _aliases() -> dict[str, Subcommand]:
+def _aliases(*, include_admin: bool = True) -> dict[str, Subcommand]:
     found = {alias: sub for sub in SUBCOMMANDS.values() for alias in sub.aliases}
     found.update(SUBCOMMANDS)
-    return found
+    return {name: sub for name, sub in found.items() if include_admin or not sub.admin_only}
 
 
 def unescape_slack(text: str) -> str:
@@ -68,9 +75,10 @@ def parse(text: str) -> tuple[str, str]:
     return parts[0].lower(), parts[1].strip() if len(parts) > 1 else ""
 
 
-def suggest(name: str) -> str | None:
-    matches = difflib.get_close_matches(name, list(_aliases()), n=1, cutoff=0.6)
-    return _aliases()[matches[0]].name if matches else None
+def suggest(name: str, *, include_admin: bool = False) -> str | None:
+    known = _aliases(include_admin=include_admin)
+    matches = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return known[matches[0]].name if matches else None
 
 
 def register(app: App, deps: Deps) -> None:
@@ -97,8 +105,10 @@ def register(app: App, deps: Deps) -> None:
 
 
 def _unknown(ctx: LadderContext) -> None:
-    blocks = unknown_subcommand_blocks(ctx.name, suggest(ctx.name), command_lines())
-    ctx.reply(blocks, help_text(command_lines()))
+    is_admin = _is_admin(ctx)
+    lines = command_lines(include_admin=is_admin)
+    blocks = unknown_subcommand_blocks(ctx.name, suggest(ctx.name, include_admin=is_admin), lines)
+    ctx.reply(blocks, help_text(lines))
 
 
 def _run_after_ack(subcommand: Subcommand, ctx: LadderContext, request: BoltRequest) -> None:

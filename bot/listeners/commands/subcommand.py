@@ -59,3 +59,5 @@ class Subcommand:
     # True: run on `deps.followups` after the ack, so a burst of answers never delays other acks.
     # Leave False for handlers that open a modal: a trigger_id expires about 3 s after the command.
     background: bool = False
+    # True: listed in help, and suggested for typos, only to admins (the handler still checks).
+    admin_only: bool = False
