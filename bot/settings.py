@@ -16,6 +16,8 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as PydanticSettingsError
 
+from bot.services.away import QuietDaysError, load_quiet_days
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 README_SLACK_SECTION = "README.md#create-the-slack-app"
@@ -59,6 +61,16 @@ class Settings(BaseSettings):
         # `.env.example` lists optional variables with empty values; empty means "not set".
         if isinstance(value, str) and not value.strip():
             return None
+        return value
+
+    @field_validator("quiet_days_file")
+    @classmethod
+    def _readable_quiet_days(cls, value: Path | None) -> Path | None:
+        # Read now, not at the first tick: a bad file stops `growthbot run` instead of failing every tick.
+        try:
+            load_quiet_days(value)
+        except QuietDaysError as error:
+            raise ValueError(f"{error}; fix the file or unset the variable") from None
         return value
 
     @field_validator("default_timezone")
@@ -133,7 +145,8 @@ def load_settings(**overrides: object) -> Settings:
         lines = []
         for problem in error.errors():
             variable = ".".join(str(part) for part in problem["loc"]) or "settings"
-            lines.append(f"{variable}: {problem['msg']} (got {problem.get('input')!r})")
+            message = problem["msg"].removeprefix("Value error, ")
+            lines.append(f"{variable}: {message} (got {problem.get('input')!r})")
         raise SettingsError(
             "Invalid configuration; fix these variables in the environment or .env:\n  " + "\n  ".join(lines)
         ) from None

@@ -70,3 +70,21 @@ def test_require_names_missing_variables_and_the_readme_section() -> None:
     message = str(error.value)
     assert "SLACK_BOT_TOKEN" in message and "SLACK_SIGNING_SECRET" in message
     assert "README" in message
+
+
+def test_the_quiet_days_file_is_read_when_settings_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    quiet = tmp_path / "quiet.txt"
+    quiet.write_text("2024-12-25\n2024-12-26\n")
+    monkeypatch.setenv("GROWTHBOT_QUIET_DAYS_FILE", str(quiet))
+    assert load_settings().quiet_days_file == quiet
+
+    quiet.write_text("2024-12-25\nboxing day\n")
+    with pytest.raises(SettingsError) as error:
+        load_settings()
+    message = str(error.value)
+    assert f"GROWTHBOT_QUIET_DAYS_FILE: {quiet}:2: 'boxing day' is not a date in YYYY-MM-DD form" in message
+    assert "Value error" not in message
+
+    monkeypatch.setenv("GROWTHBOT_QUIET_DAYS_FILE", str(tmp_path / "missing.txt"))
+    with pytest.raises(SettingsError, match="GROWTHBOT_QUIET_DAYS_FILE: cannot read quiet days file"):
+        load_settings()

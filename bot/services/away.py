@@ -58,6 +58,7 @@ def away_in_profile(profile: Mapping[str, Any] | None, now_epoch: float | None =
 
 
 def parse_quiet_days(text: str, source: str = "quiet days") -> frozenset[date]:
+    """The dates in `text`; QuietDaysError names `source` and, where it can, the bad line."""
     lines = [(number, line.split("#", 1)[0].strip()) for number, line in enumerate(text.splitlines(), start=1)]
     content = [(number, line) for number, line in lines if line]
     if all(_ISO_DATE.match(line) for _, line in content):
@@ -65,18 +66,49 @@ def parse_quiet_days(text: str, source: str = "quiet days") -> frozenset[date]:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
-        raise QuietDaysError(f"{source}: not a list of dates nor valid YAML: {error}") from None
+        mark = getattr(error, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}" if mark is not None else source
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise QuietDaysError(f"{where}: not a list of dates nor valid YAML ({problem})") from None
     except ValueError as error:  # YAML's own date parsing, e.g. 2024-13-40
-        raise QuietDaysError(f"{source}: not a valid date: {error}") from None
+        bad = _first_impossible_date(text)
+        where = _where(source, text, bad) if bad else source
+        raise QuietDaysError(f"{where}: {bad or 'a date'!r} is not a valid date: {error}") from None
     if isinstance(data, Mapping) and "quiet_days" in data:
         data = data["quiet_days"]
     if isinstance(data, Mapping):
         data = list(data.keys())
     if data is None:
         return frozenset()
+    if isinstance(data, str):
+        # Plain lines, some of them not dates: YAML read them as one string.
+        number, line = next((n, line) for n, line in content if not _ISO_DATE.match(line))
+        raise QuietDaysError(f"{source}:{number}: {line!r} is not a date in YYYY-MM-DD form")
     if not isinstance(data, list):
         raise QuietDaysError(f"{source}: expected a list of ISO dates (YYYY-MM-DD), got {type(data).__name__}")
-    return frozenset(_parse_date(item, source) for item in data)
+    return frozenset(_parse_date(item, _where(source, text, str(item))) for item in data)
+
+
+def _where(source: str, text: str, needle: str) -> str:
+    """`source:line` of the line holding the list item or key `needle`, else `source`."""
+    lines = [line.split("#", 1)[0] for line in text.splitlines()]
+    for number, line in enumerate(lines, start=1):
+        item = line.strip().removeprefix("-").strip().split(":", 1)[0].strip().strip("'\"")
+        if item == needle:
+            return f"{source}:{number}"
+    for number, line in enumerate(lines, start=1):
+        if needle in line:
+            return f"{source}:{number}"
+    return source
+
+
+def _first_impossible_date(text: str) -> str | None:
+    for candidate in re.findall(r"\b\d{4}-\d{2}-\d{2}\b", text):
+        try:
+            date.fromisoformat(candidate)
+        except ValueError:
+            return candidate
+    return None
 
 
 def _parse_date(value: object, where: str) -> date:

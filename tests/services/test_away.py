@@ -69,3 +69,21 @@ def test_bad_quiet_days_name_the_line(tmp_path: Path) -> None:
     with pytest.raises(QuietDaysError, match="cannot read"):
         load_quiet_days(tmp_path / "missing.txt")
     assert load_quiet_days(None) == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("2024-12-25\nchristmas\n", "q:2: 'christmas'"),
+        ("2024-12-25\n2024-02-30\n", "q:2: '2024-02-30'"),
+        ("- 2024-12-25\n- tomorrow\n", "q:2: 'tomorrow'"),
+        ("# comment\n- 2024-12-25\n- 2024-13-40\n", "q:3: '2024-13-40' is not a valid date"),
+        ("2024-12-25: Christmas\nboxing: day\n", "q:2: 'boxing'"),
+        ("quiet_days:\n  - 2024-05-01\n  - 5\n", "q:3: 5"),
+        ("- [2024-12-25\n", "q:2: not a list of dates nor valid YAML"),
+    ],
+)
+def test_the_bad_line_is_named(text: str, where: str) -> None:
+    with pytest.raises(QuietDaysError) as error:
+        parse_quiet_days(text, "q")
+    assert str(error.value).startswith(where) and "\n" not in str(error.value)
