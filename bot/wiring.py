@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from bot.deps import Deps
 from bot.settings import Settings
 from bot.slack_client import make_web_client
-from frameworks import LibraryHolder, load_library
+from frameworks import Library, LibraryHolder, load_library
 from storage.db import is_sqlite, make_engine, make_session_factory
 from storage.uow import UnitOfWorkFactory
 
@@ -20,14 +20,16 @@ class Wired:
     engine: Engine
 
 
-def build(settings: Settings) -> Wired:
-    """Everything wired from settings; the engine is returned too, for health checks and shutdown."""
+def build(settings: Settings, *, library: Library | None = None) -> Wired:
+    """Everything wired from settings; the engine is returned too, for health checks and shutdown.
+
+    `library`: the ladders already loaded from the same settings (the CLI checks them before starting)."""
     settings.require("slack_bot_token")
     engine = make_engine(settings.database_url)
     refresh_sqlite_statistics(engine)
     uow = UnitOfWorkFactory(make_session_factory(engine))
     extra_dirs = [settings.frameworks_dir] if settings.frameworks_dir else []
-    ladders = LibraryHolder(extra_dirs, loader=load_library)
+    ladders = LibraryHolder(extra_dirs, library=library, loader=load_library)
     deps = Deps(settings=settings, uow=uow, ladders=ladders, client=make_web_client(settings))
     return Wired(deps, engine)
 

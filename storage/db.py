@@ -1,12 +1,66 @@
-"""Engines and sessions: SQLite (WAL, foreign keys on) by default, PostgreSQL via psycopg 3."""
+"""Engines and sessions: SQLite (WAL, foreign keys on) by default, PostgreSQL via psycopg 3.
+
+An unusable DATABASE_URL raises `DatabaseConfigError`, whose message is one paragraph naming the
+variable, what is wrong and how to fix it: `make_engine` checks what it can without connecting, and
+`check_connection` opens one connection.
+"""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
+
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+URL_EXAMPLES = "sqlite:///growthbot.db or postgresql://USER:PASSWORD@HOST:5432/DATABASE"
+_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
+
+
+class DatabaseConfigError(Exception):
+    """DATABASE_URL cannot be used; `str()` names the variable, the problem and the fix."""
+
+
+def _shown(url: str | URL) -> str:
+    """The URL as it may appear in a message: never with its password."""
+    if isinstance(url, URL):
+        return url.render_as_string(hide_password=True)
+    return _PASSWORD.sub(r"\1***@", url)
+
+
+def parse_database_url(url: str) -> URL:
+    """The URL SQLAlchemy will use, or DatabaseConfigError when it cannot work at all."""
+    try:
+        parsed = make_url(normalise_url(url.strip()))
+    except (ArgumentError, ValueError):
+        raise DatabaseConfigError(
+            f"DATABASE_URL {_shown(url)!r} is not a database URL. Set it to a URL such as {URL_EXAMPLES}."
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
+        raise DatabaseConfigError(
+            f"DATABASE_URL {_shown(parsed)!r} uses the unsupported database backend {backend!r}: growthbot "
+            f"supports only sqlite and postgresql. Set it to a URL such as {URL_EXAMPLES}."
+        )
+    if backend == "sqlite":
+        _check_sqlite_directory(parsed)
+    return parsed
+
+
+def _check_sqlite_directory(url: URL) -> None:
+    database = url.database
+    if not database or database == ":memory:" or url.query.get("uri") == "true":
+        return
+    directory = Path(database).parent
+    if not directory.is_dir():
+        raise DatabaseConfigError(
+            f"DATABASE_URL {_shown(url)!r}: the directory {str(directory)!r} for the SQLite file does not exist. "
+            f"Create it (mkdir -p {directory}) or point DATABASE_URL at a file in an existing directory."
+        )
 
 
 def normalise_url(url: str) -> str:
@@ -24,17 +78,55 @@ def is_sqlite(engine_or_url: Engine | str) -> bool:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    url = normalise_url(url)
-    if is_sqlite(url):
+    """An engine for `url` (not connected yet); DatabaseConfigError when the URL cannot work."""
+    parsed = parse_database_url(url)
+    if parsed.get_backend_name() == "sqlite":
         # Bolt listeners and the fan-out run on threads; each gets its own connection from the pool.
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
-        engine = create_engine(url, **kwargs)
+        engine = _create(parsed, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
-    return create_engine(url, **kwargs)
+    return _create(parsed, **kwargs)
+
+
+def _create(url: URL, **kwargs: Any) -> Engine:
+    try:
+        return create_engine(url, **kwargs)
+    except (NoSuchModuleError, ImportError) as error:
+        raise DatabaseConfigError(
+            f"DATABASE_URL {_shown(url)!r} asks for the database driver {url.get_driver_name()!r}, which is "
+            f"not installed ({error}). Leave the driver out (postgresql://...) to use psycopg 3, which "
+            f"growthbot installs."
+        ) from None
+
+
+def check_connection(engine: Engine) -> None:
+    """Open and close one connection; DatabaseConfigError says why that failed."""
+    try:
+        with engine.connect():
+            pass
+    except DBAPIError as error:
+        raise DatabaseConfigError(connection_problem(engine.url, error)) from None
+
+
+def connection_problem(url: URL, error: BaseException) -> str:
+    """One paragraph for a failure to connect: where to, the driver's one-line reason, what to check."""
+    original = getattr(error, "orig", None) or error
+    reason = next((line.strip() for line in str(original).splitlines() if line.strip()), type(original).__name__)
+    if url.get_backend_name() == "sqlite":
+        return (
+            f"DATABASE_URL {_shown(url)!r}: cannot open the SQLite database file {url.database!r} ({reason}). "
+            f"Check that its directory exists and that growthbot may write there."
+        )
+    where = f"{url.host or 'the local socket'}:{url.port or 5432}"
+    return (
+        f"DATABASE_URL {_shown(url)!r}: cannot connect to PostgreSQL at {where} ({reason}). Check that the "
+        f"server is running and reachable from here, and the host, port, user, password and database name "
+        f"in DATABASE_URL."
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

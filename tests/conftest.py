@@ -43,6 +43,20 @@ def _postgres_unreachable_reason() -> str | None:
     return None
 
 
+def create_schema(engine: Engine) -> None:
+    """The models' tables, recorded at the head revision as `growthbot db upgrade` leaves a database (so
+    `growthbot tick` and `run` accept it); tests/storage/test_migrate.py checks the two schemas agree."""
+    from alembic import command
+
+    from storage.migrate import alembic_config
+
+    Base.metadata.create_all(engine)
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.stamp(config, "head")
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh database for this test session (one per xdist worker), dropped at the end."""
@@ -65,7 +79,7 @@ def postgres_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def postgres_engine(postgres_url: str) -> Iterator[Engine]:
     engine = make_engine(postgres_url)
-    Base.metadata.create_all(engine)
+    create_schema(engine)
     yield engine
     engine.dispose()
 
@@ -91,7 +105,7 @@ def db(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> Iterator[D
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path}/growthbot.db"
         engine = make_engine(url)
-        Base.metadata.create_all(engine)
+        create_schema(engine)
         factory = make_session_factory(engine)
         yield Database("sqlite", url, engine, factory, UnitOfWorkFactory(factory))
         engine.dispose()
@@ -107,7 +121,7 @@ def sqlite_db(tmp_path: os.PathLike[str]) -> Iterator[Database]:
     """SQLite only, for Slack-level tests that need a database but not both backends."""
     url = f"sqlite:///{tmp_path}/growthbot.db"
     engine = make_engine(url)
-    Base.metadata.create_all(engine)
+    create_schema(engine)
     factory = make_session_factory(engine)
     yield Database("sqlite", url, engine, factory, UnitOfWorkFactory(factory))
     engine.dispose()

@@ -7,10 +7,13 @@ loaded once, here, and handed to commands through the click context object.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import click
+from sqlalchemy.exc import OperationalError
 
 from bot.settings import Settings, SettingsError, load_settings
+from storage.db import DatabaseConfigError, connection_problem, parse_database_url
 
 
 class CliContext:
@@ -36,7 +39,29 @@ class CliContext:
 pass_cli = click.make_pass_decorator(CliContext, ensure=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class GrowthbotGroup(click.Group):
+    """Turns configuration problems met by any command into one message and exit status 1, no traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (DatabaseConfigError, SettingsError) as error:
+            raise click.ClickException(str(error)) from None
+        except OperationalError as error:
+            if error.statement is not None:  # a failing query, not a failing connect: keep the traceback
+                raise
+            raise click.ClickException(_connect_problem(ctx, error)) from None
+
+
+def _connect_problem(ctx: click.Context, error: OperationalError) -> str:
+    cli = ctx.find_object(CliContext)
+    settings = cli._settings if cli is not None else None
+    if settings is None:
+        return f"Cannot connect to the database in DATABASE_URL: {error.orig or error}".splitlines()[0]
+    return connection_problem(parse_database_url(settings.database_url), error)
+
+
+@click.group(cls=GrowthbotGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="growthbot")
 @click.pass_context
 def main(ctx: click.Context) -> None:

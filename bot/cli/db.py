@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from bot.cli import CliContext, pass_cli
-from storage.db import make_engine
+from bot.cli.checks import open_engine
 from storage.migrate import current_revision, head_revision, schema_problem, upgrade_to_head
 
 
@@ -18,7 +18,7 @@ def db() -> None:
 @pass_cli
 def upgrade(cli: CliContext) -> None:
     """Apply every pending migration (safe to run again; safe on a fresh database)."""
-    engine = make_engine(cli.settings.database_url)
+    engine = open_engine(cli.settings)
     try:
         before, after = upgrade_to_head(engine)
     finally:
@@ -33,7 +33,7 @@ def upgrade(cli: CliContext) -> None:
 @pass_cli
 def current(cli: CliContext) -> None:
     """Show the schema revision of the database and the one this growthbot needs."""
-    engine = make_engine(cli.settings.database_url)
+    engine = open_engine(cli.settings)
     try:
         revision = current_revision(engine)
         problem = schema_problem(engine)

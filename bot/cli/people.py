@@ -11,6 +11,7 @@ import click
 from slack_sdk import WebClient
 
 from bot.cli import CliContext, pass_cli
+from bot.cli.checks import ensure_schema, load_ladders
 from bot.services.data_rights import PersonNotFound, delete_person_data, export_person, find_person
 from bot.services.people_import import (
     ImportDefaults,
@@ -22,10 +23,9 @@ from bot.services.people_import import (
 )
 from bot.settings import Settings
 from bot.slack_client import make_web_client
-from frameworks import FrameworkError, Library, load_library
+from frameworks import Library
 from storage.clock import utcnow
 from storage.db import make_engine, make_session_factory
-from storage.migrate import SchemaOutdated, ensure_schema_current
 from storage.uow import UnitOfWorkFactory
 
 
@@ -38,20 +38,14 @@ def people() -> None:
 def _database(settings: Settings) -> Iterator[UnitOfWorkFactory]:
     engine = make_engine(settings.database_url)
     try:
-        try:
-            ensure_schema_current(engine, settings.database_auto_upgrade)
-        except SchemaOutdated as error:
-            raise click.ClickException(str(error)) from None
+        ensure_schema(engine, settings)
         yield UnitOfWorkFactory(make_session_factory(engine))
     finally:
         engine.dispose()
 
 
 def _library(settings: Settings) -> Library:
-    try:
-        return load_library([settings.frameworks_dir] if settings.frameworks_dir else [])
-    except FrameworkError as error:
-        raise click.ClickException(f"Cannot load the career ladders: {error}") from None
+    return load_ladders(settings)
 
 
 class _DryRun(Exception):

@@ -1,39 +1,24 @@
 """`growthbot run` (Socket Mode) and `growthbot serve` (HTTP behind gunicorn).
 
-Both refuse to start on an outdated database schema (run `growthbot db upgrade`, or set
-GROWTHBOT_DB_AUTO_UPGRADE=true) and name any missing Slack variable.
+Both check everything before connecting to Slack or starting gunicorn, and stop with one message:
+a missing Slack variable, ladders that do not load, an outdated database schema (run
+`growthbot db upgrade`, or set GROWTHBOT_DB_AUTO_UPGRADE=true) or an unusable DATABASE_URL.
 """
 
 from __future__ import annotations
 
 import logging
+import signal
 
 import click
 from flask import Flask
 
 from bot.cli import CliContext, pass_cli
-from bot.settings import Settings, SettingsError
-from storage.db import make_engine
-from storage.migrate import SchemaOutdated, ensure_schema_current
+from bot.cli.checks import check_schema, load_ladders, require
+from bot.settings import Settings
+from frameworks import Library, LibraryHolder
 
 log = logging.getLogger(__name__)
-
-
-def _require(settings: Settings, *names: str) -> None:
-    try:
-        settings.require(*names)
-    except SettingsError as error:
-        raise click.ClickException(str(error)) from None
-
-
-def _check_schema(settings: Settings) -> None:
-    engine = make_engine(settings.database_url)
-    try:
-        ensure_schema_current(engine, settings.database_auto_upgrade)
-    except SchemaOutdated as error:
-        raise click.ClickException(str(error)) from None
-    finally:
-        engine.dispose()  # workers open their own connections; none may cross gunicorn's fork
 
 
 @click.command()
@@ -48,14 +33,27 @@ def run(cli: CliContext, no_scheduler: bool) -> None:
     from bot.wiring import build
 
     settings = cli.settings
-    _require(settings, "slack_bot_token", "slack_app_token")
-    _check_schema(settings)
-    wired = build(settings)
+    require(settings, "slack_bot_token", "slack_app_token")
+    library = load_ladders(settings)
+    check_schema(settings)
+    wired = build(settings, library=library)
     app = create_app(wired.deps, socket_mode=True)
     if not no_scheduler:
         start_scheduler_if_available(wired.deps)
+    _reload_ladders_on_sighup(wired.deps.ladders)
     click.echo("growthbot is connecting to Slack in Socket Mode (Ctrl-C to stop).")
     SocketModeHandler(app, settings.slack_app_token).start()
+
+
+def _reload_ladders_on_sighup(ladders: LibraryHolder) -> None:
+    def reload(_signum: int, _frame: object) -> None:
+        error = ladders.try_reload()
+        if error is None:
+            log.info("SIGHUP: ladders reloaded")
+        else:
+            log.error("SIGHUP: ladders not reloaded, keeping the last good ones: %s", error)
+
+    signal.signal(signal.SIGHUP, reload)
 
 
 @click.command()
@@ -70,21 +68,23 @@ def serve(cli: CliContext, host: str, port: int, workers: int, threads: int, no_
     from bot.server import GunicornServer, gunicorn_options
 
     settings = cli.settings
-    _require(settings, "slack_bot_token", "slack_signing_secret")
-    _check_schema(settings)
+    require(settings, "slack_bot_token", "slack_signing_secret")
+    library = load_ladders(settings)
+    check_schema(settings)  # disposes its engine: workers open their own, none may cross gunicorn's fork
     click.echo(f"growthbot is serving Slack at http://{host}:{port}/slack/events ({workers} workers).")
     GunicornServer(
-        lambda: build_wsgi_app(settings, scheduler=not no_scheduler), gunicorn_options(host, port, workers, threads)
+        lambda: build_wsgi_app(settings, scheduler=not no_scheduler, library=library),
+        gunicorn_options(host, port, workers, threads),
     ).run()
 
 
-def build_wsgi_app(settings: Settings, *, scheduler: bool) -> Flask:
-    """One gunicorn worker's application (called after the fork)."""
+def build_wsgi_app(settings: Settings, *, scheduler: bool, library: Library | None = None) -> Flask:
+    """One gunicorn worker's application (called after the fork; `library` is the master's, checked at start)."""
     from bot.app import create_app
     from bot.server import create_flask_app, start_scheduler_if_available
     from bot.wiring import build
 
-    wired = build(settings)
+    wired = build(settings, library=library)
     app = create_app(wired.deps)
     if scheduler:
         # Every worker runs the tick: schedule state lives in the database and is claimed row by row,

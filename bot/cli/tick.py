@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import click
 
 from bot.cli import CliContext, pass_cli
-from bot.settings import SettingsError
+from bot.cli.checks import check_schema, load_ladders, require
 from storage.clock import as_naive_utc, utcnow
 
 
@@ -44,11 +44,10 @@ def tick(cli: CliContext, now_text: str | None) -> None:
     from bot.wiring import build
 
     settings = cli.settings
-    try:
-        settings.require("slack_bot_token")
-    except SettingsError as error:
-        raise click.ClickException(str(error)) from None
-    wired = build(settings)
+    require(settings, "slack_bot_token")
+    library = load_ladders(settings)
+    check_schema(settings)
+    wired = build(settings, library=library)
     start = parse_now(now_text) if now_text else utcnow()
     deps = dataclasses.replace(wired.deps, now=clock_from(start))
     try:

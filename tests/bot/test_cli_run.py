@@ -43,3 +43,35 @@ def test_an_outdated_schema_is_refused(command: list[str], monkeypatch: pytest.M
     result = CliRunner().invoke(main, command)
     assert result.exit_code == 1
     assert "growthbot db upgrade" in result.output
+
+
+@pytest.mark.parametrize("command", [["run"], ["serve", "--port", "0"], ["tick"], ["start"]])
+def test_a_bad_quiet_days_file_is_refused_at_start(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in {"SLACK_BOT_TOKEN": "x", "SLACK_SIGNING_SECRET": "s", "SLACK_APP_TOKEN": "xapp-1"}.items():
+        monkeypatch.setenv(name, value)
+    quiet = tmp_path / "holidays.txt"
+    quiet.write_text("2024-12-25\n26 December\n")
+    monkeypatch.setenv("GROWTHBOT_QUIET_DAYS_FILE", str(quiet))
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert f"GROWTHBOT_QUIET_DAYS_FILE: {quiet}:2: '26 December' is not a date" in result.output
+
+
+@pytest.mark.parametrize("command", [["run"], ["serve", "--port", "0"]])
+def test_ladders_that_do_not_load_stop_the_bot_before_it_starts(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert CliRunner().invoke(main, ["db", "upgrade"]).exit_code == 0  # only the ladders can stop it now
+    broken = tmp_path / "ladders"
+    broken.mkdir()
+    (broken / "acme.yaml").write_text("id: acme\nname: Acme\nversion: 1\nlevels: []\nareas: []\n")
+    for name, value in {"SLACK_BOT_TOKEN": "x", "SLACK_SIGNING_SECRET": "s", "SLACK_APP_TOKEN": "xapp-1"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("GROWTHBOT_FRAMEWORKS_DIR", str(broken))
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert result.output.startswith("Error: Cannot load the career ladders: ")
+    assert f"{broken / 'acme.yaml'}:4: " in result.output
+    assert "serving" not in result.output and "connecting" not in result.output

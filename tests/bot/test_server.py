@@ -81,7 +81,8 @@ def test_the_flask_app_serves_slack_and_health(fake: FakeSlack, sqlite_db: Datab
 
 
 def test_health_is_503_when_the_database_does_not_answer(fake: FakeSlack, sqlite_db: Database, tmp_path: Path) -> None:
-    broken = make_engine(f"sqlite:///{tmp_path}/missing-dir/growthbot.db")
+    (tmp_path / "a-directory.db").mkdir()  # SQLite cannot open it: every connect fails
+    broken = make_engine(f"sqlite:///{tmp_path}/a-directory.db")
     deps = _deps(fake, sqlite_db, UnitOfWorkFactory(make_session_factory(broken)))
     base, server = _serve(create_flask_app(create_app(deps), deps))
     try:

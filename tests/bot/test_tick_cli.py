@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import time as clock
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -9,6 +10,9 @@ from click.testing import CliRunner
 from bot.cli import main
 from bot.cli.tick import clock_from, parse_now
 from bot.scheduler import JOB_ID, start_scheduler
+from bot.testing.fake_slack import FakeSlack
+from storage.db import make_engine
+from storage.migrate import current_revision, head_revision
 from tests.conftest import Database
 from tests.services.prompting_world import make_world
 
@@ -77,3 +81,52 @@ def test_only_one_scheduler_ticks_per_sqlite_file(sqlite_db: Database) -> None:
         again = start_scheduler(world.deps, interval_seconds=3600)
         assert again is not None, "the lock is released when the scheduler shuts down"
         again.shutdown(wait=True)
+
+
+@pytest.fixture
+def empty_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.chdir(tmp_path)  # no .env from the developer's checkout
+    url = f"sqlite:///{tmp_path}/empty.db"
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
+def test_growthbot_tick_refuses_an_empty_database(empty_database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    result = CliRunner().invoke(main, ["tick"])
+    assert result.exit_code == 1
+    assert "The database schema is empty" in result.output and "run `growthbot db upgrade`" in result.output
+    assert "no such table" not in result.output and "Traceback" not in result.output
+
+
+def test_growthbot_tick_upgrades_an_empty_database_when_asked(
+    empty_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FakeSlack() as fake:
+        for name, value in {
+            "SLACK_BOT_TOKEN": fake.bot_token,
+            "SLACK_API_URL": fake.api_url,
+            "GROWTHBOT_DB_AUTO_UPGRADE": "true",
+        }.items():
+            monkeypatch.setenv(name, value)
+        result = CliRunner().invoke(main, ["tick", "--now", "2024-01-08T09:00:00Z"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("ladders: unchanged\n")
+    engine = make_engine(empty_database)
+    try:
+        assert current_revision(engine) == head_revision()
+    finally:
+        engine.dispose()
+
+
+def test_growthbot_tick_refuses_ladders_that_do_not_load(
+    empty_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = tmp_path / "ladders"
+    broken.mkdir()
+    (broken / "bad.yaml").write_text("id: bad\nname: [\n")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("GROWTHBOT_FRAMEWORKS_DIR", str(broken))
+    result = CliRunner().invoke(main, ["tick"])
+    assert result.exit_code == 1
+    assert "Cannot load the career ladders: " in result.output and "bad.yaml:" in result.output

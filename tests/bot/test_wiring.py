@@ -12,6 +12,7 @@ from bot.app import create_app
 from bot.settings import SettingsError
 from bot.testing.fake_slack import FakeSlack
 from bot.wiring import build, build_deps
+from frameworks import load_library
 from tests.bot.harness import make_settings
 from tests.conftest import Database
 
@@ -34,6 +35,13 @@ def test_build_wires_database_ladders_and_the_retrying_client(fake: FakeSlack, s
         tables = connection.exec_driver_sql("select name from sqlite_master where name = 'sqlite_stat1'").all()
         assert tables
     assert deps.client.auth_test()["ok"]
+
+
+def test_build_uses_ladders_the_cli_already_loaded(fake: FakeSlack, sqlite_db: Database) -> None:
+    library = load_library()
+    wired = build(make_settings(fake, sqlite_db), library=library)
+    assert wired.deps.library is library
+    wired.engine.dispose()
 
 
 def test_build_deps_needs_a_bot_token(sqlite_db: Database, fake: FakeSlack) -> None:
