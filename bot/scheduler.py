@@ -30,6 +30,17 @@ TICK_SECONDS = 60
 JOB_ID = "growthbot-tick"
 
 
+def _ladders(deps: Deps) -> object:
+    # Ladder files edited on disk are picked up here; a broken edit is logged once and the last good
+    # ladders stay in use, so this task never fails the tick.
+    before = deps.ladders.library
+    error = deps.ladders.reload_if_changed()
+    if error is not None:
+        return f"not reloaded, last good ladders kept: {error}"
+    after = deps.ladders.library
+    return "unchanged" if after is before else f"reloaded ({len(after.frameworks)} ladders)"
+
+
 def _prompts(deps: Deps) -> object:
     from bot.services.prompting import run_tick
 
@@ -50,6 +61,7 @@ def _consent_requests(deps: Deps) -> object:
 
 # What one tick does, in order; each task is isolated so one failing never stops the other.
 TASKS: list[tuple[str, Callable[[Deps], object]]] = [
+    ("ladders", _ladders),
     ("prompts", _prompts),
     ("digests", _digests),
     ("consent_requests", _consent_requests),
