@@ -117,6 +117,10 @@ def validate_command(cli: CliContext, paths: Sequence[Path]) -> None:
 
     Given files are checked together with the bundled ladders, so an id clash is caught before start-up.
     """
+    for path in paths:
+        if path.is_dir() and not _expand([path]):
+            click.echo(f"no ladder files (*.yaml) found in {path}", err=True)
+            raise SystemExit(1)
     try:
         if paths:
             library = load_paths(_unique([*bundled_paths(), *_expand(paths)]))

@@ -1,7 +1,8 @@
 """`growthbot frameworks import FILE.md`: turn a Markdown ladder into framework YAML.
 
 Prints what it found (behaviours per area and level, and every line it could not place) and writes
-the YAML to `-o OUT.yaml` or stdout; when the YAML goes to stdout the report goes to stderr.
+the YAML to `-o OUT.yaml` or stdout; when the YAML goes to stdout the report goes to stderr. When no
+behaviour at all was recognised nothing is written and the exit status is 1.
 """
 
 from __future__ import annotations
@@ -17,6 +18,12 @@ from frameworks.loader import FrameworkError, parse_framework
 from frameworks.markdown_import import ImportResult, MarkdownImportError, dump_yaml, import_markdown
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+SUPPORTED_LAYOUTS = (
+    "(a) a pipe table with one column per area and a row per level; "
+    "(b) area headings with bullet lists under level markers such as 'Level 2', 'Milestone 3', 'L2:' "
+    "or '## Level 2' (or, without markers, level headings holding bullet lists); "
+    "(c) 'P1 |' level-marked lines each followed by '- ' items"
+)
 
 
 def _read_markdown(path: Path) -> str:
@@ -98,7 +105,7 @@ def _report(result: ImportResult, *, err: bool) -> None:
         click.echo(f"\n{len(result.unplaced)} line(s) could not be placed:", err=err)
         for number, text in result.unplaced:
             click.echo(f"  line {number}: {text}", err=err)
-    else:
+    elif behaviours:
         click.echo("\nEvery line was placed.", err=err)
 
 
@@ -119,6 +126,14 @@ def _import(file: Path, framework_id: str | None, output: Path | None, into: Pat
     header += ".\nReview it against the source and note every encoding decision here."
     rendered = dump_yaml(result.document, header=header)
     _report(result, err=output is None)
+    if not sum(n for _area, _level, n in result.counts):
+        click.echo(
+            f"\nerror: no behaviours were recognised in {file}, so nothing was written. Behaviours are "
+            f"bullet items or table cells placed under a level; the supported layouts are {SUPPORTED_LAYOUTS}. "
+            f"See docs/frameworks.md, 'Importing from Markdown'.",
+            err=True,
+        )
+        raise SystemExit(1)
     problem = _validation_problem(rendered, str(output or "<stdout>"))
     if problem:
         click.echo(f"\nwarning: the result does not load as a ladder yet: {problem}", err=True)

@@ -155,3 +155,44 @@ def test_import_is_attached() -> None:
     result = run("import", "--help")
     assert result.exit_code == 0
     assert "Markdown" in result.output
+
+
+def test_validate_an_empty_directory_fails(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("not a ladder")
+    result = run("validate", str(tmp_path), frameworks_dir=None)
+    assert result.exit_code == 1
+    assert result.stderr == f"no ladder files (*.yaml) found in {tmp_path}\n"
+    assert "valid" not in result.stdout
+
+
+# Prose under level headings, as in a ladder pasted from a document: no bullets, no table.
+PROSE_LADDER = """\
+The execution growth track emphasises delivery of high-quality results.
+
+Delivery
+
+Able to evaluate, plan and deliver a wide variety of initiatives.
+
+Milestone 1
+
+Understands and effectively delivers individual tasks.
+
+Milestone 2
+
+Delivers small projects end to end.
+"""
+
+
+def test_import_without_any_behaviour_fails_and_names_the_layouts(tmp_path: Path) -> None:
+    source = tmp_path / "prose.txt"
+    source.write_text(PROSE_LADDER)
+    out = tmp_path / "out.yaml"
+    result = run("import", str(source), "-o", str(out), frameworks_dir=None)
+    assert result.exit_code == 1
+    assert f"error: no behaviours were recognised in {source}, so nothing was written" in result.stderr
+    for layout in ("pipe table with one column per area", "'Milestone 3'", "'P1 |' level-marked lines"):
+        assert layout in result.stderr
+    assert "Every line was placed" not in result.output
+    assert not out.exists()
+    to_stdout = run("import", str(source), frameworks_dir=None)
+    assert to_stdout.exit_code == 1 and to_stdout.stdout == ""
