@@ -43,6 +43,7 @@ GIVE_UP_ERRORS = frozenset(
 )
 SKIP_MISSED = "missed: the 1:1 had already started when the digest could be sent"
 SKIP_NO_CONSENT = "no consent: the report has not accepted this manager"
+SKIP_INACTIVE = "inactive: the report or the manager is deactivated"
 
 
 def default_instance_id() -> str:
@@ -147,8 +148,13 @@ def _claim(
             else:
                 report.busy += 1
             return None
+        skip_reason = None
         if _active_manager_id(uow, person) != manager.id:  # only a consented, current manager gets digests
-            uow.digests.mark_skipped(digest, SKIP_NO_CONSENT)
+            skip_reason = SKIP_NO_CONSENT
+        elif not (person.active and manager.active):  # deactivated in Slack, by an admin, or after forget
+            skip_reason = SKIP_INACTIVE
+        if skip_reason is not None:
+            uow.digests.mark_skipped(digest, skip_reason)
             _advance_past(uow, one_on_one, meeting)
             report.skipped += 1
             return None

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.ids import DigestAction
 from bot.services import access
-from bot.services.digesting import SKIP_MISSED, SKIP_NO_CONSENT, on_demand_digest, tick_digests
+from bot.services.digesting import SKIP_INACTIVE, SKIP_MISSED, SKIP_NO_CONSENT, on_demand_digest, tick_digests
 from bot.services.one_on_ones import MeetingSlot, schedule
 from bot.settings import Settings
 from storage.models import Cadence, Digest, DigestState, ManagerLinkStatus
@@ -121,6 +121,17 @@ def test_no_consent_no_digest(db: Database) -> None:
         assert (report.sent, report.skipped) == (0, 1)
         assert fake.count("chat.postMessage") == 0
     assert [(d.state, d.last_error) for d in _digests(db)] == [(DigestState.SKIPPED, SKIP_NO_CONSENT)]
+
+
+def test_deactivated_report_gets_no_digest(db: Database) -> None:
+    world, _ = _setup(db)
+    with db.uow() as uow:
+        uow.people.get(world.report_id).active = False
+    with fake_slack_deps(db, LIBRARY) as (deps, fake):
+        report = tick_digests(deps, MEETING_1 - timedelta(hours=1))
+        assert (report.sent, report.skipped) == (0, 1)
+        assert fake.count("chat.postMessage") == 0
+    assert [(d.state, d.last_error) for d in _digests(db)] == [(DigestState.SKIPPED, SKIP_INACTIVE)]
 
 
 def test_a_failed_send_is_retried_and_still_sent_once(db: Database) -> None:
