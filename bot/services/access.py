@@ -121,6 +121,14 @@ def open_evidence(
     """
     workspace = uow.workspaces.get_by_team(team_id)
     viewer = uow.people.get_by_slack_id(workspace.id, viewer_slack_id) if workspace else None
+    if (
+        viewer is None
+        and workspace is not None
+        and settings.admins_can_read_evidence
+        and is_admin(viewer_slack_id, settings)
+    ):
+        # An admin who never set growthbot up still needs a person row to be named in the audit trail.
+        viewer, _ = uow.people.get_or_add(workspace.id, viewer_slack_id)
     target_id = subject_slack_id or viewer_slack_id
     subject = viewer if target_id == viewer_slack_id else None
     if subject is None and workspace is not None:

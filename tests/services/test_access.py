@@ -106,6 +106,31 @@ def test_reads_of_someone_else_are_audited_own_reads_are_not(db: Database) -> No
         assert {e.workspace_team_id for e in entries} == {"T1"}
 
 
+def test_an_admin_who_never_set_up_reads_only_when_the_setting_grants_it(db: Database) -> None:
+    with db.uow() as uow:
+        make_world(uow)
+
+    def read(admins_read: bool) -> access.EvidenceAccess | None:
+        settings = Settings(_env_file=None, GROWTHBOT_ADMINS="UNEWADMIN", GROWTHBOT_ADMINS_READ_EVIDENCE=admins_read)  # type: ignore[call-arg]
+        with db.uow() as uow:
+            return access.open_evidence(
+                uow,
+                settings,
+                team_id="T1",
+                viewer_slack_id="UNEWADMIN",
+                subject_slack_id="UREPORT",
+                action=access.EXPORTED,
+                now=NOW,
+            )
+
+    assert read(admins_read=False) is None
+    grant = read(admins_read=True)
+    assert grant is not None and grant.viewer.slack_user_id == "UNEWADMIN"
+    with db.uow() as uow:
+        actions = [(e.actor_slack_id, e.action) for e in uow.audit.for_subject("UREPORT")]
+    assert sorted(actions) == [("UNEWADMIN", access.DENIED), ("UNEWADMIN", access.EXPORTED)]
+
+
 def test_the_same_refusal_whether_or_not_the_person_exists(db: Database) -> None:
     with db.uow() as uow:
         make_world(uow)
