@@ -360,3 +360,25 @@ def test_rate_limits_never_use_up_the_attempts(world: World) -> None:
         moment += timedelta(minutes=1)
     [prompt] = world.prompts(pid)
     assert prompt.state is PromptState.DUE and prompt.attempts == 4
+
+
+def test_pacer_backs_off_gently_and_ignores_429s_from_before_the_change() -> None:
+    now = [0.0]
+    pacer = Pacer(clock=lambda: now[0], sleep=lambda seconds: None)
+    turns = []
+    for step in range(10):
+        now[0] = step * 0.01
+        turns.append(pacer.wait())
+        pacer.success()
+    now[0] = 0.1
+    pacer.rate_limited(turns[-1])
+    first = pacer.interval
+    assert first == pytest.approx(0.1 / 10)
+    pacer.rate_limited(turns[-2])  # sent under the old pace: says nothing new
+    assert pacer.interval == first
+    now[0] = 0.105
+    pacer.rate_limited(pacer.wait())  # sent under the new pace and still too fast: 3% slower
+    assert pacer.interval == pytest.approx(first * 1.03)
+    for _ in range(10):
+        pacer.success()
+    assert pacer.interval == pytest.approx(first * 1.03 * 0.998**10)
