@@ -11,7 +11,8 @@ from sqlalchemy import text
 
 from bot.errors import UserFacingError
 from bot.ids import Callback
-from tests.bot.harness import Harness, message_text
+from tests.bot.harness import Harness, message_text, start_harness
+from tests.conftest import Database
 
 
 def test_empty_text_and_help_list_every_subcommand(harness: Harness) -> None:
@@ -161,17 +162,47 @@ STRANGE = [
     "\n\n\t  ",
     "null",
     "help " + "%s%d{0}" * 100,
+    # A valid mention, then user text where a weekday, a time and a cadence are expected.
+    "1on1 <@U22222> <!channel> 10:00",
+    "1on1 <@U22222> tue <@U2>",
+    "1on1 <@U22222> tue 10:00 <!here>",
+    "1on1 <@U22222> &lt;!everyone&gt; 10:00",  # as Slack sends a typed "<!everyone>"
+    "1on1 <@U22222> " + "<!channel>" * 400 + " 10:00",
 ]
 
 
 @pytest.mark.parametrize("typed", STRANGE, ids=range(len(STRANGE)))
 def test_strange_input_never_crashes_or_echoes_unescaped(harness: Harness, typed: str) -> None:
     harness.seed_person("U1", framework_id="luko-execution", level="2")
-    response = harness.command("U1", typed)
+    _assert_answered_safely(harness, "U1", typed)
+
+
+# Each reaches the schedule parser (weekday, time, cadence), whose answer quotes the word typed.
+SCHEDULE_ECHOES = [
+    ("<!channel> 10:00", "“&lt;!channel&gt;” is not a weekday"),
+    ("tue <@U2>", "“&lt;@U2&gt;” is not a time"),
+    ("tue 10:00 <!here>", "“&lt;!here&gt;” is not a cadence"),
+    ("&lt;!everyone&gt; 10:00", "“&lt;!everyone&gt;” is not a weekday"),
+]
+
+
+@pytest.mark.parametrize(("typed", "expected"), SCHEDULE_ECHOES, ids=range(len(SCHEDULE_ECHOES)))
+def test_one_on_one_and_admin_schedule_quote_the_typed_word_escaped(
+    sqlite_db: Database, typed: str, expected: str
+) -> None:
+    with start_harness(sqlite_db, GROWTHBOT_ADMINS="U1") as harness:
+        harness.seed_person("U1", framework_id="luko-execution", level="2")
+        for command in (f"1on1 <@U22222> {typed}", f"admin schedule <@U22222> {typed}"):
+            _assert_answered_safely(harness, "U1", command)
+            assert expected in harness.last_ephemeral_text("U1"), command
+
+
+def _assert_answered_safely(harness: Harness, user_id: str, typed: str) -> None:
+    response = harness.command(user_id, typed)
     assert response.status == 200
     posts = harness.fake.response_url_posts
     assert posts and all(post.status == 200 for post in posts)  # every answer was valid Block Kit
-    shown = harness.last_ephemeral_text("U1")
+    shown = harness.last_ephemeral_text(user_id)
     for raw in ("<!channel>", "<!here>", "<!everyone>", "<@U2>", "<script>", "<https://evil"):
         assert raw not in shown
     assert "Traceback" not in shown and "Error:" not in shown

@@ -42,6 +42,26 @@ def test_parse_slot_refuses_with_a_hint(words: list[str]) -> None:
         parse_slot(words)
 
 
+@pytest.mark.parametrize(
+    ("words", "quoted"),
+    [
+        (["<!channel>", "10:00"], "“&lt;!channel&gt;” is not a weekday"),
+        (["mon", "<@U2>"], "“&lt;@U2&gt;” is not a time"),
+        (["mon", "10:00", "R&D"], "“R&amp;D” is not a cadence"),
+    ],
+)
+def test_parse_slot_quotes_the_typed_word_as_safe_mrkdwn(words: list[str], quoted: str) -> None:
+    with pytest.raises(ScheduleError) as error:
+        parse_slot(words)
+    assert str(error.value).startswith(quoted)
+
+
+def test_parse_slot_shortens_a_very_long_word() -> None:
+    with pytest.raises(ScheduleError) as error:
+        parse_slot(["<" * 5000, "10:00"])
+    assert len(str(error.value)) < 500 and "<" not in str(error.value)
+
+
 def test_schedule_replaces_the_pair_and_computes_times_in_the_managers_zone(db: Database) -> None:
     now = datetime(2025, 7, 1, 12, 0)  # a Tuesday; New York is UTC-4 in July
     with db.uow() as uow:
