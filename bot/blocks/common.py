@@ -19,11 +19,23 @@ BUTTON_TEXT_MAX = 75
 ELLIPSIS = "…"
 
 _ENTITY_AT_END = re.compile(r"&[a-z]{0,3}$")
+_SLACK_ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">"}
+_SLACK_ENTITY = re.compile("|".join(_SLACK_ENTITIES))
 
 
 def escape(text: str) -> str:
     """Make user text safe in mrkdwn: only &, < and > are replaced (Slack's rule), & first."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def unescape(text: str) -> str:
+    """Undo Slack's escaping of a person's message text (`&amp;`, `&lt;`, `&gt;` only), in one pass.
+
+    Slack sends message and command text with &, < and > escaped; stored text is what the person
+    typed, and `escape` makes it safe again wherever it is shown. Real mentions and links arrive as
+    `<@U123>` / `<https://...>` (not escaped) and are kept as they are.
+    """
+    return _SLACK_ENTITY.sub(lambda match: _SLACK_ENTITIES[match.group(0)], text)
 
 
 def shorten(text: str, limit: int) -> str:

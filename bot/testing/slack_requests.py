@@ -24,6 +24,7 @@ from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
 
+from bot.blocks.common import escape
 from bot.testing.fake_slack import FakeSlack
 
 VERIFICATION_TOKEN = "legacy-verification-token"
@@ -302,9 +303,25 @@ class SlackRequests:
         return self._post_payload(payload, **options)
 
     def message_shortcut(
-        self, user_id: str, callback_id: str, message: dict[str, Any], channel_id: str | None = None, **options: Any
+        self,
+        user_id: str,
+        callback_id: str,
+        message: dict[str, Any],
+        channel_id: str | None = None,
+        *,
+        raw_text: bool = False,
+        **options: Any,
     ) -> Response:
+        """A message shortcut on ``message``, whose ``text`` is what its author typed.
+
+        Slack sends message text with ``&``, ``<`` and ``>`` escaped, so the text is escaped here too;
+        ``raw_text=True`` sends it as given, for text already in Slack's form (a real mention such as
+        ``<@U123>`` next to an escaped ``&amp;``, or a message read back from the fake).
+        """
         channel_id = channel_id or message.get("channel") or "D" + user_id
+        message = {k: v for k, v in message.items() if k != "channel"}
+        if not raw_text and isinstance(message.get("text"), str):
+            message["text"] = escape(message["text"])
         payload = self._interaction("message_action", user_id)
         payload.update(
             callback_id=callback_id,
@@ -312,7 +329,7 @@ class SlackRequests:
             action_ts=f"{time.time():.6f}",
             channel={"id": channel_id, "name": "directmessage" if channel_id.startswith("D") else ""},
             message_ts=message["ts"],
-            message={k: v for k, v in message.items() if k != "channel"},
+            message=message,
             response_url=self._response_url(channel_id=channel_id, message_ts=None, user_id=user_id),
         )
         return self._post_payload(payload, **options)
@@ -385,12 +402,17 @@ class SlackRequests:
         ts: str | None = None,
         channel_type: str = "im",
         record: bool = True,
+        raw_text: bool = False,
         **options: Any,
     ) -> Response:
         """A person's message (by default in their DM with the bot; ``thread_ts`` for a thread reply).
 
+        ``text`` is what the person typed; like Slack, the event carries it with ``&``, ``<`` and ``>``
+        escaped. ``raw_text=True`` sends it as given, for text already in Slack's form (a real mention
+        ``<@U123>`` or link ``<https://...>`` next to escaped characters).
         With a fake and ``record=True`` the message is also stored in the fake, as Slack would hold it.
         """
+        text = text if raw_text else escape(text)
         channel = channel or (self.fake.dm_channel_for(user_id) if self.fake else "D" + user_id)
         if self.fake is not None and record:
             ts = self.fake.add_message(channel, user_id, text, thread_ts=thread_ts, ts=ts)

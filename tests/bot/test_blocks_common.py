@@ -2,13 +2,27 @@ from __future__ import annotations
 
 import pytest
 
-from bot.blocks.common import escape, mrkdwn_sections, pack_lines, progress_bar, shorten, split_text
+from bot.blocks.common import escape, mrkdwn_sections, pack_lines, progress_bar, shorten, split_text, unescape
 
 
 def test_escape_replaces_only_amp_lt_gt() -> None:
     assert escape("<!channel> & <@U123> *bold* _x_ \"q\" 'a'") == (
         "&lt;!channel&gt; &amp; &lt;@U123&gt; *bold* _x_ \"q\" 'a'"
     )
+
+
+@pytest.mark.parametrize(
+    "typed", ["Fixed A & B for <script>", "&lt; typed literally", "&amp;amp;", "<!channel> > & <", "", "&quot; &#39;"]
+)
+def test_unescape_undoes_exactly_what_escape_does(typed: str) -> None:
+    assert unescape(escape(typed)) == typed
+
+
+def test_unescape_keeps_real_mentions_and_other_entities() -> None:
+    assert unescape("Thanks <@U123> &amp; <https://x.example|docs> &lt;3 &quot;") == (
+        "Thanks <@U123> & <https://x.example|docs> <3 &quot;"
+    )
+    assert unescape("&amp;lt;") == "&lt;"  # one pass: what the person typed was "&lt;"
     assert escape("&amp;") == "&amp;amp;"
 
 

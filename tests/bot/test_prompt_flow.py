@@ -196,6 +196,8 @@ def test_thread_reply_becomes_evidence_once_with_reaction_and_retag(harness: Har
     response = harness.requests.message_event("U1", reply, thread_ts=message["ts"])
     harness.settle()
     assert response.status == 200
+    # Slack sends what was typed escaped; the stored evidence is the typed text.
+    assert response.sent["event"]["text"] == "Paired with the new joiner on &lt;!channel&gt; alerts &amp; runbooks"
     [saved] = evidence(harness, person_id)
     assert saved.text == reply and saved.source is EvidenceSource.PROMPT_REPLY and saved.prompt_id == prompt.id
     assert [t.behaviour_id for t in saved.tags] == prompt.behaviour_ids
@@ -221,6 +223,29 @@ def test_thread_reply_becomes_evidence_once_with_reaction_and_retag(harness: Har
     note = next(m for m in harness.fake.messages(channel) if m["ts"] == notes[0]["ts"])
     behaviour = harness.library["luko-execution"].behaviour(other)
     assert behaviour.text in message_text(note)
+
+
+def test_thread_reply_is_stored_as_typed_and_shown_escaped_once(harness: Harness) -> None:
+    person_id, message = sent_prompt(harness)
+    harness.requests.message_event("U1", "Fixed A & B for <script>", thread_ts=message["ts"])
+    harness.settle()
+    [saved] = evidence(harness, person_id)
+    assert saved.text == "Fixed A & B for <script>"
+    home = harness.home_text("U1")
+    assert "Fixed A &amp; B for &lt;script&gt;" in home
+    assert "&amp;amp;" not in home and "&amp;lt;" not in home
+
+
+def test_a_real_mention_in_a_reply_is_kept_and_never_pings(harness: Harness) -> None:
+    person_id, message = sent_prompt(harness)
+    # Slack's form: a picked mention is a real <@U2> token, the typed "&" arrives escaped.
+    wire = "Reviewed <@U2>'s design &amp; pair-programmed"
+    harness.requests.message_event("U1", wire, thread_ts=message["ts"], raw_text=True)
+    harness.settle()
+    [saved] = evidence(harness, person_id)
+    assert saved.text == "Reviewed <@U2>'s design & pair-programmed"
+    home = harness.home_text("U1")
+    assert "Reviewed &lt;@U2&gt;'s design &amp; pair-programmed" in home and "<@U2>" not in home
 
 
 def test_edits_bot_messages_and_plain_dms(harness: Harness) -> None:
@@ -254,22 +279,27 @@ def test_message_shortcut_saves_someone_elses_kudos(harness: Harness) -> None:
     person_id = seed(harness)
     harness.add_slack_user("U2", "pat")
     harness.fake.add_channel("C1", "general", ["U1", "U2"])
-    kudos = "Huge thanks to <@U1> for untangling the deploy pipeline & estimations"
-    ts = harness.fake.add_message("C1", "U2", kudos)
-    message = {"type": "message", "user": "U2", "text": kudos, "ts": ts, "channel": "C1"}
-    harness.requests.message_shortcut("U1", Callback.SAVE_AS_EVIDENCE, message)
+    kudos = "Huge thanks to <@U1> for untangling the deploy pipeline & estimations <3"
+    # As Slack holds and sends it: the picked mention is a real token, the typed & and < are escaped.
+    wire = "Huge thanks to <@U1> for untangling the deploy pipeline &amp; estimations &lt;3"
+    ts = harness.fake.add_message("C1", "U2", wire)
+    message = {"type": "message", "user": "U2", "text": wire, "ts": ts, "channel": "C1"}
+    harness.requests.message_shortcut("U1", Callback.SAVE_AS_EVIDENCE, message, raw_text=True)
     harness.settle()
     view = harness.fake.opened_views[-1]
     assert view["callback_id"] == Callback.SAVE_AS_EVIDENCE_CONFIRM
-    assert "&lt;@U1&gt;" in message_text(view)
+    shown = message_text(view)
+    assert "&lt;@U1&gt;" in shown and "pipeline &amp; estimations &lt;3" in shown and "&amp;amp;" not in shown
     chosen = harness.next_behaviour_ids("U1")[:1]
     harness.submit("U1", view, {EvidenceBlock.BEHAVIOURS: _select(chosen)})
     # Re-delivered shortcut, and the modal submitted again: still one item.
-    harness.requests.message_shortcut("U1", Callback.SAVE_AS_EVIDENCE, message)
+    harness.requests.message_shortcut("U1", Callback.SAVE_AS_EVIDENCE, message, raw_text=True)
     harness.settle()
     harness.submit("U1", harness.fake.opened_views[-1], {EvidenceBlock.BEHAVIOURS: _select(chosen)})
     [saved] = evidence(harness, person_id)
     assert saved.text == kudos and saved.author_slack_id == "U2" and saved.source is EvidenceSource.SHORTCUT
+    harness.open_home("U1")
+    assert "pipeline &amp; estimations &lt;3" in harness.home_text("U1")
     assert saved.link and "/archives/C1/p" in saved.link
     assert [t.behaviour_id for t in saved.tags] == chosen
 

@@ -12,6 +12,7 @@ from slack_bolt import Ack, App, BoltRequest
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
+from bot.blocks.common import unescape
 from bot.blocks.help import help_blocks, help_text, unknown_subcommand_blocks
 from bot.deps import Deps
 from bot.errors import handle_error
@@ -62,14 +63,9 @@ def _aliases(*, include_admin: bool = True) -> dict[str, Subcommand]:
     return {name: sub for name, sub in found.items() if include_admin or not sub.admin_only}
 
 
-def unescape_slack(text: str) -> str:
-    """Slack sends command text with &, < and > escaped; undo exactly that (and nothing more)."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
 def parse(text: str) -> tuple[str, str]:
     """`"next  Delivery"` -> `("next", "Delivery")`; empty text means help."""
-    parts = unescape_slack(text or "").split(None, 1)
+    parts = unescape(text or "").split(None, 1)
     if not parts:
         return "help", ""
     return parts[0].lower(), parts[1].strip() if len(parts) > 1 else ""

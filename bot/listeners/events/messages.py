@@ -15,6 +15,7 @@ from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.blocks.common import unescape
 from bot.blocks.prompt import evidence_saved_blocks, evidence_saved_text, too_long_blocks
 from bot.deps import Deps
 from bot.errors import UserFacingError
@@ -45,7 +46,8 @@ def register(app: App, deps: Deps) -> None:
     def message(event: dict[str, Any], body: dict[str, Any], client: WebClient, request: BoltRequest) -> None:
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return  # edits, deletions, joins and bot posts (ours included) are not evidence
-        user_id, text = event.get("user"), event.get("text") or ""
+        # Slack escapes &, < and > in message text; store what the person typed (shown escaped again).
+        user_id, text = event.get("user"), unescape(event.get("text") or "")
         channel, ts, thread_ts = event.get("channel"), event.get("ts"), event.get("thread_ts")
         if not user_id or not channel or not ts:
             return

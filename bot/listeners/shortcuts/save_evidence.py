@@ -12,6 +12,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.blocks.common import unescape
 from bot.blocks.evidence_modal import EvidenceModalMeta
 from bot.deps import Deps
 from bot.errors import UserFacingError
@@ -32,7 +33,8 @@ def register(app: App, deps: Deps) -> None:
         message = body.get("message") or {}
         channel_id = (body.get("channel") or {}).get("id")
         message_ts = message.get("ts") or body.get("message_ts")
-        text = message.get("text") or ""
+        # Slack escapes &, < and > in message text; store what the author typed (shown escaped again).
+        text = unescape(message.get("text") or "")
         author_id = message.get("user") or message.get("bot_id")
         if not channel_id or not message_ts:
             raise UserFacingError(NOTHING_TO_SAVE)
