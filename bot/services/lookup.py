@@ -24,6 +24,7 @@ from frameworks.lookups import (
 )
 from frameworks.search import SearchHit, search
 from storage.models import Person, Placement
+from storage.repositories.placements import CurrentPlacement
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 SEARCH_QUERY_MAX = 300
@@ -91,35 +92,37 @@ def find_person(uow: UnitOfWork, team_id: str, user_id: str) -> Person | None:
 
 
 def standing_for(uow: UnitOfWork, library: Library, person: Person, placement: Placement) -> Standing:
-    framework = library.get(placement.framework_id)
+    current = CurrentPlacement(
+        person.id, person.display_name, placement.framework_id, placement.levels, placement.track
+    )
+    return _standing(uow, library, current)
+
+
+def _standing(uow: UnitOfWork, library: Library, current: CurrentPlacement) -> Standing:
+    framework = library.get(current.framework_id)
     if framework is None:
         raise LadderMissing(
-            f"Your ladder `{escape(placement.framework_id)}` is not loaded any more. "
+            f"Your ladder `{escape(current.framework_id)}` is not loaded any more. "
             "Ask your growthbot admin, or pick another one with `/ladder setup`."
         )
     # Levels a ladder edit removed count as "not placed" rather than breaking every lookup.
-    levels = {a: lv for a, lv in (placement.levels or {}).items() if framework.has_level(str(lv))}
-    track = placement.track if placement.track and framework.has_track(placement.track) else None
+    levels = {a: lv for a, lv in (current.levels or {}).items() if framework.has_level(str(lv))}
+    track = current.track if current.track and framework.has_track(current.track) else None
     milestone = next_milestone(framework, levels, track)
     behaviour_ids = [b.id for b in milestone.behaviours]
-    coverage = uow.evidence.coverage(person.id, framework.id, behaviour_ids) if behaviour_ids else {}
+    coverage = uow.evidence.coverage(current.person_id, framework.id, behaviour_ids) if behaviour_ids else {}
     areas = tuple(
         AreaProgress(step, {b.id: coverage[b.id] for b in step.behaviours if b.id in coverage})
         for step in milestone.areas
     )
-    return Standing(person.id, person.display_name, framework, levels, track, milestone, areas)
+    return Standing(current.person_id, current.display_name, framework, levels, track, milestone, areas)
 
 
 def my_standing(uow_factory: UnitOfWorkFactory, library: Library, team_id: str, user_id: str) -> Standing | None:
     """None when the person has not set up growthbot yet."""
     with uow_factory() as uow:
-        person = find_person(uow, team_id, user_id)
-        if person is None:
-            return None
-        placement = uow.placements.current_for(person.id)
-        if placement is None:
-            return None
-        return standing_for(uow, library, person, placement)
+        current = uow.placements.current_for_slack_user(team_id, user_id)
+        return None if current is None else _standing(uow, library, current)
 
 
 def filter_areas(standing: Standing, area_text: str) -> tuple[AreaProgress, ...]:

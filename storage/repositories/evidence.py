@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import NamedTuple, Protocol
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, bindparam, delete, func, select, update
 from sqlalchemy.orm import contains_eager
 
 from storage.clock import utcnow
@@ -31,6 +31,24 @@ class _BehaviourLike(Protocol):
     text: str
     area_id: str
     level_id: str
+
+
+_evidence, _tags = Evidence.__table__, EvidenceTag.__table__
+# Built once: `/ladder me|next` and the App Home run this on every call, and building and keying an
+# ORM statement each time cost several times what SQLite spends answering it.
+_COVERAGE = (
+    select(_tags.c.behaviour_id, func.count(func.distinct(_evidence.c.id)), func.max(_evidence.c.created_at))
+    .select_from(_tags)
+    .join(_evidence, _evidence.c.id == _tags.c.evidence_id)
+    .where(
+        _evidence.c.person_id == bindparam("person_id"),
+        _evidence.c.deleted_at.is_(None),
+        _tags.c.framework_id == bindparam("framework_id"),
+        _tags.c.behaviour_id.in_(bindparam("behaviour_ids", expanding=True)),
+    )
+    .group_by(_tags.c.behaviour_id)
+)
+_COVERAGE_SINCE = _COVERAGE.where(_evidence.c.created_at >= bindparam("since"))
 
 
 class EvidenceRepository(Repository):
@@ -164,20 +182,11 @@ class EvidenceRepository(Repository):
         result = {behaviour_id: BehaviourCoverage(0, None) for behaviour_id in wanted}
         if not wanted:
             return result
-        query = (
-            select(EvidenceTag.behaviour_id, func.count(func.distinct(Evidence.id)), func.max(Evidence.created_at))
-            .join(Evidence, Evidence.id == EvidenceTag.evidence_id)
-            .where(
-                Evidence.person_id == person_id,
-                Evidence.deleted_at.is_(None),
-                EvidenceTag.framework_id == framework_id,
-                EvidenceTag.behaviour_id.in_(wanted),
-            )
-            .group_by(EvidenceTag.behaviour_id)
-        )
+        params: dict[str, object] = {"person_id": person_id, "framework_id": framework_id, "behaviour_ids": wanted}
+        query = _COVERAGE
         if since is not None:
-            query = query.where(Evidence.created_at >= since)
-        for behaviour_id, count, last_at in self.session.execute(query):
+            query, params["since"] = _COVERAGE_SINCE, since
+        for behaviour_id, count, last_at in self.session.execute(query, params):
             result[behaviour_id] = BehaviourCoverage(int(count), last_at)
         return result
 

@@ -4,15 +4,47 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from storage.clock import utcnow
-from storage.models import Placement
+from storage.models import Person, Placement, Workspace
 from storage.repositories._base import Repository
 
 
+class CurrentPlacement(NamedTuple):
+    """A person's open placement as plain values: what read-only answers such as `/ladder next` need."""
+
+    person_id: int
+    display_name: str | None
+    framework_id: str
+    levels: dict[str, Any]
+    track: str | None
+
+
+_people, _placements, _workspaces = Person.__table__, Placement.__table__, Workspace.__table__
+# Built once, and one statement instead of workspace, person and placement one after the other: it
+# runs for every `/ladder me|next`, where building ORM statements cost more than SQLite's work.
+_CURRENT_BY_SLACK_USER = (
+    select(_people.c.id, _people.c.display_name, _placements.c.framework_id, _placements.c.levels, _placements.c.track)
+    .select_from(_workspaces)
+    .join(_people, _people.c.workspace_id == _workspaces.c.id)
+    .join(_placements, _placements.c.person_id == _people.c.id)
+    .where(
+        _workspaces.c.team_id == bindparam("team_id"),
+        _people.c.slack_user_id == bindparam("slack_user_id"),
+        _placements.c.ended_at.is_(None),
+    )
+)
+
+
 class PlacementRepository(Repository):
+    def current_for_slack_user(self, team_id: str, slack_user_id: str) -> CurrentPlacement | None:
+        """The open placement of this Slack user in this team; None for an unknown or unplaced person."""
+        row = self.session.execute(_CURRENT_BY_SLACK_USER, {"team_id": team_id, "slack_user_id": slack_user_id}).first()
+        return None if row is None else CurrentPlacement(*row)
+
     def current_for(self, person_id: int) -> Placement | None:
         return self.session.scalar(
             select(Placement).where(Placement.person_id == person_id, Placement.ended_at.is_(None))
