@@ -115,3 +115,43 @@ def test_team_add_refuses_oneself_and_plain_names(harness: Harness) -> None:
     assert "Mention the person" in harness.last_ephemeral_text("UMGR")
     harness.command("UMGR", "team add <@UGHOST>")  # not in Slack
     assert harness.last_ephemeral("UMGR")["text"] == NOT_AVAILABLE
+
+
+def test_both_homes_are_republished_when_the_report_accepts(harness: Harness) -> None:
+    harness.seed_person("UOLD", name="Olden")
+    harness.seed_person("UREP", name="Riley", manager="UOLD")
+    harness.add_slack_user("UMGR", "morgan")
+    harness.set_now(NOW)
+    for user_id in ("UREP", "UMGR", "UOLD"):
+        harness.open_home(user_id)
+    assert "<@UREP>" not in harness.home_text("UMGR") and "<@UREP>" in harness.home_text("UOLD")
+    harness.command("UMGR", "team add <@UREP|riley>")
+    request = _dm(harness, "UREP")[-1]
+    published_before = harness.fake.counts.get("views.publish", 0)
+
+    harness.action("UREP", ConsentAction.ACCEPT, _button(request, ConsentAction.ACCEPT)["value"], message=request)
+    # The new manager's Home lists Riley and the replaced manager's no longer does, neither reopened.
+    assert "Your team" in harness.home_text("UMGR") and "<@UREP>" in harness.home_text("UMGR")
+    assert "<@UREP>" not in harness.home_text("UOLD")
+    assert harness.fake.counts["views.publish"] == published_before + 3  # report, new and old manager
+
+
+def test_both_homes_are_republished_when_the_report_declines(harness: Harness) -> None:
+    request = _request(harness)
+    published_before = harness.fake.counts.get("views.publish", 0)
+    harness.action("UREP", ConsentAction.DECLINE, _button(request, ConsentAction.DECLINE)["value"], message=request)
+    assert harness.fake.counts["views.publish"] == published_before + 2
+    assert {"UREP", "UMGR"} <= set(harness.fake.views_published)
+    assert "<@UREP>" not in harness.home_text("UMGR")
+
+
+def test_both_homes_are_republished_when_a_link_is_removed(harness: Harness) -> None:
+    harness.seed_person("UREP", name="Riley", manager="UMGR")
+    harness.set_now(NOW)
+    harness.open_home("UMGR")
+    assert "<@UREP>" in harness.home_text("UMGR")
+    published_before = harness.fake.counts.get("views.publish", 0)
+    harness.command("UREP", "team remove <@UMGR>")
+    assert "<@UREP>" not in harness.home_text("UMGR")
+    assert harness.fake.counts["views.publish"] == published_before + 2
+    assert "UREP" in harness.fake.views_published

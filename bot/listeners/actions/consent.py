@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from bot.blocks.consent import consent_already_decided_blocks, consent_decided_blocks, manager_told_text
 from bot.deps import Deps
 from bot.ids import ConsentAction
+from bot.listeners.evidence_ui import refresh_home
 from bot.services import consent
 from bot.services.access import NOT_AVAILABLE
 from bot.services.lookup import find_person
@@ -35,6 +36,8 @@ def register(app: App, deps: Deps) -> None:
                 outcome = consent.decide(uow, link_id=link_id, actor=actor, accept=accept, now=deps.now())
             manager_slack_id = outcome.link.manager.slack_user_id if outcome else None
             report_slack_id = actor.slack_user_id if actor else None
+            replaced = outcome.ended_previous if outcome else None
+            previous_slack_id = replaced.manager.slack_user_id if replaced else None
         if outcome is None or manager_slack_id is None or report_slack_id is None:
             respond(text=NOT_AVAILABLE, response_type="ephemeral", replace_original=False)
             return
@@ -46,3 +49,7 @@ def register(app: App, deps: Deps) -> None:
         blocks = consent_decided_blocks(accepted, manager_slack_id)
         respond(text="Thanks, noted.", blocks=[b.to_dict() for b in blocks], replace_original=True)
         client.chat_postMessage(channel=manager_slack_id, text=manager_told_text(report_slack_id, accepted))
+        # Both Homes show the link (the report's manager, the manager's reports); so did a replaced manager's.
+        team_id = body["team"]["id"]
+        for user_id in dict.fromkeys(filter(None, (report_slack_id, manager_slack_id, previous_slack_id))):
+            refresh_home(client, deps, team_id, user_id)

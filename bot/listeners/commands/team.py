@@ -6,6 +6,7 @@ from bot.blocks.consent import team_blocks
 from bot.ids import LADDER_COMMAND
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
 from bot.listeners.commands.targets import MENTION_HINT, parse_user, say
+from bot.listeners.evidence_ui import refresh_home
 from bot.services import consent
 from bot.services.access import NOT_AVAILABLE
 from bot.services.directory import ensure_person
@@ -82,6 +83,8 @@ def _remove(ctx: LadderContext, target: str) -> None:
         say(ctx, f"There is no manager link between you and <@{target}>.")
         return
     say(ctx, f"Done: the manager link between you and <@{target}> has ended, and so have your 1:1s together.")
+    for user_id in (ctx.user_id, target):
+        refresh_home(ctx.client, ctx.deps, ctx.team_id, user_id)
 
 
 SUBCOMMAND = Subcommand(
