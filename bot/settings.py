@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     reminder_after_days: float = Field(default=2.0, alias="GROWTHBOT_REMINDER_AFTER_DAYS", gt=0)
     digest_lead_minutes: int = Field(default=120, alias="GROWTHBOT_DIGEST_LEAD_MINUTES", ge=0)
     quiet_days_file: Path | None = Field(default=None, alias="GROWTHBOT_QUIET_DAYS_FILE")
-    fanout_concurrency: int = Field(default=16, alias="GROWTHBOT_FANOUT_CONCURRENCY", ge=1, le=256)
+    fanout_concurrency: int = Field(default=32, alias="GROWTHBOT_FANOUT_CONCURRENCY", ge=1, le=256)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", alias="LOG_LEVEL")
 

@@ -87,8 +87,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    # The fan-out holds up to GROWTHBOT_FANOUT_CONCURRENCY (32) short transactions at once, beside
+    # Bolt's listener threads; connections beyond pool_size are closed again when returned.
     kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
+    kwargs.setdefault("max_overflow", 40)
     return _create(parsed, **kwargs)
 
 
