@@ -266,6 +266,8 @@ class Prompt(Base):
         Index("ix_prompts_channel_ts", "channel_id", "message_ts"),
         # Per tick: sent, not yet reminded, sent before a cutoff.
         Index("ix_prompts_reminder", "state", "reminder_sent_at", "sent_at"),
+        # reminders_due: sent, not reminded, reminder time passed, earliest first: one index range.
+        Index("ix_prompts_reminder_due", "state", "reminder_sent_at", "next_attempt_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
