@@ -1,7 +1,7 @@
 """The baseline for bench/ack: a Bolt app that only acknowledges `/ladder`, on growthbot's server stack
 (gunicorn gthread workers + Bolt's Flask adapter, the options `growthbot serve` uses).
 
-    python bench/ack/bare_app.py --port 3001 --workers 2 --threads 32
+    python bench/ack/bare_app.py --port 3001 --workers 2 --threads 16
 
 Reads SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and SLACK_API_URL like the real bot.
 """

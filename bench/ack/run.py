@@ -49,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 from slack_sdk.signature import SignatureVerifier  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
+from bot.cli.run import serve as serve_command  # noqa: E402
 from bot.testing.fake_slack import FakeSlack  # noqa: E402
 from frameworks import Framework, load_library  # noqa: E402
 from frameworks.lookups import next_milestone  # noqa: E402
@@ -69,6 +70,8 @@ TEAM_ID = "T0001"
 LADDERS = ("luko-execution", "vio-execution", "attest-engineering", "flow")
 NOW = datetime(2026, 6, 1, 9, 0)
 BATCH = 5_000
+# Both apps run with what `growthbot serve` uses when given no options (unless --workers/--threads say).
+SERVE_DEFAULTS = {option.name: option.default for option in serve_command.params}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -366,8 +369,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3_000, help="measured requests per run (default 3000)")
     parser.add_argument("--warmup", type=int, default=300, help="unmeasured requests before each run")
     parser.add_argument("--concurrency", type=int, action="append", help="clients (default: 16 and 64)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers for both apps (default 2)")
-    parser.add_argument("--threads", type=int, default=32, help="threads per worker for both apps (default 32)")
+    workers, threads = SERVE_DEFAULTS["workers"], SERVE_DEFAULTS["threads"]
+    parser.add_argument("--workers", type=int, default=workers, help=f"gunicorn workers (default {workers}, as serve)")
+    parser.add_argument(
+        "--threads", type=int, default=threads, help=f"threads per worker (default {threads}, as serve)"
+    )
     parser.add_argument("--database-url", help="an EMPTY database to fill (default: a temporary SQLite file)")
     parser.add_argument("--fake-nice", type=int, default=10, help="OS niceness of the fake Slack (0: none)")
     args = parser.parse_args()
