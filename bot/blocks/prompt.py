@@ -33,6 +33,9 @@ class PromptContent:
     level_name: str
     why: str
     qualifier: str | None = None
+    # The behaviour is from the person's own level, not the next one (see prompt_choice.fallback_note):
+    # the DM must not say "towards" that level.
+    fallback: bool = False
 
 
 def _quoted_behaviour(content: PromptContent) -> list[Block]:
@@ -44,6 +47,8 @@ def _quoted_behaviour(content: PromptContent) -> list[Block]:
 
 
 def _where(content: PromptContent) -> str:
+    if content.fallback:
+        return f"*{escape(content.area_name)}* · *{escape(content.level_name)}* — {escape(content.why)}"
     return f"*{escape(content.area_name)}* · towards *{escape(content.level_name)}* — {escape(content.why)}"
 
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from frameworks import Behaviour
+from frameworks import Behaviour, Framework
 
 # Prompts within this many of the latest count as "asked recently".
 RECENT_WINDOW = 3
@@ -84,8 +84,36 @@ def pick_prompt_behaviour(
     return min(eligible, key=rank)
 
 
-def why_line(behaviour: Behaviour, stat: EvidenceStat | None, level_name: str, area_name: str) -> str:
-    """One line on why this behaviour was picked, for the prompt DM."""
+def fallback_note(framework: Framework, behaviour: Behaviour, current_level_id: str | None) -> str | None:
+    """Why a behaviour from the person's own level (not the next one) is being asked, or None when it is
+    from a level above theirs. The tick falls back to current-level behaviours when every next cell is
+    empty (top of the ladder, or a level the ladder does not fill in yet)."""
+    if current_level_id is None or not framework.has_level(current_level_id):
+        return None
+    if not framework.has_level(behaviour.level_id):
+        return None
+    mine, theirs = framework.level_index(current_level_id), framework.level_index(behaviour.level_id)
+    if theirs > mine:
+        return None
+    current = framework.level(current_level_id).name
+    if theirs < mine:
+        return f"From {framework.level(behaviour.level_id).name}, below your current level ({current})"
+    upcoming = framework.next_level(current_level_id)
+    if upcoming is None:
+        return f"You are at the top of this ladder ({current}): keep showing this"
+    return f"From your current level ({current}): {upcoming.name} lists no behaviours yet, so keep showing this one"
+
+
+def why_line(
+    behaviour: Behaviour, stat: EvidenceStat | None, level_name: str, area_name: str, fallback: str | None = None
+) -> str:
+    """One line on why this behaviour was picked, for the prompt DM. `fallback` (from `fallback_note`)
+    replaces "part of reaching" for a behaviour that is not from the person's next level."""
+    if fallback is not None:
+        if stat is None or stat.count == 0:
+            return f"{fallback}. You have no evidence for it yet."
+        items = "item" if stat.count == 1 else "items"
+        return f"{fallback}. You have {stat.count} {items} of evidence so far."
     if stat is None or stat.count == 0:
         return f"It is part of reaching {level_name} in {area_name}, and you have no evidence for it yet."
     items = "item" if stat.count == 1 else "items"

@@ -40,7 +40,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks.prompt import PromptContent, prompt_blocks, prompt_text, reminder_text
 from bot.deps import Deps
 from bot.services import away, timing
-from bot.services.prompt_choice import EvidenceStat, pick_prompt_behaviour, why_line
+from bot.services.prompt_choice import EvidenceStat, fallback_note, pick_prompt_behaviour, why_line
 from bot.services.prompt_controls import SNOOZE, compute_next_due, next_slot
 from bot.settings import Settings
 from bot.slack_client import make_web_client
@@ -422,8 +422,13 @@ class PromptJob:
     channel_id: str | None = None  # the DM channel from an earlier prompt, if any
 
 
-def prompt_content(library: Library, prompt: Prompt, stat: EvidenceStat | None) -> PromptContent | None:
-    """What the prompt DM says, rebuilt from the prompt row and today's ladder (None if it is gone)."""
+def prompt_content(
+    library: Library, prompt: Prompt, stat: EvidenceStat | None, placement: Placement | None = None
+) -> PromptContent | None:
+    """What the prompt DM says, rebuilt from the prompt row and today's ladder (None if it is gone).
+
+    `placement` (the person's current one) tells a next-milestone behaviour from a fallback to their
+    own level, so the DM never says "towards" the level they are already at."""
     framework = library.get(prompt.framework_id)
     behaviour_id = prompt.behaviour_ids[0] if prompt.behaviour_ids else None
     behaviour = framework.find_behaviour(behaviour_id) if framework and behaviour_id else None
@@ -432,24 +437,29 @@ def prompt_content(library: Library, prompt: Prompt, stat: EvidenceStat | None) 
     area = framework.find_area(behaviour.area_id)
     area_name = area.name if area else behaviour.area_id
     level = framework.level(behaviour.level_id).name if framework.has_level(behaviour.level_id) else behaviour.level_id
+    current = None
+    if placement is not None and placement.framework_id == framework.id:
+        current = (placement.levels or {}).get(behaviour.area_id)
+    fallback = fallback_note(framework, behaviour, str(current) if current is not None else None)
     return PromptContent(
         prompt_id=prompt.id,
         behaviour_text=behaviour.text,
         area_name=area_name,
         level_name=level,
-        why=why_line(behaviour, stat, level, area_name),
+        why=why_line(behaviour, stat, level, area_name, fallback),
         qualifier=behaviour.qualifier,
+        fallback=fallback is not None,
     )
 
 
 def content_for(uow: UnitOfWork, library: Library, prompt: Prompt) -> PromptContent | None:
-    """`prompt_content` with the person's current evidence count for the behaviour."""
+    """`prompt_content` with the person's current evidence count for the behaviour and their placement."""
     stat = None
     if prompt.behaviour_ids:
         coverage = uow.evidence.coverage(prompt.person_id, prompt.framework_id, prompt.behaviour_ids[:1])
         found = coverage.get(prompt.behaviour_ids[0])
         stat = EvidenceStat(found.count, found.last_at) if found else None
-    return prompt_content(library, prompt, stat)
+    return prompt_content(library, prompt, stat, uow.placements.current_for(prompt.person_id))
 
 
 @lru_cache(maxsize=4096)
@@ -481,6 +491,7 @@ def _claim_jobs(
         coverage = uow.evidence.coverage_for_people(person_ids)
         channels = uow.prompts.dm_channels_for(person_ids)
         people = uow.people.get_many(person_ids)
+        placements = uow.placements.current_for_many(person_ids)
         jobs = []
         for prompt in claimed:
             person = people.get(prompt.person_id)
@@ -495,7 +506,8 @@ def _claim_jobs(
                 continue
             behaviour_id = prompt.behaviour_ids[0] if prompt.behaviour_ids else ""
             found = coverage[prompt.person_id].get((prompt.framework_id, behaviour_id))
-            content = prompt_content(deps.library, prompt, EvidenceStat(found.count, found.last_at) if found else None)
+            stat = EvidenceStat(found.count, found.last_at) if found else None
+            content = prompt_content(deps.library, prompt, stat, placements.get(prompt.person_id))
             if content is None:
                 uow.prompts.mark_skipped(prompt, "behaviour no longer on the ladder", now)
                 report.add("skipped")

@@ -77,14 +77,15 @@ class World:
         anchor: date | None = None,
         in_slack: bool = True,
         after: datetime | None = None,
+        ladder: str = LADDER,
     ) -> int:
         if in_slack:
             self.fake.add_user(user_id, user_id.lower(), tz=slack_tz or tz)
-        framework = self.deps.library[LADDER]
+        framework = self.deps.library[ladder]
         with self.deps.uow() as uow:
             workspace = uow.workspaces.get_or_create(TEAM)
             person = uow.people.add(workspace.id, user_id, display_name=user_id.lower(), tz=tz)
-            uow.placements.open(person.id, LADDER, {a.id: level for a in framework.areas}, reason="setup", now=self.now)
+            uow.placements.open(person.id, ladder, {a.id: level for a in framework.areas}, reason="setup", now=self.now)
             uow.schedules.upsert(
                 person.id,
                 weekday=weekday,

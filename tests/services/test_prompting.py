@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
@@ -8,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 
 from bot.services import prompt_controls
-from bot.services.prompting import Pacer
+from bot.services.prompting import Pacer, content_for
 from storage.models import Cadence, PromptState
 from tests.conftest import Database
 from tests.services.prompting_world import World, make_world
@@ -382,3 +383,39 @@ def test_pacer_backs_off_gently_and_ignores_429s_from_before_the_change() -> Non
     for _ in range(10):
         pacer.success()
     assert pacer.interval == pytest.approx(first * 1.03 * 0.998**10)
+
+
+def _dm_text(message: dict) -> str:
+    return json.dumps(message["blocks"])
+
+
+def test_empty_next_milestone_prompt_says_it_is_from_the_current_level(world: World) -> None:
+    # luko-execution's Milestone 5 is empty everywhere: the prompt falls back to Milestone 4.
+    pid = world.person("U1", level="4")
+    assert world.tick(MONDAY_SLOT)["sent"] == 1
+    [prompt] = world.prompts(pid)
+    behaviour = world.deps.library["luko-execution"].behaviour(prompt.behaviour_ids[0])
+    assert behaviour.level_id == "4"
+    text = _dm_text(world.dm("U1")[0])
+    assert "From your current level (Milestone 4): Milestone 5 lists no behaviours yet" in text
+    assert "towards" not in text and "reaching Milestone 4" not in text
+    with world.deps.uow() as uow:
+        content = content_for(uow, world.deps.library, uow.prompts.get(prompt.id))  # type: ignore[arg-type]
+    assert content is not None and content.fallback
+
+
+def test_top_of_the_ladder_prompt_says_so(world: World) -> None:
+    pid = world.person("U1", level="P4", ladder="flow")
+    assert world.tick(MONDAY_SLOT)["sent"] == 1
+    [prompt] = world.prompts(pid)
+    assert world.deps.library["flow"].behaviour(prompt.behaviour_ids[0]).level_id == "P4"
+    text = _dm_text(world.dm("U1")[0])
+    assert "You are at the top of this ladder (P4): keep showing this" in text
+    assert "towards" not in text and "reaching P4" not in text
+
+
+def test_next_milestone_prompt_still_says_towards(world: World) -> None:
+    world.person("U1", level="2")
+    world.tick(MONDAY_SLOT)
+    text = _dm_text(world.dm("U1")[0])
+    assert "towards *Milestone 3*" in text and "current level" not in text
