@@ -102,7 +102,8 @@ class TickConfig:
 @dataclass
 class TickReport:
     """What one tick did. `counts` keys: planned, expired, skipped, sent, away, retry, failed, inactive,
-    reminded, rate_limited (429 answers seen)."""
+    retimed (the person moved zone: sent later at their new local time), reminded, rate_limited (429
+    answers seen)."""
 
     counts: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
@@ -541,6 +542,8 @@ def send_prompt(deps: Deps, slack: SlackCaller, config: TickConfig, job: PromptJ
         if away.away_in_profile(profile, now_epoch=time.time()):
             status = " ".join(filter(None, [profile.get("status_emoji"), profile.get("status_text")]))
             return _record(deps, job, report, "away", skip_reason=f"away: {status}"[:200], new_tz=new_tz)
+        if new_tz and not _due_in_new_zone(deps, config, job, report, new_tz):
+            return "moved"
         posted = _post_prompt(slack, job)
         return _record(deps, job, report, "sent", channel=posted["channel"], ts=posted["ts"], new_tz=new_tz)
     except RateLimited as limited:
@@ -556,6 +559,35 @@ def send_prompt(deps: Deps, slack: SlackCaller, config: TickConfig, job: PromptJ
     except (OSError, TimeoutError) as error:  # connection refused / reset / timed out after the client's retries
         report.error(type(error).__name__)
         return _record_retry(deps, job, report, f"{type(error).__name__}: {error}", _backoff(job.attempts), config)
+
+
+def _due_in_new_zone(deps: Deps, config: TickConfig, job: PromptJob, report: TickReport, new_tz: str) -> bool:
+    """Slack says the person moved since this prompt was planned: True when its local time in the new zone
+    has come (within the late window), so it is sent now; otherwise it is re-timed to that local time
+    (claim released) or expired, and the person's zone and schedule follow the move either way."""
+    now = deps.now()
+    with deps.uow() as uow:
+        prompt = uow.prompts.get(job.prompt_id)
+        person = uow.people.get(job.person_id)
+        if prompt is None or person is None:
+            return False
+        local = timing.to_local(prompt.due_at, job.tz)
+        moved = timing.local_to_utc(local.date(), local.time(), new_tz)
+        if moved <= now and now - moved <= config.late_window:
+            return True
+        _change_time_zone(uow, person, new_tz, prompt, now)
+        if moved > now:
+            uow.prompts.retime(prompt, moved)
+            outcome = "retimed"
+        else:
+            uow.prompts.mark_expired(prompt)
+            prompt.skip_reason = (
+                f"time zone changed to {new_tz}: {local:%H:%M} there was "
+                f"{(now - moved).total_seconds() / 3600:.1f} h ago, over the late window"
+            )[:200]
+            outcome = "expired"
+    report.add(outcome)
+    return False
 
 
 def _post_prompt(slack: SlackCaller, job: PromptJob) -> Any:

@@ -121,6 +121,14 @@ class PromptRepository(Repository):
             prompt.state, prompt.next_attempt_at = PromptState.FAILED, None
         self.session.flush()
 
+    def retime(self, prompt: Prompt, due_at: datetime) -> None:
+        """Release a claimed prompt to be sent at `due_at` instead (the person moved time zone); the
+        claim that found out does not count as an attempt."""
+        prompt.state, prompt.due_at, prompt.next_attempt_at = PromptState.DUE, due_at, due_at
+        prompt.claimed_by, prompt.claim_expires_at = None, None
+        prompt.attempts = max(prompt.attempts - 1, 0)
+        self.session.flush()
+
     def mark_answered(self, prompt: Prompt, now: datetime | None = None) -> None:
         """The person replied; a later reply keeps the first answer time."""
         prompt.state = PromptState.ANSWERED

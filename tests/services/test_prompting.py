@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from bot.services import prompt_controls
+from bot.services import prompt_controls, timing
 from bot.services.prompting import Pacer, content_for
 from storage.models import Cadence, PromptState
 from tests.conftest import Database
@@ -177,13 +177,51 @@ def test_rate_limit_past_budget_is_rescheduled(world: World) -> None:
 
 
 def test_time_zone_refreshed_from_slack(world: World) -> None:
+    # Planned for 10:00 Paris, but Slack says the person is in New York now: 04:00 there is no time
+    # for a prompt, so it waits for 10:00 New York (EST, UTC-5) the same day.
     pid = world.person("U1", slack_tz="America/New_York")
-    world.tick(MONDAY_SLOT)
+    report = world.tick(MONDAY_SLOT)
+    assert report["sent"] == 0 and report["retimed"] == 1 and world.dm("U1") == []
     with world.deps.uow() as uow:
         person = uow.people.get(pid)
         assert person is not None and person.tz == "America/New_York"
-    # Next Monday 10:00 in New York (EST, UTC-5).
+    [prompt] = world.prompts(pid)
+    assert prompt.state is PromptState.DUE and prompt.due_at == datetime(2024, 1, 8, 15, 0)
+    assert world.tick(datetime(2024, 1, 8, 14, 59))["sent"] == 0
+    assert world.tick(datetime(2024, 1, 8, 15, 0))["sent"] == 1
+    assert len(world.dm("U1")) == 1 and world.states(pid) == [PromptState.SENT]
+    # Next Monday 10:00 in New York, never a second prompt the same week.
     assert world.next_due(pid) == datetime(2024, 1, 15, 15, 0)
+
+
+def test_moved_west_first_prompt_at_the_new_local_time(world: World) -> None:
+    pid = world.person("U1", slack_tz="America/Los_Angeles")
+    world.tick(MONDAY_SLOT)  # 01:00 in Los Angeles: not then
+    assert world.dm("U1") == []
+    assert world.tick(datetime(2024, 1, 8, 18, 0))["sent"] == 1  # 10:00 PST
+    assert len(world.dm("U1")) == 1
+    [prompt] = world.prompts(pid)
+    assert prompt.sent_at is not None and timing.to_local(prompt.sent_at, "America/Los_Angeles").hour == 10
+    assert prompt.attempts == 1  # finding out about the move did not use up an attempt
+
+
+def test_moved_east_prompt_already_due_there_is_sent_now(world: World) -> None:
+    # Planned for 10:00 Los Angeles (18:00 UTC); in Paris 10:00 was 9 hours ago, inside the late window.
+    pid = world.person("U1", tz="America/Los_Angeles", slack_tz="Europe/Paris")
+    slot = world.next_due(pid)
+    assert slot == datetime(2024, 1, 8, 18, 0)
+    assert world.tick(slot)["sent"] == 1
+    assert world.next_due(pid) == MONDAY_SLOT + timedelta(days=7)
+
+
+def test_moved_far_east_prompt_past_the_late_window_expires(world: World) -> None:
+    # 10:00 Los Angeles is 18:00 UTC; 10:00 Tokyo that day was 01:00 UTC, 17 hours before.
+    pid = world.person("U1", tz="America/Los_Angeles", slack_tz="Asia/Tokyo")
+    report = world.tick(datetime(2024, 1, 8, 18, 0))
+    assert report["sent"] == 0 and report["expired"] == 1 and world.dm("U1") == []
+    [prompt] = world.prompts(pid)
+    assert prompt.state is PromptState.EXPIRED and "Asia/Tokyo" in (prompt.skip_reason or "")
+    assert world.next_due(pid) == datetime(2024, 1, 15, 1, 0)
 
 
 def test_one_reminder_after_the_configured_days(world: World) -> None:
