@@ -274,8 +274,8 @@ class PromptRepository(Repository):
     def reminders_due(self, now: datetime, horizon: timedelta, limit: int = 500) -> Sequence[Prompt]:
         """SENT prompts sent within `horizon` before now whose reminder time has come, oldest first.
 
-        Every condition but the last is a range of ix_prompts_reminder (state, reminder_sent_at,
-        sent_at): only sent, not yet reminded, recent prompts are read, however many people there are."""
+        One range of ix_prompts_reminder_due (state, reminder_sent_at, next_attempt_at): only sent, not
+        yet reminded prompts whose reminder time has come are read, however many are pending."""
         return self.session.scalars(
             select(Prompt)
             .where(
