@@ -8,7 +8,7 @@ import re
 
 from bot.ids import LADDER_COMMAND
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
-from bot.listeners.commands.targets import MENTION_HINT, parse_user, say
+from bot.listeners.commands.targets import open_evidence_or_explain, optional_person, say
 from bot.services import access
 from bot.services.packet import build_packet, render_markdown
 from bot.services.timing import local_date
@@ -20,26 +20,13 @@ def packet_filename(name: str, day: str) -> str:
 
 
 def _export(ctx: LadderContext) -> None:
-    subject = None
-    if ctx.words:
-        subject = parse_user(ctx.words[0]) if len(ctx.words) == 1 else None
-        if subject is None:
-            say(ctx, f"{MENTION_HINT}\nUsage: `{LADDER_COMMAND} export [@person]`")
-            return
+    understood, subject = optional_person(ctx, "export")
+    if not understood:
+        return
     now = ctx.deps.now()
     with ctx.deps.uow() as uow:
-        grant = access.open_evidence(
-            uow,
-            ctx.deps.settings,
-            team_id=ctx.team_id,
-            viewer_slack_id=ctx.user_id,
-            subject_slack_id=subject,
-            action=access.EXPORTED,
-            now=now,
-            details={"format": "md", "via": "slack"},
-        )
+        grant = open_evidence_or_explain(ctx, uow, subject, access.EXPORTED, {"format": "md", "via": "slack"})
         if grant is None:
-            say(ctx, access.NOT_AVAILABLE if subject else "You're not set up yet: run `/ladder setup` first.")
             return
         packet = build_packet(uow, ctx.deps.library, grant.subject, now=now)
         viewer_tz = grant.viewer.tz
