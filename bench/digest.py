@@ -18,13 +18,10 @@ server where a throwaway database is created and dropped. Targets (printed, neve
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -35,13 +32,16 @@ from typing import Any
 from sqlalchemy import Engine, event, insert, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from tick_query import database  # a throwaway SQLite file or PostgreSQL database, next to this file
 
 from bot.blocks.digest import digest_messages
 from bot.services.digests import build_digest
 from bot.services.packet import build_packet, render_markdown
 from frameworks import Library, load_library
 from frameworks.lookups import next_milestone
-from storage.db import make_engine, make_session_factory
+from storage.db import make_session_factory
 from storage.migrate import upgrade_to_head
 from storage.models import (
     Cadence,
@@ -68,7 +68,6 @@ WEEKS = 104
 ITEMS_PER_WEEK = 3
 NOW = datetime(2025, 3, 3, 8, 0)  # a Monday; each report's 1:1 is at 10:00 UTC
 BATCH = 5_000
-PG_URL = os.environ.get("GROWTHBOT_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 def _insert(connection: Any, model: type, rows: list[dict[str, Any]]) -> None:
@@ -213,30 +212,6 @@ def statements_for(engine: Engine, task: Callable[[int], int], report_id: int) -
     with counting(engine) as statements:
         task(report_id)
     return len(statements)
-
-
-@contextmanager
-def database(backend: str) -> Iterator[Engine]:
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory() as directory:
-            engine = make_engine(f"sqlite:///{directory}/bench.db")
-            try:
-                yield engine
-            finally:
-                engine.dispose()
-        return
-    name = f"growthbot_bench_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(PG_URL.rpartition("/")[0] + f"/{name}")
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def main() -> None:
