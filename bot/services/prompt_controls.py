@@ -48,6 +48,13 @@ def next_slot(schedule: PromptSchedule, tz: str | None, after: datetime) -> date
     )
 
 
+def is_paused(schedule: PromptSchedule | None, now: datetime) -> bool:
+    """Paused right now (indefinitely, or until a moment still to come)."""
+    if schedule is None or not schedule.paused:
+        return False
+    return schedule.paused_until is None or schedule.paused_until > now
+
+
 def compute_next_due(schedule: PromptSchedule, tz: str | None, now: datetime) -> datetime | None:
     """The next moment the tick should look at this schedule, honouring pause and snooze."""
     if schedule.paused and schedule.paused_until is None:
@@ -84,7 +91,8 @@ def local_midnight(day: date, tz: str | None) -> datetime:
 
 
 def pause(uow: UnitOfWork, person: Person, now: datetime, until: date | None = None) -> ScheduleState:
-    """Stop prompts until the start of local date `until`, or indefinitely when `until` is None.
+    """Stop prompts until the start of local date `until`, or indefinitely when `until` is None, and
+    cancel the reminder of any prompt already in the person's DMs.
 
     A date today or earlier means "not paused" and resumes instead.
     """
@@ -94,6 +102,7 @@ def pause(uow: UnitOfWork, person: Person, now: datetime, until: date | None = N
         return resume(uow, person, now)
     uow.schedules.pause(schedule, paused_until)
     uow.schedules.snooze(schedule, None)
+    uow.prompts.cancel_reminders_for(person.id)  # paused means no nudge either, however it was paused
     uow.schedules.set_next_due(schedule, compute_next_due(schedule, person.tz, now))
     return _state(schedule)
 

@@ -41,7 +41,7 @@ from bot.blocks.prompt import PromptContent, prompt_blocks, prompt_text, reminde
 from bot.deps import Deps
 from bot.services import away, timing
 from bot.services.prompt_choice import EvidenceStat, fallback_note, pick_prompt_behaviour, why_line
-from bot.services.prompt_controls import SNOOZE, compute_next_due, next_slot
+from bot.services.prompt_controls import SNOOZE, compute_next_due, is_paused, next_slot
 from bot.settings import Settings
 from bot.slack_client import make_web_client
 from frameworks import Library
@@ -102,8 +102,8 @@ class TickConfig:
 @dataclass
 class TickReport:
     """What one tick did. `counts` keys: planned, expired, skipped, sent, away, retry, failed, inactive,
-    retimed (the person moved zone: sent later at their new local time), reminded, rate_limited (429
-    answers seen)."""
+    retimed (the person moved zone: sent later at their new local time), reminded, reminder_paused and
+    reminder_away (claimed, not sent), reminder_failed, rate_limited (429 answers seen)."""
 
     counts: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
@@ -738,7 +738,7 @@ def deliver_due(deps: Deps, config: TickConfig, report: TickReport, *, instance_
         _pipeline(
             pool,
             config.concurrency,
-            lambda limit: _claim_reminders(deps, limit),
+            lambda limit: _claim_reminders(deps, limit, report),
             lambda job: _send_reminder(slack, job, report),
         )
 
@@ -758,30 +758,44 @@ def _send_logged(deps: Deps, slack: SlackCaller, config: TickConfig, job: Prompt
 @dataclass(frozen=True, slots=True)
 class ReminderJob:
     prompt_id: int
+    slack_user_id: str
     channel_id: str
     message_ts: str
     content: PromptContent
 
 
-def _claim_reminders(deps: Deps, limit: int) -> tuple[list[ReminderJob], bool]:
+def _claim_reminders(deps: Deps, limit: int, report: TickReport) -> tuple[list[ReminderJob], bool]:
+    """Claim due reminders (claimed means never sent twice). One whose person paused prompts since, or
+    left, is claimed and dropped: a paused person gets no nudge, not even a late one."""
     now = deps.now()
     jobs: list[ReminderJob] = []
     with deps.uow() as uow:
         candidates = uow.prompts.reminders_due(now, REMINDER_HORIZON, limit)
+        person_ids = list({prompt.person_id for prompt in candidates})
+        people = uow.people.get_many(person_ids)
+        schedules = uow.schedules.get_for_many(person_ids)
         for prompt in candidates:
-            person = uow.people.get(prompt.person_id)
+            person = people.get(prompt.person_id)
             if not uow.prompts.claim_reminder(prompt.id, now):
                 continue
             if person is None or not person.active or not prompt.channel_id or not prompt.message_ts:
                 continue
+            if is_paused(schedules.get(person.id), now):
+                report.add("reminder_paused")
+                continue
             content = prompt_content(deps.library, prompt, None)
             if content is not None:
-                jobs.append(ReminderJob(prompt.id, prompt.channel_id, prompt.message_ts, content))
+                jobs.append(ReminderJob(prompt.id, person.slack_user_id, prompt.channel_id, prompt.message_ts, content))
     return jobs, bool(candidates)
 
 
 def _send_reminder(slack: SlackCaller, job: ReminderJob, report: TickReport) -> None:
     try:
+        # Same check as the prompt itself: someone away (or gone) since the prompt is not nudged.
+        user = slack.call("users.info", user=job.slack_user_id)["user"]
+        if user.get("deleted") or away.away_in_profile(user.get("profile") or {}, now_epoch=time.time()):
+            report.add("reminder_away")
+            return
         slack.call(
             "chat.postMessage", channel=job.channel_id, thread_ts=job.message_ts, text=reminder_text(job.content)
         )

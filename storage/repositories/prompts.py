@@ -319,6 +319,20 @@ class PromptRepository(Repository):
         )
         return result.rowcount or 0  # type: ignore[attr-defined]
 
+    def cancel_reminders_for(self, person_id: int) -> int:
+        """The person paused prompts: none of their open prompts gets a reminder."""
+        result = self.session.execute(
+            update(Prompt)
+            .where(
+                Prompt.person_id == person_id,
+                Prompt.state == PromptState.SENT,
+                Prompt.next_attempt_at.is_not(None),
+            )
+            .values(next_attempt_at=None),
+            execution_options={"synchronize_session": "fetch"},
+        )
+        return result.rowcount or 0  # type: ignore[attr-defined]
+
     def dm_channels_for(self, person_ids: Iterable[int]) -> dict[int, str]:
         """person id -> the DM channel their latest delivered prompt went to (people never prompted are
         absent), so a fan-out skips conversations.open for everyone it has reached before."""

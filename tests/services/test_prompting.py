@@ -237,6 +237,45 @@ def test_one_reminder_after_the_configured_days(world: World) -> None:
     assert len(replies) == 1 and "gentle" in replies[0]["text"]
 
 
+def _reminders(world: World, user_id: str) -> list[dict]:
+    channel = world.fake.dm_channel_for(user_id)
+    return [m for m in world.fake.messages(channel) if m.get("thread_ts") not in (None, m["ts"])]
+
+
+def test_pausing_through_the_service_cancels_the_open_prompts_reminder(world: World) -> None:
+    # `/ladder pause` and `/ladder admin pause` go through prompt_controls.pause, not the DM's button.
+    pid = world.person("U1")
+    world.tick(MONDAY_SLOT)
+    with world.deps.uow() as uow:
+        person = uow.people.get(pid)
+        assert person is not None
+        prompt_controls.pause(uow, person, world.now, until=date(2024, 2, 1))
+    report = world.tick(MONDAY_SLOT + timedelta(days=2))
+    assert report["reminded"] == 0 and _reminders(world, "U1") == []
+    assert world.prompts(pid)[0].next_attempt_at is None
+
+
+def test_no_reminder_while_paused_even_if_one_was_pending(world: World) -> None:
+    pid = world.person("U1")
+    world.tick(MONDAY_SLOT)
+    with world.deps.uow() as uow:
+        schedule = uow.schedules.get_for(pid)
+        assert schedule is not None
+        uow.schedules.pause(schedule, None)  # paused without going through prompt_controls
+    report = world.tick(MONDAY_SLOT + timedelta(days=2))
+    assert report["reminded"] == 0 and report["reminder_paused"] == 1 and _reminders(world, "U1") == []
+
+
+def test_no_reminder_for_someone_away_at_reminder_time(world: World) -> None:
+    world.person("U1")
+    world.tick(MONDAY_SLOT)
+    world.fake.set_status("U1", "Out of office", ":palm_tree:")
+    report = world.tick(MONDAY_SLOT + timedelta(days=2))
+    assert report["reminded"] == 0 and report["reminder_away"] == 1 and _reminders(world, "U1") == []
+    world.fake.set_status("U1", "", "")
+    assert world.tick(MONDAY_SLOT + timedelta(days=2, minutes=1))["reminded"] == 0  # still at most one
+
+
 def test_no_reminder_for_answered_or_superseded_prompts(world: World) -> None:
     pid = world.person("U1")
     world.tick(MONDAY_SLOT)

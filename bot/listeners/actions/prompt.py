@@ -91,9 +91,7 @@ def register(app: App, deps: Deps) -> None:
         with deps.uow() as uow:
             owned = owned_prompt(uow, team_id, user_id, parse_id(action.get("value")))
             if owned is not None:
-                person, prompt = owned
-                prompt_controls.pause(uow, person, deps.now())
-                uow.prompts.set_reminder(prompt, None)  # paused means no nudge either
+                prompt_controls.pause(uow, owned[0], deps.now())
         if owned is None:
             respond(text=NOT_YOURS, response_type="ephemeral", replace_original=False)
             return
