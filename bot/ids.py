@@ -118,12 +118,14 @@ class EvidenceAction(StrEnum):
     TEXT = "evidence_text_input"
     LINK = "evidence_link_input"
     BEHAVIOURS = "evidence_behaviours_select"
+    SEARCH = "evidence_behaviours_search"  # external select over the whole ladder (options listener)
 
 
 class EvidenceBlock(StrEnum):
     TEXT = "evidence_text"
     LINK = "evidence_link"
     BEHAVIOURS = "evidence_behaviours"
+    SEARCH = "evidence_behaviours_search"
     RETAG_ACTIONS = "evidence_retag_actions"
 
 

@@ -2,7 +2,9 @@
 
 The behaviours select lists, within Slack's 100 options: the pre-selected and suggested behaviours
 first, then the person's next-milestone behaviours by area, then the rest of their ladder, nearest
-level first. `private_metadata` is a small JSON object (`EvidenceModalMeta`).
+level first. A big ladder has more than 100 behaviours, so a second, external-data select searches the
+whole ladder (served by bot/listeners/options). Submissions read picks from both.
+`private_metadata` is a small JSON object (`EvidenceModalMeta`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from slack_sdk.models.blocks import (
     Block,
     ContextBlock,
+    ExternalDataMultiSelectElement,
     InputBlock,
     MarkdownTextObject,
     Option,
@@ -31,7 +34,7 @@ from bot.blocks.common import OPTION_TEXT_MAX, escape, shorten, split_text
 from bot.ids import Callback, EvidenceAction, EvidenceBlock
 from frameworks import Behaviour, Framework
 
-MAX_OPTIONS = 100  # facts: static selects hold at most 100 options
+MAX_OPTIONS = 100  # facts: static selects hold at most 100 options (and an options response too)
 MODAL_TEXT_MAX = 3000  # facts: plain_text_input max_length 1..3000
 MAX_SUGGESTIONS = 5
 PRIVATE_METADATA_MAX = 3000
@@ -163,6 +166,7 @@ def _option(framework: Framework, behaviour: Behaviour) -> Option:
 def behaviours_input(
     framework: Framework, groups: Sequence[BehaviourGroup], preselected: Sequence[Behaviour], *, optional: bool = True
 ) -> InputBlock:
+    """The static select of suggested and nearby behaviours; `preselected` ones it lists start selected."""
     options_by_id: dict[str, Option] = {}
     option_groups = []
     for group in groups:
@@ -182,8 +186,48 @@ def behaviours_input(
         label="Behaviours it shows",
         element=element,
         optional=optional,
-        hint="Leave empty and growthbot tags the best match for you.",
+        hint="Leave empty and growthbot tags the best match for you." if optional else None,
     )
+
+
+def search_input(framework: Framework, preselected: Sequence[Behaviour]) -> InputBlock:
+    """Any behaviour of the person's ladder, found by typing (an external select: the options listener
+    answers each keystroke); `preselected` start selected."""
+    return InputBlock(
+        block_id=EvidenceBlock.SEARCH,
+        label="Other behaviours from your ladder",
+        element=ExternalDataMultiSelectElement(
+            action_id=EvidenceAction.SEARCH,
+            placeholder="Type to search every behaviour",
+            min_query_length=0,
+            initial_options=[_option(framework, b) for b in preselected] or None,
+        ),
+        optional=True,
+    )
+
+
+def behaviour_inputs(
+    framework: Framework, groups: Sequence[BehaviourGroup], preselected: Sequence[Behaviour]
+) -> list[InputBlock]:
+    """The suggestions select and the whole-ladder search; each pre-selected behaviour starts selected in
+    the suggestions when they list it, otherwise in the search."""
+    listed = {b.id for group in groups for b in group.behaviours}
+    elsewhere = [b for b in preselected if b.id not in listed]
+    return [behaviours_input(framework, groups, preselected), search_input(framework, elsewhere)]
+
+
+def search_option_groups(framework: Framework, behaviours: Sequence[Behaviour]) -> list[OptionGroup]:
+    """An options response: `behaviours` (best first, at most MAX_OPTIONS used) grouped by area, areas in
+    the order of their best behaviour. Option text is cut to Slack's 75 characters; the value is the id."""
+    by_area: dict[str, list[Behaviour]] = {}
+    for behaviour in list(dict.fromkeys(behaviours))[:MAX_OPTIONS]:
+        by_area.setdefault(behaviour.area_id, []).append(behaviour)
+    groups = []
+    for area_id, members in by_area.items():
+        area = framework.find_area(area_id)
+        label = shorten(area.name if area else area_id, OPTION_TEXT_MAX)
+        groups.append(OptionGroup(label=label, options=[_option(framework, b) for b in members]))
+    return groups
 
 
 def evidence_modal(
@@ -221,7 +265,7 @@ def evidence_modal(
             element=UrlInputElement(action_id=EvidenceAction.LINK, placeholder="https://…"),
             optional=True,
         ),
-        behaviours_input(framework, groups, preselected),
+        *behaviour_inputs(framework, groups, preselected),
     ]
     return View(
         type="modal",
@@ -253,7 +297,7 @@ def save_message_modal(
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=f"Save this message by {who} as your growth evidence?")),
         *_quote(text)[:90],
-        behaviours_input(framework, groups, preselected),
+        *behaviour_inputs(framework, groups, preselected),
     ]
     return View(
         type="modal",
@@ -277,7 +321,8 @@ def retag_modal(
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text="Which behaviours does this evidence show?")),
         *_quote(text)[:90],
-        behaviours_input(framework, groups, preselected, optional=False),
+        # Both optional: the submission asks for at least one pick from either.
+        *behaviour_inputs(framework, groups, preselected),
     ]
     return View(
         type="modal",
@@ -304,8 +349,14 @@ def _value(values: Mapping[str, Any], block_id: str, action_id: str) -> dict[str
 
 
 def parse_behaviour_ids(values: Mapping[str, Any]) -> tuple[str, ...]:
-    selected = _value(values, EvidenceBlock.BEHAVIOURS, EvidenceAction.BEHAVIOURS).get("selected_options") or []
-    ids = [option.get("value") for option in selected if isinstance(option, dict)]
+    """Picks from the suggestions select, then from the whole-ladder search, each id once."""
+    ids = []
+    for block_id, action_id in (
+        (EvidenceBlock.BEHAVIOURS, EvidenceAction.BEHAVIOURS),
+        (EvidenceBlock.SEARCH, EvidenceAction.SEARCH),
+    ):
+        selected = _value(values, block_id, action_id).get("selected_options") or []
+        ids += [option.get("value") for option in selected if isinstance(option, dict)]
     return tuple(dict.fromkeys(value for value in ids if isinstance(value, str) and value))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.listeners import actions, commands, events, shortcuts, views
+from bot.listeners import actions, commands, events, options, shortcuts, views
 
 
 def register_all(app: App, deps: Deps) -> None:
@@ -14,3 +14,4 @@ def register_all(app: App, deps: Deps) -> None:
     views.register(app, deps)
     events.register(app, deps)
     shortcuts.register(app, deps)
+    options.register(app, deps)

@@ -23,11 +23,13 @@ from bot.services.lookup import find_person
 from bot.services.prompt_choice import EvidenceStat
 from frameworks import Behaviour, Framework, Library
 from frameworks.lookups import next_milestone
-from frameworks.search import suggest_behaviours
+from frameworks.search import search, suggest_behaviours
 from storage.models import Evidence, EvidenceSource, Person, Prompt, PromptState
 from storage.uow import UnitOfWork
 
 MAX_SUGGESTIONS = 5
+MAX_SEARCH_RESULTS = 100  # facts: an options response holds at most 100 options
+TYPO_RESULTS = 10  # nearest wordings offered when nothing matches a query word
 
 
 class EmptyEvidence(UserFacingError):
@@ -85,6 +87,34 @@ class Ladder:
         if not text.strip() or not pool:
             return list(pool[:limit])
         return suggest_behaviours(self.framework, text, pool, limit=limit)
+
+    def search(self, library: Library, query: str, limit: int = MAX_SEARCH_RESULTS) -> list[Behaviour]:
+        """Any behaviour of the person's ladder (on their track) for the evidence modal's search, best first.
+
+        A query ranks by wording (BM25 over the ladder, prefixes count: "postm" finds post-mortems); when
+        no word matches (a typo) the closest wordings come instead. No query: the next milestone first,
+        then the nearest levels."""
+        applicable = self.applicable
+        if not query.strip():
+            return self._nearest_first(applicable)[:limit]
+        mine = {b.id for b in applicable}
+        hits = search(library, query, limit=len(self.framework.behaviours), framework_id=self.framework.id)
+        found = [hit.behaviour for hit in hits if hit.behaviour.id in mine]
+        if not found:
+            found = suggest_behaviours(self.framework, query, applicable, limit=TYPO_RESULTS)
+        return found[:limit]
+
+    def _nearest_first(self, behaviours: Sequence[Behaviour]) -> list[Behaviour]:
+        framework = self.framework
+        milestone = {b.id for b in self.milestone}
+
+        def rank(behaviour: Behaviour) -> tuple[bool, int, bool, int]:
+            current = self.levels.get(behaviour.area_id)
+            gap = framework.level_index(behaviour.level_id) - (framework.level_index(current) if current else -1)
+            # Next level up first, then the current level, then further up, then further down.
+            return (behaviour.id not in milestone, abs(gap - 1), gap < 1, framework.level_index(behaviour.level_id))
+
+        return sorted(behaviours, key=rank)
 
     def best_match(self, text: str) -> Behaviour | None:
         found = self.suggestions(text, limit=1)

@@ -286,6 +286,30 @@ class SlackRequests:
         payload.update(trigger_id=self._trigger_id(user_id), view=full_view, response_urls=[])
         return self._post_payload(payload, **options)
 
+    def block_suggestion(
+        self,
+        user_id: str,
+        action_id: str,
+        value: str,
+        *,
+        view: dict[str, Any] | None = None,
+        block_id: str | None = None,
+        **options: Any,
+    ) -> Response:
+        """The person typed ``value`` into the external select ``action_id`` of ``view`` (e.g. the one the
+        fake recorded); the app answers with ``options`` or ``option_groups`` in the HTTP response."""
+        full_view = self._view(view)
+        found_block_id, _ = _find_element(full_view.get("blocks") or [], action_id)
+        payload = self._interaction("block_suggestion", user_id)
+        payload.update(
+            action_id=action_id,
+            block_id=block_id or found_block_id or "block",
+            value=value,
+            container={"type": "view", "view_id": full_view["id"]},
+            view=full_view,
+        )
+        return self._post_payload(payload, **options)
+
     def view_closed(
         self,
         user_id: str,

@@ -13,6 +13,7 @@ from bot.blocks.evidence_modal import (
     parse_evidence_submission,
     retag_modal,
     save_message_modal,
+    search_option_groups,
 )
 from bot.blocks.prompt import (
     PromptContent,
@@ -143,3 +144,33 @@ def test_parse_submission_keeps_text_exactly() -> None:
     assert parsed.link == "https://x.example"
     assert parsed.behaviour_ids == ("a", "b")
     assert parse_evidence_submission({}).text == "" and parse_behaviour_ids({}) == ()
+
+
+def test_a_pick_outside_the_suggestions_stays_selected_in_the_whole_ladder_search() -> None:
+    framework = load_library()["attest-engineering"]
+    listed, far = framework.behaviours[0], framework.behaviours[-1]
+    groups = behaviour_groups(framework, first=[listed], milestone=[], levels_by_area={}, track=None, limit=1)
+    meta = EvidenceModalMeta(token="t", framework_id=framework.id)
+    view = evidence_modal(framework, groups, [listed, far], meta).to_dict()
+    assert view_errors(view, allowed_types=("modal",)) == []
+    by_block = {b.get("block_id"): b for b in view["blocks"]}
+    static = by_block[EvidenceBlock.BEHAVIOURS]["element"]
+    search = by_block[EvidenceBlock.SEARCH]["element"]
+    assert [o["value"] for o in static["initial_options"]] == [listed.id]
+    assert [o["value"] for o in search["initial_options"]] == [far.id]
+    assert search["type"] == "multi_external_select"
+    values = {
+        EvidenceBlock.BEHAVIOURS: {EvidenceAction.BEHAVIOURS: {"selected_options": [{"value": listed.id}]}},
+        EvidenceBlock.SEARCH: {EvidenceAction.SEARCH: {"selected_options": [{"value": far.id}, {"value": listed.id}]}},
+    }
+    assert parse_behaviour_ids(values) == (listed.id, far.id)
+
+
+def test_search_options_fit_slack_and_group_by_area() -> None:
+    framework = load_library()["attest-engineering"]
+    groups = [g.to_dict() for g in search_option_groups(framework, list(framework.behaviours))]
+    options = [o for g in groups for o in g["options"]]
+    assert len(options) == MAX_OPTIONS
+    assert all(len(o["text"]["text"]) <= 75 and len(o["value"]) <= 150 for o in options)
+    assert any(o["text"]["text"].endswith("…") for o in options)  # long wording cut for display only
+    assert len({g["label"]["text"] for g in groups}) == len(groups)

@@ -417,3 +417,56 @@ def test_typing_in_the_modal_reranks_suggestions_and_keeps_picks(harness: Harnes
     suggested = [o["value"] for o in select["option_groups"][0]["options"]]
     assert suggested[0] == target.id and len(suggested) <= 5
     assert [o["value"] for o in select["initial_options"]] == [picked]
+
+
+def _search(harness: Harness, view: dict[str, Any], typed: str, user_id: str = "U1") -> list[dict[str, Any]]:
+    response = harness.requests.block_suggestion(user_id, EvidenceAction.SEARCH, typed, view=view)
+    assert response.status == 200
+    return response.json()["option_groups"]
+
+
+def test_whole_ladder_search_finds_and_tags_any_behaviour_of_a_big_ladder(harness: Harness) -> None:
+    # attest-engineering has ~290 behaviours: more than a static select's 100 options.
+    person_id = seed(harness, framework_id="attest-engineering", level="I")
+    framework = harness.library["attest-engineering"]
+    assert framework.behaviour_count > 100
+    harness.command("U1", "log")
+    view = harness.fake.opened_views[-1]
+    listed = {
+        o["value"]
+        for b in view["blocks"]
+        if b.get("block_id") == EvidenceBlock.BEHAVIOURS
+        for g in b["element"]["option_groups"]
+        for o in g["options"]
+    }
+    search = next(b for b in view["blocks"] if b.get("block_id") == EvidenceBlock.SEARCH)["element"]
+    assert search["type"] == "multi_external_select" and search["min_query_length"] == 0
+
+    groups = _search(harness, view, "postmortem")
+    found = [o for g in groups for o in g["options"]]
+    assert found and all(len(o["text"]["text"]) <= 75 for o in found)
+    picked = found[0]["value"]
+    behaviour = framework.behaviour(picked)
+    assert "post mortem" in behaviour.text.lower() and behaviour.level_id == "V"
+    assert picked not in listed  # only reachable through the search
+    assert groups[0]["label"]["text"] == framework.area(behaviour.area_id).name
+
+    everything = [o for g in _search(harness, view, "") for o in g["options"]]
+    assert len(everything) == 100 and len({o["value"] for o in everything}) == 100
+    assert all(len(o["text"]["text"]) <= 75 and len(o["value"]) <= 150 for o in everything)
+
+    state = _state("Ran the post mortem of Tuesday's outage")
+    state[EvidenceBlock.SEARCH] = {
+        EvidenceAction.SEARCH: {"type": "multi_external_select", "selected_options": [found[0]]}
+    }
+    assert harness.submit("U1", view, state).status == 200
+    [saved] = evidence(harness, person_id)
+    assert [t.behaviour_id for t in saved.tags] == [picked]
+
+
+def test_whole_ladder_search_is_empty_for_someone_not_set_up(harness: Harness) -> None:
+    seed(harness)
+    harness.command("U1", "log")
+    view = harness.fake.opened_views[-1]
+    response = harness.requests.block_suggestion("U9", EvidenceAction.SEARCH, "review", view=view)
+    assert response.status == 200 and response.json() == {"options": []}

@@ -1,0 +1,27 @@
+"""The evidence modals' whole-ladder search: up to 100 of the person's ladder behaviours matching what
+they typed, grouped by area. Slack waits at most 3 seconds for these options, so nothing else happens here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.blocks.evidence_modal import search_option_groups
+from bot.deps import Deps
+from bot.ids import EvidenceAction
+from bot.services.evidence import NotSetUp, ladder_of_user
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.options(EvidenceAction.SEARCH)
+    def search_behaviours(ack: Ack, body: dict[str, Any]) -> None:
+        query = body.get("value") if isinstance(body.get("value"), str) else ""
+        try:
+            with deps.uow() as uow:
+                ladder = ladder_of_user(uow, deps.library, body["team"]["id"], body["user"]["id"])
+        except NotSetUp:
+            ack(options=[])
+            return
+        found = ladder.search(deps.library, query)
+        ack(option_groups=[group.to_dict() for group in search_option_groups(ladder.framework, found)])
