@@ -470,3 +470,18 @@ def test_whole_ladder_search_is_empty_for_someone_not_set_up(harness: Harness) -
     view = harness.fake.opened_views[-1]
     response = harness.requests.block_suggestion("U9", EvidenceAction.SEARCH, "review", view=view)
     assert response.status == 200 and response.json() == {"options": []}
+
+
+def _action_ids(message: dict[str, Any]) -> list[str]:
+    return [e["action_id"] for b in message["blocks"] for e in b.get("elements") or [] if "action_id" in e]
+
+
+def test_pause_command_redraws_the_open_prompt_and_cancels_its_reminder(harness: Harness) -> None:
+    sent_prompt(harness)
+    harness.command("U1", "pause")
+    paused = prompt_message(harness)
+    assert "paused" in message_text(paused)
+    assert PromptAction.PAUSE not in _action_ids(paused) and PromptAction.SNOOZE not in _action_ids(paused)
+    assert tick(harness, SLOT_WINTER + timedelta(days=2)).get("reminded", 0) == 0
+    harness.command("U1", "resume")
+    assert PromptAction.PAUSE in _action_ids(prompt_message(harness))

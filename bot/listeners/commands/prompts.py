@@ -9,11 +9,11 @@ from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 from bot.errors import UserFacingError
 from bot.ids import LADDER_COMMAND
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
-from bot.listeners.evidence_ui import day_label, refresh_home, when_label
+from bot.listeners.evidence_ui import day_label, redraw_prompt, refresh_home, when_label
 from bot.services import prompt_controls
 from bot.services.evidence import NotSetUp
 from bot.services.lookup import find_person
-from storage.models import Person
+from storage.models import Person, PromptState
 from storage.uow import UnitOfWork
 
 
@@ -38,6 +38,12 @@ def parse_until(words: list[str]) -> date | None:
         ) from None
 
 
+def _open_prompt_id(uow: UnitOfWork, person: Person) -> int | None:
+    """The person's latest prompt if it is still open: its DM buttons follow pause and resume."""
+    latest = uow.prompts.latest_sent_for(person.id)
+    return latest.id if latest is not None and latest.state is PromptState.SENT else None
+
+
 def _reply(ctx: LadderContext, text: str) -> None:
     ctx.reply([SectionBlock(text=MarkdownTextObject(text=text))], text)
 
@@ -48,6 +54,7 @@ def _pause(ctx: LadderContext) -> None:
         person = _person(uow, ctx)
         state = prompt_controls.pause(uow, person, ctx.deps.now(), until=until)
         tz = person.tz
+        open_prompt = _open_prompt_id(uow, person)
     if not state.paused:
         text = f":arrow_forward: That date has passed, so prompts stay on. Next: {when_label(state.next_due_at, tz)}."
     elif state.paused_indefinitely:
@@ -55,6 +62,8 @@ def _pause(ctx: LadderContext) -> None:
     else:
         text = f":double_vertical_bar: Prompts paused until {day_label(state.paused_until, tz)}."
     _reply(ctx, text)
+    if open_prompt is not None:
+        redraw_prompt(ctx.client, ctx.deps, open_prompt)
     refresh_home(ctx.client, ctx.deps, ctx.team_id, ctx.user_id)
 
 
@@ -63,7 +72,10 @@ def _resume(ctx: LadderContext) -> None:
         person = _person(uow, ctx)
         state = prompt_controls.resume(uow, person, ctx.deps.now())
         tz = person.tz
+        open_prompt = _open_prompt_id(uow, person)
     _reply(ctx, f":arrow_forward: Prompts on. The next one comes {when_label(state.next_due_at, tz)}.")
+    if open_prompt is not None:
+        redraw_prompt(ctx.client, ctx.deps, open_prompt)
     refresh_home(ctx.client, ctx.deps, ctx.team_id, ctx.user_id)
 
 
