@@ -37,7 +37,7 @@ from typing import Any, TypeVar
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks.prompt import PromptContent, prompt_blocks, prompt_text, reminder_text
+from bot.blocks.prompt import PromptContent, prompt_blocks, prompt_closed_blocks, prompt_text, reminder_text
 from bot.deps import Deps
 from bot.services import away, timing
 from bot.services.prompt_choice import EvidenceStat, fallback_note, pick_prompt_behaviour, why_line
@@ -545,7 +545,10 @@ def send_prompt(deps: Deps, slack: SlackCaller, config: TickConfig, job: PromptJ
         if new_tz and not _due_in_new_zone(deps, config, job, report, new_tz):
             return "moved"
         posted = _post_prompt(slack, job)
-        return _record(deps, job, report, "sent", channel=posted["channel"], ts=posted["ts"], new_tz=new_tz)
+        outcome = _record(deps, job, report, "sent", channel=posted["channel"], ts=posted["ts"], new_tz=new_tz)
+        if outcome == "sent":
+            _close_previous(deps, slack, job)
+        return outcome
     except RateLimited as limited:
         return _record_retry(deps, job, report, "ratelimited", timedelta(seconds=limited.retry_after), config)
     except SlackApiError as error:
@@ -588,6 +591,33 @@ def _due_in_new_zone(deps: Deps, config: TickConfig, job: PromptJob, report: Tic
             outcome = "expired"
     report.add(outcome)
     return False
+
+
+SUPERSEDED_NOTE = "A newer prompt arrived, so this one is closed. You can still reply in its thread."
+
+
+def _close_previous(deps: Deps, slack: SlackCaller, job: PromptJob) -> None:
+    """The person's previous prompt, if still unanswered, loses its buttons (chat.update): only the newest
+    prompt is live. Only the one before: older ones were closed when it arrived."""
+    with deps.uow() as uow:
+        previous = next((p for p in uow.prompts.last_prompts_for(job.person_id, 2) if p.id != job.prompt_id), None)
+        if previous is None or previous.state is not PromptState.SENT or not previous.message_ts:
+            return
+        content = prompt_content(deps.library, previous, None)
+        channel, ts = previous.channel_id, previous.message_ts
+    if content is None or not channel:
+        return
+    try:
+        slack.call(
+            "chat.update",
+            channel=channel,
+            ts=ts,
+            text=prompt_text(content),
+            blocks=[block.to_dict() for block in prompt_closed_blocks(content, SUPERSEDED_NOTE)],
+        )
+    except (SlackApiError, RateLimited, OSError) as error:
+        # Cosmetic: the new prompt is already delivered; the old buttons still answer the right prompt.
+        log.warning("could not close prompt %s after a newer one: %s", previous.id, error)
 
 
 def _post_prompt(slack: SlackCaller, job: PromptJob) -> Any:

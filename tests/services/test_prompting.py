@@ -289,6 +289,21 @@ def test_no_reminder_for_answered_or_superseded_prompts(world: World) -> None:
     assert world.tick(MONDAY_SLOT + timedelta(days=7, hours=1), reminder_after=timedelta(days=9))["reminded"] == 0
 
 
+def test_a_newer_prompt_closes_the_previous_unanswered_ones_buttons(world: World) -> None:
+    pid = world.person("U1")
+    world.tick(MONDAY_SLOT)
+    world.tick(MONDAY_SLOT + timedelta(days=7))
+    first, second = world.dm("U1")
+    assert "actions" not in json.dumps(first["blocks"]) and "newer prompt arrived" in json.dumps(first["blocks"])
+    assert "actions" in json.dumps(second["blocks"])
+    assert world.fake.count("chat.update") == 1
+    # Answered ones are left alone, and only the one before is ever touched.
+    with world.deps.uow() as uow:
+        uow.prompts.mark_answered(uow.prompts.all_for(pid)[1], world.now)
+    world.tick(MONDAY_SLOT + timedelta(days=14))
+    assert world.fake.count("chat.update") == 1
+
+
 def test_snoozed_prompt_comes_back_as_its_reminder(world: World) -> None:
     pid = world.person("U1")
     world.tick(MONDAY_SLOT)
