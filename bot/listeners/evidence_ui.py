@@ -39,7 +39,7 @@ from bot.errors import UserFacingError
 from bot.listeners.surfaces import publish_home
 from bot.services import timing
 from bot.services.access import owned_evidence
-from bot.services.evidence import Ladder, ladder_of_user, owned_prompt
+from bot.services.evidence import MAX_SUGGESTIONS, Ladder, ladder_of_user, owned_prompt
 from bot.services.prompting import content_for
 from frameworks import Behaviour
 from storage.models import PromptState
@@ -80,9 +80,13 @@ def evidence_view(
 ) -> View:
     """The evidence modal: the prompted behaviour, then up to five suggestions ranked against `text`
     (or, before anything is typed, against the prompted behaviour's wording)."""
-    first = ([prompt_behaviour] if prompt_behaviour else []) + ladder.suggestions(
-        text or (prompt_behaviour.text if prompt_behaviour else "")
-    )
+    if prompt_behaviour is not None:
+        # Five suggestions besides the prompted behaviour, which would otherwise take a place among them.
+        others = ladder.suggestions(text or prompt_behaviour.text, limit=MAX_SUGGESTIONS + 1)
+        rest = [b for b in others if b.id != prompt_behaviour.id][:MAX_SUGGESTIONS]
+        first = [prompt_behaviour, *rest]
+    else:
+        first = ladder.suggestions(text)
     groups = behaviour_groups(
         ladder.framework, first=first, milestone=ladder.milestone, levels_by_area=ladder.levels, track=ladder.track
     )

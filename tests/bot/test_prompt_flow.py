@@ -105,7 +105,9 @@ def test_add_evidence_modal_answers_the_prompt_once(harness: Harness) -> None:
     options = [o for g in select["option_groups"] for o in g["options"]]
     assert len(options) <= 100 and len({o["value"] for o in options}) == len(options)
     assert select["option_groups"][0]["label"]["text"] == "Suggested"
-    assert 2 <= len(select["option_groups"][0]["options"]) <= 6
+    # The prompted behaviour, then five suggestions besides it.
+    suggested = [o["value"] for o in select["option_groups"][0]["options"]]
+    assert len(suggested) == 6 and suggested[0] == prompt.behaviour_ids[0] and len(set(suggested)) == 6
 
     empty = harness.submit("U1", view, _state("   "))
     assert empty.json()["response_action"] == "errors" and EvidenceBlock.TEXT in empty.json()["errors"]
