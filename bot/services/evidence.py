@@ -72,6 +72,11 @@ class Ladder:
     def applicable(self) -> tuple[Behaviour, ...]:
         return tuple(b for b in self.framework.behaviours if b.applies_to(self.track))
 
+    @property
+    def current(self) -> tuple[Behaviour, ...]:
+        """The behaviours of the person's current level, area by area."""
+        return tuple(b for b in self.applicable if self.levels.get(b.area_id) == b.level_id)
+
     def behaviours(self, ids: Iterable[str]) -> list[Behaviour]:
         """The ladder behaviours named by `ids` (values that came back from Slack: unknown ones dropped)."""
         found = []
@@ -82,8 +87,10 @@ class Ladder:
         return found
 
     def suggestions(self, text: str, limit: int = MAX_SUGGESTIONS) -> list[Behaviour]:
-        """Behaviours ranked by how well `text` matches their wording, next milestone first."""
-        pool = self.milestone or self.applicable
+        """Behaviours ranked by how well `text` matches their wording, among the next milestone's; when it
+        lists nothing (top of the ladder, or an empty next level), among the person's current level's, as
+        the weekly prompt does; failing that, the whole ladder."""
+        pool = self.milestone or self.current or self.applicable
         if not text.strip() or not pool:
             return list(pool[:limit])
         return suggest_behaviours(self.framework, text, pool, limit=limit)

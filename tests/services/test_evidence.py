@@ -174,3 +174,17 @@ def test_keys_and_ids() -> None:
     assert saved_message_key("T1", "C1", "1.2", "U1") != saved_message_key("T1", "C1", "1.2", "U2")
     assert [parse_id(v) for v in ("12", 12, "0", "-3", "x", None, True, "9" * 30)] == [12, 12, None, None, None,
                                                                                          None, None, None]  # fmt: skip
+
+
+def test_auto_tag_with_an_empty_next_milestone_prefers_the_current_level(world: World) -> None:
+    # luko-execution's Milestone 5 lists nothing: like the weekly prompt, tagging falls back to Milestone 4
+    # rather than letting a Milestone 1 wording win.
+    world.person("U1", level="4")
+    with world.deps.uow() as uow:
+        mine = ladder(uow, world)
+        assert mine.milestone == ()
+        low = next(b for b in mine.framework.behaviours if b.level_id == "1")
+        captured = capture(uow, mine, text=low.text, source=EvidenceSource.COMMAND, source_key="cmd:T:2", now=NOW,
+                           auto_tag=True)  # fmt: skip
+        [tag] = captured.tags
+        assert mine.framework.behaviour(tag.behaviour_id).level_id == "4"
