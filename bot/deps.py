@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -17,21 +14,15 @@ from frameworks import Library, LibraryHolder
 from storage.clock import utcnow
 from storage.uow import UnitOfWorkFactory
 
-# Work done after a command is acknowledged (see bot.listeners.commands.ladder): few threads at a
-# lower OS priority, so acks keep the CPU when answers pile up; answers mostly wait on I/O anyway.
-FOLLOWUP_THREADS = 4
-FOLLOWUP_NICENESS = 5
-
-
-def _lower_thread_priority() -> None:
-    # Linux keeps a nice value per thread; elsewhere the pool simply runs at normal priority.
-    with contextlib.suppress(AttributeError, OSError):
-        me = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, me, os.getpriority(os.PRIO_PROCESS, me) + FOLLOWUP_NICENESS)
+# Work done after a command is acknowledged (see bot.listeners.commands.ladder). Two threads per
+# worker: answers are mostly CPU in Python, so more threads only add contenders for the GIL that acks
+# need. They keep the normal OS priority: a lower one let the OS park a follow-up thread while it held
+# the GIL, stalling every ack in its worker (bench/ack: p99 1.4-3x a bare app at nice +5 with 4 threads).
+FOLLOWUP_THREADS = 2
 
 
 def _followup_pool() -> Executor:
-    return ThreadPoolExecutor(FOLLOWUP_THREADS, thread_name_prefix="followup", initializer=_lower_thread_priority)
+    return ThreadPoolExecutor(FOLLOWUP_THREADS, thread_name_prefix="followup")
 
 
 @dataclass
