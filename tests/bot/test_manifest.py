@@ -35,6 +35,8 @@ def test_socket_mode_by_default_with_http_urls_ready_to_uncomment(manifest: dict
     text = MANIFEST.read_text()
     assert text.count("# url: https://growthbot.example.com/slack/events") == 1
     assert text.count("# request_url: https://growthbot.example.com/slack/events") == 2
+    # The evidence modal's full-ladder search is an external select: Slack asks this URL for options.
+    assert text.count("# message_menu_options_url: https://growthbot.example.com/slack/events") == 1
 
 
 def test_scopes_cover_every_web_api_method_the_bot_calls(manifest: dict[str, Any]) -> None:
