@@ -6,6 +6,7 @@ Each handler acknowledges first, then re-checks that the clicking user owns the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -18,6 +19,7 @@ from bot.deps import Deps
 from bot.ids import EvidenceAction, HomeAction, PromptAction
 from bot.listeners.evidence_ui import (
     NOT_YOURS,
+    PromptLook,
     open_evidence_modal,
     open_retag_modal,
     redraw_prompt,
@@ -27,6 +29,8 @@ from bot.listeners.evidence_ui import (
 )
 from bot.services import prompt_controls
 from bot.services.evidence import owned_prompt, parse_id
+from storage.models import Person, Prompt
+from storage.uow import UnitOfWork
 
 
 def _who(body: dict[str, Any]) -> tuple[str, str]:
@@ -56,63 +60,77 @@ def register(app: App, deps: Deps) -> None:
         team_id, user_id = _who(body)
         open_evidence_modal(client, deps, team_id=team_id, user_id=user_id, trigger_id=body["trigger_id"])
 
+    def on_own_prompt(
+        body: dict[str, Any],
+        prompt_id: int | None,
+        client: WebClient,
+        respond: Respond,
+        change: Callable[[UnitOfWork, Person, Prompt], object],
+        *,
+        look: PromptLook = "auto",
+        home: bool = False,
+    ) -> None:
+        """Apply `change` to the clicking user's own prompt, then redraw it (and their Home); anyone else
+        is told it is not theirs and nothing changes."""
+        team_id, user_id = _who(body)
+        with deps.uow() as uow:
+            owned = owned_prompt(uow, team_id, user_id, prompt_id)
+            if owned is not None:
+                change(uow, *owned)
+        if owned is None:
+            respond(text=NOT_YOURS, response_type="ephemeral", replace_original=False)
+            return
+        redraw_prompt(client, deps, owned[1].id, look=look)
+        if home:
+            refresh_home(client, deps, team_id, user_id)
+
     @app.action(PromptAction.NOTHING_THIS_WEEK)
     def nothing_this_week(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
     ) -> None:
         ack()
-        team_id, user_id = _who(body)
-        with deps.uow() as uow:
-            owned = owned_prompt(uow, team_id, user_id, parse_id(action.get("value")))
-            if owned is not None:
-                prompt_controls.skip_prompt(uow, owned[1], deps.now())
-        if owned is None:
-            respond(text=NOT_YOURS, response_type="ephemeral", replace_original=False)
-            return
-        redraw_prompt(client, deps, owned[1].id)
+        on_own_prompt(
+            body,
+            parse_id(action.get("value")),
+            client,
+            respond,
+            lambda uow, _person, prompt: prompt_controls.skip_prompt(uow, prompt, deps.now()),
+        )
 
     @app.action(PromptAction.SNOOZE)
     def snooze(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
-        team_id, user_id = _who(body)
-        with deps.uow() as uow:
-            owned = owned_prompt(uow, team_id, user_id, parse_id(action.get("value")))
-            if owned is not None:
-                prompt_controls.snooze_prompt(uow, owned[1], deps.now())
-        if owned is None:
-            respond(text=NOT_YOURS, response_type="ephemeral", replace_original=False)
-            return
-        redraw_prompt(client, deps, owned[1].id, look="snoozed")
+        on_own_prompt(
+            body,
+            parse_id(action.get("value")),
+            client,
+            respond,
+            lambda uow, _person, prompt: prompt_controls.snooze_prompt(uow, prompt, deps.now()),
+            look="snoozed",
+        )
 
     @app.action(PromptAction.PAUSE)
     def pause(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
-        team_id, user_id = _who(body)
-        with deps.uow() as uow:
-            owned = owned_prompt(uow, team_id, user_id, parse_id(action.get("value")))
-            if owned is not None:
-                prompt_controls.pause(uow, owned[0], deps.now())
-        if owned is None:
-            respond(text=NOT_YOURS, response_type="ephemeral", replace_original=False)
-            return
-        redraw_prompt(client, deps, owned[1].id)
-        refresh_home(client, deps, team_id, user_id)
+        on_own_prompt(
+            body,
+            parse_id(action.get("value")),
+            client,
+            respond,
+            lambda uow, person, _prompt: prompt_controls.pause(uow, person, deps.now()),
+            home=True,
+        )
 
     @app.action(PromptAction.RESUME_ON)
     def resume_on(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
-        team_id, user_id = _who(body)
         until = _parse_date(action.get("selected_date"))
-        prompt_id = _prompt_of_message(body)
-        with deps.uow() as uow:
-            owned = owned_prompt(uow, team_id, user_id, prompt_id)
-            if owned is not None and until is not None:
-                prompt_controls.pause(uow, owned[0], deps.now(), until=until)
-        if owned is None:
-            respond(text=NOT_YOURS, response_type="ephemeral", replace_original=False)
-            return
-        redraw_prompt(client, deps, owned[1].id)
-        refresh_home(client, deps, team_id, user_id)
+
+        def pause_until(uow: UnitOfWork, person: Person, _prompt: Prompt) -> None:
+            if until is not None:
+                prompt_controls.pause(uow, person, deps.now(), until=until)
+
+        on_own_prompt(body, _prompt_of_message(body), client, respond, pause_until, home=True)
 
     @app.action(PromptAction.RESUME)
     def resume(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
