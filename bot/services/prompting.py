@@ -289,16 +289,24 @@ def _plan_batch(
 class Pacer:
     """Spaces calls to one Slack method across the fan-out threads and learns its rate limit.
 
+    A leaky-bucket scheduler: one shared "next send time" that the threads take in turn, each sleeping
+    until it under a gate, and the next turn is one interval after the moment this one actually went
+    out. A late turn is not made up by sending the next one early: a bucket without burst refuses a
+    call that arrives even slightly early, and a refused call wastes its turn.
+
     Unpaced until Slack answers 429; then the interval becomes what actually got through lately. After
     that it grows 3% on each 429 and shrinks 0.2% on each success, so the pace keeps probing upwards
     (Slack's limits are unpublished) and settles just under the limit.
     """
 
     WINDOW_S = 2.0
+    BACK_OFF = 1.03
+    SPEED_UP = 0.998
 
     def __init__(self, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
         self._clock, self._sleep = clock, sleep
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the learned state
+        self._gate = threading.Lock()  # the turns: held while the next caller sleeps until its send time
         self._interval = 0.0
         self._next = 0.0
         self._started: float | None = None
@@ -311,15 +319,17 @@ class Pacer:
 
     def wait(self) -> float:
         """Block until this caller's turn; returns the turn's time (pass it to `rate_limited`)."""
-        with self._lock:
+        with self._gate:
             now = self._clock()
             if self._started is None:
                 self._started = now
-            slot = max(now, self._next)
-            self._next = slot + self._interval
-        if slot > now:
-            self._sleep(slot - now)
-        return slot
+            if self._next > now:
+                self._sleep(self._next - now)
+                now = self._clock()
+            turn = max(now, self._next)
+            with self._lock:
+                self._next = turn + self._interval
+        return turn
 
     def success(self) -> None:
         with self._lock:
@@ -327,7 +337,7 @@ class Pacer:
             self._successes.append(now)
             while self._successes and self._successes[0] < now - self.WINDOW_S:
                 self._successes.popleft()
-            self._interval *= 0.998
+            self._interval *= self.SPEED_UP
 
     def rate_limited(self, sent_at: float | None = None) -> None:
         """A call made at `sent_at` (from `wait`) got 429. Calls already under way when the pace last
@@ -346,8 +356,8 @@ class Pacer:
                 self._interval = estimate  # far too fast (e.g. the first 429): jump to what got through
             else:
                 # Close to the limit: back off a little. Each 429 wastes a slot, each success probes
-                # 0.2% faster, so the pace settles just under the limit with a 429 every ~15 sends.
-                self._interval *= 1.03
+                # faster, so the pace settles just under the limit.
+                self._interval *= self.BACK_OFF
 
 
 class RateLimited(Exception):

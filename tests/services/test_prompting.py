@@ -511,3 +511,23 @@ def test_next_milestone_prompt_still_says_towards(world: World) -> None:
     world.tick(MONDAY_SLOT)
     text = _dm_text(world.dm("U1")[0])
     assert "towards *Milestone 3*" in text and "current level" not in text
+
+
+def test_pacer_spaces_turns_from_when_they_actually_went_out() -> None:
+    # A turn that wakes late does not let the next one go early: without burst, early means refused.
+    now = [0.0]
+
+    def late_sleep(seconds: float) -> None:
+        now[0] += seconds + 0.02  # woken 20 ms late
+
+    pacer = Pacer(clock=lambda: now[0], sleep=late_sleep)
+    for _ in range(3):
+        pacer.wait()
+        pacer.success()
+    now[0] = 0.1
+    pacer.rate_limited()
+    interval = pacer.interval
+    turns = [pacer.wait() for _ in range(4)]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(turns)]
+    assert all(gap >= interval for gap in gaps)
+    assert gaps == pytest.approx([interval + 0.02] * 3)
