@@ -144,7 +144,7 @@ def prompt_closed_blocks(content: PromptContent, note: str) -> list[Block]:
 def reminder_text(content: PromptContent) -> str:
     return (
         "A gentle nudge about this week's prompt, in case it got buried: if something fits, reply here "
-        "or tap *Add evidence* above. If not, no worries. This is the only reminder."
+        "or tap *Add evidence* above. If not, no worries: I won't bring it up again unless you snooze it."
     )
 
 
