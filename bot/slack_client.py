@@ -57,3 +57,9 @@ def make_web_client(
             ServerErrorRetryHandler(max_retry_count=server_error_retries, **interval),
         ],
     )
+
+
+# Errors that mean the person is gone or unreachable by DM, so retrying never helps. Each sender adds
+# what else it cannot recover from (slack-facts, "Deactivated and unknown users": conversations.open
+# answers user_disabled for a deactivated person).
+PERSON_GONE_ERRORS = frozenset({"user_not_found", "user_disabled", "account_inactive"})

@@ -18,13 +18,14 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks.consent import consent_request_blocks, consent_request_text
 from bot.deps import Deps
+from bot.slack_client import PERSON_GONE_ERRORS
 from storage.models import ManagerLink, ManagerLinkStatus, Person
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 # Slack errors after which a consent DM is not worth retrying (the person is gone or unreachable).
-GIVE_UP_ERRORS = frozenset({"user_not_found", "user_disabled", "account_inactive", "cannot_dm_bot"})
+GIVE_UP_ERRORS = PERSON_GONE_ERRORS | {"cannot_dm_bot"}
 
 
 class Decision(StrEnum):

@@ -31,6 +31,7 @@ from bot.services import access
 from bot.services.digests import ON_DEMAND_WINDOW, DigestContent, build_digest
 from bot.services.one_on_ones import next_times
 from bot.services.timing import previous_occurrence
+from bot.slack_client import PERSON_GONE_ERRORS
 from storage.models import Digest, DigestState, OneOnOne, Person
 from storage.uow import UnitOfWork
 
@@ -38,9 +39,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 MAX_CATCH_UP = 60  # occurrences recorded as skipped after a long outage; further ones are jumped over
-GIVE_UP_ERRORS = frozenset(
-    {"user_not_found", "user_disabled", "account_inactive", "cannot_dm_bot", "channel_not_found"}
-)
+GIVE_UP_ERRORS = PERSON_GONE_ERRORS | {"cannot_dm_bot", "channel_not_found"}
 SKIP_MISSED = "missed: the 1:1 had already started when the digest could be sent"
 SKIP_NO_CONSENT = "no consent: the report has not accepted this manager"
 SKIP_INACTIVE = "inactive: the report or the manager is deactivated"

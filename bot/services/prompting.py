@@ -43,7 +43,7 @@ from bot.services import away, timing
 from bot.services.prompt_choice import EvidenceStat, fallback_note, pick_prompt_behaviour, why_line
 from bot.services.prompt_controls import SNOOZE, compute_next_due, is_paused, next_slot
 from bot.settings import Settings
-from bot.slack_client import make_web_client
+from bot.slack_client import PERSON_GONE_ERRORS, make_web_client
 from frameworks import Library
 from frameworks.lookups import next_milestone
 from storage.models import Person, Placement, Prompt, PromptSchedule, PromptState
@@ -64,8 +64,7 @@ RETRY_BASE = timedelta(seconds=30)
 RETRY_MAX = timedelta(minutes=30)
 METADATA_EVENT = "growthbot_prompt"
 
-# facts, "Deactivated and unknown users": conversations.open answers user_disabled for a deactivated person.
-GONE_ERRORS = frozenset({"user_disabled", "user_not_found", "users_not_found", "account_inactive", "user_deleted"})
+GONE_ERRORS = PERSON_GONE_ERRORS | {"users_not_found", "user_deleted"}
 # A remembered DM channel that no longer works: open the DM again.
 STALE_CHANNEL_ERRORS = frozenset({"channel_not_found", "is_archived", "not_in_channel"})
 # Answers that will not change on a retry: fail the prompt now, keep the person.
