@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from itertools import zip_longest
 from typing import Any
 
+from bot.blocks.common import unescape
+
 Json = Mapping[str, Any]
 
 DEFAULT_WIDTH = 78
@@ -38,8 +40,6 @@ _ITALIC = ("\x1b[3m", "\x1b[23m")
 _STRIKE = ("\x1b[9m", "\x1b[29m")
 _DIM = ("\x1b[2m", "\x1b[22m")
 
-_ENTITY = re.compile(r"&(amp|lt|gt);")
-_ENTITIES = {"amp": "&", "lt": "<", "gt": ">"}
 _ANGLE = re.compile(r"<([^<>\s][^<>]*)>")
 _EMOJI = re.compile(r":[a-z0-9_+\-]+:")
 _QUOTE = re.compile(r"^> ?", re.MULTILINE)
@@ -64,11 +64,6 @@ class RenderOptions:
 
 
 PLAIN = RenderOptions()
-
-
-def unescape(text: str) -> str:
-    """Slack's three entities back to characters, in one pass (so `&amp;lt;` shows as `&lt;`)."""
-    return _ENTITY.sub(lambda match: _ENTITIES[match.group(1)], text)
 
 
 def _style(text: str, pair: tuple[str, str], options: RenderOptions) -> str:
