@@ -15,6 +15,7 @@ port 0, so tests can run side by side (unlike bolt-python's fixed-port mock serv
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import logging
@@ -252,6 +253,24 @@ class _Bucket:
         return max(1, math.ceil((1 - tokens) / self.per_second))
 
 
+def _int_param(value: object, *, default: int) -> int:
+    if value in (None, ""):
+        return default
+    try:
+        return int(str(value))
+    except ValueError:
+        raise SlackError("invalid_arguments") from None
+
+
+def _ts_param(value: object, error: str) -> float | None:
+    if value in (None, "", "0"):
+        return None
+    try:
+        return float(str(value))
+    except ValueError:
+        raise SlackError(error) from None
+
+
 def _flag(value: object) -> bool:
     if isinstance(value, str):
         return value.lower() in ("1", "true")
@@ -394,6 +413,7 @@ class FakeSlack:
             "users.profile.get": self._users_profile_get,
             "conversations.open": self._conversations_open,
             "conversations.info": self._conversations_info,
+            "conversations.history": self._conversations_history,
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
             "chat.update": self._chat_update,
@@ -723,15 +743,22 @@ class FakeSlack:
 
     def _api_call(self, method: str, query: str, body: bytes, headers: dict[str, str]) -> _Reply:
         started = time.time()
-        latency = self.latency_s
-        if latency > 0:
-            time.sleep(latency)
         params: dict[str, Any] = {}
+        token: object = None
+        reply: _Reply | None = None
         try:
             params = _parse_params(query, body, headers.get("content-type", ""))
             token = params.pop("token", None)
+            # Rate limits and outages judge a call as it arrives (this thread's later scheduling is the
+            # fake's own noise, not the client's); the answer then takes the simulated latency.
             reply = self._fault(method, params)
-            if reply is None:
+        except SlackError as error:
+            reply = _Reply.json(200, {"ok": False, "error": error.error, **error.extra})
+        latency = self.latency_s
+        if latency > 0:
+            time.sleep(latency)
+        if reply is None:
+            try:
                 self._check_auth(headers.get("authorization", ""), token)
                 handler = self._methods.get(method)
                 if handler is None:
@@ -742,8 +769,8 @@ class FakeSlack:
                 if injected:
                     raise SlackError(injected)
                 reply = _Reply.json(200, {"ok": True, **handler(params)}, {"X-OAuth-Scopes": _SCOPES})
-        except SlackError as error:
-            reply = _Reply.json(200, {"ok": False, "error": error.error, **error.extra})
+            except SlackError as error:
+                reply = _Reply.json(200, {"ok": False, "error": error.error, **error.extra})
         with self._lock:
             self._counts[method] += 1
             if self.record_calls:
@@ -954,6 +981,51 @@ class FakeSlack:
     def _conversations_info(self, params: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
             return {"channel": self._existing_channel(params.get("channel")).to_slack(self._users)}
+
+    def _conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Top-level messages, newest first, paged by ``limit`` and ``cursor``; ``oldest``/``latest`` bound
+        them (exclusive unless ``inclusive``). Message metadata only with ``include_all_metadata``, as
+        Slack does (docs.slack.dev/reference/methods/conversations.history)."""
+        limit = _int_param(params.get("limit"), default=100)
+        if limit < 1:
+            raise SlackError("invalid_limit")
+        limit = min(limit, 999)
+        oldest = _ts_param(params.get("oldest"), "invalid_ts_oldest")
+        latest = _ts_param(params.get("latest"), "invalid_ts_latest")
+        inclusive = _flag(params.get("inclusive"))
+        with self._lock:
+            channel = self._existing_channel(params.get("channel"))
+            if not channel.is_im:
+                # The app asks for im:history only (manifest.yaml); history of a channel needs channels:history.
+                raise SlackError("missing_scope", needed="channels:history", provided=_SCOPES)
+            top_level = [
+                dict(message)
+                for message in channel.messages.values()
+                if not message.get("thread_ts") or message["thread_ts"] == message["ts"]
+            ]
+        top_level.sort(key=lambda message: float(message["ts"]), reverse=True)
+        cursor = str(params.get("cursor") or "")
+        if cursor:
+            try:
+                before = float(base64.b64decode(cursor).decode().removeprefix("before:"))
+            except ValueError:
+                raise SlackError("invalid_cursor") from None
+            top_level = [m for m in top_level if float(m["ts"]) < before]
+
+        def in_range(message: dict[str, Any]) -> bool:
+            ts = float(message["ts"])
+            if oldest is not None and (ts < oldest or (ts == oldest and not inclusive)):
+                return False
+            return latest is None or ts < latest or (ts == latest and inclusive)
+
+        found = [m for m in top_level if in_range(m)]
+        page, more = found[:limit], len(found) > limit
+        for message in page:
+            message.pop("channel", None)
+            if not _flag(params.get("include_all_metadata")):
+                message.pop("metadata", None)
+        next_cursor = base64.b64encode(f"before:{page[-1]['ts']}".encode()).decode() if more else ""
+        return {"messages": page, "has_more": more, "response_metadata": {"next_cursor": next_cursor}}
 
     # ------------------------------------------------------------------ chat
 

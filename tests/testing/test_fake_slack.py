@@ -545,3 +545,52 @@ def test_concurrent_clients_get_unique_ts(fake: FakeSlack) -> None:
     assert len(messages) == len({m["ts"] for m in messages}) == 64 * 3
     assert fake.counts == {"conversations.open": 64, "chat.postMessage": 192}
     assert fake.internal_errors == []
+
+
+# ---------------------------------------------------------------- conversations.history
+
+
+def test_history_is_newest_first_and_hides_metadata_unless_asked(fake: FakeSlack, client: WebClient) -> None:
+    channel = client.conversations_open(users="U1")["channel"]["id"]
+    metadata = {"event_type": "growthbot_prompt", "event_payload": {"prompt_id": 7}}
+    first = client.chat_postMessage(channel=channel, text="one", metadata=metadata)["ts"]
+    second = client.chat_postMessage(channel=channel, text="two")["ts"]
+    client.chat_postMessage(channel=channel, text="in the thread", thread_ts=first)
+
+    plain = client.conversations_history(channel=channel)
+    assert [m["ts"] for m in plain["messages"]] == [second, first]  # thread replies stay in their thread
+    assert all("metadata" not in m for m in plain["messages"])
+    with_metadata = client.conversations_history(channel=channel, include_all_metadata=True)
+    assert with_metadata["messages"][1]["metadata"] == metadata
+
+
+def test_history_pages_and_bounds(fake: FakeSlack, client: WebClient) -> None:
+    channel = client.conversations_open(users="U1")["channel"]["id"]
+    stamps = [client.chat_postMessage(channel=channel, text=str(n))["ts"] for n in range(5)]
+    page = client.conversations_history(channel=channel, limit=2)
+    assert [m["ts"] for m in page["messages"]] == stamps[:2:-1] and page["has_more"]
+    rest = client.conversations_history(channel=channel, limit=10, cursor=page["response_metadata"]["next_cursor"])
+    assert [m["ts"] for m in rest["messages"]] == stamps[2::-1] and not rest["has_more"]
+    bounded = client.conversations_history(channel=channel, oldest=stamps[1], latest=stamps[3])
+    assert [m["ts"] for m in bounded["messages"]] == [stamps[2]]
+    inclusive = client.conversations_history(channel=channel, oldest=stamps[1], latest=stamps[3], inclusive=True)
+    assert [m["ts"] for m in inclusive["messages"]] == stamps[3:0:-1]
+
+
+@pytest.mark.parametrize(
+    ("params", "error"),
+    [
+        ({"channel": "D404"}, "channel_not_found"),
+        ({"channel": "C1"}, "missing_scope"),  # the manifest asks for im:history only
+        ({"limit": 0}, "invalid_limit"),
+        ({"cursor": "not a cursor"}, "invalid_cursor"),
+        ({"oldest": "yesterday"}, "invalid_ts_oldest"),
+    ],
+)
+def test_history_rejects_what_slack_rejects(
+    fake: FakeSlack, client: WebClient, params: dict[str, Any], error: str
+) -> None:
+    channel = client.conversations_open(users="U1")["channel"]["id"]
+    with pytest.raises(SlackApiError) as excinfo:
+        client.conversations_history(**{"channel": channel, **params})
+    assert slack_error(excinfo) == error
