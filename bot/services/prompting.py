@@ -63,6 +63,10 @@ RATE_LIMIT_WAIT_MAX_S = 60.0  # in-process waiting for Retry-After before handin
 RETRY_BASE = timedelta(seconds=30)
 RETRY_MAX = timedelta(minutes=30)
 METADATA_EVENT = "growthbot_prompt"
+# A prompt re-claimed after an attempt that may have reached Slack is first looked for among the DM's
+# newest messages (conversations.history, Tier 3 for internal apps: docs.slack.dev/apis/web-api/rate-limits).
+# Its post went out minutes before the claim expired, so the newest messages are enough.
+POSTED_LOOKBACK = 50
 
 GONE_ERRORS = PERSON_GONE_ERRORS | {"users_not_found", "user_deleted"}
 # A remembered DM channel that no longer works: open the DM again.
@@ -102,7 +106,8 @@ class TickConfig:
 class TickReport:
     """What one tick did. `counts` keys: planned, expired, skipped, sent, away, retry, failed, inactive,
     retimed (the person moved zone: sent later at their new local time), reminded, reminder_paused and
-    reminder_away (claimed, not sent), reminder_failed, rate_limited (429 answers seen)."""
+    reminder_away (claimed, not sent), reminder_failed, rate_limited (429 answers seen), already_posted
+    (sent, found in the DM after an earlier attempt's crash instead of posted again)."""
 
     counts: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
@@ -293,14 +298,18 @@ class Pacer:
     out. A late turn is not made up by sending the next one early: a bucket without burst refuses a
     call that arrives even slightly early, and a refused call wastes its turn.
 
-    Unpaced until Slack answers 429; then the interval becomes what actually got through lately. After
+    Unpaced until Slack answers 429; then the interval becomes what actually got through so far. After
     that it grows 3% on each 429 and shrinks 0.2% on each success, so the pace keeps probing upwards
-    (Slack's limits are unpublished) and settles just under the limit.
+    (Slack's limits are unpublished) and settles just under the limit; three refusals with no success
+    between mean the first estimate was far too fast (a burst allowance inflates it), and the interval
+    grows by half.
     """
 
     WINDOW_S = 2.0
     BACK_OFF = 1.03
     SPEED_UP = 0.998
+    FAR_TOO_FAST_AFTER = 3
+    FAR_TOO_FAST_BACK_OFF = 1.5
 
     def __init__(self, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
         self._clock, self._sleep = clock, sleep
@@ -311,6 +320,7 @@ class Pacer:
         self._started: float | None = None
         self._changed_at = float("-inf")
         self._successes: deque[float] = deque()
+        self._refusals_in_a_row = 0
 
     @property
     def interval(self) -> float:
@@ -337,6 +347,7 @@ class Pacer:
             while self._successes and self._successes[0] < now - self.WINDOW_S:
                 self._successes.popleft()
             self._interval *= self.SPEED_UP
+            self._refusals_in_a_row = 0
 
     def rate_limited(self, sent_at: float | None = None) -> None:
         """A call made at `sent_at` (from `wait`) got 429. Calls already under way when the pace last
@@ -346,17 +357,27 @@ class Pacer:
             if sent_at is not None and sent_at < self._changed_at:
                 return
             self._changed_at = now
-            recent = sum(1 for t in self._successes if t >= now - self.WINDOW_S)
-            # Early on the window is not full yet: measure over the time since the first call.
-            span = min(self.WINDOW_S, max(now - (self._started if self._started is not None else now), 0.05))
-            observed = recent / span
-            estimate = 1.0 / observed if observed > 0 else max(self._interval * 2, 0.05)
-            if estimate > self._interval * 1.5:
-                self._interval = estimate  # far too fast (e.g. the first 429): jump to what got through
+            self._refusals_in_a_row += 1
+            if self._interval == 0.0:
+                self._interval = self._observed_interval(now)  # the first 429: start from what got through
+            elif self._refusals_in_a_row >= self.FAR_TOO_FAST_AFTER:
+                # Several refusals with no success between: the pace is well over the limit (a burst
+                # allowance made the first estimate too fast), so step back hard.
+                self._interval *= self.FAR_TOO_FAST_BACK_OFF
+                self._refusals_in_a_row = 0
             else:
                 # Close to the limit: back off a little. Each 429 wastes a slot, each success probes
-                # faster, so the pace settles just under the limit.
+                # faster, so the pace settles just under the limit. Only the very first 429 jumps to the
+                # observed rate: later ones often follow a quiet spell (callers sleeping out
+                # Retry-After), when the observed rate says nothing about the limit.
                 self._interval *= self.BACK_OFF
+
+    def _observed_interval(self, now: float) -> float:
+        recent = sum(1 for t in self._successes if t >= now - self.WINDOW_S)
+        # Early on the window is not full yet: measure over the time since the first call.
+        span = min(self.WINDOW_S, max(now - (self._started if self._started is not None else now), 0.05))
+        observed = recent / span
+        return 1.0 / observed if observed > 0 else 0.05
 
 
 class RateLimited(Exception):
@@ -430,6 +451,7 @@ class PromptJob:
     attempts: int
     content: PromptContent
     channel_id: str | None = None  # the DM channel from an earlier prompt, if any
+    may_have_posted: bool = False  # an earlier attempt ended without a known outcome: look before posting
 
 
 def prompt_content(
@@ -531,9 +553,17 @@ def _claim_jobs(
                     prompt.attempts,
                     content,
                     channels.get(person.id),
+                    may_have_posted=_may_have_posted(prompt),
                 )
             )
         return jobs, True
+
+
+def _may_have_posted(prompt: Prompt) -> bool:
+    """An earlier attempt's post may have reached Slack: its claim expired (the instance died between
+    the post and recording it) or it failed in a way that does not say the post was refused (timeout,
+    5xx). A 429 is a refusal, so rate-limited retries need no look."""
+    return prompt.attempts > 1 and prompt.last_error is not None and prompt.last_error != "ratelimited"
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -553,7 +583,11 @@ def send_prompt(deps: Deps, slack: SlackCaller, config: TickConfig, job: PromptJ
             return _record(deps, job, report, "away", skip_reason=f"away: {status}"[:200], new_tz=new_tz)
         if new_tz and not _due_in_new_zone(deps, config, job, report, new_tz):
             return "moved"
-        posted = _post_prompt(slack, job)
+        posted = _find_posted(slack, job) if job.may_have_posted else None
+        if posted is not None:
+            report.add("already_posted")
+        else:
+            posted = _post_prompt(slack, job)
         outcome = _record(deps, job, report, "sent", channel=posted["channel"], ts=posted["ts"], new_tz=new_tz)
         if outcome == "sent":
             _close_previous(deps, slack, job)
@@ -627,6 +661,25 @@ def _close_previous(deps: Deps, slack: SlackCaller, job: PromptJob) -> None:
     except (SlackApiError, RateLimited, OSError) as error:
         # Cosmetic: the new prompt is already delivered; the old buttons still answer the right prompt.
         log.warning("could not close prompt %s after a newer one: %s", previous.id, error)
+
+
+def _find_posted(slack: SlackCaller, job: PromptJob) -> dict[str, str] | None:
+    """The prompt's message if an earlier attempt already posted it (found by the prompt id in its
+    metadata), so a restart after a crash mid-send does not DM the person twice."""
+    try:
+        channel = job.channel_id or slack.call("conversations.open", users=job.slack_user_id)["channel"]["id"]
+        history = slack.call("conversations.history", channel=channel, limit=POSTED_LOOKBACK, include_all_metadata=True)
+    except SlackApiError as error:
+        # Not knowing is no reason to miss the week's prompt: post, at worst a second time.
+        log.warning("could not look for an earlier post of prompt %s: %s", job.prompt_id, error)
+        return None
+    for message in history.get("messages") or []:
+        metadata = message.get("metadata") or {}
+        payload = metadata.get("event_payload") or {}
+        if metadata.get("event_type") == METADATA_EVENT and payload.get("prompt_id") == job.prompt_id:
+            log.info("prompt %s was already posted by an earlier attempt (ts %s)", job.prompt_id, message["ts"])
+            return {"channel": channel, "ts": message["ts"]}
+    return None
 
 
 def _post_prompt(slack: SlackCaller, job: PromptJob) -> Any:

@@ -13,6 +13,8 @@ from storage.clock import utcnow
 from storage.models import MAX_NAME, Prompt, PromptState, check_length
 from storage.repositories._base import Repository, column_values
 
+CLAIM_EXPIRED = "claim expired: its instance stopped before recording the outcome"
+
 
 class PromptRepository(Repository):
     def get(self, prompt_id: int) -> Prompt | None:
@@ -78,6 +80,8 @@ class PromptRepository(Repository):
             claimed_by=instance_id,
             claim_expires_at=now + claim_ttl,
             attempts=Prompt.attempts + 1,
+            # SET reads the row as it was: a prompt still CLAIMED here lost its instance mid-send.
+            last_error=case((Prompt.state == PromptState.CLAIMED, CLAIM_EXPIRED), else_=Prompt.last_error),
         )
         if self.dialect == "postgresql":
             ids = list(self.session.scalars(candidates.with_for_update(skip_locked=True)))

@@ -531,3 +531,109 @@ def test_pacer_spaces_turns_from_when_they_actually_went_out() -> None:
     gaps = [later - earlier for earlier, later in itertools.pairwise(turns)]
     assert all(gap >= interval for gap in gaps)
     assert gaps == pytest.approx([interval + 0.02] * 3)
+
+
+def _as_left_by_a_crash_after_posting(world: World, prompt_id: int, claim_expired_at: datetime) -> None:
+    """The row as a SIGKILL between chat.postMessage and recording the send leaves it: still claimed."""
+    with world.deps.uow() as uow:
+        prompt = uow.prompts.get(prompt_id)
+        assert prompt is not None
+        prompt.state, prompt.claimed_by, prompt.claim_expires_at = PromptState.CLAIMED, "dead", claim_expired_at
+        prompt.channel_id = prompt.message_ts = prompt.sent_at = prompt.next_attempt_at = None
+
+
+def test_a_prompt_posted_before_a_crash_is_found_not_posted_again(world: World) -> None:
+    pid = world.person("U1")
+    world.tick(MONDAY_SLOT)
+    [prompt] = world.prompts(pid)
+    posted_ts = prompt.message_ts
+    _as_left_by_a_crash_after_posting(world, prompt.id, MONDAY_SLOT + timedelta(minutes=5))
+
+    report = world.tick(MONDAY_SLOT + timedelta(minutes=6))
+    assert report["sent"] == 1
+    assert len(world.dm("U1")) == 1, "the person got the prompt twice"
+    assert world.fake.count("chat.postMessage") == 1
+    [prompt] = world.prompts(pid)
+    assert prompt.state is PromptState.SENT and prompt.message_ts == posted_ts and prompt.last_error is None
+
+
+def test_a_prompt_that_never_reached_slack_before_a_crash_is_posted(world: World) -> None:
+    pid = world.person("U1")
+    world.tick(MONDAY_SLOT)
+    [prompt] = world.prompts(pid)
+    world.fake.clear()  # the crash came before chat.postMessage
+    _as_left_by_a_crash_after_posting(world, prompt.id, MONDAY_SLOT + timedelta(minutes=5))
+
+    assert world.tick(MONDAY_SLOT + timedelta(minutes=6))["sent"] == 1
+    assert len(world.dm("U1")) == 1
+    assert world.fake.count("conversations.history") == 1
+
+
+def test_a_reclaimed_prompt_says_why_in_last_error(world: World) -> None:
+    from storage.repositories.prompts import CLAIM_EXPIRED
+
+    pid = world.person("U1")
+    world.tick(MONDAY_SLOT)
+    [prompt] = world.prompts(pid)
+    _as_left_by_a_crash_after_posting(world, prompt.id, MONDAY_SLOT + timedelta(minutes=5))
+    with world.deps.uow() as uow:
+        [reclaimed] = uow.prompts.claim_due(MONDAY_SLOT + timedelta(minutes=6), "next", 10)
+        assert reclaimed.last_error == CLAIM_EXPIRED and reclaimed.attempts == 2
+
+
+def test_an_unreadable_history_still_delivers_the_prompt(world: World) -> None:
+    pid = world.person("U1")
+    world.tick(MONDAY_SLOT)
+    [prompt] = world.prompts(pid)
+    world.fake.clear()
+    _as_left_by_a_crash_after_posting(world, prompt.id, MONDAY_SLOT + timedelta(minutes=5))
+    world.fake.set_error("conversations.history", "missing_scope")  # e.g. an install without im:history
+
+    assert world.tick(MONDAY_SLOT + timedelta(minutes=6))["sent"] == 1
+    assert len(world.dm("U1")) == 1
+
+
+def test_rate_limited_retries_post_without_looking_first(world: World) -> None:
+    pid = world.person("U1")
+    world.fake.set_error("chat.postMessage", "ratelimited", times=1)
+    world.tick(MONDAY_SLOT, rate_limit_wait_max_s=0.0)
+    [prompt] = world.prompts(pid)
+    assert prompt.state is PromptState.DUE and prompt.last_error == "ratelimited"
+    world.tick(MONDAY_SLOT + timedelta(minutes=2))
+    assert world.states(pid) == [PromptState.SENT]
+    assert world.fake.count("conversations.history") == 0
+
+
+def _paced(now: list[float]) -> Pacer:
+    pacer = Pacer(clock=lambda: now[0], sleep=lambda seconds: None)
+    for step in range(10):
+        now[0] = step * 0.01
+        pacer.wait()
+        pacer.success()
+    now[0] = 0.1
+    pacer.rate_limited()  # the first 429: 10 calls in 0.1 s, so 10 ms apart
+    return pacer
+
+
+def test_pacer_does_not_jump_after_a_quiet_spell() -> None:
+    # Callers sleeping out Retry-After leave few recent successes; that says nothing about the limit.
+    now = [0.0]
+    pacer = _paced(now)
+    first = pacer.interval
+    now[0] = 1.5
+    pacer.rate_limited(pacer.wait())
+    assert pacer.interval == pytest.approx(first * 1.03)
+
+
+def test_pacer_steps_back_hard_after_three_refusals_in_a_row() -> None:
+    now = [0.0]
+    pacer = _paced(now)
+    first = pacer.interval
+    for _ in range(3):
+        now[0] += 0.05
+        pacer.rate_limited(pacer.wait())
+    assert pacer.interval == pytest.approx(first * 1.03 * 1.03 * 1.5)
+    now[0] += 0.05
+    pacer.success()
+    pacer.rate_limited(pacer.wait())  # a success between: back to gentle steps
+    assert pacer.interval == pytest.approx(first * 1.03 * 1.03 * 1.5 * 0.998 * 1.03)
