@@ -59,12 +59,19 @@ def _consent_requests(deps: Deps) -> object:
     return send_pending_consent_requests(deps, deps.now())
 
 
+def _confirmations(deps: Deps) -> object:
+    from bot.services.confirmations import confirm_unconfirmed
+
+    return dict(confirm_unconfirmed(deps, deps.now())) or "nothing to confirm"
+
+
 # What one tick does, in order; each task is isolated so one failing never stops the other.
 TASKS: list[tuple[str, Callable[[Deps], object]]] = [
     ("ladders", _ladders),
     ("prompts", _prompts),
     ("digests", _digests),
     ("consent_requests", _consent_requests),
+    ("confirmations", _confirmations),
 ]
 
 

@@ -311,7 +311,10 @@ class Prompt(Base):
 
 class Evidence(Base):
     __tablename__ = "evidence"
-    __table_args__ = (Index("ix_evidence_person_created", "person_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_evidence_person_created", "person_id", "created_at"),
+        Index("ix_evidence_unconfirmed", "confirmed_at", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
@@ -325,6 +328,9 @@ class Evidence(Base):
     to_discuss: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # When the person was shown it was saved (reaction, note, DM). Still empty a while after saving means
+    # the process stopped in between; the tick then confirms it, so nobody writes the same thing twice.
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     tags: Mapped[list[EvidenceTag]] = relationship(
         back_populates="evidence", cascade="all, delete-orphan", lazy="selectin", order_by="EvidenceTag.id"

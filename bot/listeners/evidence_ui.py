@@ -1,5 +1,6 @@
 """Slack calls the evidence and prompt listeners share: open the evidence / retag modals, redraw a prompt
-DM from its state in the database, and refresh App Home after something changed.
+DM from its state in the database, confirm saved evidence (and record that it was confirmed), and
+refresh App Home after something changed.
 
 Ids that arrive from Slack (prompt id in a button, evidence id, metadata) are always re-checked
 against the acting user here or in the services: a value coming back from Slack is never trusted alone.
@@ -26,6 +27,8 @@ from bot.blocks.evidence_modal import (
     save_message_modal,
 )
 from bot.blocks.prompt import (
+    evidence_saved_blocks,
+    evidence_saved_text,
     prompt_answered_blocks,
     prompt_blocks,
     prompt_closed_blocks,
@@ -216,6 +219,40 @@ def redraw_prompt(client: WebClient, deps: Deps, prompt_id: int, look: PromptLoo
             blocks = prompt_blocks(content)
         channel, ts = prompt.channel_id, prompt.message_ts
     client.chat_update(channel=channel, ts=ts, text=prompt_text(content), blocks=[b.to_dict() for b in blocks])
+
+
+SAVED_REACTION = "white_check_mark"
+
+
+def confirm_by_dm(client: WebClient, user_id: str, evidence_id: int, labels: Sequence[str]) -> None:
+    client.chat_postMessage(
+        channel=user_id,
+        text=evidence_saved_text(list(labels)),
+        blocks=[b.to_dict() for b in evidence_saved_blocks(evidence_id, list(labels))],
+    )
+
+
+def confirm_thread_reply(
+    client: WebClient, channel: str, ts: str, thread_ts: str, evidence_id: int, labels: Sequence[str]
+) -> None:
+    """A reaction on the reply and a short note in the prompt's thread offering to change the tags."""
+    try:
+        client.reactions_add(channel=channel, timestamp=ts, name=SAVED_REACTION)
+    except SlackApiError as error:
+        if error.response.get("error") != "already_reacted":
+            raise
+    client.chat_postMessage(
+        channel=channel,
+        thread_ts=thread_ts,
+        text=evidence_saved_text(list(labels)),
+        blocks=[b.to_dict() for b in evidence_saved_blocks(evidence_id, list(labels))],
+    )
+
+
+def mark_confirmed(deps: Deps, evidence_id: int) -> None:
+    """The person has been shown the evidence was saved: the tick will not confirm it again."""
+    with deps.uow() as uow:
+        uow.evidence.mark_confirmed(evidence_id, deps.now())
 
 
 def refresh_home(client: WebClient, deps: Deps, team_id: str, user_id: str) -> None:

@@ -15,6 +15,9 @@ from storage.clock import utcnow
 from storage.models import Evidence, EvidenceSource, EvidenceTag
 from storage.repositories._base import Repository, column_values
 
+# Sources a person saved from Slack, who expects to be shown it was saved.
+SLACK_SOURCES = (EvidenceSource.PROMPT_REPLY, EvidenceSource.MODAL, EvidenceSource.COMMAND, EvidenceSource.SHORTCUT)
+
 
 class BehaviourCoverage(NamedTuple):
     count: int
@@ -277,6 +280,32 @@ class EvidenceRepository(Repository):
             )
             or 0
         )
+
+    def mark_confirmed(self, evidence_id: int, now: datetime) -> bool:
+        """Record that the person was shown this evidence was saved; False if it already was (another
+        delivery or instance confirmed it), so exactly one caller goes on to tell them."""
+        result = self.session.execute(
+            update(Evidence)
+            .where(Evidence.id == evidence_id, Evidence.confirmed_at.is_(None))
+            .values(confirmed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+    def unconfirmed(self, saved_after: datetime, saved_before: datetime, limit: int) -> Sequence[Evidence]:
+        """Evidence saved from Slack between the two times and never confirmed, oldest first."""
+        return self.session.scalars(
+            select(Evidence)
+            .where(
+                Evidence.confirmed_at.is_(None),
+                Evidence.created_at >= saved_after,
+                Evidence.created_at < saved_before,
+                Evidence.deleted_at.is_(None),
+                Evidence.source.in_(SLACK_SOURCES),
+            )
+            .order_by(Evidence.created_at, Evidence.id)
+            .limit(limit)
+        ).all()
 
     def set_link(self, evidence: Evidence, link: str | None) -> None:
         """Attach a link found after saving (e.g. a saved message's permalink). Raises FieldTooLong."""

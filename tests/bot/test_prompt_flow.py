@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.ids import Callback, EvidenceAction, EvidenceBlock, PromptAction
+from bot.scheduler import tick as scheduler_tick
 from bot.services import prompt_controls
+from bot.services.evidence import capture, ladder_for, message_key
 from bot.services.prompting import run_tick
 from storage.models import MAX_EVIDENCE_TEXT, Evidence, EvidenceSource, Prompt, PromptState
 from tests.bot.harness import Harness, message_text
@@ -489,3 +491,63 @@ def test_pause_command_redraws_the_open_prompt_and_cancels_its_reminder(harness:
     assert tick(harness, SLOT_WINTER + timedelta(days=2)).get("reminded", 0) == 0
     harness.command("U1", "resume")
     assert PromptAction.PAUSE in _action_ids(prompt_message(harness))
+
+
+def _notes(harness: Harness, channel: str, thread_ts: str) -> list[dict[str, Any]]:
+    return [m for m in harness.fake.thread(channel, thread_ts) if m.get("bot_id") and m["ts"] != thread_ts]
+
+
+def _confirmations(harness: Harness, moment: datetime) -> object:
+    harness.set_now(moment)
+    return scheduler_tick(harness.deps)["confirmations"]
+
+
+def test_a_reply_saved_just_before_the_process_stopped_is_confirmed_by_the_tick(harness: Harness) -> None:
+    person_id, message = sent_prompt(harness)
+    [prompt] = prompts(harness, person_id)
+    channel = harness.fake.dm_channel_for("U1")
+    reply_ts = harness.fake.add_message(channel, "U1", "Ran the incident review", thread_ts=message["ts"])
+    # What the listener commits before confirming; the process stopped right after (Slack had its ack,
+    # so no retry comes).
+    with harness.deps.uow() as uow:
+        person = uow.people.get(person_id)
+        assert person is not None
+        ladder = ladder_for(uow, harness.library, person)
+        assert ladder is not None
+        capture(uow, ladder, text="Ran the incident review", source=EvidenceSource.PROMPT_REPLY,
+                source_key=message_key(harness.team_id, channel, reply_ts), now=harness.now,
+                behaviour_ids=prompt.behaviour_ids, prompt=uow.prompts.get(prompt.id))  # fmt: skip
+
+    assert _confirmations(harness, SLOT_WINTER + timedelta(minutes=1)) == "nothing to confirm"  # may be in progress
+    assert _confirmations(harness, SLOT_WINTER + timedelta(minutes=3)) == {"confirmed": 1}
+    assert [(r.name, r.ts) for r in harness.fake.reactions] == [("white_check_mark", reply_ts)]
+    [note] = _notes(harness, channel, message["ts"])
+    assert "Saved as evidence" in message_text(note)
+    assert "answered" in message_text(prompt_message(harness)).lower()  # the prompt DM redrawn
+    assert _confirmations(harness, SLOT_WINTER + timedelta(minutes=4)) == "nothing to confirm"
+    assert evidence(harness, person_id)[0].confirmed_at is not None
+
+
+def test_a_confirmed_reply_is_not_confirmed_again(harness: Harness) -> None:
+    person_id, message = sent_prompt(harness)
+    harness.requests.message_event("U1", "Wrote the migration plan", thread_ts=message["ts"])
+    harness.settle()
+    [saved] = evidence(harness, person_id)
+    assert saved.confirmed_at is not None
+    assert _confirmations(harness, SLOT_WINTER + timedelta(minutes=3)) == "nothing to confirm"
+    assert len(_notes(harness, harness.fake.dm_channel_for("U1"), message["ts"])) == 1
+
+
+def test_a_logged_item_saved_but_never_confirmed_gets_a_dm(harness: Harness) -> None:
+    person_id, _ = sent_prompt(harness)
+    with harness.deps.uow() as uow:
+        person = uow.people.get(person_id)
+        assert person is not None
+        ladder = ladder_for(uow, harness.library, person)
+        assert ladder is not None
+        capture(uow, ladder, text="Mentored <!channel> & co", source=EvidenceSource.COMMAND,
+                source_key="cmd:T1:trigger-1", now=harness.now, auto_tag=True)  # fmt: skip
+    before = len(dm(harness, "U1"))
+    assert _confirmations(harness, SLOT_WINTER + timedelta(minutes=3)) == {"confirmed": 1}
+    [confirmation] = dm(harness, "U1")[before:]
+    assert "Saved as evidence" in message_text(confirmation)

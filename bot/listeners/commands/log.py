@@ -10,7 +10,7 @@ from bot.blocks.prompt import evidence_saved_blocks, evidence_saved_text, too_lo
 from bot.errors import UserFacingError
 from bot.ids import LADDER_COMMAND
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
-from bot.listeners.evidence_ui import new_token, open_evidence_modal, refresh_home
+from bot.listeners.evidence_ui import mark_confirmed, new_token, open_evidence_modal, refresh_home
 from bot.services.evidence import capture, command_key, ladder_of_user
 from storage.models import EvidenceSource, FieldTooLong
 
@@ -34,6 +34,7 @@ def log_evidence(ctx: LadderContext) -> None:
         return
     labels = [tag.label for tag in captured.tags]
     ctx.reply(evidence_saved_blocks(captured.evidence_id, labels), evidence_saved_text(labels))
+    mark_confirmed(deps, captured.evidence_id)
     if captured.created:
         refresh_home(ctx.client, deps, ctx.team_id, ctx.user_id)
 

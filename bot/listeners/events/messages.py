@@ -13,14 +13,13 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.blocks.common import unescape
-from bot.blocks.prompt import evidence_saved_blocks, evidence_saved_text, too_long_blocks
+from bot.blocks.prompt import too_long_blocks
 from bot.deps import Deps
 from bot.errors import UserFacingError
 from bot.ids import LADDER_COMMAND
-from bot.listeners.evidence_ui import redraw_prompt, refresh_home
+from bot.listeners.evidence_ui import confirm_thread_reply, mark_confirmed, redraw_prompt, refresh_home
 from bot.services.evidence import capture, ladder_for, message_key
 from bot.services.lookup import find_person
 from storage.models import EvidenceSource, FieldTooLong, PromptState
@@ -31,7 +30,6 @@ HINT = (
     "To save something as evidence, reply in the thread of one of my prompts, use "
     f"`{LADDER_COMMAND} log what you did`, or the *Log evidence* button on my Home tab."
 )
-SAVED_REACTION = "white_check_mark"
 # A reply arriving for a prompt in one of these states still counts as the answer to it.
 ANSWERABLE = (PromptState.SENT, PromptState.ANSWERED, PromptState.SKIPPED, PromptState.EXPIRED)
 
@@ -92,18 +90,8 @@ def _thread_reply(
         )
         return
     if not captured.created:
-        return  # already stored and confirmed by an earlier delivery
-    try:
-        client.reactions_add(channel=channel, timestamp=ts, name=SAVED_REACTION)
-    except SlackApiError as error:
-        if error.response.get("error") != "already_reacted":
-            raise
-    labels = [tag.label for tag in captured.tags]
-    client.chat_postMessage(
-        channel=channel,
-        thread_ts=thread_ts,
-        text=evidence_saved_text(labels),
-        blocks=[b.to_dict() for b in evidence_saved_blocks(captured.evidence_id, labels)],
-    )
+        return  # stored by an earlier delivery, which confirms it (or the tick does, if it stopped)
+    confirm_thread_reply(client, channel, ts, thread_ts, captured.evidence_id, [tag.label for tag in captured.tags])
+    mark_confirmed(deps, captured.evidence_id)
     redraw_prompt(client, deps, prompt_id)
     refresh_home(client, deps, team_id, user_id)

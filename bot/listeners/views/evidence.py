@@ -20,7 +20,7 @@ from bot.blocks.prompt import evidence_saved_blocks, evidence_saved_text
 from bot.deps import Deps
 from bot.errors import UserFacingError
 from bot.ids import Callback, EvidenceBlock
-from bot.listeners.evidence_ui import NOT_YOURS, redraw_prompt, refresh_home
+from bot.listeners.evidence_ui import NOT_YOURS, confirm_by_dm, mark_confirmed, redraw_prompt, refresh_home
 from bot.services.access import owned_evidence
 from bot.services.evidence import (
     Captured,
@@ -52,12 +52,7 @@ def _meta(view: dict[str, Any]) -> EvidenceModalMeta | None:
 
 
 def _confirm_by_dm(client: WebClient, user_id: str, captured: Captured) -> None:
-    labels = [tag.label for tag in captured.tags]
-    client.chat_postMessage(
-        channel=user_id,
-        text=evidence_saved_text(labels),
-        blocks=[b.to_dict() for b in evidence_saved_blocks(captured.evidence_id, labels)],
-    )
+    confirm_by_dm(client, user_id, captured.evidence_id, [tag.label for tag in captured.tags])
 
 
 def register(app: App, deps: Deps) -> None:
@@ -98,9 +93,10 @@ def register(app: App, deps: Deps) -> None:
         if not captured.created:
             return
         if owned is not None:
-            redraw_prompt(client, deps, owned[1].id)
+            redraw_prompt(client, deps, owned[1].id)  # the prompt DM now says it was answered
         else:
             _confirm_by_dm(client, user_id, captured)
+        mark_confirmed(deps, captured.evidence_id)
         refresh_home(client, deps, team_id, user_id)
 
     @app.view(Callback.SAVE_AS_EVIDENCE_CONFIRM)
@@ -132,6 +128,7 @@ def register(app: App, deps: Deps) -> None:
             return
         attach_permalink(client, deps, captured.evidence_id, meta.channel_id, meta.message_ts)
         _confirm_by_dm(client, user_id, captured)
+        mark_confirmed(deps, captured.evidence_id)
         refresh_home(client, deps, team_id, user_id)
 
     @app.view(Callback.RETAG)
