@@ -13,7 +13,9 @@ Everything the tick knows lives in growthbot's tables, so a restart loses nothin
    failures are retried with back-off a bounded number of times, and a deactivated or unknown user is
    marked inactive instead of retried.
 3. Remind. A prompt still unanswered `reminder_after_days` after it was sent (or when a snooze ends) gets
-   one threaded nudge, claimed before sending so it is never sent twice.
+   one threaded nudge, claimed before sending so it is never sent twice. A passing failure that surely
+   left nothing in Slack (before the post, or a 429) hands it back for ten minutes later; a post that
+   may have gone through (timeout, 5xx) is not tried again.
 """
 
 from __future__ import annotations
@@ -106,7 +108,8 @@ class TickConfig:
 class TickReport:
     """What one tick did. `counts` keys: planned, expired, skipped, sent, away, retry, failed, inactive,
     retimed (the person moved zone: sent later at their new local time), reminded, reminder_paused and
-    reminder_away (claimed, not sent), reminder_failed, rate_limited (429 answers seen), already_posted
+    reminder_away (claimed, not sent), reminder_failed, reminder_retry (a passing failure before anything reached
+    Slack: the reminder is due again in ten minutes), rate_limited (429 answers seen), already_posted
     (sent, found in the DM after an earlier attempt's crash instead of posted again)."""
 
     counts: Counter[str] = field(default_factory=Counter)
@@ -831,7 +834,7 @@ def deliver_due(deps: Deps, config: TickConfig, report: TickReport, *, instance_
             pool,
             config.concurrency,
             lambda limit: _claim_reminders(deps, limit, report),
-            lambda job: _send_reminder(slack, job, report),
+            lambda job: _send_reminder(deps, slack, job, report),
         )
 
 
@@ -881,22 +884,52 @@ def _claim_reminders(deps: Deps, limit: int, report: TickReport) -> tuple[list[R
     return jobs, bool(candidates)
 
 
-def _send_reminder(slack: SlackCaller, job: ReminderJob, report: TickReport) -> None:
+def _send_reminder(deps: Deps, slack: SlackCaller, job: ReminderJob, report: TickReport) -> None:
+    posting = False
     try:
         # Same check as the prompt itself: someone away (or gone) since the prompt is not nudged.
         user = slack.call("users.info", user=job.slack_user_id)["user"]
         if user.get("deleted") or away.away_in_profile(user.get("profile") or {}, now_epoch=time.time()):
             report.add("reminder_away")
             return
+        posting = True
         slack.call(
             "chat.postMessage", channel=job.channel_id, thread_ts=job.message_ts, text=reminder_text(job.content)
         )
     except (SlackApiError, RateLimited, OSError) as error:
-        # At most once: a reminder that failed is not retried (better silent than nagging twice).
+        if _reminder_surely_not_sent(error, posting) and _release_reminder(deps, job):
+            log.info("reminder for prompt %s not sent (%s); trying again next time", job.prompt_id, error)
+            report.add("reminder_retry")
+            return
+        # At most once: a reminder that may have reached Slack is not retried (better silent than twice).
         log.warning("reminder for prompt %s not sent: %s", job.prompt_id, error)
         report.add("reminder_failed")
         return
     report.add("reminded")
+
+
+REMINDER_RETRY = timedelta(minutes=10)
+TRANSIENT_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"})
+
+
+def _reminder_surely_not_sent(error: Exception, posting: bool) -> bool:
+    """A passing failure that certainly left no reminder in Slack: anything before the post, or a post
+    refused outright (429). A post that timed out or got a 5xx may have gone through."""
+    if isinstance(error, RateLimited):
+        return True
+    if isinstance(error, SlackApiError):
+        refused = error.response.status_code == 429 or error.response.get("error") == "ratelimited"
+        return refused or (
+            not posting and (error.response.status_code >= 500 or error.response.get("error") in TRANSIENT_ERRORS)
+        )
+    return not posting  # OSError: a connection that failed before the post started
+
+
+def _release_reminder(deps: Deps, job: ReminderJob) -> bool:
+    """Hand the reminder back for a later tick, within the horizon after which no reminder is sent."""
+    now = deps.now()
+    with deps.uow() as uow:
+        return uow.prompts.release_reminder(job.prompt_id, now + REMINDER_RETRY)
 
 
 # ---------------------------------------------------------------------------------------------------

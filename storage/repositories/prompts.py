@@ -308,6 +308,17 @@ class PromptRepository(Repository):
         )
         return (result.rowcount or 0) == 1  # type: ignore[attr-defined]
 
+    def release_reminder(self, prompt_id: int, retry_at: datetime) -> bool:
+        """Give back a claimed reminder that certainly did not reach Slack, due again at `retry_at`;
+        False if the prompt was answered (or closed) meanwhile."""
+        result = self.session.execute(
+            update(Prompt)
+            .where(Prompt.id == prompt_id, Prompt.state == PromptState.SENT, Prompt.reminder_sent_at.is_not(None))
+            .values(reminder_sent_at=None, next_attempt_at=retry_at),
+            execution_options={"synchronize_session": False},
+        )
+        return (result.rowcount or 0) == 1  # type: ignore[attr-defined]
+
     def cancel_older_reminders(self, person_id: int, newer_prompt_id: int) -> int:
         """A newer prompt reached the person: older unanswered ones get no reminder."""
         result = self.session.execute(

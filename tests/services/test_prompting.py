@@ -237,6 +237,36 @@ def test_one_reminder_after_the_configured_days(world: World) -> None:
     assert len(replies) == 1 and "gentle" in replies[0]["text"]
 
 
+def test_a_reminder_that_failed_before_reaching_slack_comes_ten_minutes_later(world: World) -> None:
+    world.person("U1")
+    world.tick(MONDAY_SLOT)
+    world.fake.set_error("users.info", "service_unavailable")
+    report = world.tick(MONDAY_SLOT + timedelta(days=2))
+    assert report["reminded"] == 0 and report["reminder_retry"] == 1 and _reminders(world, "U1") == []
+    assert world.tick(MONDAY_SLOT + timedelta(days=2, minutes=5))["reminded"] == 0
+    assert world.tick(MONDAY_SLOT + timedelta(days=2, minutes=11))["reminded"] == 1
+    assert world.tick(MONDAY_SLOT + timedelta(days=3))["reminded"] == 0
+    assert len(_reminders(world, "U1")) == 1
+
+
+def test_a_rate_limited_reminder_is_retried(world: World) -> None:
+    world.person("U1")
+    world.tick(MONDAY_SLOT)
+    world.fake.set_error("chat.postMessage", "ratelimited")
+    assert world.tick(MONDAY_SLOT + timedelta(days=2), rate_limit_wait_max_s=0.0)["reminder_retry"] == 1
+    assert world.tick(MONDAY_SLOT + timedelta(days=2, minutes=11))["reminded"] == 1
+    assert len(_reminders(world, "U1")) == 1
+
+
+def test_a_reminder_post_that_may_have_gone_through_is_never_retried(world: World) -> None:
+    world.person("U1")
+    world.tick(MONDAY_SLOT)
+    world.fake.fail_next("chat.postMessage", 503, times=2)  # the client's one retry fails too
+    assert world.tick(MONDAY_SLOT + timedelta(days=2))["reminder_failed"] == 1
+    assert world.tick(MONDAY_SLOT + timedelta(days=2, minutes=11))["reminded"] == 0
+    assert world.tick(MONDAY_SLOT + timedelta(days=4))["reminded"] == 0
+
+
 def _reminders(world: World, user_id: str) -> list[dict]:
     channel = world.fake.dm_channel_for(user_id)
     return [m for m in world.fake.messages(channel) if m.get("thread_ts") not in (None, m["ts"])]
