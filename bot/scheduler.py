@@ -6,6 +6,10 @@ gunicorn worker or instance may run this scheduler: prompts and digests are clai
 (FOR UPDATE SKIP LOCKED on PostgreSQL). SQLite has no row locks, so there only one process per
 database file runs the scheduler: the first to take an exclusive lock on `<database file>.scheduler.lock`
 (every other gunicorn worker or instance on that file serves requests without ticking).
+
+A process that serves requests without ticking (another one ticks its SQLite file, or it was started
+with `--no-scheduler`) still runs the tick's first task, the ladder-file check, every minute
+(`start_ladder_watch`): its lookups, modals and App Home follow ladder edits like the ticking one's.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ log = logging.getLogger(__name__)
 
 TICK_SECONDS = 60
 JOB_ID = "growthbot-tick"
+LADDER_WATCH_JOB_ID = "growthbot-ladder-watch"
 
 
 def _ladders(deps: Deps) -> object:
@@ -139,4 +144,23 @@ def start_scheduler(deps: Deps, *, interval_seconds: float = TICK_SECONDS) -> Ba
     )
     scheduler.start()
     log.info("scheduler started: one tick every %g s", interval_seconds)
+    return scheduler
+
+
+def start_ladder_watch(deps: Deps, *, interval_seconds: float = TICK_SECONDS) -> BackgroundScheduler:
+    """Only the ladder-file check, every `interval_seconds`, for a process that does not tick."""
+    scheduler = BackgroundScheduler(timezone=UTC)
+    scheduler.add_job(
+        _ladders,
+        IntervalTrigger(seconds=interval_seconds, timezone=UTC),
+        args=[deps],
+        id=LADDER_WATCH_JOB_ID,
+        name="growthbot ladder watch",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=int(interval_seconds) or 1,
+        replace_existing=True,
+    )
+    scheduler.start()
+    log.info("ladder watch started: ladder files checked every %g s (this process does not tick)", interval_seconds)
     return scheduler

@@ -56,14 +56,17 @@ def create_flask_app(bolt_app: App, deps: Deps) -> Flask:
     return flask_app
 
 
-def start_scheduler_if_available(deps: Deps) -> Any:
-    """Start the prompt/digest tick when this build has one (bot.scheduler); returns what it returned."""
+def start_scheduler_if_available(deps: Deps, *, tick: bool = True) -> Any:
+    """Start the prompt/digest tick when this build has one (bot.scheduler) and `tick` is wanted; a
+    process that does not tick (not wanted, or another process ticks its SQLite file) watches the
+    ladder files instead. Returns the scheduler started."""
     if importlib.util.find_spec("bot.scheduler") is None:
         log.info("no bot.scheduler module: running without the scheduler")
         return None
     from bot import scheduler  # type: ignore[attr-defined]
 
-    return scheduler.start_scheduler(deps)
+    started = scheduler.start_scheduler(deps) if tick else None
+    return started if started is not None else scheduler.start_ladder_watch(deps)
 
 
 class GunicornServer(BaseApplication):  # type: ignore[misc]

@@ -38,8 +38,7 @@ def run(cli: CliContext, no_scheduler: bool) -> None:
     check_schema(settings)
     wired = build(settings, library=library)
     app = create_app(wired.deps, socket_mode=True)
-    if not no_scheduler:
-        start_scheduler_if_available(wired.deps)
+    start_scheduler_if_available(wired.deps, tick=not no_scheduler)
     _reload_ladders_on_sighup(wired.deps.ladders)
     click.echo("growthbot is connecting to Slack in Socket Mode (Ctrl-C to stop).")
     SocketModeHandler(app, settings.slack_app_token).start()
@@ -86,8 +85,7 @@ def build_wsgi_app(settings: Settings, *, scheduler: bool, library: Library | No
 
     wired = build(settings, library=library)
     app = create_app(wired.deps)
-    if scheduler:
-        # Every worker runs the tick: schedule state lives in the database and is claimed row by row,
-        # so several ticks never send the same prompt twice.
-        start_scheduler_if_available(wired.deps)
+    # Every worker runs the tick: schedule state lives in the database and is claimed row by row, so
+    # several ticks never send the same prompt twice. A worker that does not tick watches the ladders.
+    start_scheduler_if_available(wired.deps, tick=scheduler)
     return create_flask_app(app, wired.deps)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.scheduler import TASKS, tick
+from bot.scheduler import JOB_ID, LADDER_WATCH_JOB_ID, TASKS, start_scheduler, tick
+from bot.server import start_scheduler_if_available
 from frameworks import LibraryHolder
 from tests.conftest import Database
 from tests.frameworks.test_loader import BASE
@@ -44,3 +47,36 @@ def test_each_tick_picks_up_edited_ladders_and_keeps_the_last_good(sqlite_db: Da
         _write(ladder, BASE, 1_700_000_300)
         tick(deps)
         assert deps.library["tiny"].name == "Tiny ladder"
+
+
+def test_a_process_that_does_not_tick_still_follows_ladder_edits(sqlite_db: Database, tmp_path: Path) -> None:
+    ladder = tmp_path / "ladder.yaml"
+    _write(ladder, BASE, 1_700_000_000)
+    with make_world(sqlite_db) as world:
+        ticking = start_scheduler(world.deps, interval_seconds=3600)
+        assert ticking is not None
+        try:
+            # A second worker on the same SQLite file: it serves requests and only watches the ladders.
+            deps = dataclasses.replace(world.deps, ladders=LibraryHolder([tmp_path]))
+            watch = start_scheduler_if_available(deps)
+            try:
+                assert watch.get_job(LADDER_WATCH_JOB_ID) is not None and watch.get_job(JOB_ID) is None
+                _write(ladder, BASE.replace("Tiny ladder", "Renamed ladder"), 1_700_000_100)
+                watch.get_job(LADDER_WATCH_JOB_ID).modify(next_run_time=datetime.now(UTC))
+                deadline = time.monotonic() + 30  # a hang guard, not a performance assertion
+                while deps.library["tiny"].name != "Renamed ladder" and time.monotonic() < deadline:
+                    time.sleep(0.02)
+                assert deps.library["tiny"].name == "Renamed ladder"
+            finally:
+                watch.shutdown(wait=True)
+        finally:
+            ticking.shutdown(wait=True)
+
+
+def test_no_scheduler_still_watches_the_ladders(sqlite_db: Database) -> None:
+    with make_world(sqlite_db) as world:
+        watch = start_scheduler_if_available(world.deps, tick=False)
+        try:
+            assert watch.get_job(JOB_ID) is None and watch.get_job(LADDER_WATCH_JOB_ID) is not None
+        finally:
+            watch.shutdown(wait=True)
