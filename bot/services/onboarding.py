@@ -154,9 +154,16 @@ def parse_overrides(framework: Framework, text: str) -> tuple[dict[str, str], li
 
 
 def validate(
-    form: SetupForm, library: Library, user_id: str, bot_user_id: str | None = None
+    form: SetupForm,
+    library: Library,
+    user_id: str,
+    bot_user_id: str | None = None,
+    manager_profile: SlackProfile | None = None,
 ) -> SetupChoice | list[FieldError]:
-    """The choice, or every problem found (messages are plain text for Slack's inline errors)."""
+    """The choice, or every problem found (messages are plain text for Slack's inline errors).
+
+    `manager_profile` is Slack's profile of the picked manager, when it could be read: a bot or a
+    deactivated account can't be anyone's manager (the user picker offers both)."""
     errors: list[FieldError] = []
     framework = library.get(form.framework_id) if form.framework_id else None
     if framework is None:
@@ -186,6 +193,13 @@ def validate(
         errors.append(FieldError("manager", "You can't be your own manager; leave this empty if you have none."))
     elif form.manager_user_id and bot_user_id and form.manager_user_id == bot_user_id:
         errors.append(FieldError("manager", "growthbot can't be your manager; pick a person or leave it empty."))
+    elif manager_profile is not None and manager_profile.user_id == form.manager_user_id:
+        if manager_profile.is_bot:
+            errors.append(FieldError("manager", "That's a bot, not a person; pick your manager or leave it empty."))
+        elif manager_profile.deleted:
+            errors.append(
+                FieldError("manager", "That Slack account is deactivated; pick your current manager or leave it empty.")
+            )
     if errors:
         return errors
     assert form.level_id and form.weekday is not None and form.local_time is not None

@@ -326,3 +326,34 @@ def test_a_ladder_with_many_areas_takes_overrides_as_text(wide_harness: Harness)
     harness.action("U1", HomeAction.EDIT_SETUP, view=harness.home("U1"))
     prefilled = _block(harness.fake.opened_views[-1], OnboardingBlock.OVERRIDES_TEXT)["element"]["initial_value"]
     assert prefilled == "area-03 = L3\narea-07 = L2"
+
+
+@pytest.mark.parametrize(
+    ("manager", "options", "message"),
+    [
+        ("U7", {"is_bot": True}, "That's a bot, not a person"),
+        ("U8", {"deleted": True}, "That Slack account is deactivated"),
+        ("USLACKBOT", {}, "That's a bot, not a person"),
+    ],
+)
+def test_a_bot_or_a_deactivated_account_can_not_be_the_manager(
+    harness: Harness, manager: str, options: dict[str, Any], message: str
+) -> None:
+    harness.add_slack_user("U1")
+    harness.add_slack_user(manager, **options)
+    view = open_modal(harness, "U1", "luko-execution")
+    answer = harness.submit("U1", view, setup_state("luko-execution", "2", manager=manager)).json()
+    assert answer["response_action"] == "errors"
+    assert message in answer["errors"][OnboardingBlock.MANAGER]
+    assert person(harness, "U1") is None
+
+
+def test_the_setup_is_saved_when_slack_can_not_say_who_the_manager_is(harness: Harness) -> None:
+    harness.add_slack_user("U1")
+    harness.add_slack_user("U2")
+    view = open_modal(harness, "U1", "luko-execution")
+    harness.fake.set_error("users.info", "internal_error", times=3)
+    response = harness.submit("U1", view, setup_state("luko-execution", "2", manager="U2"))
+    assert response.status == 200 and not response.body
+    harness.settle()
+    assert person(harness, "U1") is not None
