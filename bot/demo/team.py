@@ -1,4 +1,4 @@
-"""The sample team file (examples/demo_team.yaml) as typed values."""
+"""The sample team file (bot/demo/demo_team.yaml, also at examples/demo_team.yaml) as typed values."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import yaml
 
 from bot.settings import WEEKDAYS
 
-DEFAULT_TEAM_FILE = Path(__file__).resolve().parents[2] / "examples" / "demo_team.yaml"
+DEFAULT_TEAM_FILE = Path(__file__).resolve().parent / "demo_team.yaml"  # shipped in the wheel
 
 
 class TeamFileError(ValueError):
@@ -108,10 +108,7 @@ def _monday(value: object, where: str) -> datetime:
 
 def load_team(path: Path = DEFAULT_TEAM_FILE) -> Team:
     if not path.is_file():
-        raise TeamFileError(
-            f"{path}: no such team file. The sample team ships in the source tree (examples/demo_team.yaml); "
-            "run from a clone, or pass --team FILE."
-        )
+        raise TeamFileError(f"{path}: no such team file. Pass --team with a file like examples/demo_team.yaml.")
     try:
         data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
