@@ -118,6 +118,32 @@ def _take_sqlite_scheduler_lock(database_url: str) -> IO[str] | None:
     return lock_file
 
 
+def _every(
+    scheduler: BackgroundScheduler,
+    job: Callable[[Deps], object],
+    deps: Deps,
+    interval_seconds: float,
+    job_id: str,
+    name: str,
+    first_run: datetime | None = None,
+) -> None:
+    """A job every `interval_seconds`; one still running makes the next wait (max_instances=1) and
+    missed runs collapse into one (coalesce=True)."""
+    options = {"next_run_time": first_run} if first_run is not None else {}
+    scheduler.add_job(
+        job,
+        IntervalTrigger(seconds=interval_seconds, timezone=UTC),
+        args=[deps],
+        id=job_id,
+        name=name,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=max(int(interval_seconds), 1),
+        replace_existing=True,
+        **options,
+    )
+
+
 def start_scheduler(deps: Deps, *, interval_seconds: float = TICK_SECONDS) -> BackgroundScheduler | None:
     """Start ticking now and every `interval_seconds`; a tick still running makes the next one wait
     (max_instances=1) and missed runs collapse into one (coalesce=True). Returns None when another
@@ -130,18 +156,7 @@ def start_scheduler(deps: Deps, *, interval_seconds: float = TICK_SECONDS) -> Ba
     scheduler = BackgroundScheduler(timezone=UTC)
     if lock is not None:
         scheduler.add_listener(lambda _event: lock.close(), EVENT_SCHEDULER_SHUTDOWN)
-    scheduler.add_job(
-        tick,
-        IntervalTrigger(seconds=interval_seconds, timezone=UTC),
-        args=[deps],
-        id=JOB_ID,
-        name="growthbot tick",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=int(interval_seconds),
-        next_run_time=datetime.now(UTC),
-        replace_existing=True,
-    )
+    _every(scheduler, tick, deps, interval_seconds, JOB_ID, "growthbot tick", first_run=datetime.now(UTC))
     scheduler.start()
     log.info("scheduler started: one tick every %g s", interval_seconds)
     return scheduler
@@ -150,17 +165,7 @@ def start_scheduler(deps: Deps, *, interval_seconds: float = TICK_SECONDS) -> Ba
 def start_ladder_watch(deps: Deps, *, interval_seconds: float = TICK_SECONDS) -> BackgroundScheduler:
     """Only the ladder-file check, every `interval_seconds`, for a process that does not tick."""
     scheduler = BackgroundScheduler(timezone=UTC)
-    scheduler.add_job(
-        _ladders,
-        IntervalTrigger(seconds=interval_seconds, timezone=UTC),
-        args=[deps],
-        id=LADDER_WATCH_JOB_ID,
-        name="growthbot ladder watch",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=int(interval_seconds) or 1,
-        replace_existing=True,
-    )
+    _every(scheduler, _ladders, deps, interval_seconds, LADDER_WATCH_JOB_ID, "growthbot ladder watch")
     scheduler.start()
     log.info("ladder watch started: ladder files checked every %g s (this process does not tick)", interval_seconds)
     return scheduler

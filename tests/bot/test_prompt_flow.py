@@ -497,6 +497,17 @@ def _notes(harness: Harness, channel: str, thread_ts: str) -> list[dict[str, Any
     return [m for m in harness.fake.thread(channel, thread_ts) if m.get("bot_id") and m["ts"] != thread_ts]
 
 
+def _saved_but_not_confirmed(harness: Harness, person_id: int, prompt_id: int | None = None, **fields: Any) -> None:
+    """Evidence as a capture listener commits it, before it confirms (`capture` from the service)."""
+    with harness.deps.uow() as uow:
+        person = uow.people.get(person_id)
+        assert person is not None
+        ladder = ladder_for(uow, harness.library, person)
+        assert ladder is not None
+        prompt = uow.prompts.get(prompt_id) if prompt_id is not None else None
+        capture(uow, ladder, now=harness.now, prompt=prompt, **fields)
+
+
 def _confirmations(harness: Harness, moment: datetime) -> object:
     harness.set_now(moment)
     return scheduler_tick(harness.deps)["confirmations"]
@@ -509,14 +520,9 @@ def test_a_reply_saved_just_before_the_process_stopped_is_confirmed_by_the_tick(
     reply_ts = harness.fake.add_message(channel, "U1", "Ran the incident review", thread_ts=message["ts"])
     # What the listener commits before confirming; the process stopped right after (Slack had its ack,
     # so no retry comes).
-    with harness.deps.uow() as uow:
-        person = uow.people.get(person_id)
-        assert person is not None
-        ladder = ladder_for(uow, harness.library, person)
-        assert ladder is not None
-        capture(uow, ladder, text="Ran the incident review", source=EvidenceSource.PROMPT_REPLY,
-                source_key=message_key(harness.team_id, channel, reply_ts), now=harness.now,
-                behaviour_ids=prompt.behaviour_ids, prompt=uow.prompts.get(prompt.id))  # fmt: skip
+    _saved_but_not_confirmed(harness, person_id, text="Ran the incident review", source=EvidenceSource.PROMPT_REPLY,
+                             source_key=message_key(harness.team_id, channel, reply_ts),
+                             behaviour_ids=prompt.behaviour_ids, prompt_id=prompt.id)  # fmt: skip
 
     assert _confirmations(harness, SLOT_WINTER + timedelta(minutes=1)) == "nothing to confirm"  # may be in progress
     assert _confirmations(harness, SLOT_WINTER + timedelta(minutes=3)) == {"confirmed": 1}
@@ -540,13 +546,8 @@ def test_a_confirmed_reply_is_not_confirmed_again(harness: Harness) -> None:
 
 def test_a_logged_item_saved_but_never_confirmed_gets_a_dm(harness: Harness) -> None:
     person_id, _ = sent_prompt(harness)
-    with harness.deps.uow() as uow:
-        person = uow.people.get(person_id)
-        assert person is not None
-        ladder = ladder_for(uow, harness.library, person)
-        assert ladder is not None
-        capture(uow, ladder, text="Mentored <!channel> & co", source=EvidenceSource.COMMAND,
-                source_key="cmd:T1:trigger-1", now=harness.now, auto_tag=True)  # fmt: skip
+    _saved_but_not_confirmed(harness, person_id, text="Mentored <!channel> & co", source=EvidenceSource.COMMAND,
+                             source_key="cmd:T1:trigger-1", auto_tag=True)  # fmt: skip
     before = len(dm(harness, "U1"))
     assert _confirmations(harness, SLOT_WINTER + timedelta(minutes=3)) == {"confirmed": 1}
     [confirmation] = dm(harness, "U1")[before:]
