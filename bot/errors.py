@@ -100,7 +100,8 @@ def _unacknowledged_answer(kind: str, text: str) -> BoltResponse:
             "close": {"type": "plain_text", "text": "Close"},
             "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
         }
-        payload = {"response_action": "update", "view": view}
+        # Pushed on top, not replacing the form: closing the apology goes back to what was typed.
+        payload = {"response_action": "push", "view": view}
     else:
         return BoltResponse(status=200, body="")
     return BoltResponse(status=200, body=json.dumps(payload), headers={"content-type": "application/json"})

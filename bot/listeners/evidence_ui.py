@@ -116,9 +116,9 @@ def refresh_suggestions(client: WebClient, deps: Deps, team_id: str, user_id: st
     try:
         client.views_update(view_id=view["id"], hash=view.get("hash"), view=updated)
     except SlackApiError as error:
-        if error.response.get("error") != "hash_conflict":
-            raise
-        # A newer keystroke already updated the modal; its own update follows.
+        # Cosmetic: a newer keystroke already updated the modal (hash_conflict), or it was submitted
+        # and closed meanwhile (not_found); the person's text is in the form either way.
+        log.info("suggestions not refreshed: %s", error.response.get("error"))
 
 
 def open_evidence_modal(
@@ -193,17 +193,18 @@ def open_retag_modal(
     client.views_open(trigger_id=trigger_id, view=view)
 
 
-def redraw_prompt(client: WebClient, deps: Deps, prompt_id: int, look: PromptLook = "auto") -> None:
-    """Update the prompt DM in place (chat.update) to show the prompt's state in the database."""
+def redraw_prompt(client: WebClient, deps: Deps, prompt_id: int, look: PromptLook = "auto") -> bool:
+    """Update the prompt DM in place (chat.update) to show the prompt's state in the database; False
+    when it could not be (the message is gone, Slack failed): what changed is saved either way."""
     with deps.uow() as uow:
         prompt = uow.prompts.get(prompt_id)
         if prompt is None or not prompt.channel_id or not prompt.message_ts:
-            return
+            return False
         person = uow.people.get(prompt.person_id)
         tz = person.tz if person else None
         content = content_for(uow, deps.library, prompt)
         if content is None:
-            return
+            return False
         schedule = uow.schedules.get_for(prompt.person_id)
         if prompt.state is PromptState.ANSWERED:
             blocks = prompt_answered_blocks(content, max(uow.evidence.count_for_prompt(prompt.id), 1))
@@ -218,7 +219,12 @@ def redraw_prompt(client: WebClient, deps: Deps, prompt_id: int, look: PromptLoo
         else:
             blocks = prompt_blocks(content)
         channel, ts = prompt.channel_id, prompt.message_ts
-    client.chat_update(channel=channel, ts=ts, text=prompt_text(content), blocks=[b.to_dict() for b in blocks])
+    try:
+        client.chat_update(channel=channel, ts=ts, text=prompt_text(content), blocks=[b.to_dict() for b in blocks])
+    except SlackApiError as error:
+        log.warning("prompt %s not redrawn: %s", prompt_id, error.response.get("error"))
+        return False
+    return True
 
 
 SAVED_REACTION = "white_check_mark"

@@ -7,6 +7,8 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import text
+
 from bot.ids import Callback, EvidenceAction, EvidenceBlock, PromptAction
 from bot.scheduler import tick as scheduler_tick
 from bot.services import prompt_controls
@@ -552,3 +554,82 @@ def test_a_logged_item_saved_but_never_confirmed_gets_a_dm(harness: Harness) -> 
     assert _confirmations(harness, SLOT_WINTER + timedelta(minutes=3)) == {"confirmed": 1}
     [confirmation] = dm(harness, "U1")[before:]
     assert "Saved as evidence" in message_text(confirmation)
+
+
+def _reply_event(harness: Harness, text: str, thread_ts: str, **fields: Any) -> dict[str, Any]:
+    channel = harness.fake.dm_channel_for("U1")
+    ts = harness.fake.add_message(channel, "U1", text, thread_ts=thread_ts)
+    return {"type": "message", "user": "U1", "text": text, "ts": ts, "channel": channel, "channel_type": "im",
+            "thread_ts": thread_ts, "team": harness.team_id, **fields}  # fmt: skip
+
+
+def test_a_reply_with_a_file_or_also_sent_to_the_dm_is_evidence(harness: Harness) -> None:
+    person_id, message = sent_prompt(harness)
+    harness.event(_reply_event(harness, "Screenshot of the new dashboard", message["ts"], subtype="file_share",
+                               files=[{"id": "F1", "name": "dash.png"}]))  # fmt: skip
+    harness.event(_reply_event(harness, "Also ran the retro", message["ts"], subtype="thread_broadcast"))
+    harness.settle()
+    assert sorted(e.text for e in evidence(harness, person_id)) == [
+        "Also ran the retro",
+        "Screenshot of the new dashboard",
+    ]
+
+
+def test_a_file_without_words_and_a_reply_outside_a_prompt_get_a_hint(harness: Harness) -> None:
+    person_id, message = sent_prompt(harness)
+    harness.event(_reply_event(harness, "", message["ts"], subtype="file_share", files=[{"id": "F1"}]))
+    channel = harness.fake.dm_channel_for("U1")
+    own = harness.fake.add_message(channel, "U1", "note to self")
+    harness.event(_reply_event(harness, "Paired on the migration", own))
+    harness.settle()
+    assert evidence(harness, person_id) == []
+    hints = [m["text"] for m in harness.fake.ephemeral_messages(channel)]
+    assert any("I keep words, not files" in h for h in hints)
+    assert any("reply in the thread of one of my prompts" in h for h in hints)
+
+
+def test_a_modal_answer_is_confirmed_by_dm_when_the_prompt_can_not_be_redrawn(harness: Harness) -> None:
+    person_id, message = sent_prompt(harness)
+    [prompt] = prompts(harness, person_id)
+    click(harness, "U1", PromptAction.ADD_EVIDENCE, message)
+    view = harness.fake.opened_views[-1]
+    harness.fake.set_error("chat.update", "message_not_found")
+    before = len(dm(harness, "U1"))
+    response = harness.submit("U1", view, _state("Wrote the runbook", behaviours=prompt.behaviour_ids))
+    harness.settle()
+    assert response.status == 200
+    [saved] = evidence(harness, person_id)
+    assert saved.confirmed_at is not None
+    [confirmation] = dm(harness, "U1")[before:]
+    assert "Saved as evidence" in message_text(confirmation)
+    assert not any("not completed" in m["text"] for m in harness.fake.messages(harness.fake.dm_channel_for("U1")))
+
+
+def test_saving_a_message_again_with_other_tags_retags_it(harness: Harness) -> None:
+    person_id = seed(harness)
+    harness.add_slack_user("U2", "pat")
+    harness.fake.add_channel("C1", "general", ["U1", "U2"])
+    ts = harness.fake.add_message("C1", "U2", "Thanks for the design review")
+    message = {"type": "message", "user": "U2", "text": "Thanks for the design review", "ts": ts, "channel": "C1"}
+    first, second = harness.next_behaviour_ids("U1")[:2]
+    for chosen in ([first], [second]):
+        harness.requests.message_shortcut("U1", Callback.SAVE_AS_EVIDENCE, message)
+        harness.settle()
+        harness.submit("U1", harness.fake.opened_views[-1], {EvidenceBlock.BEHAVIOURS: _select(chosen)})
+        harness.settle()
+    [saved] = evidence(harness, person_id)
+    assert [t.behaviour_id for t in saved.tags] == [second]
+    assert sum("Saved as evidence" in message_text(m) for m in dm(harness, "U1")) == 2
+
+
+def test_a_failure_on_submit_keeps_the_typed_form_under_the_apology(harness: Harness) -> None:
+    person_id, message = sent_prompt(harness)
+    [prompt] = prompts(harness, person_id)
+    click(harness, "U1", PromptAction.ADD_EVIDENCE, message)
+    view = harness.fake.opened_views[-1]
+    with harness.db.engine.begin() as connection:
+        connection.execute(text("DROP TABLE evidence_tags"))
+    answer = harness.submit("U1", view, _state("Wrote the runbook", behaviours=prompt.behaviour_ids)).json()
+    # Pushed on top of the form: closing the apology goes back to the typed text.
+    assert answer["response_action"] == "push"
+    assert "something went wrong" in json.dumps(answer["view"]).lower()

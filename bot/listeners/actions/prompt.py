@@ -32,6 +32,8 @@ from bot.services.evidence import owned_prompt, parse_id
 from storage.models import Person, Prompt
 from storage.uow import UnitOfWork
 
+CHANGED_NOT_REDRAWN = "Done, but I couldn't update the message above; your Home tab shows where things stand."
+
 
 def _who(body: dict[str, Any]) -> tuple[str, str]:
     return body["team"]["id"], body["user"]["id"]
@@ -80,7 +82,8 @@ def register(app: App, deps: Deps) -> None:
         if owned is None:
             respond(text=NOT_YOURS, response_type="ephemeral", replace_original=False)
             return
-        redraw_prompt(client, deps, owned[1].id, look=look)
+        if not redraw_prompt(client, deps, owned[1].id, look=look):
+            respond(text=CHANGED_NOT_REDRAWN, response_type="ephemeral", replace_original=False)
         if home:
             refresh_home(client, deps, team_id, user_id)
 

@@ -1,7 +1,8 @@
 """Messages in the bot's DMs: a reply in a prompt's thread becomes evidence for that prompt's behaviour.
 
 The bot confirms with a reaction and a short threaded note offering to change the tag. Bot messages,
-edits and deletions are ignored; a plain DM (not in a prompt thread) gets a one-line hint.
+edits and deletions are ignored (a reply with a file, or also sent to the DM, counts); a plain DM, or a
+reply in a thread that is not a prompt's, gets a one-line hint.
 Idempotent under Slack's redelivery (X-Slack-Retry-Num): the message's `source_key` is stored once, and
 a retried delivery neither stores nor confirms again.
 """
@@ -30,6 +31,12 @@ HINT = (
     "To save something as evidence, reply in the thread of one of my prompts, use "
     f"`{LADDER_COMMAND} log what you did`, or the *Log evidence* button on my Home tab."
 )
+# What a person sends: a plain message, one with a file, or a thread reply also sent to the DM.
+ANSWER_SUBTYPES = (None, "file_share", "thread_broadcast")
+FILE_ONLY = (
+    "I keep words, not files: reply again in this thread with a sentence about what happened "
+    "(a link to the file is welcome)."
+)
 # A reply arriving for a prompt in one of these states still counts as the answer to it.
 ANSWERABLE = (PromptState.SENT, PromptState.ANSWERED, PromptState.SKIPPED, PromptState.EXPIRED)
 
@@ -42,7 +49,7 @@ def is_retry(request: BoltRequest) -> bool:
 def register(app: App, deps: Deps) -> None:
     @app.event("message")
     def message(event: dict[str, Any], body: dict[str, Any], client: WebClient, request: BoltRequest) -> None:
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+        if event.get("channel_type") != "im" or event.get("subtype") not in ANSWER_SUBTYPES or event.get("bot_id"):
             return  # edits, deletions, joins and bot posts (ours included) are not evidence
         # Slack escapes &, < and > in message text; store what the person typed (shown escaped again).
         user_id, text = event.get("user"), unescape(event.get("text") or "")
@@ -54,20 +61,28 @@ def register(app: App, deps: Deps) -> None:
             if not is_retry(request):
                 client.chat_postEphemeral(channel=channel, user=user_id, text=HINT)
             return
-        _thread_reply(client, deps, team_id, user_id, channel, ts, thread_ts, text)
+        if not text.strip():  # a file with no words
+            if not is_retry(request):
+                client.chat_postEphemeral(channel=channel, user=user_id, thread_ts=thread_ts, text=FILE_ONLY)
+            return
+        if not _thread_reply(client, deps, team_id, user_id, channel, ts, thread_ts, text) and not is_retry(request):
+            # A reply in a thread that is not one of their prompts (a confirmation, their own message):
+            # say how to save it rather than drop it without a word.
+            client.chat_postEphemeral(channel=channel, user=user_id, thread_ts=thread_ts, text=HINT)
 
 
 def _thread_reply(
     client: WebClient, deps: Deps, team_id: str, user_id: str, channel: str, ts: str, thread_ts: str, text: str
-) -> None:
+) -> bool:
+    """Record a reply in a prompt's thread; False when the thread is not one of the person's prompts."""
     try:
         with deps.uow() as uow:
             prompt = uow.prompts.find_by_message(channel, thread_ts)
             person = find_person(uow, team_id, user_id)
             if prompt is None or person is None or prompt.person_id != person.id:
-                return  # a thread we did not start, or someone else's prompt: not ours to record
+                return False
             if prompt.state not in ANSWERABLE:
-                return
+                return False
             ladder = ladder_for(uow, deps.library, person)
             if ladder is None:
                 raise UserFacingError(f"Your ladder is not set up any more; run `{LADDER_COMMAND} setup` first.")
@@ -88,10 +103,11 @@ def _thread_reply(
         client.chat_postMessage(
             channel=channel, thread_ts=thread_ts, text=str(error), blocks=[b.to_dict() for b in blocks[:50]]
         )
-        return
+        return True
     if not captured.created:
-        return  # stored by an earlier delivery, which confirms it (or the tick does, if it stopped)
+        return True  # stored by an earlier delivery, which confirms it (or the tick does, if it stopped)
     confirm_thread_reply(client, channel, ts, thread_ts, captured.evidence_id, [tag.label for tag in captured.tags])
     mark_confirmed(deps, captured.evidence_id)
     redraw_prompt(client, deps, prompt_id)
     refresh_home(client, deps, team_id, user_id)
+    return True

@@ -51,6 +51,10 @@ def _meta(view: dict[str, Any]) -> EvidenceModalMeta | None:
         return None
 
 
+def _tag_ids(captured: Captured) -> set[str]:
+    return {tag.behaviour_id for tag in captured.tags}
+
+
 def _confirm_by_dm(client: WebClient, user_id: str, captured: Captured) -> None:
     confirm_by_dm(client, user_id, captured.evidence_id, [tag.label for tag in captured.tags])
 
@@ -92,9 +96,8 @@ def register(app: App, deps: Deps) -> None:
         ack()
         if not captured.created:
             return
-        if owned is not None:
-            redraw_prompt(client, deps, owned[1].id)  # the prompt DM now says it was answered
-        else:
+        # The prompt DM redrawn as answered is the confirmation; without it (or if it can't be), a DM.
+        if owned is None or not redraw_prompt(client, deps, owned[1].id):
             _confirm_by_dm(client, user_id, captured)
         mark_confirmed(deps, captured.evidence_id)
         refresh_home(client, deps, team_id, user_id)
@@ -109,6 +112,7 @@ def register(app: App, deps: Deps) -> None:
         try:
             with deps.uow() as uow:
                 ladder = ladder_of_user(uow, deps.library, team_id, user_id)
+                picks = parse_behaviour_ids(view["state"]["values"])
                 captured = capture(
                     uow,
                     ladder,
@@ -116,16 +120,24 @@ def register(app: App, deps: Deps) -> None:
                     source=EvidenceSource.SHORTCUT,
                     source_key=saved_message_key(team_id, meta.channel_id, meta.message_ts, user_id),
                     now=deps.now(),
-                    behaviour_ids=parse_behaviour_ids(view["state"]["values"]),
+                    behaviour_ids=picks,
                     auto_tag=True,
                     author_slack_id=meta.author_id,
                 )
+                saved = uow.evidence.get(captured.evidence_id)
+                retagged = False
+                if not captured.created and picks and saved is not None and set(picks) != _tag_ids(captured):
+                    # The same message saved again with other behaviours: keep one row, with the new tags.
+                    captured, retagged = retag(uow, ladder, saved, picks, deps.now()), True
         except (FieldTooLong, UserFacingError) as error:
             ack(response_action="errors", errors={EvidenceBlock.BEHAVIOURS: str(error)})
             return
         ack()
-        if not captured.created:
+        if retagged:
+            _confirm_by_dm(client, user_id, captured)
             return
+        if not captured.created:
+            return  # a double click, or saved again with the same tags
         attach_permalink(client, deps, captured.evidence_id, meta.channel_id, meta.message_ts)
         _confirm_by_dm(client, user_id, captured)
         mark_confirmed(deps, captured.evidence_id)
@@ -164,6 +176,7 @@ def register(app: App, deps: Deps) -> None:
             client.chat_update(channel=meta.channel_id, ts=meta.message_ts, text=text, blocks=blocks)
         else:
             client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+        mark_confirmed(deps, captured.evidence_id)  # e.g. a long saved message, stored before its tags
         refresh_home(client, deps, team_id, user_id)
 
 
