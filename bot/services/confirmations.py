@@ -101,4 +101,7 @@ def confirm_unconfirmed(deps: Deps, now: datetime, client: WebClient | None = No
             # Not retried: a confirmation that keeps failing is not worth a message every minute.
             log.warning("could not confirm evidence %s: %s", item.evidence_id, error.response.get("error"))
             report["failed"] += 1
+        except OSError as error:  # a dropped connection or a timeout: the rest of the batch still goes
+            log.warning("could not confirm evidence %s: %r", item.evidence_id, error)
+            report["failed"] += 1
     return report

@@ -4,14 +4,17 @@ change, its buttons, the evidence modal, thread replies, the message shortcut, `
 from __future__ import annotations
 
 import json
+import socket
 from datetime import datetime, timedelta
 from typing import Any
 
+from slack_sdk import WebClient
 from sqlalchemy import text
 
 from bot.ids import Callback, EvidenceAction, EvidenceBlock, PromptAction
 from bot.scheduler import tick as scheduler_tick
 from bot.services import prompt_controls
+from bot.services.confirmations import confirm_unconfirmed
 from bot.services.evidence import capture, ladder_for, message_key
 from bot.services.prompting import run_tick
 from storage.models import MAX_EVIDENCE_TEXT, Evidence, EvidenceSource, Prompt, PromptState
@@ -633,3 +636,35 @@ def test_a_failure_on_submit_keeps_the_typed_form_under_the_apology(harness: Har
     # Pushed on top of the form: closing the apology goes back to the typed text.
     assert answer["response_action"] == "push"
     assert "something went wrong" in json.dumps(answer["view"]).lower()
+
+
+def test_a_long_message_saved_by_the_shortcut_is_not_confirmed_again_by_the_tick(harness: Harness) -> None:
+    person_id = seed(harness)
+    harness.add_slack_user("U2", "pat")
+    harness.fake.add_channel("C1", "general", ["U1", "U2"])
+    long_kudos = "Thanks for the migration write-up. " * 100  # ~3,500 characters: too long for the confirm modal
+    ts = harness.fake.add_message("C1", "U2", long_kudos)
+    message = {"type": "message", "user": "U2", "text": long_kudos, "ts": ts, "channel": "C1"}
+    harness.requests.message_shortcut("U1", Callback.SAVE_AS_EVIDENCE, message)
+    harness.settle()
+    # Saved at once; the modal that opened is the one for changing its tags.
+    assert harness.fake.opened_views[-1]["callback_id"] != Callback.SAVE_AS_EVIDENCE_CONFIRM
+    [saved] = evidence(harness, person_id)
+    assert saved.text == long_kudos and saved.confirmed_at is not None
+    before = len(dm(harness, "U1"))
+    assert _confirmations(harness, SET_UP_AT + timedelta(minutes=3)) == "nothing to confirm"
+    assert not any("Saved as evidence" in message_text(m) for m in dm(harness, "U1")[before:])
+
+
+def test_a_dropped_connection_fails_one_confirmation_not_the_rest_of_the_sweep(harness: Harness) -> None:
+    person_id, _ = sent_prompt(harness)
+    for n in range(2):
+        _saved_but_not_confirmed(harness, person_id, text=f"Mentored a new joiner ({n})", source=EvidenceSource.COMMAND,
+                                 source_key=f"cmd:T1:trigger-{n}", auto_tag=True)  # fmt: skip
+    with socket.socket() as closed:  # a port nothing listens on: every call is refused (an OSError)
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    unreachable = WebClient(token="xoxb-test", base_url=f"http://127.0.0.1:{port}/api/", retry_handlers=[])
+    harness.set_now(SLOT_WINTER + timedelta(minutes=3))
+    assert confirm_unconfirmed(harness.deps, harness.now, unreachable) == {"failed": 2}
+    assert all(item.confirmed_at is not None for item in evidence(harness, person_id))  # not retried every minute

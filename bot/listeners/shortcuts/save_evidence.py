@@ -17,7 +17,7 @@ from bot.blocks.evidence_modal import EvidenceModalMeta
 from bot.deps import Deps
 from bot.errors import UserFacingError
 from bot.ids import Callback
-from bot.listeners.evidence_ui import new_token, open_retag_modal, save_message_view
+from bot.listeners.evidence_ui import mark_confirmed, new_token, open_retag_modal, save_message_view
 from bot.listeners.views.evidence import attach_permalink
 from bot.services.evidence import capture, ladder_of_user, saved_message_key
 from storage.models import EvidenceSource
@@ -75,4 +75,6 @@ def register(app: App, deps: Deps) -> None:
             trigger_id=body["trigger_id"],
             evidence_id=captured.evidence_id,
         )
+        # The retag modal shows it was saved: the tick's catch-up must not confirm it a second time.
+        mark_confirmed(deps, captured.evidence_id)
         attach_permalink(client, deps, captured.evidence_id, channel_id, message_ts)
