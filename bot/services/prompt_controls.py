@@ -13,7 +13,13 @@ from bot.services import timing
 from storage.models import Person, Prompt, PromptSchedule, PromptState
 from storage.uow import UnitOfWork
 
-SNOOZE = timedelta(days=1)
+SNOOZE = timedelta(days=1)  # for finding a snoozed slot's week; a snooze itself moves to `a_day_later`
+
+
+def a_day_later(utc: datetime, tz: str | None) -> datetime:
+    """What "snooze a day" moves `utc` to: the same local time on the next local day (23 or 25 hours
+    later across a DST change)."""
+    return timing.same_local_time(utc, tz, 1)
 
 
 class NoSchedule(LookupError):
@@ -126,7 +132,7 @@ def skip_next(uow: UnitOfWork, person: Person, now: datetime) -> ScheduleState:
     if upcoming is None:
         return _state(schedule)
     if schedule.snoozed_until is not None and schedule.snoozed_until == upcoming:
-        upcoming = upcoming - SNOOZE  # the slot the snooze moved
+        upcoming = timing.same_local_time(upcoming, person.tz, -1)  # the slot the snooze moved
     uow.schedules.snooze(schedule, None)
     uow.schedules.set_next_due(schedule, next_slot(schedule, person.tz, max(upcoming, now)))
     return _state(schedule)
@@ -139,7 +145,7 @@ def snooze_next(uow: UnitOfWork, person: Person, now: datetime) -> ScheduleState
         return _state(schedule)
     if schedule.snoozed_until is not None and schedule.snoozed_until == schedule.next_due_at:
         return _state(schedule)  # already snoozed: a second click does not push it further
-    later = schedule.next_due_at + SNOOZE
+    later = a_day_later(schedule.next_due_at, person.tz)
     uow.schedules.snooze(schedule, later)
     uow.schedules.set_next_due(schedule, later)
     return _state(schedule)
@@ -152,7 +158,8 @@ def snooze_prompt(uow: UnitOfWork, prompt: Prompt, now: datetime) -> datetime | 
     """
     if prompt.state is not PromptState.SENT:
         return None
-    remind_at = now + SNOOZE
+    person = uow.people.get(prompt.person_id)
+    remind_at = a_day_later(now, person.tz if person is not None else None)
     uow.prompts.set_reminder(prompt, remind_at)
     return remind_at
 

@@ -56,6 +56,13 @@ def local_to_utc(local_day: date, local_time: time, tz: str | None) -> datetime:
     return wall.astimezone(UTC).replace(tzinfo=None)
 
 
+def same_local_time(utc: datetime, tz: str | None, days: int) -> datetime:
+    """The naive UTC instant `days` local days from `utc` at the same wall-clock time in `tz` (a DST change in
+    between makes that 23 or 25 hours a day, not 24)."""
+    local = to_local(utc, tz)
+    return local_to_utc(local.date() + timedelta(days=days), local.time(), tz)
+
+
 def local_date(utc: datetime, tz: str | None) -> date:
     """The calendar date in `tz` at the naive UTC instant `utc`."""
     return to_local(utc, tz).date()
