@@ -348,7 +348,7 @@ def deactivate(
     person = _person(uow, request, subject_slack_id)
     changed = person.active
     if changed:
-        uow.people.mark_inactive(person, DEACTIVATED_REASON, request.now)
+        prompt_controls.mark_inactive(uow, person, DEACTIVATED_REASON, request.now)
     _record(uow, request, DEACTIVATED, subject_slack_id, {"changed": changed})
     return _change(person, _state_of(uow.schedules.get_for(person.id)), changed)
 
@@ -362,7 +362,6 @@ def reactivate(
     person = _person(uow, request, subject_slack_id)
     changed = not person.active
     if changed:
-        uow.people.reactivate(person, request.now)
-        prompt_controls.refresh_next_due(uow, person, request.now)
+        prompt_controls.mark_active(uow, person, request.now)
     _record(uow, request, REACTIVATED, subject_slack_id, {"changed": changed})
     return _change(person, _state_of(uow.schedules.get_for(person.id)), changed)

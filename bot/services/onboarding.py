@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
+from bot.services import prompt_controls
 from bot.services.people import SlackProfile, refresh_person
 from bot.services.timing import next_occurrence
 from bot.settings import Settings
@@ -240,7 +241,7 @@ def save_setup(
         workspace = uow.workspaces.get_or_create(team_id)
         person, created = refresh_person(uow, workspace.id, profile, now=now)
         if not person.active and not profile.deleted:
-            uow.people.reactivate(person, now)  # setting up again means "prompt me"
+            prompt_controls.mark_active(uow, person, now)  # setting up again means "prompt me"
         placement = uow.placements.current_for(person.id)
         changed = placement is None or (
             placement.framework_id != choice.framework_id

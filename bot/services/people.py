@@ -14,7 +14,9 @@ from typing import Any, Protocol
 
 from slack_sdk.errors import SlackApiError
 
+from bot.services import prompt_controls
 from bot.services.timing import is_known_zone
+from storage.clock import utcnow
 from storage.models import MAX_EMAIL, MAX_NAME, Person
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -88,9 +90,9 @@ def refresh_person(
         if profile.tz:
             person.tz = profile.tz
     if profile.deleted and person.active:
-        uow.people.mark_inactive(person, DEACTIVATED, now)
+        prompt_controls.mark_inactive(uow, person, DEACTIVATED, now or utcnow())
     elif not profile.deleted and not person.active and person.inactive_reason == DEACTIVATED:
-        uow.people.reactivate(person, now)
+        prompt_controls.mark_active(uow, person, now or utcnow())
     uow.flush()
     return person, created
 

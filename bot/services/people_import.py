@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from slack_sdk.errors import SlackApiError
 
+from bot.services import prompt_controls
 from bot.services.timing import next_occurrence
 from frameworks import Framework
 from storage.models import MAX_EMAIL, MAX_NAME, ManagerLinkStatus, Person, PromptSchedule
@@ -667,7 +668,7 @@ def _apply_person(
             setattr(person, attribute, wanted)
             report.changes.append(f"{label}: {what} {current or '(none)'} → {wanted}")
     if not person.active:
-        uow.people.reactivate(person, now)
+        prompt_controls.mark_active(uow, person, now)
         report.changes.append(f"{label}: active again")
     return person, tz_changed
 

@@ -1,5 +1,6 @@
 """What a person can do to their prompts: pause (until a date or indefinitely), resume, skip the next one,
-snooze one day. Each change recomputes `next_due_at`, the only column the tick reads.
+snooze one day; and what becoming inactive or active again does to them. Each change recomputes
+`next_due_at`, the only column the tick reads.
 
 All functions run inside a caller's unit of work and take `now` (naive UTC); none talks to Slack.
 """
@@ -82,6 +83,21 @@ def refresh_next_due(uow: UnitOfWork, person: Person, now: datetime) -> datetime
         return None
     uow.schedules.set_next_due(schedule, compute_next_due(schedule, person.tz, now))
     return schedule.next_due_at
+
+
+def mark_inactive(uow: UnitOfWork, person: Person, reason: str, now: datetime) -> None:
+    """Stop prompting someone: inactive, and their schedule's next_due_at cleared, since every tick's
+    due query would otherwise read a past one again. `mark_active` gives them a fresh next slot."""
+    uow.people.mark_inactive(person, reason, now)
+    schedule = uow.schedules.get_for(person.id)
+    if schedule is not None:
+        uow.schedules.set_next_due(schedule, None)
+
+
+def mark_active(uow: UnitOfWork, person: Person, now: datetime) -> datetime | None:
+    """Prompt someone again from their next slot after now (nothing missed while inactive is caught up)."""
+    uow.people.reactivate(person, now)
+    return refresh_next_due(uow, person, now)
 
 
 def _schedule(uow: UnitOfWork, person: Person) -> PromptSchedule:

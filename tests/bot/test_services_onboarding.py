@@ -164,3 +164,15 @@ def test_prefill_uses_the_configured_defaults_for_newcomers(db: Database, librar
     prefill = prefill_for(db.uow, library, settings, "T1", "U1")
     assert (prefill.weekday, prefill.local_time, prefill.is_new) == (2, time(9, 15), True)
     assert prefill.framework_id == library.frameworks[0].id and prefill.level_id is None
+
+
+def test_a_slack_deactivation_clears_the_next_prompt_and_coming_back_plans_a_fresh_one(db: Database) -> None:
+    with db.uow() as uow:
+        workspace = uow.workspaces.get_or_create("T1")
+        person, _ = refresh_person(uow, workspace.id, SlackProfile("U1", "Ada", "Europe/Paris", None), now=NOW)
+        uow.schedules.upsert(person.id, weekday=0, local_time=time(10, 0), next_due_at=datetime(2026, 6, 1, 8, 0))
+        refresh_person(uow, workspace.id, SlackProfile("U1", None, None, None, deleted=True), now=NOW)
+        assert not person.active and uow.schedules.get_for(person.id).next_due_at is None
+        refresh_person(uow, workspace.id, SlackProfile("U1", "Ada", "Asia/Tokyo", None), now=NOW)
+        # The next Monday 10:00 in Tokyo after Wednesday 3 June 2026, 12:00 UTC.
+        assert person.active and uow.schedules.get_for(person.id).next_due_at == datetime(2026, 6, 8, 1, 0)

@@ -277,3 +277,17 @@ def test_people_list_statement_count_does_not_depend_on_how_many_people(db: Data
             uow.managers.request(person.id, world.manager_id, now=NOW)
             uow.placements.open(person.id, "digest-ladder", {"delivery": "2"}, reason="setup", now=NOW)
     assert statements() == few
+
+
+def test_a_deactivated_person_leaves_the_due_range_and_comes_back_from_a_fresh_slot(db: Database) -> None:
+    world = _world(db)
+    with db.uow() as uow:
+        admin.deactivate(uow, SETTINGS, AS_ADMIN, "UREPORT")
+    with db.uow() as uow:
+        # A past next_due_at would be read again by every tick's due query, for as long as they stay inactive.
+        assert uow.schedules.get_for(world.report_id).next_due_at is None
+    later = admin.AdminRequest("T1", "UADMIN", datetime(2025, 4, 2, 12, 0))  # a Wednesday
+    with db.uow() as uow:
+        admin.reactivate(uow, SETTINGS, later, "UREPORT")
+    with db.uow() as uow:
+        assert uow.schedules.get_for(world.report_id).next_due_at == datetime(2025, 4, 7, 10, 0)

@@ -367,3 +367,17 @@ def test_unreadable_files(tmp_path: Path) -> None:
     with pytest.raises(OrgFileError, match="expected a header row"):
         read_org_file(empty)
     assert "unknown top-level key 'staff'" in parse_yaml("staff: []\n").problems[0].message
+
+
+def test_someone_made_inactive_and_imported_again_gets_a_fresh_next_prompt(db: Database, library: Library) -> None:
+    _import(db, read_org_file(EXAMPLES / "org.yaml"), library)
+    ben = _person(db, "U0BEN0003")
+    with db.uow() as uow:
+        # As the tick leaves someone Slack says is gone: inactive, no next prompt.
+        uow.people.mark_inactive(uow.people.get(ben.id), "Slack: user_disabled")
+        uow.schedules.set_next_due(uow.schedules.get_for(ben.id), None)
+    report = _import(db, read_org_file(EXAMPLES / "org.yaml"), library, now=datetime(2025, 3, 20, 12, 0))
+    assert report.changes == ["U0BEN0003 (Ben Tanaka): active again"]
+    with db.uow() as uow:
+        # Friday 15:30 in New York (EDT, UTC-4), the first slot after now.
+        assert uow.schedules.get_for(ben.id).next_due_at == datetime(2025, 3, 21, 19, 30)
