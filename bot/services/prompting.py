@@ -32,7 +32,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -45,7 +45,7 @@ from bot.services import away, timing
 from bot.services.prompt_choice import EvidenceStat, fallback_note, pick_prompt_behaviour, why_line
 from bot.services.prompt_controls import SNOOZE, compute_next_due, is_paused, next_slot
 from bot.settings import Settings
-from bot.slack_client import PERSON_GONE_ERRORS, make_web_client
+from bot.slack_client import PERSON_GONE_ERRORS, TOKEN_ERRORS, make_web_client
 from frameworks import Library
 from frameworks.lookups import next_milestone
 from storage.models import Person, Placement, Prompt, PromptSchedule, PromptState
@@ -62,6 +62,9 @@ CLAIM_TTL = timedelta(minutes=5)
 REMINDER_HORIZON = timedelta(days=14)  # never remind about a prompt older than this
 MAX_ATTEMPTS = 8  # claims per prompt before it is given up as FAILED
 RATE_LIMIT_WAIT_MAX_S = 60.0  # in-process waiting for Retry-After before handing back to the database
+# A tick stops claiming prompts after this long (what is left goes on next minute), so a fan-out held
+# back by rate limits never delays reminders, digests and confirmations for long.
+FANOUT_BUDGET_S = 600.0
 RETRY_BASE = timedelta(seconds=30)
 RETRY_MAX = timedelta(minutes=30)
 METADATA_EVENT = "growthbot_prompt"
@@ -91,6 +94,7 @@ class TickConfig:
     claim_ttl: timedelta = CLAIM_TTL
     max_attempts: int = MAX_ATTEMPTS
     rate_limit_wait_max_s: float = RATE_LIMIT_WAIT_MAX_S
+    fanout_budget_s: float = FANOUT_BUDGET_S
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> TickConfig:
@@ -110,7 +114,8 @@ class TickReport:
     retimed (the person moved zone: sent later at their new local time), reminded, reminder_paused and
     reminder_away (claimed, not sent), reminder_failed, reminder_retry (a passing failure before anything reached
     Slack: the reminder is due again in ten minutes), rate_limited (429 answers seen), already_posted
-    (sent, found in the DM after an earlier attempt's crash instead of posted again)."""
+    (sent, found in the DM after an earlier attempt's crash instead of posted again), budget_spent (the
+    tick stopped claiming prompts after its time budget; the next tick goes on)."""
 
     counts: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
@@ -394,22 +399,40 @@ class SlackCaller:
 
     def __init__(self, client: WebClient, report: TickReport, wait_budget_s: float = RATE_LIMIT_WAIT_MAX_S):
         self.client = client
+        # chat.postMessage is never re-sent by slack_sdk on a 5xx or a dropped connection: Slack may have
+        # posted it already. It goes back to the database instead and is looked up before the next try.
+        self.post_client = make_web_client(
+            client.token or "",
+            client.base_url,
+            rate_limit_retries=0,
+            server_error_retries=0,
+            connection_error_retries=0,
+        )
         self.report = report
         self.wait_budget_s = wait_budget_s
+        self.token_error: str | None = None  # set once Slack refuses the bot's token: stop claiming
         self._pacers: dict[str, Pacer] = {}
         self._lock = threading.Lock()
+        self._calling = threading.local()
+
+    @property
+    def last_method(self) -> str | None:
+        """The method this thread called last (so a failure can tell "before posting" from "posting")."""
+        return getattr(self._calling, "method", None)
 
     def pacer(self, method: str) -> Pacer:
         with self._lock:
             return self._pacers.setdefault(method, Pacer())
 
     def call(self, method: str, **kwargs: Any) -> Any:
+        self._calling.method = method
         pacer = self.pacer(method)
         waited = 0.0
         while True:
             turn = pacer.wait()
             try:
-                response = getattr(self.client, method.replace(".", "_"))(**kwargs)
+                client = self.post_client if method == "chat.postMessage" else self.client
+                response = getattr(client, method.replace(".", "_"))(**kwargs)
             except SlackApiError as error:
                 if error.response.status_code != 429 and error.response.get("error") != "ratelimited":
                     raise
@@ -527,11 +550,16 @@ def _claim_jobs(
         channels = uow.prompts.dm_channels_for(person_ids)
         people = uow.people.get_many(person_ids)
         placements = uow.placements.current_for_many(person_ids)
+        schedules = uow.schedules.get_for_many(person_ids)
         jobs = []
         for prompt in claimed:
             person = people.get(prompt.person_id)
             if person is None or not person.active:
                 uow.prompts.mark_skipped(prompt, "person inactive", now)
+                report.add("skipped")
+                continue
+            if is_paused(schedules.get(person.id), now):  # paused while this prompt waited for a retry
+                uow.prompts.mark_skipped(prompt, "prompts paused", now)
                 report.add("skipped")
                 continue
             if now - prompt.due_at > config.late_window:
@@ -562,11 +590,27 @@ def _claim_jobs(
         return jobs, True
 
 
+# Failures that say for sure nothing was posted (and that are not the prompt's fault, so they use up
+# no attempt): Slack's rate limit and a refused bot token.
+REFUSALS = frozenset({"ratelimited"}) | TOKEN_ERRORS
+MAY_HAVE_POSTED = " (an earlier attempt may have posted)"
+BEFORE_POSTING = " (before posting)"
+
+
 def _may_have_posted(prompt: Prompt) -> bool:
     """An earlier attempt's post may have reached Slack: its claim expired (the instance died between
-    the post and recording it) or it failed in a way that does not say the post was refused (timeout,
-    5xx). A 429 is a refusal, so rate-limited retries need no look."""
-    return prompt.attempts > 1 and prompt.last_error is not None and prompt.last_error != "ratelimited"
+    the post and recording it) or chat.postMessage failed in a way that does not say it was refused
+    (timeout, 5xx). A later failure that surely posted nothing keeps saying so in `last_error`.
+
+    Only those are looked up (conversations.history is Tier 3): an outage that failed users.info for
+    a whole fan-out costs no lookups."""
+    error = prompt.last_error
+    return error is not None and error not in REFUSALS and not error.endswith(BEFORE_POSTING)
+
+
+def _epoch(moment: datetime) -> float:
+    """The tick's naive-UTC clock as a Unix time (Slack's status expiry is one)."""
+    return moment.replace(tzinfo=UTC).timestamp()
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -575,13 +619,15 @@ def _backoff(attempts: int) -> timedelta:
 
 def send_prompt(deps: Deps, slack: SlackCaller, config: TickConfig, job: PromptJob, report: TickReport) -> str:
     """Deliver one claimed prompt and record the outcome in its own unit of work; returns the outcome."""
+    if slack.token_error is not None:  # claimed before Slack refused the token: hand it back untried
+        return _record_retry(deps, job, report, slack.token_error, RETRY_MAX, config)
     try:
         user = slack.call("users.info", user=job.slack_user_id)["user"]
         if user.get("deleted"):
             return _record_gone(deps, job, "user_deleted", report)
         new_tz = user.get("tz") if timing.is_known_zone(user.get("tz")) and user.get("tz") != job.tz else None
         profile = user.get("profile") or {}
-        if away.away_in_profile(profile, now_epoch=time.time()):
+        if away.away_in_profile(profile, now_epoch=_epoch(deps.now())):
             status = " ".join(filter(None, [profile.get("status_emoji"), profile.get("status_text")]))
             return _record(deps, job, report, "away", skip_reason=f"away: {status}"[:200], new_tz=new_tz)
         if new_tz and not _due_in_new_zone(deps, config, job, report, new_tz):
@@ -599,15 +645,23 @@ def send_prompt(deps: Deps, slack: SlackCaller, config: TickConfig, job: PromptJ
         return _record_retry(deps, job, report, "ratelimited", timedelta(seconds=limited.retry_after), config)
     except SlackApiError as error:
         name = str(error.response.get("error") or f"http_{error.response.status_code}")
+        posting = slack.last_method == "chat.postMessage" and error.response.status_code >= 500
         report.error(name)
+        if name in TOKEN_ERRORS:
+            if slack.token_error is None:
+                log.error("Slack refuses the bot token (%s): prompts wait until the install is fixed", name)
+            slack.token_error = name
+            return _record_retry(deps, job, report, name, RETRY_MAX, config)
         if name in GONE_ERRORS:
             return _record_gone(deps, job, name, report)
         if name in PERMANENT_ERRORS:
             return _record_failed(deps, job, f"{name}: {error.response.get('errors') or ''}", report)
-        return _record_retry(deps, job, report, name, _backoff(job.attempts), config)
+        return _record_retry(deps, job, report, name, _backoff(job.attempts), config, posting=posting)
     except (OSError, TimeoutError) as error:  # connection refused / reset / timed out after the client's retries
         report.error(type(error).__name__)
-        return _record_retry(deps, job, report, f"{type(error).__name__}: {error}", _backoff(job.attempts), config)
+        posting = slack.last_method == "chat.postMessage"
+        message = f"{type(error).__name__}: {error}"[:200]
+        return _record_retry(deps, job, report, message, _backoff(job.attempts), config, posting=posting)
 
 
 def _due_in_new_zone(deps: Deps, config: TickConfig, job: PromptJob, report: TickReport, new_tz: str) -> bool:
@@ -781,17 +835,34 @@ def _record_failed(deps: Deps, job: PromptJob, error: str, report: TickReport) -
 
 
 def _record_retry(
-    deps: Deps, job: PromptJob, report: TickReport, error: str, delay: timedelta, config: TickConfig
+    deps: Deps,
+    job: PromptJob,
+    report: TickReport,
+    error: str,
+    delay: timedelta,
+    config: TickConfig,
+    *,
+    posting: bool = False,
 ) -> str:
-    # Slack's rate limit is not a failure of this prompt: it waits its turn (the late window still ends
-    # it as EXPIRED); other errors are given up after max_attempts.
-    if error != "ratelimited" and job.attempts >= config.max_attempts:
+    """Back to DUE for `delay`; `posting`: the failure came from a chat.postMessage that may have gone
+    through, so the next attempt looks in the DM first."""
+    # Slack's rate limit (or a refused token) is not a failure of this prompt: it waits its turn without
+    # using up an attempt (the late window still ends it as EXPIRED); other errors are given up after
+    # max_attempts.
+    refused = error in REFUSALS
+    if not refused and job.attempts >= config.max_attempts:
         return _record_failed(deps, job, f"{error} (gave up after {job.attempts} attempts)", report)
     now = deps.now()
     with deps.uow() as uow:
         prompt = uow.prompts.get(job.prompt_id)
         if prompt is not None:
-            uow.prompts.mark_failed(prompt, error, now=now, retry_at=now + delay)
+            if posting:
+                recorded = error
+            elif job.may_have_posted:
+                recorded = error + MAY_HAVE_POSTED
+            else:
+                recorded = error if refused else error + BEFORE_POSTING
+            uow.prompts.mark_failed(prompt, recorded, now=now, retry_at=now + delay, count_attempt=not refused)
     report.add("retry")
     return "retry"
 
@@ -801,11 +872,14 @@ def _pipeline(
     width: int,
     claim: Callable[[int], tuple[list[T], bool]],
     work: Callable[[T], object],
+    keep_claiming: Callable[[], bool] = lambda: True,
 ) -> None:
-    """Keep about `width` items in flight: claim more as workers finish, until a claim comes back empty."""
+    """Keep about `width` items in flight: claim more as workers finish, until a claim comes back empty
+    or `keep_claiming` says stop (then the items in flight are finished)."""
     in_flight: set[Future[object]] = set()
     more = True
     while True:
+        more = more and keep_claiming()
         if more and len(in_flight) < width:
             jobs, claimed = claim(width * 2 - len(in_flight))
             more = claimed
@@ -823,13 +897,26 @@ def _pipeline(
 
 def deliver_due(deps: Deps, config: TickConfig, report: TickReport, *, instance_id: str, client: WebClient) -> None:
     slack = SlackCaller(client, report, config.rate_limit_wait_max_s)
+    stop_at = time.monotonic() + config.fanout_budget_s
+
+    def keep_claiming() -> bool:
+        if slack.token_error is not None:
+            return False
+        if time.monotonic() >= stop_at:
+            report.add("budget_spent")  # the rest is claimed by the next tick
+            return False
+        return True
+
     with ThreadPoolExecutor(config.concurrency, thread_name_prefix="fanout") as pool:
         _pipeline(
             pool,
             config.concurrency,
             lambda limit: _claim_jobs(deps, config, instance_id, limit, report),
             lambda job: _send_logged(deps, slack, config, job, report),
+            keep_claiming,
         )
+        if slack.token_error is not None:
+            return  # reminders would fail the same way
         _pipeline(
             pool,
             config.concurrency,
@@ -889,7 +976,7 @@ def _send_reminder(deps: Deps, slack: SlackCaller, job: ReminderJob, report: Tic
     try:
         # Same check as the prompt itself: someone away (or gone) since the prompt is not nudged.
         user = slack.call("users.info", user=job.slack_user_id)["user"]
-        if user.get("deleted") or away.away_in_profile(user.get("profile") or {}, now_epoch=time.time()):
+        if user.get("deleted") or away.away_in_profile(user.get("profile") or {}, now_epoch=_epoch(deps.now())):
             report.add("reminder_away")
             return
         posting = True

@@ -401,6 +401,7 @@ class FakeSlack:
 
         self._buckets: dict[str, _Bucket] = {}
         self._fail_next: dict[str, list[int]] = {}
+        self._fail_after: dict[str, list[int]] = {}  # processed, then answered with this 5xx
         self._fail_until: dict[str, tuple[float, int]] = {}
         self._errors: dict[str, list[str]] = {}
 
@@ -610,9 +611,12 @@ class FakeSlack:
                     raise ValueError("per_second must be > 0 and burst >= 1")
                 self._buckets[method] = _Bucket(per_second, float(burst), per_channel)
 
-    def fail_next(self, method: str, status: int = 500, times: int = 1) -> None:
+    def fail_next(self, method: str, status: int = 500, times: int = 1, *, after_processing: bool = False) -> None:
+        """The next ``times`` calls answer HTTP ``status``; ``after_processing=True``: the call takes
+        effect first (a message is posted) and only the answer fails, as when Slack times out late."""
         with self._lock:
-            self._fail_next.setdefault(method, []).extend([status] * times)
+            queue = self._fail_after if after_processing else self._fail_next
+            queue.setdefault(method, []).extend([status] * times)
 
     def fail_for(self, method: str, seconds: float, status: int = 503) -> None:
         with self._lock:
@@ -627,6 +631,7 @@ class FakeSlack:
         with self._lock:
             self._buckets.clear()
             self._fail_next.clear()
+            self._fail_after.clear()
             self._fail_until.clear()
             self._errors.clear()
             self.latency_s = 0.0
@@ -769,6 +774,11 @@ class FakeSlack:
                 if injected:
                     raise SlackError(injected)
                 reply = _Reply.json(200, {"ok": True, **handler(params)}, {"X-OAuth-Scopes": _SCOPES})
+                with self._lock:
+                    late = self._fail_after.get(method)
+                    late_status = late.pop(0) if late else None
+                if late_status is not None:
+                    reply = self._server_error(late_status)
             except SlackError as error:
                 reply = _Reply.json(200, {"ok": False, "error": error.error, **error.extra})
         with self._lock:

@@ -114,10 +114,19 @@ class PromptRepository(Repository):
         self.session.flush()
 
     def mark_failed(
-        self, prompt: Prompt, error: str, *, now: datetime | None = None, retry_at: datetime | None = None
+        self,
+        prompt: Prompt,
+        error: str,
+        *,
+        now: datetime | None = None,
+        retry_at: datetime | None = None,
+        count_attempt: bool = True,
     ) -> None:
-        """Record a failed send: back to DUE for another try at `retry_at`, or FAILED for good."""
+        """Record a failed send: back to DUE for another try at `retry_at`, or FAILED for good.
+        `count_attempt=False` gives back the attempt the claim took (Slack refused: not the prompt's fault)."""
         prompt.last_error = error
+        if not count_attempt:
+            prompt.attempts = max(prompt.attempts - 1, 0)
         prompt.claim_expires_at = None
         if retry_at is not None:
             prompt.state, prompt.next_attempt_at = PromptState.DUE, retry_at
@@ -372,7 +381,9 @@ class PromptRepository(Repository):
         is gone. Older unanswered prompts of the person lose their reminder in the same transaction."""
         result = self.session.execute(
             update(Prompt)
-            .where(Prompt.id == prompt_id)
+            # Only a claimed prompt: a send recorded late (its claim expired meanwhile) never turns an
+            # answered or re-sent prompt back into SENT.
+            .where(Prompt.id == prompt_id, Prompt.state == PromptState.CLAIMED)
             .values(
                 state=PromptState.SENT,
                 channel_id=channel_id,

@@ -482,7 +482,7 @@ def test_rate_limits_never_use_up_the_attempts(world: World) -> None:
         world.tick(moment, max_attempts=2, rate_limit_wait_max_s=0.0)
         moment += timedelta(minutes=1)
     [prompt] = world.prompts(pid)
-    assert prompt.state is PromptState.DUE and prompt.attempts == 4
+    assert prompt.state is PromptState.DUE and prompt.attempts == 0 and prompt.last_error == "ratelimited"
 
 
 def test_pacer_backs_off_gently_and_ignores_429s_from_before_the_change() -> None:
@@ -667,3 +667,69 @@ def test_pacer_steps_back_hard_after_three_refusals_in_a_row() -> None:
     pacer.success()
     pacer.rate_limited(pacer.wait())  # a success between: back to gentle steps
     assert pacer.interval == pytest.approx(first * 1.03 * 1.03 * 1.5 * 0.998 * 1.03)
+
+
+def test_a_post_that_went_through_before_a_5xx_is_found_not_posted_again(world: World) -> None:
+    pid = world.person("U1")
+    world.fake.fail_next("chat.postMessage", 503, after_processing=True)
+    report = world.tick(MONDAY_SLOT)
+    assert report["retry"] == 1
+    assert world.fake.count("chat.postMessage") == 1, "slack_sdk must not re-send a post by itself"
+    assert len(world.dm("U1")) == 1
+    assert world.tick(MONDAY_SLOT + timedelta(minutes=2))["already_posted"] == 1
+    assert len(world.dm("U1")) == 1 and world.states(pid) == [PromptState.SENT]
+
+
+def test_a_rate_limit_after_an_uncertain_post_still_looks_first(world: World) -> None:
+    pid = world.person("U1")
+    world.fake.fail_next("chat.postMessage", 503, after_processing=True)
+    world.tick(MONDAY_SLOT)
+    world.fake.set_error("users.info", "ratelimited")
+    world.tick(MONDAY_SLOT + timedelta(minutes=2), rate_limit_wait_max_s=0.0)
+    [prompt] = world.prompts(pid)
+    assert prompt.state is PromptState.DUE and prompt.last_error == "ratelimited (an earlier attempt may have posted)"
+    assert world.tick(MONDAY_SLOT + timedelta(minutes=4))["already_posted"] == 1
+    assert len(world.dm("U1")) == 1
+
+
+def test_a_refused_bot_token_stops_the_fan_out_and_marks_nobody_gone(world: World) -> None:
+    pids = [world.person(f"U{n}") for n in range(1, 4)]
+    world.fake.set_error("users.info", "account_inactive", times=100)
+    report = world.tick(MONDAY_SLOT, concurrency=1)
+    assert report["sent"] == 0 and report["inactive"] == 0 and report["failed"] == 0
+    with world.deps.uow() as uow:
+        assert all(person.active for person in uow.people.get_many(pids).values())
+    prompts = world.prompts()
+    assert {p.state for p in prompts} == {PromptState.DUE} and all(p.attempts == 0 for p in prompts)
+    assert world.fake.count("users.info") == 1, "one refusal is enough to stop calling Slack"
+
+
+def test_a_prompt_waiting_for_a_retry_is_skipped_once_the_person_pauses(world: World) -> None:
+    pid = world.person("U1")
+    world.fake.set_error("users.info", "internal_error")
+    world.tick(MONDAY_SLOT)
+    with world.deps.uow() as uow:
+        person = uow.people.get(pid)
+        assert person is not None
+        prompt_controls.pause(uow, person, world.now)
+    assert world.tick(MONDAY_SLOT + timedelta(minutes=2))["sent"] == 0
+    [prompt] = world.prompts(pid)
+    assert prompt.state is PromptState.SKIPPED and prompt.skip_reason == "prompts paused"
+    assert world.dm("U1") == []
+
+
+def test_a_spent_budget_leaves_the_rest_to_the_next_tick(world: World) -> None:
+    world.person("U1")
+    report = world.tick(MONDAY_SLOT, fanout_budget_s=0.0)
+    assert report["sent"] == 0 and report["budget_spent"] == 1
+    assert world.tick(MONDAY_SLOT + timedelta(minutes=1))["sent"] == 1
+
+
+def test_a_failure_before_posting_costs_no_lookup(world: World) -> None:
+    pid = world.person("U1")
+    world.fake.set_error("users.info", "service_unavailable")
+    world.tick(MONDAY_SLOT)
+    [prompt] = world.prompts(pid)
+    assert prompt.last_error == "service_unavailable (before posting)"
+    assert world.tick(MONDAY_SLOT + timedelta(minutes=2))["sent"] == 1
+    assert world.fake.count("conversations.history") == 0

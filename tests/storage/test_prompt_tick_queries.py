@@ -99,6 +99,8 @@ def test_record_sent_dm_channels_and_get_many(db: Database) -> None:
             person_id=ada.id, idempotency_key="k2", framework_id="f", behaviour_ids=["b"], due_at=NOW + timedelta(7)
         )
         remind = NOW + timedelta(days=2)
+        assert not uow.prompts.record_sent(first.id, channel_id="DA", message_ts="1.0", now=NOW, remind_at=remind)
+        assert len(uow.prompts.claim_due(NOW + timedelta(7), "me", 10)) == 2  # only a claimed prompt is recorded
         assert uow.prompts.record_sent(first.id, channel_id="DA", message_ts="1.0", now=NOW, remind_at=remind)
         assert uow.prompts.dm_channels_for([ada.id, bob.id]) == {ada.id: "DA"}
         later = NOW + timedelta(days=7)
