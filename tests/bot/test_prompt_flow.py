@@ -668,3 +668,31 @@ def test_a_dropped_connection_fails_one_confirmation_not_the_rest_of_the_sweep(h
     harness.set_now(SLOT_WINTER + timedelta(minutes=3))
     assert confirm_unconfirmed(harness.deps, harness.now, unreachable) == {"failed": 2}
     assert all(item.confirmed_at is not None for item in evidence(harness, person_id))  # not retried every minute
+
+
+def test_the_shortcut_on_a_message_over_the_limit_says_what_to_do(harness: Harness) -> None:
+    person_id = seed(harness)
+    harness.add_slack_user("U2", "pat")
+    harness.fake.add_channel("C1", "general", ["U1", "U2"])
+    long = "kudos " * 2_000
+    ts = harness.fake.add_message("C1", "U2", long)
+    harness.requests.message_shortcut("U1", Callback.SAVE_AS_EVIDENCE, {"type": "message", "user": "U2",
+                                      "text": long, "ts": ts, "channel": "C1"})  # fmt: skip
+    harness.settle()
+    assert evidence(harness, person_id) == []
+    shown = json.dumps(harness.fake.messages()) + json.dumps(harness.fake.ephemeral_messages())
+    assert "longer than the 10,000 characters" in shown and "/ladder log" in shown
+
+
+def test_a_bot_message_is_saved_without_a_broken_author_mention(harness: Harness) -> None:
+    person_id = seed(harness)
+    harness.fake.add_channel("C1", "general", ["U1"])
+    ts = harness.fake.add_message("C1", "U1", "Deploy 42 by Ada succeeded")
+    harness.requests.message_shortcut("U1", Callback.SAVE_AS_EVIDENCE, {"type": "message", "bot_id": "B42",
+                                      "text": "Deploy 42 by Ada succeeded", "ts": ts, "channel": "C1"})  # fmt: skip
+    harness.settle()
+    view = harness.fake.opened_views[-1]
+    assert "B42" not in json.dumps(view)
+    harness.submit("U1", view, {EvidenceBlock.BEHAVIOURS: _select(harness.next_behaviour_ids("U1")[:1])})
+    [saved] = evidence(harness, person_id)
+    assert saved.author_slack_id is None

@@ -16,13 +16,17 @@ from bot.blocks.common import unescape
 from bot.blocks.evidence_modal import EvidenceModalMeta
 from bot.deps import Deps
 from bot.errors import UserFacingError
-from bot.ids import Callback
+from bot.ids import LADDER_COMMAND, Callback
 from bot.listeners.evidence_ui import mark_confirmed, new_token, open_retag_modal, save_message_view
 from bot.listeners.views.evidence import attach_permalink
 from bot.services.evidence import capture, ladder_of_user, saved_message_key
-from storage.models import EvidenceSource
+from storage.models import MAX_EVIDENCE_TEXT, EvidenceSource
 
 NOTHING_TO_SAVE = "That message has no text to save as evidence."
+TOO_LONG_TO_SAVE = (
+    f"That message is longer than the {MAX_EVIDENCE_TEXT:,} characters evidence can hold. Save the part "
+    f"that shows what you did with `{LADDER_COMMAND} log …`."
+)
 
 
 def register(app: App, deps: Deps) -> None:
@@ -35,11 +39,14 @@ def register(app: App, deps: Deps) -> None:
         message_ts = message.get("ts") or body.get("message_ts")
         # Slack escapes &, < and > in message text; store what the author typed (shown escaped again).
         text = unescape(message.get("text") or "")
-        author_id = message.get("user") or message.get("bot_id")
+        # A user id only: a bot_id (B...) would show as a broken mention.
+        author_id = message.get("user") or None
         if not channel_id or not message_ts:
             raise UserFacingError(NOTHING_TO_SAVE)
         if not text.strip():
             raise UserFacingError(NOTHING_TO_SAVE)
+        if len(text) > MAX_EVIDENCE_TEXT:  # someone else's words: they can't be shortened here
+            raise UserFacingError(TOO_LONG_TO_SAVE)
         with deps.uow() as uow:
             ladder = ladder_of_user(uow, deps.library, team_id, user_id)
             meta = EvidenceModalMeta(
