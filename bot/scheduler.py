@@ -4,24 +4,30 @@ APScheduler keeps no state here (facts, "APScheduler 3.x": a shared job store ac
 unsupported). Who is due, what was claimed and what was sent live in growthbot's tables, so every
 gunicorn worker or instance may run this scheduler: prompts and digests are claimed row by row
 (FOR UPDATE SKIP LOCKED on PostgreSQL). SQLite has no row locks, so there only one process per
-database file runs the scheduler: the first to take an exclusive lock on `<database file>.scheduler.lock`
-(every other gunicorn worker or instance on that file serves requests without ticking).
+database file ticks: the one holding an exclusive lock on `<database file>.scheduler.lock`. Every other
+gunicorn worker or instance on that file serves requests and tries the lock again each minute; the first
+to get it once the holder stops (a gunicorn HUP reload or a deploy starts the new processes before the
+old ones stop) ticks from then on.
 
 A process that serves requests without ticking (another one ticks its SQLite file, or it was started
-with `--no-scheduler`) still runs the tick's first task, the ladder-file check, every minute
-(`start_ladder_watch`): its lookups, modals and App Home follow ladder edits like the ticking one's.
+with `--no-scheduler`, which never takes over) still runs the tick's first task, the ladder-file check,
+every minute (`start_ladder_watch`): its lookups, modals and App Home follow ladder edits like the
+ticking one's.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN
+from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN, SchedulerEvent
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import make_url
@@ -151,7 +157,7 @@ def start_scheduler(deps: Deps, *, interval_seconds: float = TICK_SECONDS) -> Ba
     try:
         lock = _take_sqlite_scheduler_lock(deps.settings.database_url)
     except SchedulerAlreadyRunning as busy:
-        log.info("another process runs the scheduler for SQLite file %s; this one only serves requests", busy)
+        log.info("another process runs the scheduler for SQLite file %s; this one does not tick", busy)
         return None
     scheduler = BackgroundScheduler(timezone=UTC)
     if lock is not None:
@@ -162,10 +168,66 @@ def start_scheduler(deps: Deps, *, interval_seconds: float = TICK_SECONDS) -> Ba
     return scheduler
 
 
-def start_ladder_watch(deps: Deps, *, interval_seconds: float = TICK_SECONDS) -> BackgroundScheduler:
-    """Only the ladder-file check, every `interval_seconds`, for a process that does not tick."""
+class _TakeOver:
+    """The ladder watch of a process that wanted to tick but found the SQLite lock busy: each run it tries
+    the lock again, and once it has it this process ticks instead (the tick's first task is the same
+    ladder check). The lock is released when the scheduler shuts down."""
+
+    def __init__(self, scheduler: BackgroundScheduler, deps: Deps, interval_seconds: float) -> None:
+        self._scheduler = scheduler
+        self._deps = deps
+        self._interval_seconds = interval_seconds
+        self._mutex = threading.Lock()  # orders taking the lock against releasing it on shutdown
+        self._taken = False
+        self._stopped = False
+        self._lock: IO[str] | None = None
+        scheduler.add_listener(self._release, EVENT_SCHEDULER_SHUTDOWN)
+
+    def watch(self, deps: Deps) -> object:
+        with self._mutex:
+            if not self._taken and not self._stopped:
+                try:
+                    self._lock = _take_sqlite_scheduler_lock(deps.settings.database_url)
+                except SchedulerAlreadyRunning:
+                    pass
+                else:
+                    self._taken = True
+                    # Not from this job's thread: changing the jobs waits for the job store lock, which
+                    # shutdown(wait=True) holds while it waits for this job to finish.
+                    threading.Thread(target=self._start_ticking, name="growthbot-take-over", daemon=True).start()
+                    return "took over the tick"
+        return _ladders(deps)
+
+    def _start_ticking(self) -> None:
+        _every(
+            self._scheduler,
+            tick,
+            self._deps,
+            self._interval_seconds,
+            JOB_ID,
+            "growthbot tick",
+            first_run=datetime.now(UTC),
+        )
+        with contextlib.suppress(JobLookupError):  # already gone if the scheduler shut down meanwhile
+            self._scheduler.remove_job(LADDER_WATCH_JOB_ID)  # the tick checks the ladders first
+        log.info("the process ticking for this SQLite file stopped: this one ticks every %g s", self._interval_seconds)
+
+    def _release(self, _event: SchedulerEvent) -> None:
+        with self._mutex:
+            self._stopped = True
+            if self._lock is not None:
+                self._lock.close()
+
+
+def start_ladder_watch(
+    deps: Deps, *, interval_seconds: float = TICK_SECONDS, take_over: bool = False
+) -> BackgroundScheduler:
+    """Only the ladder-file check, every `interval_seconds`, for a process that does not tick. With
+    `take_over` (it wanted to tick, another process held the SQLite lock) each check also tries the lock,
+    and the process starts ticking once it gets it."""
     scheduler = BackgroundScheduler(timezone=UTC)
-    _every(scheduler, _ladders, deps, interval_seconds, LADDER_WATCH_JOB_ID, "growthbot ladder watch")
+    watch = _TakeOver(scheduler, deps, interval_seconds).watch if take_over else _ladders
+    _every(scheduler, watch, deps, interval_seconds, LADDER_WATCH_JOB_ID, "growthbot ladder watch")
     scheduler.start()
     log.info("ladder watch started: ladder files checked every %g s (this process does not tick)", interval_seconds)
     return scheduler

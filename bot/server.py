@@ -59,14 +59,15 @@ def create_flask_app(bolt_app: App, deps: Deps) -> Flask:
 def start_scheduler_if_available(deps: Deps, *, tick: bool = True) -> Any:
     """Start the prompt/digest tick when this build has one (bot.scheduler) and `tick` is wanted; a
     process that does not tick (not wanted, or another process ticks its SQLite file) watches the
-    ladder files instead. Returns the scheduler started."""
+    ladder files instead, and one that wanted to tick takes over once that other process stops.
+    Returns the scheduler started."""
     if importlib.util.find_spec("bot.scheduler") is None:
         log.info("no bot.scheduler module: running without the scheduler")
         return None
     from bot import scheduler  # type: ignore[attr-defined]
 
     started = scheduler.start_scheduler(deps) if tick else None
-    return started if started is not None else scheduler.start_ladder_watch(deps)
+    return started if started is not None else scheduler.start_ladder_watch(deps, take_over=tick)
 
 
 class GunicornServer(BaseApplication):  # type: ignore[misc]

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+from apscheduler.events import EVENT_JOB_EXECUTED, JobExecutionEvent
 
 from bot.scheduler import JOB_ID, LADDER_WATCH_JOB_ID, TASKS, start_scheduler, tick
 from bot.server import start_scheduler_if_available
@@ -80,3 +83,52 @@ def test_no_scheduler_still_watches_the_ladders(sqlite_db: Database) -> None:
             assert watch.get_job(JOB_ID) is None and watch.get_job(LADDER_WATCH_JOB_ID) is not None
         finally:
             watch.shutdown(wait=True)
+
+
+HANG_GUARD_S = 30  # a hang guard, not a performance assertion
+
+
+def test_a_process_that_found_the_lock_busy_ticks_once_the_holder_stops(sqlite_db: Database) -> None:
+    with make_world(sqlite_db) as world:
+        first = start_scheduler(world.deps, interval_seconds=3600)
+        assert first is not None
+        # A gunicorn HUP reload: the new worker starts while the old one still holds the lock.
+        second = start_scheduler_if_available(world.deps)
+        try:
+            assert second.get_job(JOB_ID) is None and second.get_job(LADDER_WATCH_JOB_ID) is not None
+            first.shutdown(wait=True)  # the old worker stops
+            second.get_job(LADDER_WATCH_JOB_ID).modify(next_run_time=datetime.now(UTC))
+            deadline = time.monotonic() + HANG_GUARD_S
+            while second.get_job(JOB_ID) is None and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert second.get_job(JOB_ID) is not None
+            assert start_scheduler(world.deps) is None, "the second process holds the lock now"
+        finally:
+            if first.running:
+                first.shutdown(wait=True)
+            second.shutdown(wait=True)
+        # Shutting the scheduler down released the lock: a later process ticks straight away.
+        third = start_scheduler(world.deps, interval_seconds=3600)
+        assert third is not None
+        third.shutdown(wait=True)
+
+
+def test_no_scheduler_never_takes_the_tick_over(sqlite_db: Database) -> None:
+    with make_world(sqlite_db) as world:
+        watch = start_scheduler_if_available(world.deps, tick=False)  # nobody holds the lock
+        ran = threading.Event()
+
+        def on_run(event: JobExecutionEvent) -> None:
+            if event.job_id == LADDER_WATCH_JOB_ID:
+                ran.set()
+
+        try:
+            watch.add_listener(on_run, EVENT_JOB_EXECUTED)
+            watch.get_job(LADDER_WATCH_JOB_ID).modify(next_run_time=datetime.now(UTC))
+            assert ran.wait(HANG_GUARD_S)
+            assert watch.get_job(JOB_ID) is None and watch.get_job(LADDER_WATCH_JOB_ID) is not None
+        finally:
+            watch.shutdown(wait=True)
+        ticking = start_scheduler(world.deps, interval_seconds=3600)  # the lock was never taken
+        assert ticking is not None
+        ticking.shutdown(wait=True)
