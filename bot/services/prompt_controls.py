@@ -14,8 +14,6 @@ from bot.services import timing
 from storage.models import Person, Prompt, PromptSchedule, PromptState
 from storage.uow import UnitOfWork
 
-SNOOZE = timedelta(days=1)  # for finding a snoozed slot's week; a snooze itself moves to `a_day_later`
-
 
 def a_day_later(utc: datetime, tz: str | None) -> datetime:
     """What "snooze a day" moves `utc` to: the same local time on the next local day (23 or 25 hours

@@ -43,7 +43,7 @@ from bot.blocks.prompt import PromptContent, prompt_blocks, prompt_closed_blocks
 from bot.deps import Deps
 from bot.services import away, timing
 from bot.services.prompt_choice import EvidenceStat, fallback_note, pick_prompt_behaviour, why_line
-from bot.services.prompt_controls import SNOOZE, compute_next_due, is_paused, next_slot
+from bot.services.prompt_controls import compute_next_due, is_paused, next_slot
 from bot.settings import Settings
 from bot.slack_client import PERSON_GONE_ERRORS, TOKEN_ERRORS, make_web_client
 from frameworks import Library
@@ -195,7 +195,7 @@ def plan_schedule(
     assert slot is not None
     snoozed = schedule.snoozed_until is not None and schedule.snoozed_until == slot
     # The slot that names the period: a snooze moves the time, not the week.
-    period = slot - SNOOZE if snoozed else slot
+    period = timing.same_local_time(slot, person.tz, -1) if snoozed else slot
     chosen: tuple[str, str | None, str | None] | None = None
     for _ in range(4):
         if slot > now:

@@ -109,3 +109,32 @@ def test_cli_db_upgrade_and_current(empty_db: EmptyDatabase) -> None:
     result = runner.invoke(main, ["db", "current"], env=env)
     assert result.exit_code == 0 and "up to date" in result.output
     assert current_revision(empty_db.engine) == head_revision()
+
+
+def test_0005_and_0006_backfill_confirmations_and_clear_inactive_peoples_next_prompt(empty_db: EmptyDatabase) -> None:
+    from storage.migrate import _run
+
+    _run(empty_db.engine, "upgrade", "0004_reminder_due_index")
+    with empty_db.engine.begin() as connection:
+        connection.execute(text("INSERT INTO workspaces (id, team_id, created_at) VALUES (1, 'T1', '2024-01-01')"))
+        for person_id, active in ((1, True), (2, False)):
+            connection.execute(
+                text("INSERT INTO people (id, workspace_id, slack_user_id, tz, active, created_at, updated_at) "
+                     "VALUES (:id, 1, :slack, 'UTC', :active, '2024-01-01', '2024-01-01')"),
+                {"id": person_id, "slack": f"U{person_id}", "active": active},
+            )  # fmt: skip
+            connection.execute(
+                text("INSERT INTO prompt_schedules (person_id, weekday, local_time, cadence, paused, next_due_at, "
+                     "updated_at) VALUES (:id, 0, '09:00:00', 'weekly', false, '2024-01-08 09:00:00', '2024-01-01')"),
+                {"id": person_id},
+            )  # fmt: skip
+        connection.execute(
+            text("INSERT INTO evidence (person_id, text, source, to_discuss, created_at) "
+                 "VALUES (1, 'old', 'modal', false, '2024-01-02 10:00:00')")
+        )  # fmt: skip
+    upgrade_to_head(empty_db.engine)
+    with empty_db.engine.connect() as connection:
+        due = dict(connection.execute(text("SELECT person_id, next_due_at FROM prompt_schedules")).all())
+        confirmed = connection.execute(text("SELECT confirmed_at FROM evidence")).scalar_one()
+    assert due[1] is not None and due[2] is None
+    assert confirmed is not None, "evidence from before 0005 counts as confirmed"
