@@ -20,8 +20,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.execute(
-        "UPDATE prompt_schedules SET next_due_at = NULL "
-        "WHERE person_id IN (SELECT id FROM people WHERE active = false)"
+        "UPDATE prompt_schedules SET next_due_at = NULL WHERE person_id IN (SELECT id FROM people WHERE active = false)"
     )
 
 
