@@ -478,6 +478,15 @@ class PromptJob:
     content: PromptContent
     channel_id: str | None = None  # the DM channel from an earlier prompt, if any
     may_have_posted: bool = False  # an earlier attempt ended without a known outcome: look before posting
+    previous: OpenPrompt | None = None  # the person's live prompt before this one, closed once this is sent
+
+
+@dataclass(frozen=True, slots=True)
+class OpenPrompt:
+    prompt_id: int
+    channel_id: str
+    message_ts: str
+    content: PromptContent
 
 
 def prompt_content(
@@ -547,7 +556,7 @@ def _claim_jobs(
             return [], False
         person_ids = [prompt.person_id for prompt in claimed]
         coverage = uow.evidence.coverage_for_people(person_ids)
-        channels = uow.prompts.dm_channels_for(person_ids)
+        delivered = uow.prompts.latest_delivered_for(person_ids)
         people = uow.people.get_many(person_ids)
         placements = uow.placements.current_for_many(person_ids)
         schedules = uow.schedules.get_for_many(person_ids)
@@ -583,8 +592,9 @@ def _claim_jobs(
                     person.tz,
                     prompt.attempts,
                     content,
-                    channels.get(person.id),
+                    delivered[person.id].channel_id if person.id in delivered else None,
                     may_have_posted=_may_have_posted(prompt),
+                    previous=_open_prompt(deps.library, delivered.get(person.id), prompt.id),
                 )
             )
         return jobs, True
@@ -595,6 +605,16 @@ def _claim_jobs(
 REFUSALS = frozenset({"ratelimited"}) | TOKEN_ERRORS
 MAY_HAVE_POSTED = " (an earlier attempt may have posted)"
 BEFORE_POSTING = " (before posting)"
+
+
+def _open_prompt(library: Library, previous: Prompt | None, prompt_id: int) -> OpenPrompt | None:
+    """The earlier prompt a new one closes: still unanswered, in the person's DMs."""
+    if previous is None or previous.id == prompt_id or previous.state is not PromptState.SENT:
+        return None
+    if not previous.channel_id or not previous.message_ts:
+        return None
+    content = prompt_content(library, previous, None)
+    return OpenPrompt(previous.id, previous.channel_id, previous.message_ts, content) if content else None
 
 
 def _may_have_posted(prompt: Prompt) -> bool:
@@ -637,9 +657,9 @@ def send_prompt(deps: Deps, slack: SlackCaller, config: TickConfig, job: PromptJ
             report.add("already_posted")
         else:
             posted = _post_prompt(slack, job)
-        outcome = _record(deps, job, report, "sent", channel=posted["channel"], ts=posted["ts"], new_tz=new_tz)
-        if outcome == "sent":
-            _close_previous(deps, slack, job)
+        outcome, close_previous = _record_sent(deps, job, report, posted["channel"], posted["ts"], new_tz)
+        if close_previous and job.previous is not None:
+            _close_previous(slack, job.previous)
         return outcome
     except RateLimited as limited:
         return _record_retry(deps, job, report, "ratelimited", timedelta(seconds=limited.retry_after), config)
@@ -696,28 +716,21 @@ def _due_in_new_zone(deps: Deps, config: TickConfig, job: PromptJob, report: Tic
 SUPERSEDED_NOTE = "A newer prompt arrived, so this one is closed. You can still reply in its thread."
 
 
-def _close_previous(deps: Deps, slack: SlackCaller, job: PromptJob) -> None:
-    """The person's previous prompt, if still unanswered, loses its buttons (chat.update): only the newest
-    prompt is live. Only the one before: older ones were closed when it arrived."""
-    with deps.uow() as uow:
-        previous = next((p for p in uow.prompts.last_prompts_for(job.person_id, 2) if p.id != job.prompt_id), None)
-        if previous is None or previous.state is not PromptState.SENT or not previous.message_ts:
-            return
-        content = prompt_content(deps.library, previous, None)
-        channel, ts = previous.channel_id, previous.message_ts
-    if content is None or not channel:
-        return
+def _close_previous(slack: SlackCaller, previous: OpenPrompt) -> None:
+    """The person's previous prompt, still unanswered when this one was claimed, loses its buttons
+    (chat.update): only the newest prompt is live. Only the one before: older ones were closed when it
+    arrived."""
     try:
         slack.call(
             "chat.update",
-            channel=channel,
-            ts=ts,
-            text=prompt_text(content),
-            blocks=[block.to_dict() for block in prompt_closed_blocks(content, SUPERSEDED_NOTE)],
+            channel=previous.channel_id,
+            ts=previous.message_ts,
+            text=prompt_text(previous.content),
+            blocks=[block.to_dict() for block in prompt_closed_blocks(previous.content, SUPERSEDED_NOTE)],
         )
     except (SlackApiError, RateLimited, OSError) as error:
         # Cosmetic: the new prompt is already delivered; the old buttons still answer the right prompt.
-        log.warning("could not close prompt %s after a newer one: %s", previous.id, error)
+        log.warning("could not close prompt %s after a newer one: %s", previous.prompt_id, error)
 
 
 def _find_posted(slack: SlackCaller, job: PromptJob) -> dict[str, str] | None:
@@ -758,36 +771,42 @@ def _post_prompt(slack: SlackCaller, job: PromptJob) -> Any:
 
 
 def _record(
-    deps: Deps,
-    job: PromptJob,
-    report: TickReport,
-    outcome: str,
-    *,
-    channel: str | None = None,
-    ts: str | None = None,
-    skip_reason: str | None = None,
-    new_tz: str | None = None,
+    deps: Deps, job: PromptJob, report: TickReport, outcome: str, *, skip_reason: str, new_tz: str | None = None
 ) -> str:
+    """A prompt not sent this week (the person is away): skipped, with the reason."""
     now = deps.now()
     with deps.uow() as uow:
-        if outcome == "sent" and channel and ts:
-            remind_at = now + _reminder_after(deps)
-            if not uow.prompts.record_sent(
-                job.prompt_id, channel_id=channel, message_ts=ts, now=now, remind_at=remind_at
-            ):
-                return "gone"
-        else:
-            skipped = uow.prompts.get(job.prompt_id)
-            if skipped is None:
-                return "gone"
-            uow.prompts.mark_skipped(skipped, skip_reason or outcome, now)
-        if new_tz:
-            prompt = uow.prompts.get(job.prompt_id)
-            person = uow.people.get(job.person_id)
-            if prompt is not None and person is not None:
-                _change_time_zone(uow, person, new_tz, prompt, now)
+        skipped = uow.prompts.get(job.prompt_id)
+        if skipped is None:
+            return "gone"
+        uow.prompts.mark_skipped(skipped, skip_reason, now)
+        _follow_time_zone(uow, job, new_tz, now)
     report.add(outcome)
     return outcome
+
+
+def _record_sent(
+    deps: Deps, job: PromptJob, report: TickReport, channel: str, ts: str, new_tz: str | None
+) -> tuple[str, bool]:
+    """Record the send; returns the outcome and whether the previous prompt is still open to close."""
+    now = deps.now()
+    with deps.uow() as uow:
+        remind_at = now + _reminder_after(deps)
+        if not uow.prompts.record_sent(job.prompt_id, channel_id=channel, message_ts=ts, now=now, remind_at=remind_at):
+            return "gone", False
+        previous = uow.prompts.get(job.previous.prompt_id) if job.previous is not None else None
+        _follow_time_zone(uow, job, new_tz, now)
+        still_open = previous is not None and previous.state is PromptState.SENT  # not answered since the claim
+    report.add("sent")
+    return "sent", still_open
+
+
+def _follow_time_zone(uow: UnitOfWork, job: PromptJob, new_tz: str | None, now: datetime) -> None:
+    if new_tz:
+        prompt = uow.prompts.get(job.prompt_id)
+        person = uow.people.get(job.person_id)
+        if prompt is not None and person is not None:
+            _change_time_zone(uow, person, new_tz, prompt, now)
 
 
 def _change_time_zone(uow: UnitOfWork, person: Person, new_tz: str, prompt: Prompt, now: datetime) -> None:

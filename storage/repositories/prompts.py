@@ -357,9 +357,9 @@ class PromptRepository(Repository):
         )
         return result.rowcount or 0  # type: ignore[attr-defined]
 
-    def dm_channels_for(self, person_ids: Iterable[int]) -> dict[int, str]:
-        """person id -> the DM channel their latest delivered prompt went to (people never prompted are
-        absent), so a fan-out skips conversations.open for everyone it has reached before."""
+    def latest_delivered_for(self, person_ids: Iterable[int]) -> dict[int, Prompt]:
+        """person id -> their latest delivered prompt (people never prompted are absent): its DM channel
+        spares the fan-out a conversations.open, and if still unanswered it is the one a new prompt closes."""
         wanted = list(dict.fromkeys(person_ids))
         if not wanted:
             return {}
@@ -369,10 +369,20 @@ class PromptRepository(Repository):
             .group_by(Prompt.person_id)
             .subquery()
         )
-        rows = self.session.execute(
-            select(Prompt.person_id, Prompt.channel_id).join(latest, Prompt.id == latest.c.prompt_id)
+        rows = self.session.scalars(
+            select(Prompt)
+            .join(latest, Prompt.id == latest.c.prompt_id)
+            .execution_options(populate_existing=True)  # rows changed by bulk UPDATEs in this session
         )
-        return {person_id: channel_id for person_id, channel_id in rows if channel_id}
+        return {prompt.person_id: prompt for prompt in rows}
+
+    def dm_channels_for(self, person_ids: Iterable[int]) -> dict[int, str]:
+        """person id -> the DM channel their latest delivered prompt went to."""
+        return {
+            person_id: prompt.channel_id
+            for person_id, prompt in self.latest_delivered_for(person_ids).items()
+            if prompt.channel_id
+        }
 
     def record_sent(
         self, prompt_id: int, *, channel_id: str, message_ts: str, now: datetime, remind_at: datetime | None
