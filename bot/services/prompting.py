@@ -991,18 +991,17 @@ def _claim_reminders(deps: Deps, limit: int, report: TickReport) -> tuple[list[R
 
 
 def _send_reminder(deps: Deps, slack: SlackCaller, job: ReminderJob, report: TickReport) -> None:
-    posting = False
     try:
         # Same check as the prompt itself: someone away (or gone) since the prompt is not nudged.
         user = slack.call("users.info", user=job.slack_user_id)["user"]
         if user.get("deleted") or away.away_in_profile(user.get("profile") or {}, now_epoch=_epoch(deps.now())):
             report.add("reminder_away")
             return
-        posting = True
         slack.call(
             "chat.postMessage", channel=job.channel_id, thread_ts=job.message_ts, text=reminder_text(job.content)
         )
     except (SlackApiError, RateLimited, OSError) as error:
+        posting = slack.last_method == "chat.postMessage"
         if _reminder_surely_not_sent(error, posting) and _release_reminder(deps, job):
             log.info("reminder for prompt %s not sent (%s); trying again next time", job.prompt_id, error)
             report.add("reminder_retry")
