@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.errors import UserFacingError
+from bot.ids import LADDER_COMMAND
 from bot.services.lookup import find_person
 from bot.services.prompt_choice import EvidenceStat
 from frameworks import Behaviour, Framework, Library
@@ -226,6 +227,46 @@ def capture(
     if prompt is not None:
         answer_prompt(uow, prompt, now)
     return Captured(evidence.id, True, tags_of(evidence, ladder.framework), evidence.prompt_id, auto_tagged)
+
+
+# A reply arriving for a prompt in one of these states still counts as the answer to it.
+ANSWERABLE = (PromptState.SENT, PromptState.ANSWERED, PromptState.SKIPPED, PromptState.EXPIRED)
+
+
+def capture_prompt_reply(
+    uow: UnitOfWork,
+    library: Library,
+    *,
+    team_id: str,
+    user_id: str,
+    channel_id: str,
+    ts: str,
+    thread_ts: str,
+    text: str,
+    now: datetime,
+) -> Captured | None:
+    """A reply in the thread of one of the person's prompts, stored as evidence for that prompt's
+    behaviour; None when the thread is not one of their prompts (or one still being sent).
+
+    Raises UserFacingError when their ladder is gone, and what `capture` raises."""
+    prompt = uow.prompts.find_by_message(channel_id, thread_ts)
+    person = find_person(uow, team_id, user_id)
+    if prompt is None or person is None or prompt.person_id != person.id or prompt.state not in ANSWERABLE:
+        return None
+    ladder = ladder_for(uow, library, person)
+    if ladder is None:
+        raise UserFacingError(f"Your ladder is not set up any more; run `{LADDER_COMMAND} setup` first.")
+    return capture(
+        uow,
+        ladder,
+        text=text,
+        source=EvidenceSource.PROMPT_REPLY,
+        source_key=message_key(team_id, channel_id, ts),
+        now=now,
+        behaviour_ids=prompt.behaviour_ids,
+        auto_tag=True,
+        prompt=prompt,
+    )
 
 
 def answer_prompt(uow: UnitOfWork, prompt: Prompt, now: datetime) -> None:

@@ -188,3 +188,24 @@ def test_auto_tag_with_an_empty_next_milestone_prefers_the_current_level(world: 
                            auto_tag=True)  # fmt: skip
         [tag] = captured.tags
         assert mine.framework.behaviour(tag.behaviour_id).level_id == "4"
+
+
+def test_a_reply_counts_only_in_the_thread_of_ones_own_sent_prompt(world: World) -> None:
+    from bot.services.evidence import capture_prompt_reply
+
+    pid = world.person("U1")
+    world.person("U2")
+    world.tick(datetime(2024, 1, 8, 9, 0))
+    with world.deps.uow() as uow:
+        [prompt] = uow.prompts.all_for(pid)
+        assert prompt.channel_id and prompt.message_ts
+        where = {"channel_id": prompt.channel_id, "thread_ts": prompt.message_ts, "text": "Ran the review", "now": NOW}
+        assert capture_prompt_reply(uow, world.deps.library, team_id=TEAM, user_id="U2", ts="1.1", **where) is None
+        assert capture_prompt_reply(uow, world.deps.library, team_id=TEAM, user_id="U1", ts="1.2",
+                                    **{**where, "thread_ts": "9.9"}) is None  # fmt: skip
+        captured = capture_prompt_reply(uow, world.deps.library, team_id=TEAM, user_id="U1", ts="1.3", **where)
+        assert captured is not None and captured.created and captured.prompt_id == prompt.id
+        assert [tag.behaviour_id for tag in captured.tags] == prompt.behaviour_ids
+        assert prompt.state is PromptState.ANSWERED
+        prompt.state = PromptState.CLAIMED  # a prompt still being sent takes no answers yet
+        assert capture_prompt_reply(uow, world.deps.library, team_id=TEAM, user_id="U1", ts="1.4", **where) is None

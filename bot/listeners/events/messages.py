@@ -18,12 +18,10 @@ from slack_sdk import WebClient
 from bot.blocks.common import unescape
 from bot.blocks.prompt import too_long_blocks
 from bot.deps import Deps
-from bot.errors import UserFacingError
 from bot.ids import LADDER_COMMAND
 from bot.listeners.evidence_ui import confirm_thread_reply, mark_confirmed, redraw_prompt, refresh_home
-from bot.services.evidence import capture, ladder_for, message_key
-from bot.services.lookup import find_person
-from storage.models import EvidenceSource, FieldTooLong, PromptState
+from bot.services.evidence import capture_prompt_reply
+from storage.models import FieldTooLong
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +35,6 @@ FILE_ONLY = (
     "I keep words, not files: reply again in this thread with a sentence about what happened "
     "(a link to the file is welcome)."
 )
-# A reply arriving for a prompt in one of these states still counts as the answer to it.
-ANSWERABLE = (PromptState.SENT, PromptState.ANSWERED, PromptState.SKIPPED, PromptState.EXPIRED)
 
 
 def is_retry(request: BoltRequest) -> bool:
@@ -77,27 +73,19 @@ def _thread_reply(
     """Record a reply in a prompt's thread; False when the thread is not one of the person's prompts."""
     try:
         with deps.uow() as uow:
-            prompt = uow.prompts.find_by_message(channel, thread_ts)
-            person = find_person(uow, team_id, user_id)
-            if prompt is None or person is None or prompt.person_id != person.id:
-                return False
-            if prompt.state not in ANSWERABLE:
-                return False
-            ladder = ladder_for(uow, deps.library, person)
-            if ladder is None:
-                raise UserFacingError(f"Your ladder is not set up any more; run `{LADDER_COMMAND} setup` first.")
-            captured = capture(
+            captured = capture_prompt_reply(
                 uow,
-                ladder,
+                deps.library,
+                team_id=team_id,
+                user_id=user_id,
+                channel_id=channel,
+                ts=ts,
+                thread_ts=thread_ts,
                 text=text,
-                source=EvidenceSource.PROMPT_REPLY,
-                source_key=message_key(team_id, channel, ts),
                 now=deps.now(),
-                behaviour_ids=prompt.behaviour_ids,
-                auto_tag=True,
-                prompt=prompt,
             )
-            prompt_id = prompt.id
+            if captured is None:
+                return False
     except FieldTooLong as error:
         blocks = too_long_blocks(str(error), text)
         client.chat_postMessage(
@@ -108,6 +96,7 @@ def _thread_reply(
         return True  # stored by an earlier delivery, which confirms it (or the tick does, if it stopped)
     confirm_thread_reply(client, channel, ts, thread_ts, captured.evidence_id, [tag.label for tag in captured.tags])
     mark_confirmed(deps, captured.evidence_id)
-    redraw_prompt(client, deps, prompt_id)
+    if captured.prompt_id is not None:
+        redraw_prompt(client, deps, captured.prompt_id)
     refresh_home(client, deps, team_id, user_id)
     return True
