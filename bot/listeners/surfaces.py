@@ -16,7 +16,7 @@ from bot.services.onboarding import prefill_for
 
 
 def publish_home(client: WebClient, deps: Deps, team_id: str, user_id: str) -> None:
-    data = home_for(deps.uow, deps.library, team_id, user_id)
+    data = home_for(deps.uow, deps.library, team_id, user_id, deps.now())
     client.views_publish(user_id=user_id, view=home_view(data, deps.now()))
 
 

@@ -23,6 +23,7 @@ NOT_AVAILABLE = "Sorry, that isn't available."
 VIEWED_DIGEST = "viewed_digest"
 EXPORTED = "exported_evidence"
 VIEWED_EVIDENCE = "viewed_evidence"
+VIEWED_COVERAGE = "viewed_coverage"  # a manager's App Home: a report's coverage counts, at most once a day
 DENIED = "denied_evidence_access"
 
 

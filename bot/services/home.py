@@ -7,17 +7,20 @@ much data someone has.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
-from bot.services import prompt_controls
+from bot.services import access, prompt_controls
 from bot.services.lookup import Standing, standing_for
 from frameworks import Library
+from storage.clock import utcnow
 from storage.models import Cadence, Person
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 RECENT_EVIDENCE = 5
 MAX_REPORTS = 20
+COVERAGE_AUDIT_EVERY = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +69,9 @@ class HomeData:
         return self.standing is not None
 
 
-def home_for(uow_factory: UnitOfWorkFactory, library: Library, team_id: str, user_id: str) -> HomeData:
+def home_for(
+    uow_factory: UnitOfWorkFactory, library: Library, team_id: str, user_id: str, now: datetime | None = None
+) -> HomeData:
     with uow_factory() as uow:
         workspace = uow.workspaces.get_by_team(team_id)
         person = uow.people.get_by_slack_id(workspace.id, user_id) if workspace else None
@@ -93,6 +98,7 @@ def home_for(uow_factory: UnitOfWorkFactory, library: Library, team_id: str, use
             else None
         )
         reports, hidden = _reports(uow, library, person)
+        _audit_coverage_views(uow, person, reports, team_id, now or utcnow())
         return HomeData(user_id, standing, recent, info, reports, hidden, problem)
 
 
@@ -103,6 +109,27 @@ def _standing(uow: UnitOfWork, library: Library, person: Person) -> tuple[Standi
     if placement.framework_id not in library:
         return None, f"Your ladder `{placement.framework_id}` is not loaded any more; pick one with Edit setup."
     return standing_for(uow, library, person, placement), None
+
+
+def _audit_coverage_views(
+    uow: UnitOfWork, manager: Person, reports: Sequence[ReportRow], team_id: str, now: datetime
+) -> None:
+    """The Home tab shows a manager each report's coverage counts, drawn from their evidence: a read of
+    someone else's evidence, so audited, once a day per report (Home is redrawn after every change)."""
+    shown = [row.slack_user_id for row in reports]
+    already = uow.audit.subjects_recorded_since(
+        manager.slack_user_id, access.VIEWED_COVERAGE, shown, now - COVERAGE_AUDIT_EVERY
+    )
+    for row in reports:
+        if row.slack_user_id not in already:
+            uow.audit.record(
+                manager.slack_user_id,
+                access.VIEWED_COVERAGE,
+                row.slack_user_id,
+                {"covered": row.covered, "total": row.total},
+                workspace_team_id=team_id,
+                now=now,
+            )
 
 
 def _reports(uow: UnitOfWork, library: Library, manager: Person) -> tuple[tuple[ReportRow, ...], int]:

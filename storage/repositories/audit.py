@@ -38,6 +38,22 @@ class AuditRepository(Repository):
         self.session.flush()
         return entry
 
+    def subjects_recorded_since(
+        self, actor_slack_id: str, action: str, subject_slack_ids: Sequence[str], since: datetime
+    ) -> set[str]:
+        """Which of these subjects already have an `action` entry by this actor since `since`."""
+        if not subject_slack_ids:
+            return set()
+        rows = self.session.scalars(
+            select(AuditEntry.subject_slack_id).where(
+                AuditEntry.subject_slack_id.in_(list(subject_slack_ids)),
+                AuditEntry.at >= since,
+                AuditEntry.actor_slack_id == actor_slack_id,
+                AuditEntry.action == action,
+            )
+        )
+        return {subject for subject in rows if subject}
+
     def for_subject(self, subject_slack_id: str, limit: int = 100) -> Sequence[AuditEntry]:
         """Newest first."""
         return self.session.scalars(

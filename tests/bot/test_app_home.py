@@ -123,3 +123,20 @@ def test_the_messages_tab_needs_nothing(harness: Harness) -> None:
     event = {"type": "app_home_opened", "user": "U1", "channel": "DU1", "tab": "messages", "event_ts": "1.0"}
     assert harness.event(event).status == 200
     assert harness.fake.count("views.publish") == 0
+
+
+def test_a_managers_view_of_report_coverage_is_audited_once_a_day(harness: Harness) -> None:
+    harness.set_now(NOW)
+    harness.seed_person("M1", framework_id="luko-execution", level="4", name="boss")
+    harness.seed_person("U1", framework_id="luko-execution", level="2", manager="M1")
+    harness.seed_person("U3", framework_id="luko-execution", level="1", manager="M1",
+                        manager_status=ManagerLinkStatus.PENDING)  # fmt: skip
+    harness.open_home("M1")
+    harness.open_home("M1")
+    harness.open_home("U1")  # one's own coverage is not someone else's evidence
+    harness.set_now(NOW + timedelta(days=1, minutes=1))
+    harness.open_home("M1")
+    with harness.deps.uow() as uow:
+        seen = [(e.actor_slack_id, e.action, e.details["total"]) for e in uow.audit.for_subject("U1")]
+        assert seen == [("M1", "viewed_coverage", 12)] * 2
+        assert uow.audit.for_subject("U3") == []
