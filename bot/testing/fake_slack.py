@@ -137,6 +137,7 @@ class _User:
     is_bot: bool = False
     status_text: str = ""
     status_emoji: str = ""
+    status_expiration: int = 0  # epoch seconds; 0: the status never expires
 
     def profile(self, team_id: str) -> dict[str, Any]:
         profile: dict[str, Any] = {
@@ -146,6 +147,7 @@ class _User:
             "display_name_normalized": self.name,
             "status_text": self.status_text,
             "status_emoji": self.status_emoji,
+            "status_expiration": self.status_expiration,
             "team": team_id,
             "image_72": f"https://avatars.example/{self.id}_72.png",
         }
@@ -517,10 +519,12 @@ class FakeSlack:
         except KeyError:
             raise KeyError(f"no user {user_id!r} in the fake directory; call add_user first") from None
 
-    def set_status(self, user_id: str, status_text: str, status_emoji: str = "") -> None:
+    def set_status(self, user_id: str, status_text: str, status_emoji: str = "", *, expiration: int = 0) -> None:
+        """Like a person setting their status; ``expiration`` (epoch seconds, 0 = never) is when Slack
+        clears it. The fake returns it as is in users.info, as Slack does until it is cleared."""
         with self._lock:
             user = self._user(user_id)
-            user.status_text, user.status_emoji = status_text, status_emoji
+            user.status_text, user.status_emoji, user.status_expiration = status_text, status_emoji, expiration
 
     def set_tz(self, user_id: str, tz: str) -> None:
         ZoneInfo(tz)

@@ -4,7 +4,7 @@ import itertools
 import json
 import threading
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -733,3 +733,18 @@ def test_a_failure_before_posting_costs_no_lookup(world: World) -> None:
     assert prompt.last_error == "service_unavailable (before posting)"
     assert world.tick(MONDAY_SLOT + timedelta(minutes=2))["sent"] == 1
     assert world.fake.count("conversations.history") == 0
+
+
+def _epoch_of(moment: datetime) -> int:
+    return int(moment.replace(tzinfo=UTC).timestamp())
+
+
+def test_a_status_expiry_is_judged_on_the_ticks_clock(world: World) -> None:
+    # The tick runs at MONDAY_SLOT (`growthbot tick --now`, or a catch-up): a vacation status that
+    # ends the next day still counts, one that ended the day before does not.
+    first, second = world.person("U1"), world.person("U2")
+    world.fake.set_status("U1", "Vacation", ":palm_tree:", expiration=_epoch_of(MONDAY_SLOT + timedelta(days=1)))
+    world.fake.set_status("U2", "Vacation", ":palm_tree:", expiration=_epoch_of(MONDAY_SLOT - timedelta(days=1)))
+    report = world.tick(MONDAY_SLOT)
+    assert report["away"] == 1 and report["sent"] == 1
+    assert world.states(first) == [PromptState.SKIPPED] and world.states(second) == [PromptState.SENT]
