@@ -266,6 +266,11 @@ def _plan_batch(
     coverage = uow.evidence.coverage_for_people(person_ids)
     values: list[dict[str, Any]] = []
     for schedule, person in due:
+        if not person.active:
+            # Nobody prompts an inactive person, whatever set this slot (their own pause or resume, an
+            # admin's schedule change): clear it; becoming active again plans a fresh one.
+            schedule.next_due_at = None
+            continue
         if schedule.paused and schedule.paused_until is not None and schedule.paused_until <= now:
             uow.schedules.resume(schedule)
 

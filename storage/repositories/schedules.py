@@ -54,8 +54,9 @@ class ScheduleRepository(Repository):
         return schedule
 
     def due(self, now: datetime, limit: int = 500) -> list[DueSchedule]:
-        """Active people whose schedule fell due at or before `now` and is neither paused nor snoozed,
-        earliest first.
+        """Schedules that fell due at or before `now` and are neither paused nor snoozed, earliest
+        first, with their person, active or not (the planner clears an inactive person's slot, so
+        however it got there it leaves the range).
 
         Served by the index on next_due_at: with nobody due it reads nothing. Callers keep
         next_due_at in the future (or NULL) for paused schedules so the index range stays small.
@@ -70,7 +71,6 @@ class ScheduleRepository(Repository):
                     PromptSchedule.paused_until.is_not(None) & (PromptSchedule.paused_until <= now),
                 ),
                 or_(PromptSchedule.snoozed_until.is_(None), PromptSchedule.snoozed_until <= now),
-                Person.active.is_(True),
             )
             .order_by(PromptSchedule.next_due_at, PromptSchedule.id)
             .limit(limit)

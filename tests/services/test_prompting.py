@@ -748,3 +748,23 @@ def test_a_status_expiry_is_judged_on_the_ticks_clock(world: World) -> None:
     report = world.tick(MONDAY_SLOT)
     assert report["away"] == 1 and report["sent"] == 1
     assert world.states(first) == [PromptState.SKIPPED] and world.states(second) == [PromptState.SENT]
+
+
+def test_an_inactive_persons_stale_slot_is_cleared_by_the_tick(world: World) -> None:
+    # However a slot got there (their own pause and resume, an admin's schedule change), the tick sends
+    # nothing and takes it out of the due range; becoming active again plans a fresh one.
+    pid = world.person("U1")
+    with world.deps.uow() as uow:
+        person = uow.people.get(pid)
+        assert person is not None
+        uow.people.mark_inactive(person, "left", world.now)
+        prompt_controls.resume(uow, person, world.now)  # sets a next slot
+    assert world.next_due(pid) == MONDAY_SLOT
+    report = world.tick(MONDAY_SLOT)
+    assert report["planned"] == 0 and report["sent"] == 0
+    assert world.next_due(pid) is None and world.prompts(pid) == []
+    with world.deps.uow() as uow:
+        person = uow.people.get(pid)
+        assert person is not None
+        prompt_controls.mark_active(uow, person, MONDAY_SLOT)
+    assert world.next_due(pid) == MONDAY_SLOT + timedelta(days=7)

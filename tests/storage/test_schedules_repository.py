@@ -51,7 +51,9 @@ def test_due_returns_only_people_due_now(db: Database) -> None:
         uow.people.mark_inactive(gone, "left")
     with db.uow() as uow:
         rows = uow.schedules.due(NOW)
-        assert [row.person.slack_user_id for row in rows] == ["UEARLY", "UPAUSEDOVER", "UDUE"]
+        # The inactive person comes too: the planner clears their slot (see test_prompting).
+        assert [row.person.slack_user_id for row in rows] == ["UEARLY", "UPAUSEDOVER", "UGONE", "UDUE"]
+        assert not rows[2].person.active
         assert rows[0].schedule.person_id == early.id
         schedule, person = rows[0]  # a DueSchedule unpacks like a tuple
         assert person.id == schedule.person_id
