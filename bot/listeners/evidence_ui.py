@@ -43,9 +43,8 @@ from bot.listeners.surfaces import publish_home
 from bot.services import timing
 from bot.services.access import owned_evidence
 from bot.services.evidence import MAX_SUGGESTIONS, Ladder, ladder_of_user, owned_prompt
-from bot.services.prompting import content_for
+from bot.services.prompting import shown_prompt
 from frameworks import Behaviour
-from storage.models import PromptState
 
 log = logging.getLogger(__name__)
 
@@ -197,30 +196,29 @@ def redraw_prompt(client: WebClient, deps: Deps, prompt_id: int, look: PromptLoo
     """Update the prompt DM in place (chat.update) to show the prompt's state in the database; False
     when it could not be (the message is gone, Slack failed): what changed is saved either way."""
     with deps.uow() as uow:
-        prompt = uow.prompts.get(prompt_id)
-        if prompt is None or not prompt.channel_id or not prompt.message_ts:
-            return False
-        person = uow.people.get(prompt.person_id)
-        tz = person.tz if person else None
-        content = content_for(uow, deps.library, prompt)
-        if content is None:
-            return False
-        schedule = uow.schedules.get_for(prompt.person_id)
-        if prompt.state is PromptState.ANSWERED:
-            blocks = prompt_answered_blocks(content, max(uow.evidence.count_for_prompt(prompt.id), 1))
-        elif prompt.state is PromptState.SKIPPED:
-            blocks = prompt_skipped_blocks(content)
-        elif prompt.state is not PromptState.SENT:
-            blocks = prompt_closed_blocks(content, "This prompt is closed.")
-        elif schedule is not None and schedule.paused:
-            blocks = prompt_paused_blocks(content, day_label(schedule.paused_until, tz))
-        elif look == "snoozed" and prompt.next_attempt_at is not None:
-            blocks = prompt_snoozed_blocks(content, f"on {when_label(prompt.next_attempt_at, tz)}")
-        else:
-            blocks = prompt_blocks(content)
-        channel, ts = prompt.channel_id, prompt.message_ts
+        shown = shown_prompt(uow, deps.library, prompt_id, snoozed=look == "snoozed")
+    if shown is None:
+        return False
+    content = shown.content
+    if shown.look == "answered":
+        blocks = prompt_answered_blocks(content, shown.answers)
+    elif shown.look == "skipped":
+        blocks = prompt_skipped_blocks(content)
+    elif shown.look == "closed":
+        blocks = prompt_closed_blocks(content, "This prompt is closed.")
+    elif shown.look == "paused":
+        blocks = prompt_paused_blocks(content, day_label(shown.until, shown.tz))
+    elif shown.look == "snoozed":
+        blocks = prompt_snoozed_blocks(content, f"on {when_label(shown.until, shown.tz)}")
+    else:
+        blocks = prompt_blocks(content)
     try:
-        client.chat_update(channel=channel, ts=ts, text=prompt_text(content), blocks=[b.to_dict() for b in blocks])
+        client.chat_update(
+            channel=shown.channel_id,
+            ts=shown.message_ts,
+            text=prompt_text(content),
+            blocks=[b.to_dict() for b in blocks],
+        )
     except SlackApiError as error:
         log.warning("prompt %s not redrawn: %s", prompt_id, error.response.get("error"))
         return False

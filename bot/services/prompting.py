@@ -34,7 +34,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -532,6 +532,48 @@ def content_for(uow: UnitOfWork, library: Library, prompt: Prompt) -> PromptCont
         found = coverage.get(prompt.behaviour_ids[0])
         stat = EvidenceStat(found.count, found.last_at) if found else None
     return prompt_content(library, prompt, stat, uow.placements.current_for(prompt.person_id))
+
+
+PromptLook = Literal["answered", "skipped", "closed", "paused", "snoozed", "live"]
+
+
+@dataclass(frozen=True, slots=True)
+class ShownPrompt:
+    """What a prompt DM should show now, from the prompt's state in the database."""
+
+    channel_id: str
+    message_ts: str
+    content: PromptContent
+    look: PromptLook
+    answers: int = 0
+    until: datetime | None = None  # when a pause or a snooze ends
+    tz: str | None = None
+
+
+def shown_prompt(uow: UnitOfWork, library: Library, prompt_id: int, *, snoozed: bool = False) -> ShownPrompt | None:
+    """How to redraw the prompt's DM; None when it has none (never sent) or its behaviour is gone.
+    `snoozed`: the person just snoozed it, so a live prompt says until when."""
+    prompt = uow.prompts.get(prompt_id)
+    if prompt is None or not prompt.channel_id or not prompt.message_ts:
+        return None
+    content = content_for(uow, library, prompt)
+    if content is None:
+        return None
+    person = uow.people.get(prompt.person_id)
+    tz = person.tz if person else None
+    schedule = uow.schedules.get_for(prompt.person_id)
+    where = {"channel_id": prompt.channel_id, "message_ts": prompt.message_ts, "content": content, "tz": tz}
+    if prompt.state is PromptState.ANSWERED:
+        return ShownPrompt(**where, look="answered", answers=max(uow.evidence.count_for_prompt(prompt.id), 1))
+    if prompt.state is PromptState.SKIPPED:
+        return ShownPrompt(**where, look="skipped")
+    if prompt.state is not PromptState.SENT:
+        return ShownPrompt(**where, look="closed")
+    if schedule is not None and schedule.paused:
+        return ShownPrompt(**where, look="paused", until=schedule.paused_until)
+    if snoozed and prompt.next_attempt_at is not None:
+        return ShownPrompt(**where, look="snoozed", until=prompt.next_attempt_at)
+    return ShownPrompt(**where, look="live")
 
 
 @lru_cache(maxsize=4096)

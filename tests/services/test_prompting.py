@@ -768,3 +768,25 @@ def test_an_inactive_persons_stale_slot_is_cleared_by_the_tick(world: World) -> 
         assert person is not None
         prompt_controls.mark_active(uow, person, MONDAY_SLOT)
     assert world.next_due(pid) == MONDAY_SLOT + timedelta(days=7)
+
+
+def test_what_a_prompt_dm_shows_follows_the_prompts_state(world: World) -> None:
+    from bot.services.prompting import shown_prompt
+
+    pid = world.person("U1")
+    world.tick(MONDAY_SLOT)
+    library = world.deps.library
+    with world.deps.uow() as uow:
+        [prompt] = uow.prompts.all_for(pid)
+        person = uow.people.get(pid)
+        assert person is not None
+        assert shown_prompt(uow, library, prompt.id).look == "live"  # type: ignore[union-attr]
+        prompt_controls.snooze_prompt(uow, prompt, MONDAY_SLOT)
+        snoozed = shown_prompt(uow, library, prompt.id, snoozed=True)
+        assert snoozed is not None and snoozed.look == "snoozed" and snoozed.until == prompt.next_attempt_at
+        prompt_controls.pause(uow, person, MONDAY_SLOT)
+        assert shown_prompt(uow, library, prompt.id).look == "paused"  # type: ignore[union-attr]
+        prompt.state = PromptState.ANSWERED
+        answered = shown_prompt(uow, library, prompt.id)
+        assert answered is not None and answered.look == "answered" and answered.answers == 1
+        assert shown_prompt(uow, library, 999_999) is None
