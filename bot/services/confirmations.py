@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
-from bot.services.evidence import tags_of
+from bot.services.evidence import message_of_key, tags_of
 from storage.models import EvidenceSource
 
 log = logging.getLogger(__name__)
@@ -39,12 +39,6 @@ class Pending:
     prompt_id: int | None
     prompt_channel: str | None
     prompt_ts: str | None
-
-
-def _reply_location(source_key: str | None) -> tuple[str, str] | None:
-    """(channel, ts) of a thread reply from its `message_key` ("msg:TEAM:CHANNEL:TS")."""
-    parts = (source_key or "").split(":")
-    return (parts[2], parts[3]) if len(parts) == 4 and parts[0] == "msg" else None
 
 
 def _pending(deps: Deps, now: datetime) -> list[Pending]:
@@ -77,7 +71,7 @@ def _pending(deps: Deps, now: datetime) -> list[Pending]:
 def _confirm(client: WebClient, deps: Deps, item: Pending) -> None:
     from bot.listeners.evidence_ui import confirm_by_dm, confirm_thread_reply, redraw_prompt
 
-    reply = _reply_location(item.source_key) if item.source is EvidenceSource.PROMPT_REPLY else None
+    reply = message_of_key(item.source_key) if item.source is EvidenceSource.PROMPT_REPLY else None
     if reply is not None and item.prompt_ts:
         confirm_thread_reply(client, reply[0], reply[1], item.prompt_ts, item.evidence_id, item.labels)
     else:

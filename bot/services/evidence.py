@@ -47,6 +47,12 @@ def message_key(team_id: str, channel_id: str, ts: str) -> str:
     return f"msg:{team_id}:{channel_id}:{ts}"
 
 
+def message_of_key(source_key: str | None) -> tuple[str, str] | None:
+    """(channel, ts) back from a `message_key`; None for any other key."""
+    parts = (source_key or "").split(":")
+    return (parts[2], parts[3]) if len(parts) == 4 and parts[0] == "msg" else None
+
+
 def modal_key(token: str) -> str:
     return f"modal:{token}"
 

@@ -43,7 +43,7 @@ from bot.blocks.prompt import PromptContent, prompt_blocks, prompt_closed_blocks
 from bot.deps import Deps
 from bot.services import away, timing
 from bot.services.prompt_choice import EvidenceStat, fallback_note, pick_prompt_behaviour, why_line
-from bot.services.prompt_controls import compute_next_due, is_paused, next_slot
+from bot.services.prompt_controls import compute_next_due, is_paused, mark_inactive, next_slot
 from bot.settings import Settings
 from bot.slack_client import PERSON_GONE_ERRORS, TOKEN_ERRORS, make_web_client
 from frameworks import Library
@@ -883,10 +883,7 @@ def _record_gone(deps: Deps, job: PromptJob, error: str, report: TickReport) -> 
         if prompt is not None:
             uow.prompts.mark_failed(prompt, f"{error}: person marked inactive", now=now)
         if person is not None:
-            uow.people.mark_inactive(person, f"Slack: {error}", now)
-            schedule = uow.schedules.get_for(person.id)
-            if schedule is not None:
-                uow.schedules.set_next_due(schedule, None)
+            mark_inactive(uow, person, f"Slack: {error}", now)
     report.add("inactive")
     return "inactive"
 

@@ -16,6 +16,7 @@ from bot.services.evidence import (
     ladder_for,
     ladder_of_user,
     message_key,
+    message_of_key,
     modal_key,
     owned_prompt,
     parse_id,
@@ -171,6 +172,8 @@ def test_not_set_up(world: World) -> None:
 
 def test_keys_and_ids() -> None:
     assert message_key("T1", "D1", "1.2") == "msg:T1:D1:1.2"
+    assert message_of_key(message_key("T1", "D1", "1.2")) == ("D1", "1.2")
+    assert message_of_key("cmd:T1:trigger") is None and message_of_key(None) is None
     assert saved_message_key("T1", "C1", "1.2", "U1") != saved_message_key("T1", "C1", "1.2", "U2")
     assert [parse_id(v) for v in ("12", 12, "0", "-3", "x", None, True, "9" * 30)] == [12, 12, None, None, None,
                                                                                          None, None, None]  # fmt: skip
