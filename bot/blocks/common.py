@@ -62,10 +62,6 @@ def progress_bar(done: int, total: int, width: int = 10) -> str:
     return "▰" * filled + "▱" * (width - filled) + f" {done}/{total}"
 
 
-def percent(done: int, total: int) -> int:
-    return 0 if total <= 0 else round(100 * done / total)
-
-
 def split_text(text: str, limit: int = SECTION_TEXT_MAX) -> list[str]:
     """Split text into pieces of at most `limit` characters without losing a character.
 
@@ -120,8 +116,3 @@ def mrkdwn_sections(lines: Iterable[str], limit: int = SECTION_TEXT_MAX) -> list
 
 def context(text: str) -> ContextBlock:
     return ContextBlock(elements=[MarkdownTextObject(text=shorten(text, SECTION_TEXT_MAX))])
-
-
-def more_line(hidden: int, what: str) -> str:
-    """`…and 12 more behaviours`, shown wherever a list is capped."""
-    return f"{ELLIPSIS}and {hidden:,} more {what}"

@@ -146,13 +146,6 @@ def behaviour_groups(
     return groups
 
 
-def behaviour_label(framework: Framework, behaviour: Behaviour) -> str:
-    """`Area · Level: behaviour text`, for confirmations."""
-    area = framework.find_area(behaviour.area_id)
-    level = framework.level(behaviour.level_id).name if framework.has_level(behaviour.level_id) else behaviour.level_id
-    return f"{area.name if area else behaviour.area_id} · {level}: {behaviour.text}"
-
-
 def _option(framework: Framework, behaviour: Behaviour) -> Option:
     area = framework.find_area(behaviour.area_id)
     level = framework.level(behaviour.level_id).name if framework.has_level(behaviour.level_id) else behaviour.level_id

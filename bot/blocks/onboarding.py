@@ -37,7 +37,6 @@ from frameworks import Framework, Library
 SAME_AS_OVERALL = "__same__"
 NO_TRACK = "__none__"
 MAX_SELECT_OPTIONS = 100  # facts: static_select <= 100 options
-INPUT_HINT_MAX = 2000
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,7 +41,6 @@ WEEK_PLAN: tuple[tuple[str, ...], ...] = (
     ("thread", "modal", "thread"),
     ("log", "thread", "modal"),
 )
-CAPTURES = frozenset({"modal", "thread", "log", "shortcut"})
 SEARCH_WORDS = "flaky tests"
 UNAVAILABLE = "(not available yet)"
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

@@ -22,7 +22,6 @@ NOT_AVAILABLE = "Sorry, that isn't available."
 # Audit actions (AuditEntry.action), one per kind of read.
 VIEWED_DIGEST = "viewed_digest"
 EXPORTED = "exported_evidence"
-VIEWED_EVIDENCE = "viewed_evidence"
 VIEWED_COVERAGE = "viewed_coverage"  # a manager's App Home: a report's coverage counts, at most once a day
 DENIED = "denied_evidence_access"
 

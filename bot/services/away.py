@@ -7,7 +7,7 @@ Quiet days file (GROWTHBOT_QUIET_DAYS_FILE), either a plain list of ISO dates, o
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -131,7 +131,3 @@ def load_quiet_days(path: Path | None) -> frozenset[date]:
     except OSError as error:
         raise QuietDaysError(f"cannot read quiet days file {path}: {error.strerror or error}") from None
     return parse_quiet_days(text, str(path))
-
-
-def is_quiet_day(day: date, quiet_days: Iterable[date]) -> bool:
-    return day in quiet_days

@@ -78,10 +78,6 @@ class AreaEvidence:
     area_name: str
     behaviours: tuple[BehaviourEvidence, ...]
 
-    @property
-    def item_count(self) -> int:
-        return len({item.id for group in self.behaviours for item in group.items})
-
 
 @dataclass(frozen=True, slots=True)
 class BehaviourStat:

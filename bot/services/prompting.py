@@ -704,7 +704,7 @@ def send_prompt(deps: Deps, slack: SlackCaller, config: TickConfig, job: PromptJ
             report.add("already_posted")
         else:
             posted = _post_prompt(slack, job)
-        outcome, close_previous = _record_sent(deps, job, report, posted["channel"], posted["ts"], new_tz)
+        outcome, close_previous = _record_sent(deps, config, job, report, posted["channel"], posted["ts"], new_tz)
         if close_previous and job.previous is not None:
             _close_previous(slack, job.previous)
         return outcome
@@ -833,12 +833,12 @@ def _record(
 
 
 def _record_sent(
-    deps: Deps, job: PromptJob, report: TickReport, channel: str, ts: str, new_tz: str | None
+    deps: Deps, config: TickConfig, job: PromptJob, report: TickReport, channel: str, ts: str, new_tz: str | None
 ) -> tuple[str, bool]:
     """Record the send; returns the outcome and whether the previous prompt is still open to close."""
     now = deps.now()
     with deps.uow() as uow:
-        remind_at = now + _reminder_after(deps)
+        remind_at = now + config.reminder_after
         if not uow.prompts.record_sent(job.prompt_id, channel_id=channel, message_ts=ts, now=now, remind_at=remind_at):
             return "gone", False
         previous = uow.prompts.get(job.previous.prompt_id) if job.previous is not None else None
@@ -869,10 +869,6 @@ def _change_time_zone(uow: UnitOfWork, person: Person, new_tz: str, prompt: Prom
     while upcoming is not None and timing.local_date(upcoming, new_tz) <= handled_day:
         upcoming = next_slot(schedule, new_tz, upcoming)
     uow.schedules.set_next_due(schedule, upcoming)
-
-
-def _reminder_after(deps: Deps) -> timedelta:
-    return timedelta(days=deps.settings.reminder_after_days)
 
 
 def _record_gone(deps: Deps, job: PromptJob, error: str, report: TickReport) -> str:
