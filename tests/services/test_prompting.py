@@ -790,3 +790,9 @@ def test_what_a_prompt_dm_shows_follows_the_prompts_state(world: World) -> None:
         answered = shown_prompt(uow, library, prompt.id)
         assert answered is not None and answered.look == "answered" and answered.answers == 1
         assert shown_prompt(uow, library, 999_999) is None
+
+
+def test_the_tick_config_sets_when_a_sent_prompt_is_reminded(world: World) -> None:
+    world.person("U1")
+    world.tick(MONDAY_SLOT, reminder_after=timedelta(days=1))
+    assert world.tick(MONDAY_SLOT + timedelta(days=1, minutes=1))["reminded"] == 1
