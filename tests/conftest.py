@@ -1,4 +1,4 @@
-"""Shared fixtures: a database on SQLite and on PostgreSQL, and a clean environment.
+"""Shared fixtures: a database on SQLite and on PostgreSQL, a clean environment, and a fake Slack.
 
 Tests that take the `db` fixture run twice, once per backend. PostgreSQL tests are skipped with the
 reason when the server is unreachable, except under CI=true where that is a failure.
@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.testing.fake_slack import FakeSlack
 from storage.db import make_engine, make_session_factory
 from storage.models import Base
 from storage.uow import UnitOfWorkFactory
@@ -30,6 +31,13 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         leaks = name.startswith(("SLACK_", "GROWTHBOT_")) or name in ("DATABASE_URL", "LOG_LEVEL")
         if leaks and name not in keep:
             monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    """A started fake Slack with fresh state for this test."""
+    with FakeSlack() as fake:
+        yield fake
 
 
 def _postgres_unreachable_reason() -> str | None:

@@ -12,7 +12,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.settings import Settings, SettingsError
 from bot.slack_client import make_web_client
-from tests.fakes import FakeSlack, fake_slack, fast_retry_client  # noqa: F401
+from bot.testing.clients import fast_retry_client
+from bot.testing.fake_slack import FakeSlack
 
 
 def handler_counts(client: object) -> dict[type, int]:
@@ -38,18 +39,18 @@ def test_accepts_settings() -> None:
         make_web_client(Settings())
 
 
-def test_talks_to_the_fake(fake_slack: FakeSlack) -> None:  # noqa: F811
+def test_talks_to_the_fake(fake_slack: FakeSlack) -> None:
     client = make_web_client(fake_slack.bot_token, fake_slack.api_url)
     assert client.auth_test()["bot_id"] == fake_slack.bot_id
 
 
-def test_500_then_success_is_retried(fake_slack: FakeSlack) -> None:  # noqa: F811
+def test_500_then_success_is_retried(fake_slack: FakeSlack) -> None:
     fake_slack.fail_next("auth.test", status=500)
     assert fast_retry_client(fake_slack).auth_test()["ok"]
     assert [call.status for call in fake_slack.calls("auth.test")] == [500, 200]
 
 
-def test_without_retries_the_error_surfaces(fake_slack: FakeSlack) -> None:  # noqa: F811
+def test_without_retries_the_error_surfaces(fake_slack: FakeSlack) -> None:
     fake_slack.fail_next("auth.test", status=503)
     with pytest.raises(SlackApiError) as excinfo:
         make_web_client(fake_slack.bot_token, fake_slack.api_url, server_error_retries=0).auth_test()

@@ -25,11 +25,12 @@ from slack_sdk.models.views import View
 from slack_sdk.webhook import WebhookClient
 
 from bot.slack_client import make_web_client
-from tests.fakes import FakeSlack, fake_slack, fast_retry_client  # noqa: F401
+from bot.testing.clients import fast_retry_client
+from bot.testing.fake_slack import FakeSlack
 
 
 @pytest.fixture
-def fake(fake_slack: FakeSlack) -> Iterator[FakeSlack]:  # noqa: F811
+def fake(fake_slack: FakeSlack) -> Iterator[FakeSlack]:
     fake_slack.add_user("U1", "ada", real_name="Ada Lovelace", email="ada@example.com", tz="Europe/London")
     fake_slack.add_user("U2", "grace", email="grace@example.com")
     fake_slack.add_user("U9", "gone", email="gone@example.com", deleted=True)

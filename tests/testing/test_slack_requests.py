@@ -12,7 +12,11 @@ from slack_bolt import Ack, App, BoltRequest, Respond
 from slack_sdk import WebClient
 
 from bot.slack_client import make_web_client
-from tests.fakes import SIGNING_SECRET, FakeSlack, SlackRequests, fake_slack, serve_bolt_app  # noqa: F401
+from bot.testing.fake_slack import FakeSlack
+from bot.testing.http_server import serve_bolt_app
+from bot.testing.slack_requests import SlackRequests
+
+SIGNING_SECRET = "test-signing-secret"
 
 
 @dataclass
@@ -96,7 +100,7 @@ class Harness:
 
 
 @pytest.fixture
-def harness(fake_slack: FakeSlack) -> Iterator[Harness]:  # noqa: F811
+def harness(fake_slack: FakeSlack) -> Iterator[Harness]:
     fake_slack.add_user("U1", "ada")
     seen = Seen()
     url, stop = serve_bolt_app(tiny_app(make_web_client(fake_slack.bot_token, fake_slack.api_url), seen))

@@ -1,0 +1,160 @@
+"""The fake's HTTP side: a threaded server on 127.0.0.1, port 0, and the path every request takes.
+
+A Web API call is parsed, judged by the armed faults as it arrives, delayed by the simulated latency,
+authenticated, answered by its method handler (or an injected error) and recorded. Upload URLs and
+response_urls are served beside ``/api/``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import traceback
+from collections.abc import Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from bot.testing.fake_slack.faults import Faults
+from bot.testing.fake_slack.methods.files import receive_upload
+from bot.testing.fake_slack.methods.response_url import post_to_response_url
+from bot.testing.fake_slack.protocol import SCOPES, Reply, SlackError, parse_params
+from bot.testing.fake_slack.records import Call
+from bot.testing.fake_slack.state import Handler, Workspace
+
+logger = logging.getLogger(__name__)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # The default backlog of 5 drops SYNs under a 64-client fan-out and costs a 1 s retransmit each.
+    request_queue_size = 512
+
+    def __init__(self, transport: Transport) -> None:
+        super().__init__(("127.0.0.1", 0), _RequestHandler)
+        self.transport = transport
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+    # Keep-alive clients (aiohttp, http.client) otherwise stall ~40 ms per call on Nagle + delayed ACK.
+    disable_nagle_algorithm = True
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        path, _, query = self.path.partition("?")
+        reply = self.server.transport.route(path, query, body, dict(self.headers.items()))
+        self.send_response(reply.status)
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(reply.body)))
+        # Headers and body leave in one write: fewer syscalls and no partial packets.
+        self._headers_buffer.append(b"\r\n" + reply.body)
+        self.flush_headers()
+
+
+class Transport:
+    """Serves one workspace's Web API with its faults and method table."""
+
+    def __init__(
+        self, world: Workspace, faults: Faults, methods: Mapping[str, Handler], *, record_calls: bool = True
+    ) -> None:
+        self.world = world
+        self.faults = faults
+        self.methods = methods
+        self.record_calls = record_calls
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._server is not None:
+            return
+        self._server = _Server(self)
+        self.world.server_url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, name="fake-slack", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        self.world.server_url = None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def route(self, path: str, query: str, body: bytes, headers: dict[str, str]) -> Reply:
+        lowered = {name.lower(): value for name, value in headers.items()}
+        try:
+            if path.startswith("/api/"):
+                return self._api_call(path[len("/api/") :], query, body, lowered)
+            if path.startswith("/upload/"):
+                return receive_upload(self.world, path[len("/upload/") :], body, lowered.get("content-type", ""))
+            if path.startswith("/response_url/"):
+                return post_to_response_url(self.world, self.world.base_url + path, body)
+            return Reply.text(404, "not found")
+        except Exception:
+            message = traceback.format_exc()
+            logger.error("fake Slack failed on %s:\n%s", path, message)
+            with self.world.lock:
+                self.world.recorded.internal_errors.append(message)
+            return Reply.json(500, {"ok": False, "error": "fake_internal_error", "detail": message[-2000:]})
+
+    def _api_call(self, method: str, query: str, body: bytes, headers: dict[str, str]) -> Reply:
+        started = time.time()
+        params: dict[str, Any] = {}
+        token: object = None
+        reply: Reply | None = None
+        try:
+            params = parse_params(query, body, headers.get("content-type", ""))
+            token = params.pop("token", None)
+            # Rate limits and outages judge a call as it arrives (this thread's later scheduling is the
+            # fake's own noise, not the client's); the answer then takes the simulated latency.
+            reply = self.faults.on_arrival(method, params)
+        except SlackError as error:
+            reply = Reply.slack_error(error)
+        latency = self.faults.latency_s
+        if latency > 0:
+            time.sleep(latency)
+        if reply is None:
+            try:
+                self._check_auth(headers.get("authorization", ""), token)
+                handler = self.methods.get(method)
+                if handler is None:
+                    raise SlackError("unknown_method", req_method=method)
+                injected = self.faults.injected_error(method)
+                if injected:
+                    raise SlackError(injected)
+                reply = Reply.json(200, {"ok": True, **handler(self.world, params)}, {"X-OAuth-Scopes": SCOPES})
+                reply = self.faults.late_failure(method) or reply
+            except SlackError as error:
+                reply = Reply.slack_error(error)
+        with self.world.lock:
+            recorded = self.world.recorded
+            recorded.counts[method] += 1
+            if self.record_calls:
+                recorded.calls.append(Call(method, params, started, reply.status, reply.error))
+        return reply
+
+    def _check_auth(self, authorization: str, token: object) -> None:
+        presented = token if isinstance(token, str) and token else None
+        if authorization.lower().startswith("bearer "):
+            presented = authorization[len("bearer ") :].strip() or presented
+        if not presented:
+            raise SlackError("not_authed")
+        if presented != self.world.bot_token:
+            raise SlackError("invalid_auth")
