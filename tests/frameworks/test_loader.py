@@ -373,7 +373,7 @@ def test_reload_if_changed_reloads_edits_keeps_the_last_good_and_reports_a_break
     assert holder.library["tiny"].name == "Renamed ladder"
     good = holder.library
 
-    caplog.set_level(logging.ERROR, logger="frameworks.loader")
+    caplog.set_level(logging.ERROR, logger="frameworks.library_holder")
     _touch(ladder, BASE.replace("name: Tiny ladder", "nmae: Tiny ladder"), 1_700_000_200)
     error = holder.reload_if_changed()
     assert error is not None and "ladder.yaml:2" in str(error) and "nmae" in str(error)
