@@ -12,13 +12,8 @@ from click.testing import CliRunner
 
 from bot.cli.frameworks_import import import_command
 from frameworks.loader import parse_framework
-from frameworks.markdown_import import (
-    MarkdownImportError,
-    clean_name,
-    dump_yaml,
-    import_markdown,
-    repair_mojibake,
-)
+from frameworks.markdown_import import MarkdownImportError, dump_yaml, import_markdown, repair_mojibake
+from frameworks.markdown_import.text import clean_name
 from tests.frameworks.seeds import seeds_dir
 
 REPO = Path(__file__).resolve().parents[2]
