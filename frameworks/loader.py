@@ -83,6 +83,7 @@ def parse_framework(source: bytes | str, path: Path | str = "<string>") -> Frame
 
 
 def yaml_files_in(directory: Path) -> list[Path]:
+    """The ladder files of one directory: `*.yaml`/`*.yml`, not recursive, hidden files skipped."""
     if not directory.is_dir():
         raise FrameworkError(
             directory, None, "ladder directory does not exist or is not a directory (check GROWTHBOT_FRAMEWORKS_DIR)."
