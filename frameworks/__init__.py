@@ -1,6 +1,8 @@
 """Career ladders as data: YAML files, their validated model, lookups and search."""
 
-from frameworks.loader import FrameworkError, LibraryHolder, load_library, load_paths, parse_framework
+from frameworks.errors import FrameworkError
+from frameworks.library_holder import LibraryHolder
+from frameworks.loader import load_library, load_paths, parse_framework
 from frameworks.lookups import (
     AmbiguousMatch,
     AreaStep,

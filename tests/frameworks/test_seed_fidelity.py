@@ -1,6 +1,6 @@
 """The bundled ladders say exactly what their seed documents say: nothing dropped, moved or garbled.
 
-Each seed is re-read here with a small parser of its own (independent of frameworks/markdown_import.py)
+Each seed is re-read here with a small parser of its own (independent of frameworks/markdown_import/)
 and compared cell by cell with the YAML, after the normalisation the YAML header comments document:
 Markdown markup stripped, the one mojibake apostrophe repaired, whitespace collapsed, emoji dropped
 from headings. Seeds live outside the repo: GROWTHBOT_SEEDS_DIR, else <repo>/../shared/seeds.
