@@ -35,7 +35,7 @@ from tick_query import NOW, database, populate  # the shared data builder, next 
 
 from bot import scheduler
 from bot.deps import Deps
-from bot.services.prompting import run_tick
+from bot.delivery.tick import run_tick
 from bot.settings import Settings
 from bot.slack_client import make_web_client
 from bot.testing.fake_slack import FakeSlack

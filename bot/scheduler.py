@@ -53,7 +53,7 @@ def _ladders(deps: Deps) -> object:
 
 
 def _prompts(deps: Deps) -> object:
-    from bot.services.prompting import run_tick
+    from bot.delivery.tick import run_tick
 
     return run_tick(deps)
 

@@ -16,7 +16,6 @@ from bot.blocks.evidence_modal import (
     search_option_groups,
 )
 from bot.blocks.prompt import (
-    PromptContent,
     evidence_saved_blocks,
     prompt_answered_blocks,
     prompt_blocks,
@@ -26,6 +25,7 @@ from bot.blocks.prompt import (
     too_long_blocks,
 )
 from bot.ids import EvidenceAction, EvidenceBlock, PromptAction
+from bot.services.prompt_content import PromptContent
 from bot.testing.block_rules import message_blocks_errors, view_errors
 from frameworks import load_library
 from tests.bot.harness import bundled_library

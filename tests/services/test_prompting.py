@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from bot.services import prompt_controls, timing
-from bot.services.prompting import Pacer, content_for
+from bot.delivery.fanout import Pacer
+from bot.services.prompt_content import content_for
 from storage.models import Cadence, PromptState
 from tests.conftest import Database
 from tests.services.prompting_world import World, make_world
@@ -465,8 +466,8 @@ def test_stale_dm_channel_falls_back_to_conversations_open(world: World) -> None
 
 
 def test_rendered_prompt_matches_the_block_builder() -> None:
-    from bot.blocks.prompt import PromptContent, prompt_blocks
-    from bot.services.prompting import rendered_prompt
+    from bot.blocks.prompt import prompt_blocks, rendered_prompt
+    from bot.services.prompt_content import PromptContent
 
     content = PromptContent(41, "Ships <things> & more", "Delivery", "Milestone 2", "why not", "for leads")
     assert rendered_prompt(content) == [block.to_dict() for block in prompt_blocks(content)]
@@ -771,7 +772,7 @@ def test_an_inactive_persons_stale_slot_is_cleared_by_the_tick(world: World) -> 
 
 
 def test_what_a_prompt_dm_shows_follows_the_prompts_state(world: World) -> None:
-    from bot.services.prompting import shown_prompt
+    from bot.services.prompt_content import shown_prompt
 
     pid = world.person("U1")
     world.tick(MONDAY_SLOT)
