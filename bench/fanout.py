@@ -38,9 +38,9 @@ from sqlalchemy import Engine, insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.deps import Deps
 from bot.delivery.fanout import fanout_client
 from bot.delivery.tick import deliver_due
+from bot.deps import Deps
 from bot.services.planning import plan_due
 from bot.services.tick import TickConfig, TickReport
 from bot.settings import Settings

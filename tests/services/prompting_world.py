@@ -10,8 +10,8 @@ from typing import Any
 
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 
-from bot.deps import Deps
 from bot.delivery.tick import run_tick
+from bot.deps import Deps
 from bot.services.tick import TickConfig, TickReport
 from bot.services.timing import next_occurrence
 from bot.settings import Settings

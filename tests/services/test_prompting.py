@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from bot.services import prompt_controls, timing
 from bot.delivery.fanout import Pacer
+from bot.services import prompt_controls, timing
 from bot.services.prompt_content import content_for
 from storage.models import Cadence, PromptState
 from tests.conftest import Database
