@@ -59,7 +59,7 @@ def _prompts(deps: Deps) -> object:
 
 
 def _digests(deps: Deps) -> object:
-    from bot.services.digesting import tick_digests
+    from bot.delivery.digests import tick_digests
 
     return tick_digests(deps, deps.now())
 

@@ -21,8 +21,6 @@ NOT_YET_MOVED = {
     ("bot/services/confirmations.py", "bot.listeners.evidence_ui"),
     ("bot/services/consent.py", "slack_sdk.errors"),
     ("bot/services/consent.py", "bot.blocks.consent"),
-    ("bot/services/digesting.py", "slack_sdk.errors"),
-    ("bot/services/digesting.py", "bot.blocks.digest"),
     ("bot/services/lookup.py", "bot.blocks.common"),
     ("bot/services/one_on_ones.py", "bot.blocks.common"),
     ("bot/services/people.py", "slack_sdk.errors"),

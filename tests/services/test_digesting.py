@@ -7,9 +7,10 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
+from bot.delivery.digests import tick_digests
 from bot.ids import DigestAction
 from bot.services import access
-from bot.services.digesting import SKIP_INACTIVE, SKIP_MISSED, SKIP_NO_CONSENT, on_demand_digest, tick_digests
+from bot.services.digesting import SKIP_INACTIVE, SKIP_MISSED, SKIP_NO_CONSENT, on_demand_digest
 from bot.services.one_on_ones import MeetingSlot, schedule
 from bot.settings import Settings
 from storage.models import Cadence, Digest, DigestState, ManagerLinkStatus
