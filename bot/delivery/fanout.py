@@ -134,6 +134,7 @@ class SlackCaller:
         wait_budget_s: float = RATE_LIMIT_WAIT_MAX_S,
         *,
         own_post_client: bool = True,
+        sleep: Callable[[float], None] = time.sleep,
     ):
         self.client = client
         # chat.postMessage is never re-sent by slack_sdk on a 5xx or a dropped connection: Slack may have
@@ -151,6 +152,7 @@ class SlackCaller:
         )
         self.on_rate_limited = on_rate_limited
         self.wait_budget_s = wait_budget_s
+        self._sleep = sleep
         self.token_error: str | None = None  # set once Slack refuses the bot's token: stop claiming
         self._pacers: dict[str, Pacer] = {}
         self._lock = threading.Lock()
@@ -185,7 +187,7 @@ class SlackCaller:
                 retry_after = _retry_after(error)
                 if waited + retry_after > self.wait_budget_s:
                     raise RateLimited(retry_after) from None
-                time.sleep(retry_after)  # facts: honour Retry-After before calling again
+                self._sleep(retry_after)  # facts: honour Retry-After before calling again
                 waited += retry_after
                 continue
             pacer.success()

@@ -1,4 +1,4 @@
-"""A database, a fake Slack and Deps for the prompting and evidence service tests."""
+"""A database, a fake Slack and Deps for the prompt tick tests (delivery, planning, prompt content, evidence)."""
 
 from __future__ import annotations
 
