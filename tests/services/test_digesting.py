@@ -14,12 +14,8 @@ from tests.conftest import Database
 from tests.services.digest_data import fake_slack_deps, load_ladder, make_world
 
 LIBRARY = load_ladder()
-
-
 # Monday 24 March 2025 is the last Monday of CET; Monday 31 March is the first of CEST.
 BEFORE_DST = datetime(2025, 3, 20, 12, 0)
-
-
 MEETING_1 = datetime(2025, 3, 24, 9, 0)  # 10:00 Paris (UTC+1)
 
 
