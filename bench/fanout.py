@@ -38,8 +38,11 @@ from sqlalchemy import Engine, insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.delivery.fanout import fanout_client
+from bot.delivery.tick import deliver_due
 from bot.deps import Deps
-from bot.services.prompting import TickConfig, TickReport, deliver_due, fanout_client, plan_due
+from bot.services.planning import plan_due
+from bot.services.tick import TickConfig, TickReport
 from bot.settings import Settings
 from bot.slack_client import make_web_client
 from bot.testing.fake_slack import FakeSlack

@@ -34,8 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from tick_query import NOW, database, populate  # the shared data builder, next to this file
 
 from bot import scheduler
+from bot.delivery.tick import run_tick
 from bot.deps import Deps
-from bot.services.prompting import run_tick
 from bot.settings import Settings
 from bot.slack_client import make_web_client
 from bot.testing.fake_slack import FakeSlack

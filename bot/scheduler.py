@@ -53,13 +53,13 @@ def _ladders(deps: Deps) -> object:
 
 
 def _prompts(deps: Deps) -> object:
-    from bot.services.prompting import run_tick
+    from bot.delivery.tick import run_tick
 
     return run_tick(deps)
 
 
 def _digests(deps: Deps) -> object:
-    from bot.services.digesting import tick_digests
+    from bot.delivery.digests import tick_digests
 
     return tick_digests(deps, deps.now())
 

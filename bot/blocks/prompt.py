@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+import json
+from functools import lru_cache
+from typing import Any
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -15,27 +18,13 @@ from slack_sdk.models.blocks import (
 
 from bot.blocks.common import context, escape, split_text
 from bot.ids import EvidenceAction, EvidenceBlock, PromptAction, PromptBlock
+from bot.services.prompt_content import PromptContent
 
 HEADLINE = ":seedling: *Your growth prompt this week*"
 ASK = (
     "Did anything lately show this? Reply in this thread with a sentence or two, or tap *Add evidence* "
     "to add a link and pick behaviours. It takes under a minute."
 )
-
-
-@dataclass(frozen=True, slots=True)
-class PromptContent:
-    """What a prompt DM says: one behaviour, where it sits on the ladder, and why it was picked."""
-
-    prompt_id: int
-    behaviour_text: str
-    area_name: str
-    level_name: str
-    why: str
-    qualifier: str | None = None
-    # The behaviour is from the person's own level, not the next one (see prompt_choice.fallback_note):
-    # the DM must not say "towards" that level.
-    fallback: bool = False
 
 
 def _quoted_behaviour(content: PromptContent) -> list[Block]:
@@ -78,6 +67,22 @@ def prompt_blocks(content: PromptContent) -> list[Block]:
         SectionBlock(text=MarkdownTextObject(text=ASK)),
         _buttons(content.prompt_id),
     ]
+
+
+@lru_cache(maxsize=4096)
+def _rendered_template(content: PromptContent) -> str:
+    return json.dumps([block.to_dict() for block in prompt_blocks(content)])
+
+
+def rendered_prompt(content: PromptContent) -> list[dict[str, Any]]:
+    """`prompt_blocks(content)` as dicts. Building and validating Block Kit objects costs about as much
+    as a Slack call, so a fan-out renders each distinct prompt once (with prompt id 0) and copies it."""
+    template = json.loads(_rendered_template(dataclasses.replace(content, prompt_id=0)))
+    for block in template:
+        for element in block.get("elements") or []:
+            if element.get("type") == "button" and element.get("value") == "0":
+                element["value"] = str(content.prompt_id)
+    return template
 
 
 def prompt_answered_blocks(content: PromptContent, evidence_count: int = 1) -> list[Block]:

@@ -43,7 +43,7 @@ from bot.listeners.surfaces import publish_home
 from bot.services import timing
 from bot.services.access import owned_evidence
 from bot.services.evidence import MAX_SUGGESTIONS, Ladder, ladder_of_user, owned_prompt
-from bot.services.prompting import shown_prompt
+from bot.services.prompt_content import shown_prompt
 from frameworks import Behaviour
 
 log = logging.getLogger(__name__)

@@ -1,15 +1,18 @@
-"""Sending digests: before each 1:1 from the tick, and on demand.
+"""Digests before each 1:1 (the tick's claims and outcomes), on demand, and the engineer's answers to a
+preview. Slack-free: bot.delivery.digests makes the Slack calls.
 
-The tick (`tick_digests`) finds 1:1s whose `next_digest_at` has come and handles them one by one:
+The tick (bot.delivery.digests.tick_digests) finds 1:1s whose `next_digest_at` has come and handles
+them one by one:
 
-1. In one transaction: lock the 1:1 row (FOR UPDATE SKIP LOCKED on PostgreSQL), skip and record
-   every occurrence that already started while the bot was down, then claim the digest row for the
-   coming meeting. The row is unique per (1:1, meeting), so each occurrence is sent at most once
-   even with several instances; a claim whose instance died expires and is taken over.
-2. Outside any transaction: build the digest and post it to the manager (split into several
+1. In one transaction (`claim_digest`): lock the 1:1 row (FOR UPDATE SKIP LOCKED on PostgreSQL), skip
+   and record every occurrence that already started while the bot was down, then claim the digest row
+   for the coming meeting. The row is unique per (1:1, meeting), so each occurrence is sent at most
+   once even with several instances; a claim whose instance died expires and is taken over.
+2. Outside any transaction: the delivery layer posts the digest to the manager (split into several
    messages when long) and the preview to the report.
-3. In a second transaction: mark the digest sent (with the coverage snapshot the next digest
-   compares against), clear the "to discuss" flags it delivered, and move the 1:1 to its next meeting.
+3. In a second transaction (`record_sent`): mark the digest sent (with the coverage snapshot the next
+   digest compares against), clear the "to discuss" flags it delivered, and move the 1:1 to its next
+   meeting; or (`record_failure`, from Slack's error code) retry later or give up.
 
 A digest sent late is fine as long as the meeting has not started; one whose meeting has started is
 skipped (state SKIPPED, with the reason) and the schedule moves on.
@@ -23,9 +26,6 @@ import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from slack_sdk.errors import SlackApiError
-
-from bot.blocks.digest import DigestMessage, digest_messages
 from bot.deps import Deps
 from bot.services import access
 from bot.services.digests import ON_DEMAND_WINDOW, DigestContent, build_digest
@@ -67,7 +67,7 @@ class DigestTickReport:
 
 
 @dataclass(frozen=True, slots=True)
-class _Claimed:
+class ClaimedDigest:
     digest_id: int
     one_on_one_id: int
     manager_slack_id: str
@@ -76,30 +76,15 @@ class _Claimed:
     attempts: int
 
 
-def tick_digests(deps: Deps, now: datetime, *, instance_id: str | None = None, limit: int = 200) -> DigestTickReport:
-    """Send every digest that is due at `now`. Safe to run from several instances at once."""
-    instance_id = instance_id or default_instance_id()
-    report = DigestTickReport()
+def due_one_on_ones(deps: Deps, now: datetime, limit: int) -> list[int]:
+    """The 1:1s whose digest is due at `now`, by id."""
     with deps.uow() as uow:
-        due_ids = [one_on_one.id for one_on_one in uow.one_on_ones.due_digests(now, limit)]
-    for one_on_one_id in due_ids:
-        try:
-            _process(deps, one_on_one_id, now, instance_id, report)
-        except Exception as error:  # one broken 1:1 must not stop the others
-            log.exception("digest for 1:1 %s failed", one_on_one_id)
-            report.errors.append(f"1:1 {one_on_one_id}: {error.__class__.__name__}: {error}")
-    return report
+        return [one_on_one.id for one_on_one in uow.one_on_ones.due_digests(now, limit)]
 
 
-def _process(deps: Deps, one_on_one_id: int, now: datetime, instance_id: str, report: DigestTickReport) -> None:
-    claimed = _claim(deps, one_on_one_id, now, instance_id, report)
-    if claimed is None:
-        return
-    try:
-        channel, timestamps = _deliver(deps, claimed)
-    except SlackApiError as error:
-        _record_failure(deps, claimed, error, now, report)
-        return
+def record_sent(
+    deps: Deps, claimed: ClaimedDigest, channel: str, timestamps: list[str], now: datetime, report: DigestTickReport
+) -> None:
     with deps.uow() as uow:
         digest = uow.digests.get(claimed.digest_id)
         one_on_one = uow.one_on_ones.get(claimed.one_on_one_id)
@@ -112,9 +97,9 @@ def _process(deps: Deps, one_on_one_id: int, now: datetime, instance_id: str, re
     report.sent += 1
 
 
-def _claim(
+def claim_digest(
     deps: Deps, one_on_one_id: int, now: datetime, instance_id: str, report: DigestTickReport
-) -> _Claimed | None:
+) -> ClaimedDigest | None:
     with deps.uow() as uow:
         one_on_one = uow.one_on_ones.lock_due(one_on_one_id, now)
         if one_on_one is None:
@@ -167,7 +152,9 @@ def _claim(
             details={"digest_id": digest.id, "meeting": meeting.isoformat(), "scheduled": True},
             at=now,
         )
-        return _Claimed(digest.id, one_on_one.id, manager.slack_user_id, person.slack_user_id, content, digest.attempts)
+        return ClaimedDigest(
+            digest.id, one_on_one.id, manager.slack_user_id, person.slack_user_id, content, digest.attempts
+        )
 
 
 def _active_manager_id(uow: UnitOfWork, person: Person) -> int | None:
@@ -222,33 +209,11 @@ def _advance_past(uow: UnitOfWork, one_on_one: OneOnOne, moment: datetime) -> No
     uow.one_on_ones.set_next(one_on_one, meeting, digest_at)
 
 
-def post_messages(deps: Deps, user_slack_id: str, messages: list[DigestMessage]) -> tuple[str, list[str]]:
-    """DM `messages` in order; returns (channel, one ts per message)."""
-    channel = deps.client.conversations_open(users=user_slack_id)["channel"]["id"]
-    timestamps = []
-    for message in messages:
-        answer = deps.client.chat_postMessage(channel=channel, text=message.text, blocks=message.to_dicts())
-        timestamps.append(str(answer["ts"]))
-    return channel, timestamps
-
-
-def _deliver(deps: Deps, claimed: _Claimed) -> tuple[str, list[str]]:
-    channel, timestamps = post_messages(deps, claimed.manager_slack_id, digest_messages(claimed.content, "manager"))
-    try:
-        post_messages(
-            deps, claimed.report_slack_id, digest_messages(claimed.content, "preview", digest_id=claimed.digest_id)
-        )
-    except SlackApiError as error:
-        # The manager has the digest; a failed preview must not make the tick send it again.
-        log.warning("digest %s: preview to the report failed: %s", claimed.digest_id, error)
-    return channel, timestamps
-
-
-def _record_failure(
-    deps: Deps, claimed: _Claimed, error: SlackApiError, now: datetime, report: DigestTickReport
+def record_failure(
+    deps: Deps, claimed: ClaimedDigest, code: str, message: str, now: datetime, report: DigestTickReport
 ) -> None:
-    code = str(error.response.get("error", "")) if error.response is not None else ""
-    message = f"{code or 'slack_error'}: {error}"
+    """Slack refused the manager's digest with error `code` (`message` is what is recorded): tried again
+    with back-off until the meeting, or given up when retrying cannot help."""
     with deps.uow() as uow:
         digest = uow.digests.get(claimed.digest_id)
         one_on_one = uow.one_on_ones.get(claimed.one_on_one_id)

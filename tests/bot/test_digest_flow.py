@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
+from bot.delivery.digests import tick_digests
 from bot.ids import Callback, DigestAction, DigestBlock, DigestNoteAction, OneOnOneAction, OneOnOneBlock
 from bot.services.access import NOT_AVAILABLE
-from bot.services.digesting import tick_digests
 from storage.models import ManagerLinkStatus
 from tests.bot.harness import Harness, message_text
 

@@ -16,7 +16,6 @@ from bot.blocks.evidence_modal import (
     search_option_groups,
 )
 from bot.blocks.prompt import (
-    PromptContent,
     evidence_saved_blocks,
     prompt_answered_blocks,
     prompt_blocks,
@@ -26,6 +25,7 @@ from bot.blocks.prompt import (
     too_long_blocks,
 )
 from bot.ids import EvidenceAction, EvidenceBlock, PromptAction
+from bot.services.prompt_content import PromptContent
 from bot.testing.block_rules import message_blocks_errors, view_errors
 from frameworks import load_library
 from tests.bot.harness import bundled_library
@@ -174,3 +174,13 @@ def test_search_options_fit_slack_and_group_by_area() -> None:
     assert all(len(o["text"]["text"]) <= 75 and len(o["value"]) <= 150 for o in options)
     assert any(o["text"]["text"].endswith("…") for o in options)  # long wording cut for display only
     assert len({g["label"]["text"] for g in groups}) == len(groups)
+
+
+def test_rendered_prompt_matches_the_block_builder() -> None:
+    from bot.blocks.prompt import prompt_blocks, rendered_prompt
+    from bot.services.prompt_content import PromptContent
+
+    content = PromptContent(41, "Ships <things> & more", "Delivery", "Milestone 2", "why not", "for leads")
+    assert rendered_prompt(content) == [block.to_dict() for block in prompt_blocks(content)]
+    other = PromptContent(42, "Ships <things> & more", "Delivery", "Milestone 2", "why not", "for leads")
+    assert rendered_prompt(other) == [block.to_dict() for block in prompt_blocks(other)]

@@ -15,8 +15,8 @@ from bot.scheduler import JOB_ID, LADDER_WATCH_JOB_ID, TASKS, start_scheduler, t
 from bot.server import start_scheduler_if_available
 from frameworks import LibraryHolder
 from tests.conftest import Database
+from tests.delivery.world import make_world
 from tests.frameworks.test_loader import BASE
-from tests.services.prompting_world import make_world
 
 
 def _write(path: Path, text: str, stamp: int) -> None:

@@ -14,7 +14,7 @@ from bot.testing.fake_slack import FakeSlack
 from storage.db import make_engine
 from storage.migrate import current_revision, head_revision
 from tests.conftest import Database
-from tests.services.prompting_world import make_world
+from tests.delivery.world import make_world
 
 MONDAY_SLOT = datetime(2024, 1, 8, 9, 0)
 

@@ -26,7 +26,7 @@ from bot.services.evidence import (
 from storage.models import MAX_EVIDENCE_TEXT, EvidenceSource, FieldTooLong, PromptState
 from storage.uow import UnitOfWork
 from tests.conftest import Database
-from tests.services.prompting_world import LADDER, TEAM, World, make_world
+from tests.delivery.world import LADDER, TEAM, World, make_world
 
 NOW = datetime(2024, 1, 10, 12, 0)
 

@@ -9,7 +9,7 @@ import pytest
 
 from bot.services import prompt_controls
 from tests.conftest import Database
-from tests.services.prompting_world import World, make_world
+from tests.delivery.world import World, make_world
 
 SATURDAY_SLOT = datetime(2024, 3, 30, 9, 0)  # Saturday 10:00 in Paris (CET, UTC+1)
 SUNDAY_SAME_TIME = datetime(2024, 3, 31, 8, 0)  # Sunday 10:00 in Paris (CEST, UTC+2)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from bot.blocks.digest import digest_messages
+from bot.delivery.digests import post_messages
 from bot.ids import LADDER_COMMAND
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
 from bot.listeners.commands.targets import open_evidence_or_explain, optional_person, say
 from bot.services import access
-from bot.services.digesting import on_demand_digest, post_messages
+from bot.services.digesting import on_demand_digest
 
 # A response_url takes only a few posts: a longer digest goes to the requester's DM instead.
 MAX_EPHEMERAL_PARTS = 3

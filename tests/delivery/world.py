@@ -1,4 +1,4 @@
-"""A database, a fake Slack and Deps for the prompting and evidence service tests."""
+"""A database, a fake Slack and Deps for the prompt tick tests (delivery, planning, prompt content, evidence)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from typing import Any
 
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 
+from bot.delivery.tick import run_tick
 from bot.deps import Deps
-from bot.services.prompting import TickConfig, TickReport, run_tick
+from bot.services.tick import TickConfig, TickReport
 from bot.services.timing import next_occurrence
 from bot.settings import Settings
 from bot.slack_client import make_web_client
