@@ -65,7 +65,7 @@ def _digests(deps: Deps) -> object:
 
 
 def _consent_requests(deps: Deps) -> object:
-    from bot.services.consent import send_pending_consent_requests
+    from bot.delivery.consent import send_pending_consent_requests
 
     return send_pending_consent_requests(deps, deps.now())
 

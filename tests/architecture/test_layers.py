@@ -19,8 +19,6 @@ NOT_YET_MOVED = {
     ("bot/services/confirmations.py", "slack_sdk"),
     ("bot/services/confirmations.py", "slack_sdk.errors"),
     ("bot/services/confirmations.py", "bot.listeners.evidence_ui"),
-    ("bot/services/consent.py", "slack_sdk.errors"),
-    ("bot/services/consent.py", "bot.blocks.consent"),
     ("bot/services/digesting.py", "slack_sdk.errors"),
     ("bot/services/digesting.py", "bot.blocks.digest"),
     ("bot/services/lookup.py", "bot.blocks.common"),
