@@ -71,7 +71,7 @@ def _consent_requests(deps: Deps) -> object:
 
 
 def _confirmations(deps: Deps) -> object:
-    from bot.services.confirmations import confirm_unconfirmed
+    from bot.delivery.confirmations import confirm_unconfirmed
 
     return dict(confirm_unconfirmed(deps, deps.now())) or "nothing to confirm"
 

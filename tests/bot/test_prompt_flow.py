@@ -11,10 +11,10 @@ from typing import Any
 from slack_sdk import WebClient
 from sqlalchemy import text
 
+from bot.delivery.confirmations import confirm_unconfirmed
 from bot.ids import Callback, EvidenceAction, EvidenceBlock, PromptAction
 from bot.scheduler import tick as scheduler_tick
 from bot.services import prompt_controls
-from bot.services.confirmations import confirm_unconfirmed
 from bot.services.evidence import capture, ladder_for, message_key
 from bot.services.prompting import run_tick
 from storage.models import MAX_EVIDENCE_TEXT, Evidence, EvidenceSource, Prompt, PromptState
