@@ -65,13 +65,13 @@ def _digests(deps: Deps) -> object:
 
 
 def _consent_requests(deps: Deps) -> object:
-    from bot.services.consent import send_pending_consent_requests
+    from bot.delivery.consent import send_pending_consent_requests
 
     return send_pending_consent_requests(deps, deps.now())
 
 
 def _confirmations(deps: Deps) -> object:
-    from bot.services.confirmations import confirm_unconfirmed
+    from bot.delivery.confirmations import confirm_unconfirmed
 
     return dict(confirm_unconfirmed(deps, deps.now())) or "nothing to confirm"
 

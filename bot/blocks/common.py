@@ -2,7 +2,8 @@
 
 Slack limits (section text 3000, fields 2000, ...) are met by splitting text into several pieces,
 never by cutting user text. Only labels we control (option text, headers) are shortened, with an
-ellipsis, because Slack rejects them outright when too long.
+ellipsis, because Slack rejects them outright when too long (`shorten`, a plain-text rule that
+services use too, lives in bot.services.text).
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from collections.abc import Iterable
 
 from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
 
+from bot.services.text import ENTITY_AT_END, shorten
+
 SECTION_TEXT_MAX = 3000
 HEADER_TEXT_MAX = 150
 OPTION_TEXT_MAX = 75
 BUTTON_TEXT_MAX = 75
-ELLIPSIS = "…"
 
-_ENTITY_AT_END = re.compile(r"&[a-z]{0,3}$")
 _SLACK_ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">"}
 _SLACK_ENTITY = re.compile("|".join(_SLACK_ENTITIES))
 
@@ -36,17 +37,6 @@ def unescape(text: str) -> str:
     `<@U123>` / `<https://...>` (not escaped) and are kept as they are.
     """
     return _SLACK_ENTITY.sub(lambda match: _SLACK_ENTITIES[match.group(0)], text)
-
-
-def shorten(text: str, limit: int) -> str:
-    """A label that fits `limit` characters, ending in an ellipsis when it had to be cut."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rstrip()
-    # Never leave half an escape entity (e.g. "&am") behind.
-    cut = _ENTITY_AT_END.sub("", cut)
-    return cut + ELLIPSIS
 
 
 def progress_bar(done: int, total: int, width: int = 10) -> str:
@@ -79,7 +69,7 @@ def split_text(text: str, limit: int = SECTION_TEXT_MAX) -> list[str]:
             cut = window.rfind(" ")
         if cut <= 0:
             cut = limit
-            entity = _ENTITY_AT_END.search(rest[:cut])
+            entity = ENTITY_AT_END.search(rest[:cut])
             if entity and entity.start() > 0:
                 cut = entity.start()
             pieces.append(rest[:cut])

@@ -1,6 +1,6 @@
-"""Slack calls the evidence and prompt listeners share: open the evidence / retag modals, redraw a prompt
-DM from its state in the database, confirm saved evidence (and record that it was confirmed), and
-refresh App Home after something changed.
+"""Slack calls the evidence and prompt listeners share: open the evidence / retag modals, record that saved
+evidence was confirmed, and refresh App Home after something changed. Redrawing a prompt DM and
+confirming saved evidence are in bot.delivery (the tick's sweep sends them too).
 
 Ids that arrive from Slack (prompt id in a button, evidence id, metadata) are always re-checked
 against the acting user here or in the services: a value coming back from Slack is never trusted alone.
@@ -11,8 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -26,50 +25,21 @@ from bot.blocks.evidence_modal import (
     retag_modal,
     save_message_modal,
 )
-from bot.blocks.prompt import (
-    evidence_saved_blocks,
-    evidence_saved_text,
-    prompt_answered_blocks,
-    prompt_blocks,
-    prompt_closed_blocks,
-    prompt_paused_blocks,
-    prompt_skipped_blocks,
-    prompt_snoozed_blocks,
-    prompt_text,
-)
 from bot.deps import Deps
 from bot.errors import UserFacingError
 from bot.listeners.surfaces import publish_home
-from bot.services import timing
+from bot.services import confirmations
 from bot.services.access import owned_evidence
 from bot.services.evidence import MAX_SUGGESTIONS, Ladder, ladder_of_user, owned_prompt
-from bot.services.prompt_content import shown_prompt
 from frameworks import Behaviour
 
 log = logging.getLogger(__name__)
 
 NOT_YOURS = "That prompt or evidence is not available to you."
 
-PromptLook = Literal["auto", "snoozed"]
-
 
 def new_token() -> str:
     return uuid.uuid4().hex
-
-
-def when_label(moment: datetime | None, tz: str | None) -> str | None:
-    """`Tuesday 9 January at 10:00` in the person's time zone."""
-    if moment is None:
-        return None
-    local = timing.to_local(moment, tz)
-    return f"{local:%A} {local.day} {local:%B} at {local:%H:%M}"
-
-
-def day_label(moment: datetime | None, tz: str | None) -> str | None:
-    if moment is None:
-        return None
-    local = timing.to_local(moment, tz)
-    return f"{local:%A} {local.day} {local:%B}"
 
 
 def evidence_view(
@@ -192,71 +162,9 @@ def open_retag_modal(
     client.views_open(trigger_id=trigger_id, view=view)
 
 
-def redraw_prompt(client: WebClient, deps: Deps, prompt_id: int, look: PromptLook = "auto") -> bool:
-    """Update the prompt DM in place (chat.update) to show the prompt's state in the database; False
-    when it could not be (the message is gone, Slack failed): what changed is saved either way."""
-    with deps.uow() as uow:
-        shown = shown_prompt(uow, deps.library, prompt_id, snoozed=look == "snoozed")
-    if shown is None:
-        return False
-    content = shown.content
-    if shown.look == "answered":
-        blocks = prompt_answered_blocks(content, shown.answers)
-    elif shown.look == "skipped":
-        blocks = prompt_skipped_blocks(content)
-    elif shown.look == "closed":
-        blocks = prompt_closed_blocks(content, "This prompt is closed.")
-    elif shown.look == "paused":
-        blocks = prompt_paused_blocks(content, day_label(shown.until, shown.tz))
-    elif shown.look == "snoozed":
-        blocks = prompt_snoozed_blocks(content, f"on {when_label(shown.until, shown.tz)}")
-    else:
-        blocks = prompt_blocks(content)
-    try:
-        client.chat_update(
-            channel=shown.channel_id,
-            ts=shown.message_ts,
-            text=prompt_text(content),
-            blocks=[b.to_dict() for b in blocks],
-        )
-    except SlackApiError as error:
-        log.warning("prompt %s not redrawn: %s", prompt_id, error.response.get("error"))
-        return False
-    return True
-
-
-SAVED_REACTION = "white_check_mark"
-
-
-def confirm_by_dm(client: WebClient, user_id: str, evidence_id: int, labels: Sequence[str]) -> None:
-    client.chat_postMessage(
-        channel=user_id,
-        text=evidence_saved_text(list(labels)),
-        blocks=[b.to_dict() for b in evidence_saved_blocks(evidence_id, list(labels))],
-    )
-
-
-def confirm_thread_reply(
-    client: WebClient, channel: str, ts: str, thread_ts: str, evidence_id: int, labels: Sequence[str]
-) -> None:
-    """A reaction on the reply and a short note in the prompt's thread offering to change the tags."""
-    try:
-        client.reactions_add(channel=channel, timestamp=ts, name=SAVED_REACTION)
-    except SlackApiError as error:
-        if error.response.get("error") != "already_reacted":
-            raise
-    client.chat_postMessage(
-        channel=channel,
-        thread_ts=thread_ts,
-        text=evidence_saved_text(list(labels)),
-        blocks=[b.to_dict() for b in evidence_saved_blocks(evidence_id, list(labels))],
-    )
-
-
 def mark_confirmed(deps: Deps, evidence_id: int) -> None:
     """The person has been shown the evidence was saved: the tick will not confirm it again."""
-    with deps.uow() as uow:
-        uow.evidence.mark_confirmed(evidence_id, deps.now())
+    confirmations.mark_confirmed(deps, evidence_id, deps.now())
 
 
 def refresh_home(client: WebClient, deps: Deps, team_id: str, user_id: str) -> None:

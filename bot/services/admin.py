@@ -315,7 +315,7 @@ def request_manager(
 ) -> ManagerRequest | None:
     """Name `manager_slack_id` as the person's manager: a PENDING link until the person accepts.
 
-    The caller sends the consent DM (bot.services.consent.send_consent_request) after the commit.
+    The caller sends the consent DM (bot.delivery.consent.send_consent_request) after the commit.
     """
     if not _allowed(uow, settings, request, NAMED_MANAGER, subject_slack_id):
         return None

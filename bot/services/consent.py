@@ -8,24 +8,13 @@ links). Either side can end a link; ending it also ends their 1:1s.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from slack_sdk.errors import SlackApiError
-
-from bot.blocks.consent import consent_request_blocks, consent_request_text
-from bot.deps import Deps
-from bot.slack_client import PERSON_GONE_ERRORS
 from storage.models import ManagerLink, ManagerLinkStatus, Person
 from storage.uow import UnitOfWork
-
-log = logging.getLogger(__name__)
-
-# Slack errors after which a consent DM is not worth retrying (the person is gone or unreachable).
-GIVE_UP_ERRORS = PERSON_GONE_ERRORS | {"cannot_dm_bot"}
 
 
 class Decision(StrEnum):
@@ -127,46 +116,45 @@ def is_active_manager(uow: UnitOfWork, manager: Person, report: Person) -> bool:
     return link is not None and link.manager_id == manager.id
 
 
-# --- the DM asking for consent (run by the tick, and right after `/ladder team add`) ---------------
+# --- the DM asking for consent (sent by bot.delivery.consent: by the tick, right after `/ladder team add`) ---
 
 
-def send_consent_request(deps: Deps, link_id: int, now: datetime) -> bool:
-    """DM the report one consent request for this link, once: claim it by setting `notified_at`
-    (compare-and-set, so two instances never both send), then post. True when a DM went out."""
-    with deps.uow() as uow:
-        if not uow.managers.claim_consent_notice(link_id, now):
-            return False
-        link = uow.managers.get(link_id)
-        assert link is not None
-        report_slack_id = link.person.slack_user_id
-        manager_name = link.manager.display_name or link.manager.slack_user_id
-        manager_slack_id = link.manager.slack_user_id
-        requester = uow.people.get(link.requested_by_id) if link.requested_by_id else None
-        requested_by = None
-        if requester is not None and requester.id not in (link.manager_id, link.person_id):
-            requested_by = requester.display_name or requester.slack_user_id
-    try:
-        channel = deps.client.conversations_open(users=report_slack_id)["channel"]["id"]
-        blocks = consent_request_blocks(link_id, manager_name, manager_slack_id, requested_by=requested_by)
-        deps.client.chat_postMessage(
-            channel=channel,
-            text=consent_request_text(manager_name),
-            blocks=[block.to_dict() for block in blocks],
-        )
-    except SlackApiError as error:
-        code = str(error.response.get("error", "")) if error.response is not None else ""
-        if code in GIVE_UP_ERRORS:
-            log.warning("consent request %s not delivered (%s); not retrying", link_id, code)
-            return False
-        log.warning("consent request %s failed (%s); will retry on a later tick", link_id, code or error)
-        with deps.uow() as uow:
-            uow.managers.release_consent_notice(link_id)
-        return False
-    return True
+@dataclass(frozen=True, slots=True)
+class ConsentRequest:
+    """One consent DM to send: whom to ask, about which link, naming whom."""
+
+    link_id: int
+    report_slack_id: str
+    manager_name: str
+    manager_slack_id: str
+    requested_by: str | None  # a third person who set the link up (an admin), named in the DM
 
 
-def send_pending_consent_requests(deps: Deps, now: datetime, limit: int = 100) -> int:
-    """DM every pending request that has not been DM'd yet (org import, setup modal); returns how many."""
-    with deps.uow() as uow:
-        link_ids = uow.managers.pending_without_notice(limit)
-    return sum(1 for link_id in link_ids if send_consent_request(deps, link_id, now))
+def claim_consent_request(uow: UnitOfWork, link_id: int, now: datetime) -> ConsentRequest | None:
+    """Claim the link's one consent DM by setting `notified_at` (compare-and-set, so two instances never
+    both send); None when it was already claimed."""
+    if not uow.managers.claim_consent_notice(link_id, now):
+        return None
+    link = uow.managers.get(link_id)
+    assert link is not None
+    requester = uow.people.get(link.requested_by_id) if link.requested_by_id else None
+    requested_by = None
+    if requester is not None and requester.id not in (link.manager_id, link.person_id):
+        requested_by = requester.display_name or requester.slack_user_id
+    return ConsentRequest(
+        link_id=link_id,
+        report_slack_id=link.person.slack_user_id,
+        manager_name=link.manager.display_name or link.manager.slack_user_id,
+        manager_slack_id=link.manager.slack_user_id,
+        requested_by=requested_by,
+    )
+
+
+def retry_consent_request_later(uow: UnitOfWork, link_id: int) -> None:
+    """The DM did not go out but may on a later tick: give the claim back."""
+    uow.managers.release_consent_notice(link_id)
+
+
+def links_awaiting_consent_request(uow: UnitOfWork, limit: int = 100) -> list[int]:
+    """Pending links whose report has not been DM'd yet (org import, setup modal)."""
+    return uow.managers.pending_without_notice(limit)

@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.blocks.common import escape
 from bot.errors import UserFacingError
 from frameworks import Framework, Library
 from frameworks.lookups import (
@@ -27,6 +26,7 @@ from storage.models import Person, Placement
 from storage.repositories.placements import CurrentPlacement
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
+WHICH_LADDER = "Try `/ladder show FRAMEWORK [AREA] [LEVEL]` with one of: {ladders}."
 SEARCH_QUERY_MAX = 300
 SEARCH_LIMIT = 10
 Coverage = Mapping[str, tuple[int, datetime | None]]  # behaviour id -> (evidence count, last evidence at)
@@ -78,10 +78,11 @@ class LadderMissing(UserFacingError):
     """The person's placement names a ladder that is no longer loaded."""
 
 
-def ambiguity_message(error: AmbiguousMatch) -> str:
-    names = ", ".join(escape(name) for _, name in error.candidates[:8])
+def ambiguity_error(error: AmbiguousMatch) -> UserFacingError:
+    names = ", ".join(name for _, name in error.candidates[:8])
     more = f" and {len(error.candidates) - 8} more" if len(error.candidates) > 8 else ""
-    return f"“{escape(error.text[:60])}” could be several {error.kind}s: {names}{more}. Be a little more specific."
+    wording = "“{typed}” could be several " + error.kind + "s: {names}" + more + ". Be a little more specific."
+    return UserFacingError(wording, typed=error.text[:60], names=names)
 
 
 def find_person(uow: UnitOfWork, team_id: str, user_id: str) -> Person | None:
@@ -102,8 +103,9 @@ def _standing(uow: UnitOfWork, library: Library, current: CurrentPlacement) -> S
     framework = library.get(current.framework_id)
     if framework is None:
         raise LadderMissing(
-            f"Your ladder `{escape(current.framework_id)}` is not loaded any more. "
-            "Ask your growthbot admin, or pick another one with `/ladder setup`."
+            "Your ladder `{ladder}` is not loaded any more. "
+            "Ask your growthbot admin, or pick another one with `/ladder setup`.",
+            ladder=current.framework_id,
         )
     # Levels a ladder edit removed count as "not placed" rather than breaking every lookup.
     levels = {a: lv for a, lv in (current.levels or {}).items() if framework.has_level(str(lv))}
@@ -132,10 +134,13 @@ def filter_areas(standing: Standing, area_text: str) -> tuple[AreaProgress, ...]
     try:
         area = match_area(standing.framework, area_text)
     except AmbiguousMatch as error:
-        raise UserFacingError(ambiguity_message(error)) from None
+        raise ambiguity_error(error) from None
     if area is None:
-        names = ", ".join(escape(a.name) for a in standing.framework.areas)
-        raise UserFacingError(f"Your ladder has no area called “{escape(area_text[:60])}”. Its areas are: {names}.")
+        raise UserFacingError(
+            "Your ladder has no area called “{typed}”. Its areas are: {names}.",
+            typed=area_text[:60],
+            names=", ".join(a.name for a in standing.framework.areas),
+        )
     return tuple(p for p in standing.areas if p.step.area.id == area.id)
 
 
@@ -146,13 +151,13 @@ def resolve_show(library: Library, words: Sequence[str]) -> View:
     an area and/or level, so a weak match on a long prefix never swallows the area.
     """
     if not words:
-        raise UserFacingError(_which_framework(library))
+        raise UserFacingError(WHICH_LADDER, ladders=_ladder_ids(library))
     first_problem: UserFacingError | None = None
     for end in range(1, len(words) + 1):
         try:
             framework = match_framework(library, " ".join(words[:end]))
         except AmbiguousMatch as error:
-            first_problem = first_problem or UserFacingError(ambiguity_message(error))
+            first_problem = first_problem or ambiguity_error(error)
             continue
         if framework is None:
             continue
@@ -161,7 +166,9 @@ def resolve_show(library: Library, words: Sequence[str]) -> View:
         except UserFacingError as problem:
             first_problem = first_problem or problem
     raise first_problem or UserFacingError(
-        f"I don't know a ladder called “{escape(' '.join(words)[:60])}”. " + _which_framework(library)
+        "I don't know a ladder called “{typed}”. " + WHICH_LADDER,
+        typed=" ".join(words)[:60],
+        ladders=_ladder_ids(library),
     )
 
 
@@ -174,15 +181,16 @@ def _show_in(framework: Framework, rest: Sequence[str]) -> View:
             level = match_level(framework, " ".join(level_words)) if level_words else None
         except AmbiguousMatch as error:
             if not area_words or not level_words:
-                raise UserFacingError(ambiguity_message(error)) from None
+                raise ambiguity_error(error) from None
             continue
         if (area is not None or not area_words) and (level is not None or not level_words):
             return show(framework, area, level)
-    areas = ", ".join(escape(a.name) for a in framework.areas[:30])
-    levels = ", ".join(escape(lv.name) for lv in framework.levels)
     raise UserFacingError(
-        f"I couldn't find “{escape(' '.join(rest)[:60])}” in *{escape(framework.name)}*. "
-        f"Areas: {areas}. Levels: {levels}."
+        "I couldn't find “{typed}” in *{ladder}*. Areas: {areas}. Levels: {levels}.",
+        typed=" ".join(rest)[:60],
+        ladder=framework.name,
+        areas=", ".join(a.name for a in framework.areas[:30]),
+        levels=", ".join(lv.name for lv in framework.levels),
     )
 
 
@@ -196,9 +204,8 @@ def _splits(rest: Sequence[str]) -> list[tuple[list[str], list[str]]]:
     return options
 
 
-def _which_framework(library: Library) -> str:
-    names = ", ".join(f"`{escape(f.id)}`" for f in library.frameworks[:30])
-    return f"Try `/ladder show FRAMEWORK [AREA] [LEVEL]` with one of: {names}."
+def _ladder_ids(library: Library) -> str:
+    return ", ".join(f"`{f.id}`" for f in library.frameworks[:30])
 
 
 def search_behaviours(library: Library, words: str) -> tuple[str, list[SearchHit]]:

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from bot.blocks.common import escape, shorten
+from bot.errors import WordedError
+from bot.services.text import shorten
 from bot.services.timing import local_date, next_occurrence
 from bot.settings import WEEKDAYS
 from storage.models import Cadence, OneOnOne, Person
@@ -19,20 +20,21 @@ from storage.uow import UnitOfWork
 
 MAX_LEAD_MINUTES = 7 * 24 * 60
 QUOTED_MAX = 60  # characters of a mistyped word quoted back in an error
+NOT_A_TIME = "is not a time; use 24-hour HH:MM such as 14:30."
 _TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
 
 
-class ScheduleError(ValueError):
+class ScheduleError(WordedError, ValueError):
     """Bad 1:1 arguments; the message says what to type instead.
 
-    Like `UserFacingError`, the message is safe mrkdwn: the words it quotes back are escaped (and
-    shortened), so callers show it as it is.
+    Like `UserFacingError`, `str(error)` is safe mrkdwn: the word it quotes back is shortened here and
+    escaped by WordedError ("<!channel>" typed as a weekday must not ping the channel), so callers
+    show it as it is.
     """
 
 
-def _quoted(word: str) -> str:
-    # Quoted back into mrkdwn: "<!channel>" typed as a weekday must not ping the channel.
-    return f"“{escape(shorten(word, QUOTED_MAX))}”"
+def _refused(word: str, problem: str) -> ScheduleError:
+    return ScheduleError("“{typed}” " + problem, typed=shorten(word, QUOTED_MAX))
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,20 +49,20 @@ def parse_weekday(text: str) -> int:
     for index, day in enumerate(WEEKDAYS):
         if len(lowered) >= 2 and day.startswith(lowered):
             return index
-    raise ScheduleError(f"{_quoted(text)} is not a weekday; use e.g. Tuesday or tue.")
+    raise _refused(text, "is not a weekday; use e.g. Tuesday or tue.")
 
 
 def parse_time(text: str) -> time:
     match = _TIME.match(text.strip())
     if not match:
-        raise ScheduleError(f"{_quoted(text)} is not a time; use 24-hour HH:MM such as 14:30.")
+        raise _refused(text, NOT_A_TIME)
     hour, minute, half = int(match.group(1)), int(match.group(2) or 0), (match.group(3) or "").lower()
     if half:
         if not 1 <= hour <= 12:
-            raise ScheduleError(f"{_quoted(text)} is not a time; use 24-hour HH:MM such as 14:30.")
+            raise _refused(text, NOT_A_TIME)
         hour = hour % 12 + (12 if half == "pm" else 0)
     if hour > 23 or minute > 59:
-        raise ScheduleError(f"{_quoted(text)} is not a time; use 24-hour HH:MM such as 14:30.")
+        raise _refused(text, NOT_A_TIME)
     return time(hour, minute)
 
 
@@ -76,7 +78,7 @@ def parse_slot(words: list[str]) -> MeetingSlot:
         elif word in ("fortnightly", "biweekly", "bi-weekly", "fortnight"):
             cadence = Cadence.FORTNIGHTLY
         else:
-            raise ScheduleError(f"{_quoted(words[2])} is not a cadence; use weekly or fortnightly.")
+            raise _refused(words[2], "is not a cadence; use weekly or fortnightly.")
     if len(words) > 3:
         raise ScheduleError("Too many words: the form is `WEEKDAY HH:MM [weekly|fortnightly]`.")
     return MeetingSlot(parse_weekday(words[0]), parse_time(words[1]), cadence)

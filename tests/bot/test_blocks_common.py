@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.blocks.common import escape, mrkdwn_sections, pack_lines, progress_bar, shorten, split_text, unescape
+from bot.blocks.common import escape, mrkdwn_sections, pack_lines, progress_bar, split_text, unescape
 
 
 def test_escape_replaces_only_amp_lt_gt() -> None:
@@ -64,10 +64,3 @@ def test_pack_lines_and_sections() -> None:
     assert len(blocks) == len(chunks)
     for block in blocks:
         block.to_dict()
-
-
-def test_shorten() -> None:
-    assert shorten("short", 10) == "short"
-    cut = shorten("a" * 100, 75)
-    assert len(cut) == 75 and cut.endswith("…")
-    assert not shorten("x" * 70 + escape("&&&&&"), 75).removesuffix("…").endswith(("&", "&a", "&am"))

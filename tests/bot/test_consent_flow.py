@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.delivery.consent import send_pending_consent_requests
 from bot.ids import ConsentAction
 from bot.services.access import NOT_AVAILABLE
-from bot.services.consent import send_pending_consent_requests
 from storage.models import ManagerLinkStatus
 from tests.bot.harness import Harness, message_text
 

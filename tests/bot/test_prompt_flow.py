@@ -12,10 +12,10 @@ from slack_sdk import WebClient
 from sqlalchemy import text
 
 from bot.delivery.tick import run_tick
+from bot.delivery.confirmations import confirm_unconfirmed
 from bot.ids import Callback, EvidenceAction, EvidenceBlock, PromptAction
 from bot.scheduler import tick as scheduler_tick
 from bot.services import prompt_controls
-from bot.services.confirmations import confirm_unconfirmed
 from bot.services.evidence import capture, ladder_for, message_key
 from storage.models import MAX_EVIDENCE_TEXT, Evidence, EvidenceSource, Prompt, PromptState
 from tests.bot.harness import Harness, message_text

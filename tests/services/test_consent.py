@@ -1,17 +1,15 @@
-"""Manager links need the report's consent (SQLite and PostgreSQL; DMs through the fake Slack)."""
+"""Manager links need the report's consent (SQLite and PostgreSQL; the DMs: tests/delivery/test_consent.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime, time
 
-from bot.ids import ConsentAction
 from bot.services import consent
 from storage.models import ManagerLinkStatus
 from tests.conftest import Database
-from tests.services.digest_data import add_person, fake_slack_deps, load_ladder, make_world
+from tests.services.digest_data import add_person, make_world
 
 NOW = datetime(2025, 3, 10, 12, 0)
-LIBRARY = load_ladder()
 
 
 def test_named_manager_is_pending_until_the_report_accepts(db: Database) -> None:
@@ -87,33 +85,22 @@ def test_either_side_removes_the_link_and_their_one_on_ones_end(db: Database) ->
         assert [link.id for link in ended] == [world2_link.id]
 
 
-def test_pending_requests_are_dmed_once(db: Database) -> None:
+def test_a_consent_request_is_claimed_once_and_names_a_third_person_who_set_it_up(db: Database) -> None:
     with db.uow() as uow:
         world = make_world(uow, link=None)
-        link = uow.managers.request(world.report_id, world.manager_id, requested_by_id=world.admin_id, now=NOW)
-        uow.managers.request(world.outsider_id, world.manager_id, now=NOW)
-    with fake_slack_deps(db, LIBRARY) as (deps, fake):
-        fake.set_error("chat.postMessage", "internal_error")
-        assert consent.send_pending_consent_requests(deps, NOW) == 1  # the first DM failed, the second went out
-        assert consent.send_pending_consent_requests(deps, NOW) == 1  # the failed one is retried
-        assert consent.send_pending_consent_requests(deps, NOW) == 0  # and nothing is sent twice
-        dms = fake.messages(fake.dm_channel_for("UREPORT"))
-        assert len(dms) == 1
-        buttons = [e for b in dms[0]["blocks"] if b["type"] == "actions" for e in b["elements"]]
-        assert [(b["action_id"], b["value"]) for b in buttons] == [
-            (ConsentAction.ACCEPT.value, str(link.id)),
-            (ConsentAction.DECLINE.value, str(link.id)),
-        ]
-        assert "Ada Admin set this up" in str(dms[0]["blocks"])
-        assert len(fake.messages(fake.dm_channel_for("UOTHER"))) == 1
-
-
-def test_a_deactivated_report_is_not_asked_forever(db: Database) -> None:
+        by_admin = uow.managers.request(world.report_id, world.manager_id, requested_by_id=world.admin_id, now=NOW)
+        manager_id = world.manager_id
+        by_manager = uow.managers.request(world.outsider_id, manager_id, requested_by_id=manager_id, now=NOW)
     with db.uow() as uow:
-        world = make_world(uow, link=None)
-        uow.managers.request(world.report_id, world.manager_id, now=NOW)
-    with fake_slack_deps(db, LIBRARY) as (deps, fake):
-        fake.deactivate("UREPORT")
-        assert consent.send_pending_consent_requests(deps, NOW) == 0
-        assert consent.send_pending_consent_requests(deps, NOW) == 0
-        assert fake.count("conversations.open") == 1
+        assert consent.links_awaiting_consent_request(uow) == [by_admin.id, by_manager.id]
+        request = consent.claim_consent_request(uow, by_admin.id, NOW)
+        assert request is not None
+        assert (request.link_id, request.report_slack_id) == (by_admin.id, "UREPORT")
+        assert (request.manager_slack_id, request.manager_name) == ("UMANAGER", "Morgan Manager")
+        assert request.requested_by == "Ada Admin"
+        assert consent.claim_consent_request(uow, by_admin.id, NOW) is None  # never sent twice
+        own = consent.claim_consent_request(uow, by_manager.id, NOW)
+        assert own is not None and own.requested_by is None  # the manager is named in the DM already
+        assert consent.links_awaiting_consent_request(uow) == []
+        consent.retry_consent_request_later(uow, by_admin.id)
+        assert consent.links_awaiting_consent_request(uow) == [by_admin.id]

@@ -15,17 +15,16 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from bot.blocks.prompt import resumed_text
+from bot.blocks.when import when_label
+from bot.delivery.prompt_redraw import PromptLook, redraw_prompt
 from bot.deps import Deps
 from bot.ids import EvidenceAction, HomeAction, PromptAction
 from bot.listeners.evidence_ui import (
     NOT_YOURS,
-    PromptLook,
     open_evidence_modal,
     open_retag_modal,
-    redraw_prompt,
     refresh_home,
     refresh_suggestions,
-    when_label,
 )
 from bot.services import prompt_controls
 from bot.services.evidence import owned_prompt, parse_id

@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.blocks.admin import admin_help_blocks, people_blocks
+from bot.blocks.when import day_label, when_label
+from bot.delivery.consent import send_consent_request
 from bot.errors import UserFacingError
 from bot.ids import LADDER_COMMAND
 from bot.listeners.commands.prompts import parse_until
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
 from bot.listeners.commands.targets import MENTION_HINT, parse_user, say
-from bot.listeners.evidence_ui import day_label, refresh_home, when_label
-from bot.services import access, admin, consent, one_on_ones
+from bot.listeners.evidence_ui import refresh_home
+from bot.services import access, admin, one_on_ones
 from bot.services.directory import ensure_person
 from bot.settings import WEEKDAYS
 from storage.models import Cadence
@@ -165,7 +167,7 @@ def _manager(ctx: LadderContext, words: list[str]) -> None:
     if named.already_active:
         say(ctx, f"<@{manager}> is already <@{target}>'s manager.")
         return
-    sent = consent.send_consent_request(ctx.deps, named.link_id, now)
+    sent = send_consent_request(ctx.deps, named.link_id, now)
     asked = "I asked" if sent else "I had already asked"
     say(
         ctx,

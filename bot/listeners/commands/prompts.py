@@ -6,10 +6,12 @@ from datetime import date
 
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
+from bot.blocks.when import day_label, when_label
+from bot.delivery.prompt_redraw import redraw_prompt
 from bot.errors import UserFacingError
 from bot.ids import LADDER_COMMAND
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
-from bot.listeners.evidence_ui import day_label, redraw_prompt, refresh_home, when_label
+from bot.listeners.evidence_ui import refresh_home
 from bot.services import prompt_controls
 from bot.services.evidence import NotSetUp
 from bot.services.lookup import find_person

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.blocks.consent import team_blocks
+from bot.delivery.consent import send_consent_request
 from bot.ids import LADDER_COMMAND
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
 from bot.listeners.commands.targets import MENTION_HINT, parse_user, say
@@ -65,7 +66,7 @@ def _add(ctx: LadderContext, target: str) -> None:
             return
         link = consent.request_link(uow, report=report, manager=me, requested_by=me, now=now)
         link_id = link.id
-    consent.send_consent_request(ctx.deps, link_id, now)
+    send_consent_request(ctx.deps, link_id, now)
     say(
         ctx,
         f"I asked <@{target}> to confirm you as their manager. Nothing of theirs is shared with you until they accept.",

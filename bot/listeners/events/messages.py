@@ -17,9 +17,11 @@ from slack_sdk import WebClient
 
 from bot.blocks.common import unescape
 from bot.blocks.prompt import too_long_blocks
+from bot.delivery.confirmations import confirm_thread_reply
+from bot.delivery.prompt_redraw import redraw_prompt
 from bot.deps import Deps
 from bot.ids import LADDER_COMMAND
-from bot.listeners.evidence_ui import confirm_thread_reply, mark_confirmed, redraw_prompt, refresh_home
+from bot.listeners.evidence_ui import mark_confirmed, refresh_home
 from bot.services.evidence import capture_prompt_reply
 from storage.models import FieldTooLong
 

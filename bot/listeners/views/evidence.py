@@ -17,10 +17,12 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.blocks.evidence_modal import EvidenceModalMeta, parse_behaviour_ids, parse_evidence_submission
 from bot.blocks.prompt import evidence_saved_blocks, evidence_saved_text
+from bot.delivery.confirmations import confirm_by_dm
+from bot.delivery.prompt_redraw import redraw_prompt
 from bot.deps import Deps
 from bot.errors import UserFacingError
 from bot.ids import Callback, EvidenceBlock
-from bot.listeners.evidence_ui import NOT_YOURS, confirm_by_dm, mark_confirmed, redraw_prompt, refresh_home
+from bot.listeners.evidence_ui import NOT_YOURS, mark_confirmed, refresh_home
 from bot.services.access import owned_evidence
 from bot.services.evidence import (
     Captured,

@@ -1,0 +1,80 @@
+"""Showing someone their evidence was saved: a reaction and a note in the prompt's thread, or a DM.
+
+Listeners confirm right after a capture; the tick's sweep (`confirm_unconfirmed`) confirms what a
+stopped process left unconfirmed (bot.services.confirmations decides which).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.prompt import evidence_saved_blocks, evidence_saved_text
+from bot.delivery.prompt_redraw import redraw_prompt
+from bot.deps import Deps
+from bot.services import confirmations
+from bot.services.confirmations import Pending
+
+log = logging.getLogger(__name__)
+
+SAVED_REACTION = "white_check_mark"
+
+
+def confirm_by_dm(client: WebClient, user_id: str, evidence_id: int, labels: Sequence[str]) -> None:
+    client.chat_postMessage(
+        channel=user_id,
+        text=evidence_saved_text(list(labels)),
+        blocks=[b.to_dict() for b in evidence_saved_blocks(evidence_id, list(labels))],
+    )
+
+
+def confirm_thread_reply(
+    client: WebClient, channel: str, ts: str, thread_ts: str, evidence_id: int, labels: Sequence[str]
+) -> None:
+    """A reaction on the reply and a short note in the prompt's thread offering to change the tags."""
+    try:
+        client.reactions_add(channel=channel, timestamp=ts, name=SAVED_REACTION)
+    except SlackApiError as error:
+        if error.response.get("error") != "already_reacted":
+            raise
+    client.chat_postMessage(
+        channel=channel,
+        thread_ts=thread_ts,
+        text=evidence_saved_text(list(labels)),
+        blocks=[b.to_dict() for b in evidence_saved_blocks(evidence_id, list(labels))],
+    )
+
+
+def _confirm(client: WebClient, deps: Deps, item: Pending) -> None:
+    reply = item.thread_reply
+    if reply is not None:
+        confirm_thread_reply(client, reply.channel, reply.ts, reply.thread_ts, item.evidence_id, item.labels)
+    else:
+        confirm_by_dm(client, item.user_id, item.evidence_id, item.labels)
+    if item.prompt_id is not None:
+        redraw_prompt(client, deps, item.prompt_id)
+
+
+def confirm_unconfirmed(deps: Deps, now: datetime, client: WebClient | None = None) -> Counter[str]:
+    """Confirm evidence saved between a day and a couple of minutes ago and never confirmed."""
+    client = client or deps.client
+    report: Counter[str] = Counter()
+    for item in confirmations.pending_confirmations(deps, now):
+        if not confirmations.mark_confirmed(deps, item.evidence_id, now):
+            continue  # another instance took it
+        try:
+            _confirm(client, deps, item)
+            report["confirmed"] += 1
+        except SlackApiError as error:
+            # Not retried: a confirmation that keeps failing is not worth a message every minute.
+            log.warning("could not confirm evidence %s: %s", item.evidence_id, error.response.get("error"))
+            report["failed"] += 1
+        except OSError as error:  # a dropped connection or a timeout: the rest of the batch still goes
+            log.warning("could not confirm evidence %s: %r", item.evidence_id, error)
+            report["failed"] += 1
+    return report
