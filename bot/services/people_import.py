@@ -22,14 +22,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from pathlib import Path
-from typing import Any, Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any
 
 import yaml
-from slack_sdk.errors import SlackApiError
 
 from bot.services import prompt_controls
-from bot.services.timing import next_occurrence
+from bot.services.directory import Directory, EmailLookup, Failed, NotFound
+from bot.services.people import SlackProfile
+from bot.services.timing import is_known_zone, next_occurrence
 from frameworks import Framework
 from storage.models import MAX_EMAIL, MAX_NAME, ManagerLinkStatus, Person, PromptSchedule
 from storage.uow import UnitOfWork
@@ -53,63 +53,6 @@ SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 TOKEN_NEEDED = "SLACK_BOT_TOKEN is needed to resolve emails to Slack users: set it, or give slack_user_id"
-
-
-# --- Slack lookups ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ResolvedUser:
-    user_id: str
-    name: str | None = None
-    email: str | None = None
-    tz: str | None = None
-    deleted: bool = False
-
-
-class EmailResolver(Protocol):
-    def lookup(self, email: str) -> ResolvedUser | None:
-        """The Slack user with this email, or None when Slack knows no such address."""
-        ...
-
-
-class DictEmailResolver:
-    """An EmailResolver over a fixed mapping (tests, offline use)."""
-
-    def __init__(self, users: Mapping[str, ResolvedUser]) -> None:
-        self._users = {email.lower(): user for email, user in users.items()}
-
-    def lookup(self, email: str) -> ResolvedUser | None:
-        return self._users.get(email.lower())
-
-
-class LookupByEmailClient(Protocol):
-    def users_lookupByEmail(self, *, email: str) -> Any: ...  # slack_sdk's method name
-
-
-class SlackEmailResolver:
-    """users.lookupByEmail through a slack_sdk WebClient (Tier 3: the import looks each address up once)."""
-
-    def __init__(self, client: LookupByEmailClient) -> None:
-        self._client = client
-
-    def lookup(self, email: str) -> ResolvedUser | None:
-        try:
-            answer = self._client.users_lookupByEmail(email=email)
-        except SlackApiError as error:
-            if error.response.get("error") == "users_not_found":
-                return None
-            raise
-        user = answer["user"]
-        profile = user.get("profile") or {}
-        name = (profile.get("display_name") or profile.get("real_name") or user.get("real_name") or "").strip()
-        return ResolvedUser(
-            user_id=user["id"],
-            name=name[:MAX_NAME] or None,
-            email=(profile.get("email") or email).lower(),
-            tz=user.get("tz"),
-            deleted=bool(user.get("deleted")),
-        )
 
 
 # --- Reading the file ------------------------------------------------------------------------------
@@ -345,13 +288,13 @@ def plan_import(
     *,
     team_id: str,
     library: Mapping[str, Framework],
-    resolver: EmailResolver | None,
+    directory: Directory | None,
     defaults: ImportDefaults,
 ) -> ImportPlan:
     """Check every row; raise OrgFileError listing all problems, or return what to apply."""
     problems = list(org.problems)
     workspace = uow.workspaces.get_by_team(team_id)
-    lookups: dict[str, ResolvedUser | None] = {}
+    lookups: dict[str, EmailLookup] = {}
     planned: list[PlannedPerson] = []
     by_slack_id: dict[str, PlannedPerson] = {}
     by_email: dict[str, PlannedPerson] = {}
@@ -363,7 +306,7 @@ def plan_import(
             problems.append(Problem(line, message))
 
         slack_user_id, email, name = row.get("slack_user_id"), _lower(row.get("email")), row.get("name")
-        resolved: ResolvedUser | None = None
+        resolved: SlackProfile | None = None
         if slack_user_id is not None and not SLACK_USER_ID.match(slack_user_id):
             problem(f"slack_user_id {slack_user_id!r} is not a Slack user id (like U012AB3CD)")
             slack_user_id = None
@@ -374,17 +317,20 @@ def plan_import(
             known = uow.people.get_by_email(email, workspace.id) if workspace is not None else None
             if known is not None:
                 slack_user_id = known.slack_user_id
-            elif resolver is None:
+            elif directory is None:
                 problem(f"{email}: {TOKEN_NEEDED}")
             else:
                 if email not in lookups:
-                    lookups[email] = resolver.lookup(email)
-                resolved = lookups[email]
-                if resolved is None:
+                    lookups[email] = directory.find_by_email(email)
+                lookup = lookups[email]
+                if isinstance(lookup, NotFound):
                     problem(f"no Slack user has the email {email}")
-                elif resolved.deleted:
-                    problem(f"the Slack user with the email {email} ({resolved.user_id}) is deactivated")
+                elif isinstance(lookup, Failed):
+                    problem(f"Slack could not look up {email} ({lookup.reason})")
+                elif lookup.profile.deleted:
+                    problem(f"the Slack user with the email {email} ({lookup.profile.user_id}) is deactivated")
                 else:
+                    resolved = lookup.profile
                     slack_user_id = resolved.user_id
         if row.get("slack_user_id") is None and row.get("email") is None:
             problem("each person needs a slack_user_id or an email")
@@ -392,7 +338,7 @@ def plan_import(
             problem(f"name is {len(name):,} characters long; the limit is {MAX_NAME:,}")
 
         timezone = row.get("timezone")
-        if timezone is not None and not _is_zone(timezone):
+        if timezone is not None and not is_known_zone(timezone):
             problem(f"timezone {timezone!r} is not an IANA time zone (like Europe/Paris)")
         weekday = _weekday(row.get("prompt_weekday"))
         if row.get("prompt_weekday") is not None and weekday is None:
@@ -413,9 +359,9 @@ def plan_import(
             line=row.line,
             slack_user_id=slack_user_id,
             email=email or (resolved.email if resolved else None),
-            name=name or (resolved.name if resolved else None),
+            name=name or (resolved.display_name if resolved else None),
             timezone=timezone,
-            slack_timezone=resolved.tz if resolved and resolved.tz and _is_zone(resolved.tz) else None,
+            slack_timezone=resolved.tz if resolved else None,
             framework=framework,
             levels=levels,
             track=track,
@@ -558,14 +504,6 @@ def _stored_manager(uow: UnitOfWork, workspace: Any, slack_id: str) -> str | Non
 
 def _lower(value: str | None) -> str | None:
     return value.lower() if value else value
-
-
-def _is_zone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
 
 
 def _weekday(value: str | None) -> int | None:
@@ -812,10 +750,10 @@ def import_people(
     *,
     team_id: str,
     library: Mapping[str, Framework],
-    resolver: EmailResolver | None,
+    directory: Directory | None,
     defaults: ImportDefaults,
     now: datetime,
 ) -> ImportReport:
     """Validate then apply, in the caller's unit of work: an OrgFileError leaves nothing written."""
-    plan = plan_import(uow, org, team_id=team_id, library=library, resolver=resolver, defaults=defaults)
+    plan = plan_import(uow, org, team_id=team_id, library=library, directory=directory, defaults=defaults)
     return apply_import(uow, plan, now)

@@ -16,7 +16,7 @@ from bot.services.onboarding import (
     save_setup,
     validate,
 )
-from bot.services.people import SlackProfile, profile_from_users_info, refresh_person
+from bot.services.people import SlackProfile, refresh_person
 from bot.settings import Settings
 from frameworks import Library
 from storage.models import ManagerLinkStatus
@@ -132,20 +132,6 @@ def test_save_setup_reactivates_someone_who_had_stopped(db: Database, library: L
     with db.uow() as uow:
         me = uow.people.get(result.person_id)
         assert me is not None and me.active
-
-
-def test_profile_from_users_info_prefers_display_name_and_drops_odd_time_zones() -> None:
-    user = {
-        "id": "U1",
-        "name": "ada",
-        "real_name": "Ada Lovelace",
-        "tz": "Mars/Olympus_Mons",
-        "deleted": True,
-        "profile": {"display_name": "", "real_name": "Ada L.", "email": "Ada@Example.com"},
-    }
-    assert profile_from_users_info(user) == SlackProfile("U1", "Ada L.", None, "ada@example.com", deleted=True)
-    assert profile_from_users_info({"id": "U2", "name": "bob", "tz": "Asia/Tokyo"}).tz == "Asia/Tokyo"
-    assert profile_from_users_info({"id": "U3", "profile": {}}).display_name is None
 
 
 def test_refresh_person_follows_slack_deactivation(db: Database) -> None:

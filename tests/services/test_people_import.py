@@ -6,14 +6,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot.services.directory import DictDirectory, Directory, Failed
+from bot.services.people import SlackProfile
 from bot.services.people_import import (
-    DictEmailResolver,
-    EmailResolver,
     ImportDefaults,
     ImportReport,
     OrgFile,
     OrgFileError,
-    ResolvedUser,
     import_people,
     parse_csv,
     parse_yaml,
@@ -37,16 +36,16 @@ def _import(
     db: Database,
     org: OrgFile,
     library: Library,
-    resolver: EmailResolver | None = None,
+    directory: Directory | None = None,
     now: datetime = NOW,
 ) -> ImportReport:
     with db.uow() as uow:
-        return import_people(uow, org, team_id="T1", library=library, resolver=resolver, defaults=DEFAULTS, now=now)
+        return import_people(uow, org, team_id="T1", library=library, directory=directory, defaults=DEFAULTS, now=now)
 
 
-def _problems(db: Database, org: OrgFile, library: Library, resolver: EmailResolver | None = None) -> list[str]:
+def _problems(db: Database, org: OrgFile, library: Library, directory: Directory | None = None) -> list[str]:
     with pytest.raises(OrgFileError) as raised:
-        _import(db, org, library, resolver)
+        _import(db, org, library, directory)
     return [f"{problem.line}: {problem.message}" for problem in raised.value.problems]
 
 
@@ -193,24 +192,24 @@ def test_names_time_zones_and_inactive_people_are_updated(db: Database, library:
 
 
 def test_emails_are_resolved_through_slack(db: Database, library: Library) -> None:
-    resolver = DictEmailResolver(
-        {
-            "Lea@Example.com": ResolvedUser("U0LEA", name="Léa", email="lea@example.com", tz="Europe/Berlin"),
-            "sam@example.com": ResolvedUser("U0SAM", name="Sam"),
-        }
+    directory = DictDirectory(
+        [
+            SlackProfile("U0LEA", "Léa", "Europe/Berlin", "Lea@Example.com"),
+            SlackProfile("U0SAM", "Sam", None, "sam@example.com"),
+        ]
     )
     org = parse_csv(
         "email,name,manager,framework,level\n"
         "lea@example.com,,,flow,P3\n"
         "SAM@example.com,Samira,lea@example.com,flow,P1\n"
     )
-    report = _import(db, org, library, resolver)
+    report = _import(db, org, library, directory)
     assert report.added == 2
     lea, sam = _person(db, "U0LEA"), _person(db, "U0SAM")
     assert (lea.display_name, lea.email, lea.tz) == ("Léa", "lea@example.com", "Europe/Berlin")
     assert (sam.display_name, sam.email, sam.tz) == ("Samira", "sam@example.com", "UTC")
     # Known people need no Slack lookup the next time, not even without a token.
-    assert _import(db, org, library, resolver=None).change_count == 0
+    assert _import(db, org, library, directory=None).change_count == 0
 
 
 def test_yaml_times_and_numbers_are_read_as_written(db: Database, library: Library) -> None:
@@ -318,15 +317,34 @@ def test_slack_lookups_that_fail_are_reported(db: Database, library: Library) ->
         "a@example.com,flow,P1\n"
         "A@example.com,flow,P1\n"
     )
-    resolver = DictEmailResolver(
-        {"gone@example.com": ResolvedUser("U0GONE", deleted=True), "a@example.com": ResolvedUser("U0AAA")}
+    directory = DictDirectory(
+        [
+            SlackProfile("U0GONE", None, None, "gone@example.com", deleted=True),
+            SlackProfile("U0AAA", None, None, "a@example.com"),
+        ]
     )
-    assert _problems(db, org, library, resolver) == [
+    assert _problems(db, org, library, directory) == [
         "2: no Slack user has the email nobody@example.com",
         "3: the Slack user with the email gone@example.com (U0GONE) is deactivated",
         "4: email 'not-an-email' is not an email address",
         "6: duplicate person: U0AAA is also on line 5",
     ]
+
+
+class _SlackDown:
+    """A Directory whose Slack answers every email lookup with an error."""
+
+    def profile(self, user_id: str) -> SlackProfile | None:
+        raise AssertionError("the import never reads profiles by id")
+
+    def find_by_email(self, email: str) -> Failed:
+        return Failed("ratelimited")
+
+
+def test_a_slack_lookup_that_errors_is_reported_and_nothing_is_written(db: Database, library: Library) -> None:
+    org = parse_csv("email,framework,level\nlea@example.com,flow,P1\n")
+    assert _problems(db, org, library, _SlackDown()) == ["2: Slack could not look up lea@example.com (ratelimited)"]
+    assert _count(db, Person) == 0
 
 
 def test_csv_levels_column_and_shape_problems(db: Database, library: Library) -> None:

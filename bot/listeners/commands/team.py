@@ -10,6 +10,7 @@ from bot.listeners.evidence_ui import refresh_home
 from bot.services import consent
 from bot.services.access import NOT_AVAILABLE
 from bot.services.directory import ensure_person
+from bot.slack_directory import SlackDirectory
 from storage.models import ManagerLinkStatus
 
 USAGE = f"`{LADDER_COMMAND} team` · `{LADDER_COMMAND} team add @person` · `{LADDER_COMMAND} team remove @person`"
@@ -52,8 +53,9 @@ def _add(ctx: LadderContext, target: str) -> None:
         say(ctx, "You can't be your own manager.")
         return
     now = ctx.deps.now()
-    me_id = ensure_person(ctx.client, ctx.deps.uow, ctx.team_id, ctx.user_id, now)
-    report_id = ensure_person(ctx.client, ctx.deps.uow, ctx.team_id, target, now)
+    directory = SlackDirectory(ctx.client)
+    me_id = ensure_person(directory, ctx.deps.uow, ctx.team_id, ctx.user_id, now)
+    report_id = ensure_person(directory, ctx.deps.uow, ctx.team_id, target, now)
     if me_id is None or report_id is None:
         say(ctx, NOT_AVAILABLE)
         return
