@@ -122,11 +122,6 @@ def team_view(uow: UnitOfWork, person: Person) -> TeamView:
     )
 
 
-def is_active_manager(uow: UnitOfWork, manager: Person, report: Person) -> bool:
-    link = uow.managers.active_link_of(report.id)
-    return link is not None and link.manager_id == manager.id
-
-
 # --- the DM asking for consent (run by the tick, and right after `/ladder team add`) ---------------
 
 

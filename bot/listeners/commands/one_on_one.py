@@ -9,7 +9,7 @@ from bot.blocks.digest import slack_date
 from bot.ids import LADDER_COMMAND
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
 from bot.listeners.commands.targets import MENTION_HINT, parse_user, say
-from bot.services import consent, one_on_ones
+from bot.services import access, one_on_ones
 from bot.services.access import NOT_AVAILABLE
 from bot.services.directory import refresh_manager_profile
 from bot.slack_directory import SlackDirectory
@@ -52,7 +52,7 @@ def _schedule(ctx: LadderContext, target: str, slot: one_on_ones.MeetingSlot) ->
         workspace = uow.workspaces.get_by_team(ctx.team_id)
         me = uow.people.get_by_slack_id(workspace.id, ctx.user_id) if workspace else None
         report = uow.people.get_by_slack_id(workspace.id, target) if workspace else None
-        if me is None or report is None or not consent.is_active_manager(uow, me, report):
+        if me is None or report is None or not access.is_current_manager(uow, me, report):
             say(ctx, NOT_AVAILABLE)
             return
         meeting = one_on_ones.schedule(
