@@ -324,11 +324,9 @@ def request_manager(
     person = _person(uow, request, subject_slack_id)
     manager = _person(uow, request, manager_slack_id)
     admin = uow.people.get_by_slack_id(person.workspace_id, request.actor_slack_id)
-    active = uow.managers.active_link_of(person.id)
-    if active is not None and active.manager_id == manager.id:
-        link = active  # nothing to ask; other open requests stay as they are
-    else:
-        link = consent.request_link(uow, report=person, manager=manager, requested_by=admin, now=request.now)
+    change = consent.change_manager(uow, report=person, manager=manager, requested_by=admin, now=request.now)
+    link = change.link
+    assert link is not None
     _record(
         uow,
         request,
@@ -336,7 +334,7 @@ def request_manager(
         subject_slack_id,
         {"manager": manager_slack_id, "link_id": link.id, "status": link.status.value},
     )
-    return ManagerRequest(link.id, already_active=link is active)
+    return ManagerRequest(link.id, already_active=change.already_current)
 
 
 def deactivate(

@@ -5,9 +5,9 @@ number and nothing changes unless every row is good. Applying a file only change
 the database, so importing the same file twice reports "0 changes". It all happens in the caller's
 unit of work (one transaction).
 
-Manager links made by an import start PENDING, like every other link: issue 6 makes evidence flow to
-a manager only with the report's consent, so an admin's file names the manager and the bot DMs the
-report to accept (see bot/services/consent.py), instead of the import activating the link itself.
+Manager links made by an import go through bot.services.consent.change_manager, like every other
+path: issue 6 makes evidence flow to a manager only with the report's consent, so an admin's file
+names the manager, the bot DMs the report to accept, and the current manager stays until they do.
 
 A field left empty means "no opinion": an empty manager, time zone or prompt slot leaves what the
 database holds; people missing from the file are left alone (a file may cover one team).
@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from bot.services import prompt_controls
+from bot.services import consent, prompt_controls
 from bot.services.directory import Directory, EmailLookup, Failed, NotFound
 from bot.services.people import SlackProfile
 from bot.services.timing import is_known_zone, next_occurrence
@@ -722,11 +722,9 @@ def _slot(weekday: int, local_time: time) -> str:
 
 
 def _apply_manager(uow: UnitOfWork, person: Person, manager: Person, report: ImportReport, now: datetime) -> None:
+    """Name the file's manager (bot.services.consent.change_manager: the current one stays until the
+    person accepts). A file is imported again and again, so someone who declined is not asked again."""
     label = _label(person)
-    active = uow.managers.active_link_of(person.id)
-    pending = uow.managers.pending_for(person.id)
-    if (active is not None and active.manager_id == manager.id) or any(p.manager_id == manager.id for p in pending):
-        return
     latest = uow.managers.latest_between(person.id, manager.id)
     if latest is not None and latest.status is ManagerLinkStatus.DECLINED:
         report.notes.append(
@@ -734,11 +732,13 @@ def _apply_manager(uow: UnitOfWork, person: Person, manager: Person, report: Imp
             "not asked again (they can add them from the bot)"
         )
         return
-    if active is not None:
-        uow.managers.end(active, now)
-        report.changes.append(f"{label}: manager link to {_label(active.manager)} ended")
-    uow.managers.request(person.id, manager.id, now=now)
-    report.changes.append(f"{label}: manager {_label(manager)} named, waiting for {person.slack_user_id}'s consent")
+    change = consent.change_manager(uow, report=person, manager=manager, requested_by=None, now=now)
+    if not change.asked:
+        return
+    named = f"{label}: manager {_label(manager)} named, waiting for {person.slack_user_id}'s consent"
+    if change.kept is not None:
+        named += f"; {_label(change.kept.manager)} stays their manager until then"
+    report.changes.append(named)
 
 
 # --- The whole thing -------------------------------------------------------------------------------

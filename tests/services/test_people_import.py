@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot.services import consent
 from bot.services.directory import DictDirectory, Directory, Failed
 from bot.services.people import SlackProfile
 from bot.services.people_import import (
@@ -135,7 +136,9 @@ def test_a_changed_file_applies_only_the_differences(db: Database, library: Libr
     assert _import(db, parse_yaml(changed, "org.yaml"), library).change_count == 0
 
 
-def test_an_active_manager_link_is_ended_when_the_file_names_another(db: Database, library: Library) -> None:
+def test_an_active_manager_stays_until_the_report_accepts_the_one_the_file_names(
+    db: Database, library: Library
+) -> None:
     _import(db, read_org_file(EXAMPLES / "org.yaml"), library)
     ada = _person(db, "U0ADA0002")
     with db.uow() as uow:
@@ -146,13 +149,40 @@ def test_an_active_manager_link_is_ended_when_the_file_names_another(db: Databas
         .replace("manager: U0MIA0001\n    timezone: Europe/London", "manager: U0BEN0003\n    timezone: Europe/London")
     )
     report = _import(db, parse_yaml(text, "org.yaml"), library)
+    # The one rule of consent.change_manager: the current manager stays until the report accepts.
     assert report.changes == [
-        "U0ADA0002 (Ada Okafor): manager link to U0MIA0001 (Mia Moreau) ended",
-        "U0ADA0002 (Ada Okafor): manager U0BEN0003 (Ben Tanaka) named, waiting for U0ADA0002's consent",
+        "U0ADA0002 (Ada Okafor): manager U0BEN0003 (Ben Tanaka) named, waiting for U0ADA0002's consent; "
+        "U0MIA0001 (Mia Moreau) stays their manager until then",
     ]
     with db.uow() as uow:
-        assert uow.managers.active_manager_of(ada.id) is None
+        assert uow.managers.active_manager_of(ada.id).slack_user_id == "U0MIA0001"
         assert [link.manager.slack_user_id for link in uow.managers.pending_for(ada.id)] == ["U0BEN0003"]
+    assert _import(db, parse_yaml(text, "org.yaml"), library).change_count == 0
+
+
+def test_a_new_manager_from_the_file_ends_the_old_managers_one_on_one_once_accepted(
+    db: Database, library: Library
+) -> None:
+    _import(db, read_org_file(EXAMPLES / "org.yaml"), library)
+    ada, mia = _person(db, "U0ADA0002"), _person(db, "U0MIA0001")
+    with db.uow() as uow:
+        uow.managers.accept(uow.managers.pending_for(ada.id)[0])
+        old_one_on_one = uow.one_on_ones.add(mia.id, ada.id, weekday=1, local_time=time(10)).id
+    text = (
+        (EXAMPLES / "org.yaml")
+        .read_text()
+        .replace("manager: U0MIA0001\n    timezone: Europe/London", "manager: U0BEN0003\n    timezone: Europe/London")
+    )
+    _import(db, parse_yaml(text, "org.yaml"), library)
+    with db.uow() as uow:
+        # Until Ada accepts Ben, Mia stays her manager and their 1:1 goes on.
+        assert uow.managers.active_manager_of(ada.id).slack_user_id == "U0MIA0001"
+        assert uow.one_on_ones.get(old_one_on_one).active is True
+        new_link = uow.managers.pending_for(ada.id)[0]
+        consent.decide(uow, link_id=new_link.id, actor=uow.people.get(ada.id), accept=True, now=NOW)
+    with db.uow() as uow:
+        assert uow.managers.active_manager_of(ada.id).slack_user_id == "U0BEN0003"
+        assert uow.one_on_ones.get(old_one_on_one).active is False
 
 
 def test_a_declined_manager_is_not_asked_again(db: Database, library: Library) -> None:

@@ -7,7 +7,7 @@ from bot.ids import LADDER_COMMAND
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
 from bot.listeners.commands.targets import MENTION_HINT, parse_user, say
 from bot.listeners.evidence_ui import refresh_home
-from bot.services import access, consent
+from bot.services import consent
 from bot.services.access import NOT_AVAILABLE
 from bot.services.directory import ensure_person
 from bot.slack_directory import SlackDirectory
@@ -62,11 +62,12 @@ def _add(ctx: LadderContext, target: str) -> None:
     with ctx.deps.uow() as uow:
         me, report = uow.people.get(me_id), uow.people.get(report_id)
         assert me is not None and report is not None
-        if access.is_current_manager(uow, me, report):
+        change = consent.change_manager(uow, report=report, manager=me, requested_by=me, now=now)
+        if change.already_current:
             say(ctx, f"<@{target}> already has you as their manager.")
             return
-        link = consent.request_link(uow, report=report, manager=me, requested_by=me, now=now)
-        link_id = link.id
+        assert change.link is not None
+        link_id = change.link.id
     consent.send_consent_request(ctx.deps, link_id, now)
     say(
         ctx,
