@@ -297,11 +297,15 @@ def set_schedule(
             weekday=slot.weekday, local_time=slot.local_time, tz=person.tz, after=request.now
         )
         anchor = timing.local_date(first, person.tz)
-    uow.schedules.upsert(
-        person.id, weekday=slot.weekday, local_time=slot.local_time, cadence=slot.cadence, anchor_date=anchor
+    prompt_controls.move_slot(
+        uow,
+        person,
+        weekday=slot.weekday,
+        local_time=slot.local_time,
+        cadence=slot.cadence,
+        anchor_date=anchor,
+        now=request.now,
     )
-    uow.schedules.snooze(schedule, None)
-    prompt_controls.refresh_next_due(uow, person, request.now)
     details = {"weekday": slot.weekday, "local_time": slot.local_time.strftime("%H:%M"), "cadence": slot.cadence.value}
     _record(uow, request, SCHEDULED, subject_slack_id, details)
     return _change(person, _state_of(schedule))

@@ -29,9 +29,9 @@ import yaml
 from bot.services import consent, prompt_controls
 from bot.services.directory import Directory, EmailLookup, Failed, NotFound
 from bot.services.people import SlackProfile
-from bot.services.timing import is_known_zone, next_occurrence
+from bot.services.timing import is_known_zone
 from frameworks import Framework
-from storage.models import MAX_EMAIL, MAX_NAME, ManagerLinkStatus, Person, PromptSchedule
+from storage.models import MAX_EMAIL, MAX_NAME, Cadence, ManagerLinkStatus, Person
 from storage.uow import UnitOfWork
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -677,44 +677,33 @@ def _apply_schedule(
     *,
     tz_changed: bool,
 ) -> None:
+    """The file's prompt slot; next_due_at comes from prompt_controls, as everywhere (pause and snooze kept)."""
     schedule = uow.schedules.get_for(person.id)
     label = _label(person)
     if schedule is None:
         weekday = planned.weekday if planned.weekday is not None else defaults.weekday
         local_time = planned.local_time or defaults.local_time
-        schedule = uow.schedules.upsert(person.id, weekday=weekday, local_time=local_time)
-        uow.schedules.set_next_due(schedule, _next_due(schedule, person.tz, now))
+        prompt_controls.move_slot(
+            uow, person, weekday=weekday, local_time=local_time, cadence=Cadence.WEEKLY, anchor_date=None, now=now
+        )
         report.changes.append(f"{label}: prompts on {_slot(weekday, local_time)}")
         return
     weekday = planned.weekday if planned.weekday is not None else schedule.weekday
     local_time = planned.local_time or schedule.local_time
-    slot_changed = (weekday, local_time) != (schedule.weekday, schedule.local_time)
-    if slot_changed:
+    if (weekday, local_time) != (schedule.weekday, schedule.local_time):
         before = _slot(schedule.weekday, schedule.local_time)
-        uow.schedules.upsert(
-            person.id,
+        prompt_controls.move_slot(
+            uow,
+            person,
             weekday=weekday,
             local_time=local_time,
             cadence=schedule.cadence,
             anchor_date=schedule.anchor_date,
+            now=now,
         )
         report.changes.append(f"{label}: prompts {before} → {_slot(weekday, local_time)}")
-    if slot_changed or tz_changed:
-        uow.schedules.set_next_due(schedule, _next_due(schedule, person.tz, now))
-
-
-def _next_due(schedule: PromptSchedule, tz: str, now: datetime) -> datetime | None:
-    if schedule.paused and schedule.paused_until is None:
-        return None
-    after = max(now, schedule.paused_until) if schedule.paused and schedule.paused_until else now
-    return next_occurrence(
-        weekday=schedule.weekday,
-        local_time=schedule.local_time,
-        tz=tz,
-        after=after,
-        cadence=schedule.cadence,
-        anchor_date=schedule.anchor_date,
-    )
+    elif tz_changed:
+        prompt_controls.refresh_next_due(uow, person, now)
 
 
 def _slot(weekday: int, local_time: time) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.services import consent
+from bot.services import consent, prompt_controls
 from bot.services.directory import DictDirectory, Directory, Failed
 from bot.services.people import SlackProfile
 from bot.services.people_import import (
@@ -219,6 +219,23 @@ def test_names_time_zones_and_inactive_people_are_updated(db: Database, library:
         schedule = uow.schedules.get_for(ben.id)
         assert schedule.next_due_at == datetime(2025, 3, 7, 21, 30)  # 15:30 in Chicago (CST, UTC-6)
         assert uow.people.get(ben.id).active
+
+
+def test_a_snoozed_person_keeps_the_snooze_when_the_file_changes_their_time_zone(
+    db: Database, library: Library
+) -> None:
+    _import(db, read_org_file(EXAMPLES / "org.yaml"), library)
+    ben = _person(db, "U0BEN0003")
+    with db.uow() as uow:
+        snoozed = prompt_controls.snooze_next(uow, uow.people.get(ben.id), NOW)
+        assert snoozed.next_due_at == datetime(2025, 3, 8, 20, 30)  # Friday 15:30 in New York, a day later
+    text = (EXAMPLES / "org.yaml").read_text().replace("timezone: America/New_York", "timezone: America/Chicago")
+    assert _import(db, parse_yaml(text, "org.yaml"), library).changes == [
+        "U0BEN0003 (Ben Tanaka): time zone America/New_York → America/Chicago"
+    ]
+    with db.uow() as uow:
+        # The next slot (Friday 15:30 in Chicago, 21:30 UTC) comes before the snooze ends.
+        assert uow.schedules.get_for(ben.id).next_due_at == datetime(2025, 3, 8, 20, 30)
 
 
 def test_emails_are_resolved_through_slack(db: Database, library: Library) -> None:
