@@ -13,13 +13,10 @@ from slack_sdk import WebClient
 from bot.cli import CliContext, pass_cli
 from bot.cli.checks import ensure_schema, load_ladders
 from bot.services.data_rights import PersonNotFound, delete_person_data, export_person, find_person
-from bot.services.people_import import (
-    ImportDefaults,
-    ImportReport,
-    OrgFileError,
-    import_people,
-    read_org_file,
-)
+from bot.services.people_import import import_people
+from bot.services.people_import.applying import ImportReport
+from bot.services.people_import.planning import ImportDefaults
+from bot.services.people_import.reading import OrgFileError, read_org_file
 from bot.settings import Settings
 from bot.slack_client import make_web_client
 from bot.slack_directory import SlackDirectory
