@@ -13,16 +13,13 @@ from slack_sdk import WebClient
 from bot.cli import CliContext, pass_cli
 from bot.cli.checks import ensure_schema, load_ladders
 from bot.services.data_rights import PersonNotFound, delete_person_data, export_person, find_person
-from bot.services.people_import import (
-    ImportDefaults,
-    ImportReport,
-    OrgFileError,
-    SlackEmailResolver,
-    import_people,
-    read_org_file,
-)
+from bot.services.people_import import import_people
+from bot.services.people_import.applying import ImportReport
+from bot.services.people_import.planning import ImportDefaults
+from bot.services.people_import.reading import OrgFileError, read_org_file
 from bot.settings import Settings
 from bot.slack_client import make_web_client
+from bot.slack_directory import SlackDirectory
 from frameworks import Library
 from storage.clock import utcnow
 from storage.db import make_engine, make_session_factory
@@ -87,7 +84,7 @@ def import_command(cli: CliContext, file: Path, team_id: str | None, dry_run: bo
                     org,
                     team_id=team,
                     library=library,
-                    resolver=SlackEmailResolver(client) if client else None,
+                    directory=SlackDirectory(client) if client else None,
                     defaults=defaults,
                     now=utcnow(),
                 )

@@ -43,6 +43,12 @@ def is_admin(slack_user_id: str | None, settings: Settings) -> bool:
     return bool(slack_user_id) and slack_user_id in settings.admins
 
 
+def is_current_manager(uow: UnitOfWork, manager: Person, report: Person) -> bool:
+    """Whether `manager` is `report`'s current manager: their ACTIVE link, which `report` accepted."""
+    link = uow.managers.active_link_of(report.id)
+    return link is not None and link.manager_id == manager.id
+
+
 def can_view_evidence(
     viewer: Person | None,
     subject: Person | None,

@@ -297,11 +297,15 @@ def set_schedule(
             weekday=slot.weekday, local_time=slot.local_time, tz=person.tz, after=request.now
         )
         anchor = timing.local_date(first, person.tz)
-    uow.schedules.upsert(
-        person.id, weekday=slot.weekday, local_time=slot.local_time, cadence=slot.cadence, anchor_date=anchor
+    prompt_controls.move_slot(
+        uow,
+        person,
+        weekday=slot.weekday,
+        local_time=slot.local_time,
+        cadence=slot.cadence,
+        anchor_date=anchor,
+        now=request.now,
     )
-    uow.schedules.snooze(schedule, None)
-    prompt_controls.refresh_next_due(uow, person, request.now)
     details = {"weekday": slot.weekday, "local_time": slot.local_time.strftime("%H:%M"), "cadence": slot.cadence.value}
     _record(uow, request, SCHEDULED, subject_slack_id, details)
     return _change(person, _state_of(schedule))
@@ -324,11 +328,9 @@ def request_manager(
     person = _person(uow, request, subject_slack_id)
     manager = _person(uow, request, manager_slack_id)
     admin = uow.people.get_by_slack_id(person.workspace_id, request.actor_slack_id)
-    active = uow.managers.active_link_of(person.id)
-    if active is not None and active.manager_id == manager.id:
-        link = active  # nothing to ask; other open requests stay as they are
-    else:
-        link = consent.request_link(uow, report=person, manager=manager, requested_by=admin, now=request.now)
+    change = consent.change_manager(uow, report=person, manager=manager, requested_by=admin, now=request.now)
+    link = change.link
+    assert link is not None
     _record(
         uow,
         request,
@@ -336,7 +338,7 @@ def request_manager(
         subject_slack_id,
         {"manager": manager_slack_id, "link_id": link.id, "status": link.status.value},
     )
-    return ManagerRequest(link.id, already_active=link is active)
+    return ManagerRequest(link.id, already_active=change.already_current)
 
 
 def deactivate(

@@ -1,9 +1,10 @@
 """Manager links and the report's consent.
 
 Whoever names a manager (the report in the setup modal, the manager with `/ladder team add`, an
-admin through the org import) creates a PENDING link; the report gets a DM to accept or decline,
-and until they accept no evidence flows to that manager (bot.services.access only honours ACTIVE
-links). Either side can end a link; ending it also ends their 1:1s.
+admin with `/ladder admin manager` or the org import) goes through `change_manager`: a PENDING link;
+the report gets a DM to accept or decline, and until they accept no evidence flows to that manager
+(bot.services.access only honours ACTIVE links). Either side can end a link; ending a link always
+ends their 1:1s too (`end_link`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from bot.services import access
 from storage.models import ManagerLink, ManagerLinkStatus, Person
 from storage.uow import UnitOfWork
 
@@ -30,21 +32,55 @@ class DecisionOutcome:
     ended_previous: ManagerLink | None = None  # the active link an accept replaced
 
 
-def request_link(
+@dataclass(frozen=True, slots=True)
+class ManagerChange:
+    """What `change_manager` did."""
+
+    link: ManagerLink | None  # the link naming the manager; None when the manager was cleared
+    already_current: bool = False  # the manager already was the report's current (accepted) manager
+    already_asked: bool = False  # a request to this manager was already waiting for the report
+    kept: ManagerLink | None = None  # the current manager's link, which stays until the report accepts
+
+    @property
+    def asked(self) -> bool:
+        """A new request now waits for the report's consent (the caller sends the DM after the commit)."""
+        return self.link is not None and not (self.already_current or self.already_asked)
+
+
+def change_manager(
     uow: UnitOfWork,
     *,
     report: Person,
-    manager: Person,
+    manager: Person | None,
     requested_by: Person | None,
     now: datetime,
-) -> ManagerLink:
-    """Name `manager` as `report`'s manager: a PENDING link (or the open one to the same manager)."""
+) -> ManagerChange:
+    """Make `manager` `report`'s manager, or clear it (`manager=None`): every path that changes someone's
+    manager (setup, `/ladder team add`, `/ladder admin manager`, the org import) comes through here.
+
+    The rule: a new manager is a PENDING request, and the current manager stays until the report
+    accepts it. Naming a manager never ends the current link by itself: nothing flows to the new one
+    before consent, and the report is not left without a manager on someone else's word. Accepting
+    (`decide`) ends the old link and its 1:1s. Naming the current manager again changes nothing; naming
+    someone already asked returns the waiting request; any other waiting request is superseded.
+
+    Clearing the manager ends every open link where `report` is the report, and their 1:1s, as
+    `remove_link` does.
+    """
+    if manager is None:
+        for link in uow.managers.open_links_of_many([report.id]):
+            end_link(uow, link, now)
+        return ManagerChange(None)
     if report.workspace_id != manager.workspace_id:
         raise ValueError("the manager and the report are in different workspaces")
+    current = uow.managers.active_link_of(report.id)
+    if access.is_current_manager(uow, manager, report):
+        return ManagerChange(current, already_current=True)
+    waiting = uow.managers.pending_for(report.id)
     link = uow.managers.request(
         report.id, manager.id, requested_by_id=requested_by.id if requested_by else None, now=now
     )
-    return link
+    return ManagerChange(link, already_asked=link in waiting, kept=current)
 
 
 def decide(uow: UnitOfWork, *, link_id: int, actor: Person, accept: bool, now: datetime) -> DecisionOutcome | None:
@@ -58,18 +94,18 @@ def decide(uow: UnitOfWork, *, link_id: int, actor: Person, accept: bool, now: d
         uow.managers.decline(link, now)
         return DecisionOutcome(Decision.DECLINED, link)
     previous = uow.managers.active_link_of(actor.id)
+    if previous is not None:
+        end_link(uow, previous, now)
     uow.managers.accept(link, now)
-    if previous is not None and previous.id != link.id:
-        end_one_on_ones_between(uow, previous.manager_id, actor.id, now)
-    return DecisionOutcome(Decision.ACCEPTED, link, previous if previous and previous.id != link.id else None)
+    return DecisionOutcome(Decision.ACCEPTED, link, previous)
 
 
-def end_one_on_ones_between(uow: UnitOfWork, manager_id: int, report_id: int, now: datetime) -> int:
-    one_on_one = uow.one_on_ones.get_pair(manager_id, report_id)
-    if one_on_one is None:
-        return 0
-    uow.one_on_ones.end(one_on_one, now)
-    return 1
+def end_link(uow: UnitOfWork, link: ManagerLink, now: datetime) -> None:
+    """End a manager link and the pair's 1:1s: the one way a link ends (a 1:1 outlives no link)."""
+    uow.managers.end(link, now)
+    one_on_one = uow.one_on_ones.get_pair(link.manager_id, link.person_id)
+    if one_on_one is not None:
+        uow.one_on_ones.end(one_on_one, now)
 
 
 def open_links_between(uow: UnitOfWork, a: Person, b: Person) -> list[ManagerLink]:
@@ -89,8 +125,7 @@ def remove_link(uow: UnitOfWork, *, actor: Person, other: Person, now: datetime)
     """
     ended = open_links_between(uow, actor, other)
     for link in ended:
-        uow.managers.end(link, now)
-        end_one_on_ones_between(uow, link.manager_id, link.person_id, now)
+        end_link(uow, link, now)
     return ended
 
 
@@ -109,11 +144,6 @@ def team_view(uow: UnitOfWork, person: Person) -> TeamView:
         pending_managers=uow.managers.pending_for(person.id),
         reports=uow.managers.reports_of(person.id, (ManagerLinkStatus.ACTIVE, ManagerLinkStatus.PENDING)),
     )
-
-
-def is_active_manager(uow: UnitOfWork, manager: Person, report: Person) -> bool:
-    link = uow.managers.active_link_of(report.id)
-    return link is not None and link.manager_id == manager.id
 
 
 # --- the DM asking for consent (sent by bot.delivery.consent: by the tick, right after `/ladder team add`) ---

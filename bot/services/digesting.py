@@ -133,7 +133,7 @@ def claim_digest(
                 report.busy += 1
             return None
         skip_reason = None
-        if _active_manager_id(uow, person) != manager.id:  # only a consented, current manager gets digests
+        if not access.is_current_manager(uow, manager, person):  # only a consented, current manager gets digests
             skip_reason = SKIP_NO_CONSENT
         elif not (person.active and manager.active):  # deactivated in Slack, by an admin, or after forget
             skip_reason = SKIP_INACTIVE
@@ -155,11 +155,6 @@ def claim_digest(
         return ClaimedDigest(
             digest.id, one_on_one.id, manager.slack_user_id, person.slack_user_id, content, digest.attempts
         )
-
-
-def _active_manager_id(uow: UnitOfWork, person: Person) -> int | None:
-    link = uow.managers.active_link_of(person.id)
-    return link.manager_id if link is not None else None
 
 
 def _period_start(one_on_one: OneOnOne, tz: str, meeting: datetime, last: Digest | None) -> datetime:

@@ -11,13 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
-from bot.services import prompt_controls
+from bot.services import consent, prompt_controls
 from bot.services.people import SlackProfile, refresh_person
 from bot.services.timing import next_occurrence
 from bot.settings import Settings
 from frameworks import Framework, Library
 from frameworks.lookups import AmbiguousMatch, match_area, match_level
-from storage.models import Cadence, ManagerLinkStatus
+from storage.models import Cadence, Person
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -269,20 +269,14 @@ def save_setup(
                 anchor_date=schedule.anchor_date if schedule else None,
                 next_due_at=next_due,
             )
-        manager_id = _link_manager(uow, workspace.id, person.id, choice.manager_user_id, now)
+        manager_id = _link_manager(uow, workspace.id, person, choice.manager_user_id, now)
         return SetupResult(person.id, created, changed, next_due, manager_id)
 
 
 def _link_manager(
-    uow: UnitOfWork, workspace_id: int, person_id: int, manager_user_id: str | None, now: datetime
+    uow: UnitOfWork, workspace_id: int, person: Person, manager_user_id: str | None, now: datetime
 ) -> int | None:
-    if manager_user_id is None:
-        # The field was cleared: the person no longer names a manager.
-        for link in [*uow.managers.pending_for(person_id), uow.managers.active_link_of(person_id)]:
-            if link is not None:
-                uow.managers.end(link, now)
-        return None
-    manager, _ = uow.people.get_or_add(workspace_id, manager_user_id)
-    link = uow.managers.request(person_id, manager.id, requested_by_id=person_id, now=now)
-    assert link.status in (ManagerLinkStatus.PENDING, ManagerLinkStatus.ACTIVE)
-    return manager.id
+    """The manager the person named (the field cleared: they no longer name one)."""
+    manager = uow.people.get_or_add(workspace_id, manager_user_id)[0] if manager_user_id else None
+    consent.change_manager(uow, report=person, manager=manager, requested_by=person, now=now)
+    return manager.id if manager is not None else None

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from bot.services import timing
-from storage.models import Person, Prompt, PromptSchedule, PromptState
+from storage.models import Cadence, Person, Prompt, PromptSchedule, PromptState
 from storage.uow import UnitOfWork
 
 
@@ -81,6 +81,25 @@ def refresh_next_due(uow: UnitOfWork, person: Person, now: datetime) -> datetime
         return None
     uow.schedules.set_next_due(schedule, compute_next_due(schedule, person.tz, now))
     return schedule.next_due_at
+
+
+def move_slot(
+    uow: UnitOfWork,
+    person: Person,
+    *,
+    weekday: int,
+    local_time: time,
+    cadence: Cadence | str,
+    anchor_date: date | None,
+    now: datetime,
+) -> PromptSchedule:
+    """Give someone a new prompt slot (or their first): a pause stays, a snooze of the old slot ends."""
+    schedule = uow.schedules.upsert(
+        person.id, weekday=weekday, local_time=local_time, cadence=Cadence(cadence), anchor_date=anchor_date
+    )
+    uow.schedules.snooze(schedule, None)
+    refresh_next_due(uow, person, now)
+    return schedule
 
 
 def mark_inactive(uow: UnitOfWork, person: Person, reason: str, now: datetime) -> None:

@@ -1,4 +1,4 @@
-"""The house's plan: services, storage and frameworks never import Slack, Block Kit or listeners.
+"""The house's plan: services, storage and frameworks never import Slack, Block Kit, listeners or delivery.
 
 Read from every module's own import statements (top level and inside functions), so an import tucked
 into a function to reach back up a layer counts too.
@@ -11,15 +11,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 LOWER_LAYERS = ("bot/services", "storage", "frameworks")
-UPPER = ("slack_sdk", "slack_bolt", "bot.blocks", "bot.listeners")
-
-# Upward imports that issue 11 still has to move into a delivery layer. This set may only shrink:
-# a new upward import fails the test, and so does removing one without deleting its line here.
-NOT_YET_MOVED = {
-    ("bot/services/people.py", "slack_sdk.errors"),
-    ("bot/services/people_import.py", "slack_sdk.errors"),
-}
-
+UPPER = ("slack_sdk", "slack_bolt", "bot.blocks", "bot.listeners", "bot.delivery")
+# Block Kit builders sit below the listeners and the delivery layer that use them.
+BLOCKS_UPPER = ("slack_bolt", "bot.listeners", "bot.delivery")
 
 def _imported_modules(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
@@ -32,27 +26,31 @@ def _imported_modules(path: Path) -> set[str]:
     return found
 
 
+def _is_under(module: str, names: tuple[str, ...]) -> bool:
+    return any(module == name or module.startswith(name + ".") for name in names)
+
+
 def _is_upper(module: str) -> bool:
-    return any(module == name or module.startswith(name + ".") for name in UPPER)
+    return _is_under(module, UPPER)
 
 
-def upward_imports() -> set[tuple[str, str]]:
+def upward_imports(layers: tuple[str, ...], upper: tuple[str, ...]) -> set[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
-    for layer in LOWER_LAYERS:
+    for layer in layers:
         for path in sorted((ROOT / layer).rglob("*.py")):
             relative = path.relative_to(ROOT).as_posix()
-            found.update((relative, module) for module in _imported_modules(path) if _is_upper(module))
+            found.update((relative, module) for module in _imported_modules(path) if _is_under(module, upper))
     return found
 
 
-def test_lower_layers_import_nothing_new_from_slack_blocks_or_listeners() -> None:
-    new = upward_imports() - NOT_YET_MOVED
-    assert not new, f"lower layers reach up to Slack, blocks or listeners: {sorted(new)}"
+def test_lower_layers_import_nothing_from_slack_blocks_listeners_or_delivery() -> None:
+    found = upward_imports(LOWER_LAYERS, UPPER)
+    assert not found, f"lower layers reach up to Slack, blocks, listeners or delivery: {sorted(found)}"
 
 
-def test_the_list_of_imports_still_to_move_only_shrinks() -> None:
-    gone = NOT_YET_MOVED - upward_imports()
-    assert not gone, f"these upward imports are gone; delete their lines from NOT_YET_MOVED: {sorted(gone)}"
+def test_blocks_import_nothing_from_bolt_listeners_or_delivery() -> None:
+    found = upward_imports(("bot/blocks",), BLOCKS_UPPER)
+    assert not found, f"Block Kit builders reach up a layer: {sorted(found)}"
 
 
 def test_the_check_sees_an_import_inside_a_function(tmp_path: Path) -> None:

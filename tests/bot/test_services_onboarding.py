@@ -16,7 +16,7 @@ from bot.services.onboarding import (
     save_setup,
     validate,
 )
-from bot.services.people import SlackProfile, profile_from_users_info, refresh_person
+from bot.services.people import SlackProfile, refresh_person
 from bot.settings import Settings
 from frameworks import Library
 from storage.models import ManagerLinkStatus
@@ -119,6 +119,23 @@ def test_save_setup_is_one_idempotent_unit_of_work(db: Database, library: Librar
         assert link.status is ManagerLinkStatus.PENDING and link.manager_id == first.manager_person_id
 
 
+def test_clearing_the_manager_in_setup_ends_the_link_and_its_one_on_one(db: Database, library: Library) -> None:
+    profile = SlackProfile("U1", "Ada", "Europe/London", None)
+    with_manager = validate(form(manager_user_id="U2", weekday=4, local_time=time(8, 0)), library, "U1")
+    assert isinstance(with_manager, SetupChoice)
+    first = save_setup(db.uow, team_id="T1", profile=profile, choice=with_manager, now=NOW)
+    assert first.manager_person_id is not None
+    with db.uow() as uow:
+        uow.managers.accept(uow.managers.pending_for(first.person_id)[0], NOW)
+        one_on_one = uow.one_on_ones.add(first.manager_person_id, first.person_id, weekday=1, local_time=time(10)).id
+    without = validate(form(manager_user_id=None, weekday=4, local_time=time(8, 0)), library, "U1")
+    assert isinstance(without, SetupChoice)
+    assert save_setup(db.uow, team_id="T1", profile=profile, choice=without, now=NOW).manager_person_id is None
+    with db.uow() as uow:
+        assert uow.managers.active_link_of(first.person_id) is None
+        assert uow.one_on_ones.get(one_on_one).active is False
+
+
 def test_save_setup_reactivates_someone_who_had_stopped(db: Database, library: Library) -> None:
     choice = validate(form(), library, "U1")
     assert isinstance(choice, SetupChoice)
@@ -132,20 +149,6 @@ def test_save_setup_reactivates_someone_who_had_stopped(db: Database, library: L
     with db.uow() as uow:
         me = uow.people.get(result.person_id)
         assert me is not None and me.active
-
-
-def test_profile_from_users_info_prefers_display_name_and_drops_odd_time_zones() -> None:
-    user = {
-        "id": "U1",
-        "name": "ada",
-        "real_name": "Ada Lovelace",
-        "tz": "Mars/Olympus_Mons",
-        "deleted": True,
-        "profile": {"display_name": "", "real_name": "Ada L.", "email": "Ada@Example.com"},
-    }
-    assert profile_from_users_info(user) == SlackProfile("U1", "Ada L.", None, "ada@example.com", deleted=True)
-    assert profile_from_users_info({"id": "U2", "name": "bob", "tz": "Asia/Tokyo"}).tz == "Asia/Tokyo"
-    assert profile_from_users_info({"id": "U3", "profile": {}}).display_name is None
 
 
 def test_refresh_person_follows_slack_deactivation(db: Database) -> None:

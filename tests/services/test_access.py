@@ -165,3 +165,25 @@ def test_owned_evidence_only_for_its_owner(db: Database) -> None:
             ("UREPORT", item.id, "T2"),
         ):
             assert access.owned_evidence(uow, team_id=team, viewer_slack_id=viewer, evidence_id=evidence_id) is None
+
+
+@pytest.mark.parametrize(
+    ("link", "current"),
+    [
+        (ManagerLinkStatus.ACTIVE, True),
+        (ManagerLinkStatus.PENDING, False),
+        (ManagerLinkStatus.DECLINED, False),
+        (ManagerLinkStatus.ENDED, False),
+        (None, False),
+    ],
+)
+def test_only_an_accepted_link_makes_someone_the_current_manager(
+    db: Database, link: ManagerLinkStatus | None, current: bool
+) -> None:
+    with db.uow() as uow:
+        world = make_world(uow, link=link)
+        manager, report, outsider = (uow.people.get(i) for i in (world.manager_id, world.report_id, world.outsider_id))
+        assert manager is not None and report is not None and outsider is not None
+        assert access.is_current_manager(uow, manager, report) is current
+        assert access.is_current_manager(uow, outsider, report) is False
+        assert access.is_current_manager(uow, report, manager) is False

@@ -16,11 +16,13 @@ def test_named_manager_is_pending_until_the_report_accepts(db: Database) -> None
     with db.uow() as uow:
         world = make_world(uow, link=None)
         manager, report = uow.people.get(world.manager_id), uow.people.get(world.report_id)
-        link = consent.request_link(uow, report=report, manager=manager, requested_by=manager, now=NOW)
+        link = consent.change_manager(uow, report=report, manager=manager, requested_by=manager, now=NOW).link
+        assert link is not None
         assert link.status is ManagerLinkStatus.PENDING
         assert uow.managers.active_manager_of(report.id) is None
         # Naming the same manager again returns the same pending link.
-        assert consent.request_link(uow, report=report, manager=manager, requested_by=None, now=NOW).id == link.id
+        again = consent.change_manager(uow, report=report, manager=manager, requested_by=None, now=NOW)
+        assert again.link is not None and again.link.id == link.id
 
     with db.uow() as uow:
         manager, outsider = uow.people.get(world.manager_id), uow.people.get(world.outsider_id)

@@ -20,6 +20,7 @@ from bot.listeners.evidence_ui import refresh_home
 from bot.services import access, admin, one_on_ones
 from bot.services.directory import ensure_person
 from bot.settings import WEEKDAYS
+from bot.slack_directory import SlackDirectory
 from storage.models import Cadence
 
 ADMIN = f"{LADDER_COMMAND} admin"
@@ -155,8 +156,9 @@ def _manager(ctx: LadderContext, words: list[str]) -> None:
     now = ctx.deps.now()
     # Both need a person row (they may never have used the bot); the admin's own names them in the
     # consent request, so the person knows who asked.
+    directory = SlackDirectory(ctx.client)
     for user in (ctx.user_id, target, manager):
-        if ensure_person(ctx.client, ctx.deps.uow, ctx.team_id, user, now) is None and user != ctx.user_id:
+        if ensure_person(directory, ctx.deps.uow, ctx.team_id, user, now) is None and user != ctx.user_id:
             say(ctx, f"<@{user}> can't be reached in Slack (unknown, a bot, or deactivated).")
             return
     with ctx.deps.uow() as uow:

@@ -9,9 +9,10 @@ from bot.blocks.digest import slack_date
 from bot.ids import LADDER_COMMAND
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
 from bot.listeners.commands.targets import MENTION_HINT, parse_user, say
-from bot.services import consent, one_on_ones
+from bot.services import access, one_on_ones
 from bot.services.access import NOT_AVAILABLE
-from bot.services.people import refresh_manager_profile
+from bot.services.directory import refresh_manager_profile
+from bot.slack_directory import SlackDirectory
 
 USAGE = (
     f"`{LADDER_COMMAND} 1on1 @person WEEKDAY HH:MM [weekly|fortnightly]` · `{LADDER_COMMAND} 1on1 list` · "
@@ -46,12 +47,12 @@ def _one_on_one(ctx: LadderContext) -> None:
 def _schedule(ctx: LadderContext, target: str, slot: one_on_ones.MeetingSlot) -> None:
     now = ctx.deps.now()
     # Refresh the manager's time zone from Slack: the meeting is in their wall-clock time.
-    refresh_manager_profile(ctx.client, ctx.deps.uow, ctx.team_id, ctx.user_id, now)
+    refresh_manager_profile(SlackDirectory(ctx.client), ctx.deps.uow, ctx.team_id, ctx.user_id, now)
     with ctx.deps.uow() as uow:
         workspace = uow.workspaces.get_by_team(ctx.team_id)
         me = uow.people.get_by_slack_id(workspace.id, ctx.user_id) if workspace else None
         report = uow.people.get_by_slack_id(workspace.id, target) if workspace else None
-        if me is None or report is None or not consent.is_active_manager(uow, me, report):
+        if me is None or report is None or not access.is_current_manager(uow, me, report):
             say(ctx, NOT_AVAILABLE)
             return
         meeting = one_on_ones.schedule(

@@ -11,6 +11,7 @@ from bot.listeners.evidence_ui import refresh_home
 from bot.services import consent
 from bot.services.access import NOT_AVAILABLE
 from bot.services.directory import ensure_person
+from bot.slack_directory import SlackDirectory
 from storage.models import ManagerLinkStatus
 
 USAGE = f"`{LADDER_COMMAND} team` · `{LADDER_COMMAND} team add @person` · `{LADDER_COMMAND} team remove @person`"
@@ -53,19 +54,21 @@ def _add(ctx: LadderContext, target: str) -> None:
         say(ctx, "You can't be your own manager.")
         return
     now = ctx.deps.now()
-    me_id = ensure_person(ctx.client, ctx.deps.uow, ctx.team_id, ctx.user_id, now)
-    report_id = ensure_person(ctx.client, ctx.deps.uow, ctx.team_id, target, now)
+    directory = SlackDirectory(ctx.client)
+    me_id = ensure_person(directory, ctx.deps.uow, ctx.team_id, ctx.user_id, now)
+    report_id = ensure_person(directory, ctx.deps.uow, ctx.team_id, target, now)
     if me_id is None or report_id is None:
         say(ctx, NOT_AVAILABLE)
         return
     with ctx.deps.uow() as uow:
         me, report = uow.people.get(me_id), uow.people.get(report_id)
         assert me is not None and report is not None
-        if consent.is_active_manager(uow, me, report):
+        change = consent.change_manager(uow, report=report, manager=me, requested_by=me, now=now)
+        if change.already_current:
             say(ctx, f"<@{target}> already has you as their manager.")
             return
-        link = consent.request_link(uow, report=report, manager=me, requested_by=me, now=now)
-        link_id = link.id
+        assert change.link is not None
+        link_id = change.link.id
     send_consent_request(ctx.deps, link_id, now)
     say(
         ctx,

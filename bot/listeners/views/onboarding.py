@@ -13,8 +13,10 @@ from bot.blocks.onboarding import ModalState, errors_for_slack, parse_setup_stat
 from bot.deps import Deps
 from bot.ids import Callback, OnboardingBlock
 from bot.listeners.surfaces import publish_home
+from bot.services.directory import refresh_manager_profile
 from bot.services.onboarding import save_setup, validate
-from bot.services.people import SlackProfile, lookup_profile, refresh_manager_profile
+from bot.services.people import SlackProfile
+from bot.slack_directory import SlackDirectory
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +28,7 @@ def _profile_or_none(client: WebClient, user_id: str | None) -> SlackProfile | N
     if not user_id:
         return None
     try:
-        return lookup_profile(client, user_id)
+        return SlackDirectory(client).profile(user_id)
     except (SlackApiError, OSError) as error:
         log.warning("could not read the Slack profile of %s: %s", user_id, error)
         return None
@@ -57,6 +59,6 @@ def register(app: App, deps: Deps) -> None:
         publish_home(client, deps, team_id, user_id)
         if result.manager_person_id is not None and choice.manager_user_id:
             try:
-                refresh_manager_profile(client, deps.uow, team_id, choice.manager_user_id, deps.now())
+                refresh_manager_profile(SlackDirectory(client), deps.uow, team_id, choice.manager_user_id, deps.now())
             except (SlackApiError, OSError) as error:  # the setup is saved; the name follows later
                 log.warning("could not read the manager's Slack profile: %s", error)

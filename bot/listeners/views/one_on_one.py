@@ -12,7 +12,7 @@ from bot.blocks.one_on_one import parse_one_on_one
 from bot.deps import Deps
 from bot.ids import Callback, OneOnOneBlock
 from bot.listeners.surfaces import publish_home
-from bot.services import consent, one_on_ones
+from bot.services import access, one_on_ones
 from bot.services.access import NOT_AVAILABLE
 from bot.services.lookup import find_person
 
@@ -34,7 +34,7 @@ def register(app: App, deps: Deps) -> None:
         with deps.uow() as uow:
             me = find_person(uow, team_id, user_id)
             report = find_person(uow, team_id, form.report_slack_id) if form.report_slack_id else None
-            if me is None or report is None or not consent.is_active_manager(uow, me, report):
+            if me is None or report is None or not access.is_current_manager(uow, me, report):
                 ack(response_action="errors", errors={OneOnOneBlock.REPORT: NOT_AVAILABLE})
                 return
             slot = one_on_ones.MeetingSlot(form.weekday, form.local_time, form.cadence)

@@ -6,24 +6,18 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.services.people_import import (
-    DictEmailResolver,
-    EmailResolver,
-    ImportDefaults,
-    ImportReport,
-    OrgFile,
-    OrgFileError,
-    ResolvedUser,
-    import_people,
-    parse_csv,
-    parse_yaml,
-    read_org_file,
-)
+from bot.services import consent, prompt_controls
+from bot.services.directory import DictDirectory, Directory, Failed
+from bot.services.people import SlackProfile
+from bot.services.people_import import import_people
+from bot.services.people_import.applying import ImportReport
+from bot.services.people_import.planning import ImportDefaults
+from bot.services.people_import.reading import OrgFile, OrgFileError, parse_csv, parse_yaml, read_org_file
 from frameworks import Library, load_library
 from storage.models import ManagerLink, ManagerLinkStatus, Person, Placement, PromptSchedule
 from tests.conftest import Database
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 NOW = datetime(2025, 3, 3, 8, 0)  # a Monday, 08:00 UTC
 DEFAULTS = ImportDefaults(weekday=0, local_time=time(10, 0), timezone="UTC")
 
@@ -37,16 +31,16 @@ def _import(
     db: Database,
     org: OrgFile,
     library: Library,
-    resolver: EmailResolver | None = None,
+    directory: Directory | None = None,
     now: datetime = NOW,
 ) -> ImportReport:
     with db.uow() as uow:
-        return import_people(uow, org, team_id="T1", library=library, resolver=resolver, defaults=DEFAULTS, now=now)
+        return import_people(uow, org, team_id="T1", library=library, directory=directory, defaults=DEFAULTS, now=now)
 
 
-def _problems(db: Database, org: OrgFile, library: Library, resolver: EmailResolver | None = None) -> list[str]:
+def _problems(db: Database, org: OrgFile, library: Library, directory: Directory | None = None) -> list[str]:
     with pytest.raises(OrgFileError) as raised:
-        _import(db, org, library, resolver)
+        _import(db, org, library, directory)
     return [f"{problem.line}: {problem.message}" for problem in raised.value.problems]
 
 
@@ -136,7 +130,9 @@ def test_a_changed_file_applies_only_the_differences(db: Database, library: Libr
     assert _import(db, parse_yaml(changed, "org.yaml"), library).change_count == 0
 
 
-def test_an_active_manager_link_is_ended_when_the_file_names_another(db: Database, library: Library) -> None:
+def test_an_active_manager_stays_until_the_report_accepts_the_one_the_file_names(
+    db: Database, library: Library
+) -> None:
     _import(db, read_org_file(EXAMPLES / "org.yaml"), library)
     ada = _person(db, "U0ADA0002")
     with db.uow() as uow:
@@ -147,13 +143,40 @@ def test_an_active_manager_link_is_ended_when_the_file_names_another(db: Databas
         .replace("manager: U0MIA0001\n    timezone: Europe/London", "manager: U0BEN0003\n    timezone: Europe/London")
     )
     report = _import(db, parse_yaml(text, "org.yaml"), library)
+    # The one rule of consent.change_manager: the current manager stays until the report accepts.
     assert report.changes == [
-        "U0ADA0002 (Ada Okafor): manager link to U0MIA0001 (Mia Moreau) ended",
-        "U0ADA0002 (Ada Okafor): manager U0BEN0003 (Ben Tanaka) named, waiting for U0ADA0002's consent",
+        "U0ADA0002 (Ada Okafor): manager U0BEN0003 (Ben Tanaka) named, waiting for U0ADA0002's consent; "
+        "U0MIA0001 (Mia Moreau) stays their manager until then",
     ]
     with db.uow() as uow:
-        assert uow.managers.active_manager_of(ada.id) is None
+        assert uow.managers.active_manager_of(ada.id).slack_user_id == "U0MIA0001"
         assert [link.manager.slack_user_id for link in uow.managers.pending_for(ada.id)] == ["U0BEN0003"]
+    assert _import(db, parse_yaml(text, "org.yaml"), library).change_count == 0
+
+
+def test_a_new_manager_from_the_file_ends_the_old_managers_one_on_one_once_accepted(
+    db: Database, library: Library
+) -> None:
+    _import(db, read_org_file(EXAMPLES / "org.yaml"), library)
+    ada, mia = _person(db, "U0ADA0002"), _person(db, "U0MIA0001")
+    with db.uow() as uow:
+        uow.managers.accept(uow.managers.pending_for(ada.id)[0])
+        old_one_on_one = uow.one_on_ones.add(mia.id, ada.id, weekday=1, local_time=time(10)).id
+    text = (
+        (EXAMPLES / "org.yaml")
+        .read_text()
+        .replace("manager: U0MIA0001\n    timezone: Europe/London", "manager: U0BEN0003\n    timezone: Europe/London")
+    )
+    _import(db, parse_yaml(text, "org.yaml"), library)
+    with db.uow() as uow:
+        # Until Ada accepts Ben, Mia stays her manager and their 1:1 goes on.
+        assert uow.managers.active_manager_of(ada.id).slack_user_id == "U0MIA0001"
+        assert uow.one_on_ones.get(old_one_on_one).active is True
+        new_link = uow.managers.pending_for(ada.id)[0]
+        consent.decide(uow, link_id=new_link.id, actor=uow.people.get(ada.id), accept=True, now=NOW)
+    with db.uow() as uow:
+        assert uow.managers.active_manager_of(ada.id).slack_user_id == "U0BEN0003"
+        assert uow.one_on_ones.get(old_one_on_one).active is False
 
 
 def test_a_declined_manager_is_not_asked_again(db: Database, library: Library) -> None:
@@ -192,25 +215,42 @@ def test_names_time_zones_and_inactive_people_are_updated(db: Database, library:
         assert uow.people.get(ben.id).active
 
 
+def test_a_snoozed_person_keeps_the_snooze_when_the_file_changes_their_time_zone(
+    db: Database, library: Library
+) -> None:
+    _import(db, read_org_file(EXAMPLES / "org.yaml"), library)
+    ben = _person(db, "U0BEN0003")
+    with db.uow() as uow:
+        snoozed = prompt_controls.snooze_next(uow, uow.people.get(ben.id), NOW)
+        assert snoozed.next_due_at == datetime(2025, 3, 8, 20, 30)  # Friday 15:30 in New York, a day later
+    text = (EXAMPLES / "org.yaml").read_text().replace("timezone: America/New_York", "timezone: America/Chicago")
+    assert _import(db, parse_yaml(text, "org.yaml"), library).changes == [
+        "U0BEN0003 (Ben Tanaka): time zone America/New_York → America/Chicago"
+    ]
+    with db.uow() as uow:
+        # The next slot (Friday 15:30 in Chicago, 21:30 UTC) comes before the snooze ends.
+        assert uow.schedules.get_for(ben.id).next_due_at == datetime(2025, 3, 8, 20, 30)
+
+
 def test_emails_are_resolved_through_slack(db: Database, library: Library) -> None:
-    resolver = DictEmailResolver(
-        {
-            "Lea@Example.com": ResolvedUser("U0LEA", name="Léa", email="lea@example.com", tz="Europe/Berlin"),
-            "sam@example.com": ResolvedUser("U0SAM", name="Sam"),
-        }
+    directory = DictDirectory(
+        [
+            SlackProfile("U0LEA", "Léa", "Europe/Berlin", "Lea@Example.com"),
+            SlackProfile("U0SAM", "Sam", None, "sam@example.com"),
+        ]
     )
     org = parse_csv(
         "email,name,manager,framework,level\n"
         "lea@example.com,,,flow,P3\n"
         "SAM@example.com,Samira,lea@example.com,flow,P1\n"
     )
-    report = _import(db, org, library, resolver)
+    report = _import(db, org, library, directory)
     assert report.added == 2
     lea, sam = _person(db, "U0LEA"), _person(db, "U0SAM")
     assert (lea.display_name, lea.email, lea.tz) == ("Léa", "lea@example.com", "Europe/Berlin")
     assert (sam.display_name, sam.email, sam.tz) == ("Samira", "sam@example.com", "UTC")
     # Known people need no Slack lookup the next time, not even without a token.
-    assert _import(db, org, library, resolver=None).change_count == 0
+    assert _import(db, org, library, directory=None).change_count == 0
 
 
 def test_yaml_times_and_numbers_are_read_as_written(db: Database, library: Library) -> None:
@@ -318,15 +358,34 @@ def test_slack_lookups_that_fail_are_reported(db: Database, library: Library) ->
         "a@example.com,flow,P1\n"
         "A@example.com,flow,P1\n"
     )
-    resolver = DictEmailResolver(
-        {"gone@example.com": ResolvedUser("U0GONE", deleted=True), "a@example.com": ResolvedUser("U0AAA")}
+    directory = DictDirectory(
+        [
+            SlackProfile("U0GONE", None, None, "gone@example.com", deleted=True),
+            SlackProfile("U0AAA", None, None, "a@example.com"),
+        ]
     )
-    assert _problems(db, org, library, resolver) == [
+    assert _problems(db, org, library, directory) == [
         "2: no Slack user has the email nobody@example.com",
         "3: the Slack user with the email gone@example.com (U0GONE) is deactivated",
         "4: email 'not-an-email' is not an email address",
         "6: duplicate person: U0AAA is also on line 5",
     ]
+
+
+class _SlackDown:
+    """A Directory whose Slack answers every email lookup with an error."""
+
+    def profile(self, user_id: str) -> SlackProfile | None:
+        raise AssertionError("the import never reads profiles by id")
+
+    def find_by_email(self, email: str) -> Failed:
+        return Failed("ratelimited")
+
+
+def test_a_slack_lookup_that_errors_is_reported_and_nothing_is_written(db: Database, library: Library) -> None:
+    org = parse_csv("email,framework,level\nlea@example.com,flow,P1\n")
+    assert _problems(db, org, library, _SlackDown()) == ["2: Slack could not look up lea@example.com (ratelimited)"]
+    assert _count(db, Person) == 0
 
 
 def test_csv_levels_column_and_shape_problems(db: Database, library: Library) -> None:
@@ -351,22 +410,6 @@ def test_a_cycle_through_the_database_is_caught(db: Database, library: Library) 
     assert _problems(db, parse_yaml("- slack_user_id: U0A\n  manager: U0B\n"), library) == [
         "1: manager cycle: U0A → U0B → U0A"
     ]
-
-
-def test_unreadable_files(tmp_path: Path) -> None:
-    bad = tmp_path / "org.yaml"
-    bad.write_text("people:\n  - slack_user_id: [unclosed\n")
-    with pytest.raises(OrgFileError, match=r"org.yaml:3: not valid YAML"):
-        read_org_file(bad)
-    other = tmp_path / "org.txt"
-    other.write_text("x")
-    with pytest.raises(OrgFileError, match=r"use \.csv, \.yaml or \.yml"):
-        read_org_file(other)
-    empty = tmp_path / "empty.csv"
-    empty.write_text("")
-    with pytest.raises(OrgFileError, match="expected a header row"):
-        read_org_file(empty)
-    assert "unknown top-level key 'staff'" in parse_yaml("staff: []\n").problems[0].message
 
 
 def test_someone_made_inactive_and_imported_again_gets_a_fresh_next_prompt(db: Database, library: Library) -> None:

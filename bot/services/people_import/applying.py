@@ -1,0 +1,214 @@
+"""Applying a plan: only what differs from the database is written, and each change is reported."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, time
+
+from bot.services import consent, prompt_controls
+from bot.services.people_import.planning import WEEKDAYS, ImportDefaults, ImportPlan, PlannedPerson
+from frameworks import Framework
+from storage.models import Cadence, ManagerLinkStatus, Person
+from storage.uow import UnitOfWork
+
+
+@dataclass(slots=True)
+class ImportReport:
+    team_id: str
+    changes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    added: int = 0
+
+    @property
+    def change_count(self) -> int:
+        return len(self.changes)
+
+    def summary(self) -> str:
+        count = self.change_count
+        lines = [f"{count} change{'s' if count != 1 else ''}"]
+        lines += [f"  {change}" for change in self.changes]
+        lines += [f"  note: {note}" for note in self.notes]
+        return "\n".join(lines)
+
+
+def apply_import(uow: UnitOfWork, plan: ImportPlan, now: datetime) -> ImportReport:
+    """Write only what differs from the database. Flushes; the caller's unit of work commits."""
+    report = ImportReport(plan.team_id)
+    workspace = uow.workspaces.get_or_create(plan.team_id)
+    people: dict[str, Person] = {}
+    for planned in plan.people:
+        person, tz_changed = _apply_person(uow, workspace.id, planned, plan.defaults, report, now)
+        people[planned.slack_user_id] = person
+        _apply_placement(uow, person, planned, report, now)
+        _apply_schedule(uow, person, planned, plan.defaults, report, now, tz_changed=tz_changed)
+    for planned in plan.people:
+        if planned.manager_slack_id is not None:
+            manager = people.get(planned.manager_slack_id) or uow.people.get_by_slack_id(
+                workspace.id, planned.manager_slack_id
+            )
+            assert manager is not None  # plan_import checked it exists
+            _apply_manager(uow, people[planned.slack_user_id], manager, report, now)
+    uow.flush()
+    return report
+
+
+def _label(person: Person) -> str:
+    return f"{person.slack_user_id} ({person.display_name})" if person.display_name else person.slack_user_id
+
+
+def _apply_person(
+    uow: UnitOfWork,
+    workspace_id: int,
+    planned: PlannedPerson,
+    defaults: ImportDefaults,
+    report: ImportReport,
+    now: datetime,
+) -> tuple[Person, bool]:
+    """(person, whether their time zone changed)."""
+    person = uow.people.get_by_slack_id(workspace_id, planned.slack_user_id)
+    if person is None:
+        person = uow.people.add(
+            workspace_id,
+            planned.slack_user_id,
+            display_name=planned.name,
+            email=planned.email,
+            tz=planned.timezone or planned.slack_timezone or defaults.timezone,
+        )
+        report.added += 1
+        report.changes.append(f"added {_label(person)}")
+        return person, False
+    label = _label(person)
+    tz_changed = planned.timezone is not None and planned.timezone != person.tz
+    for attribute, wanted, what in (
+        ("display_name", planned.name, "name"),
+        ("email", planned.email, "email"),
+        ("tz", planned.timezone, "time zone"),
+    ):
+        current = getattr(person, attribute)
+        if wanted is not None and wanted != current:
+            setattr(person, attribute, wanted)
+            report.changes.append(f"{label}: {what} {current or '(none)'} → {wanted}")
+    if not person.active:
+        prompt_controls.mark_active(uow, person, now)
+        report.changes.append(f"{label}: active again")
+    return person, tz_changed
+
+
+def _apply_placement(
+    uow: UnitOfWork, person: Person, planned: PlannedPerson, report: ImportReport, now: datetime
+) -> None:
+    if planned.framework is None or planned.levels is None:
+        return
+    framework, levels = planned.framework, planned.levels
+    current = uow.placements.current_for(person.id)
+    if current is not None and (current.framework_id, current.levels, current.track) == (
+        framework.id,
+        levels,
+        planned.track,
+    ):
+        return
+    label = _label(person)
+    if current is None:
+        reason = "import"
+        what = f"placed on {framework.id} at {_levels_text(levels)}"
+    elif current.framework_id != framework.id:
+        reason = "framework change"
+        what = f"moved from {current.framework_id} to {framework.id} at {_levels_text(levels)}"
+    else:
+        before = {area: framework.level_index(lv) for area, lv in current.levels.items() if lv in _level_ids(framework)}
+        after = {area: framework.level_index(lv) for area, lv in levels.items()}
+        raised = [area for area in after if after[area] > before.get(area, -1)]
+        lowered = [area for area in after if area in before and after[area] < before[area]]
+        if raised and not lowered:
+            reason = "promotion"
+        elif current.levels != levels:
+            reason = "level change"
+        else:
+            reason = "track change"
+        what = f"{reason} on {framework.id}: {_levels_diff(current.levels, levels)}"
+        if current.track != planned.track:
+            what += f" (track {current.track or 'none'} → {planned.track or 'none'})"
+    uow.placements.open(person.id, framework.id, levels, track=planned.track, reason=reason, now=now)
+    report.changes.append(f"{label}: {what}")
+
+
+def _level_ids(framework: Framework) -> set[str]:
+    return {level.id for level in framework.levels}
+
+
+def _levels_text(levels: Mapping[str, str]) -> str:
+    distinct = set(levels.values())
+    if len(distinct) == 1:
+        return f"level {next(iter(distinct))}"
+    return ", ".join(f"{area}={level}" for area, level in levels.items())
+
+
+def _levels_diff(before: Mapping[str, str], after: Mapping[str, str]) -> str:
+    changed = [
+        f"{area} {before.get(area, '-')} → {level}" for area, level in after.items() if before.get(area) != level
+    ]
+    return ", ".join(changed) or "same levels"
+
+
+def _apply_schedule(
+    uow: UnitOfWork,
+    person: Person,
+    planned: PlannedPerson,
+    defaults: ImportDefaults,
+    report: ImportReport,
+    now: datetime,
+    *,
+    tz_changed: bool,
+) -> None:
+    """The file's prompt slot; next_due_at comes from prompt_controls, as everywhere (pause and snooze kept)."""
+    schedule = uow.schedules.get_for(person.id)
+    label = _label(person)
+    if schedule is None:
+        weekday = planned.weekday if planned.weekday is not None else defaults.weekday
+        local_time = planned.local_time or defaults.local_time
+        prompt_controls.move_slot(
+            uow, person, weekday=weekday, local_time=local_time, cadence=Cadence.WEEKLY, anchor_date=None, now=now
+        )
+        report.changes.append(f"{label}: prompts on {_slot(weekday, local_time)}")
+        return
+    weekday = planned.weekday if planned.weekday is not None else schedule.weekday
+    local_time = planned.local_time or schedule.local_time
+    if (weekday, local_time) != (schedule.weekday, schedule.local_time):
+        before = _slot(schedule.weekday, schedule.local_time)
+        prompt_controls.move_slot(
+            uow,
+            person,
+            weekday=weekday,
+            local_time=local_time,
+            cadence=schedule.cadence,
+            anchor_date=schedule.anchor_date,
+            now=now,
+        )
+        report.changes.append(f"{label}: prompts {before} → {_slot(weekday, local_time)}")
+    elif tz_changed:
+        prompt_controls.refresh_next_due(uow, person, now)
+
+
+def _slot(weekday: int, local_time: time) -> str:
+    return f"{WEEKDAYS[weekday].capitalize()} {local_time:%H:%M}"
+
+
+def _apply_manager(uow: UnitOfWork, person: Person, manager: Person, report: ImportReport, now: datetime) -> None:
+    """Name the file's manager (bot.services.consent.change_manager: the current one stays until the
+    person accepts). A file is imported again and again, so someone who declined is not asked again."""
+    label = _label(person)
+    latest = uow.managers.latest_between(person.id, manager.id)
+    if latest is not None and latest.status is ManagerLinkStatus.DECLINED:
+        report.notes.append(
+            f"{label} declined {_label(manager)} as manager on {latest.decided_at or latest.created_at:%Y-%m-%d}; "
+            "not asked again (they can add them from the bot)"
+        )
+        return
+    change = consent.change_manager(uow, report=person, manager=manager, requested_by=None, now=now)
+    if not change.asked:
+        return
+    named = f"{label}: manager {_label(manager)} named, waiting for {person.slack_user_id}'s consent"
+    if change.kept is not None:
+        named += f"; {_label(change.kept.manager)} stays their manager until then"
+    report.changes.append(named)

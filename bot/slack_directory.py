@@ -1,0 +1,71 @@
+"""The `Directory` port (bot.services.directory) over Slack: users.info and users.lookupByEmail.
+
+Slack's user objects become `SlackProfile`s and its errors become the port's plain values, so the
+services that look people up never import slack_sdk. It reads, it never sends: that is why it sits
+beside bot.slack_client rather than in bot.delivery (outbound messages).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.services.directory import EmailLookup, Failed, Found, NotFound
+from bot.services.people import SlackProfile
+from bot.services.timing import is_known_zone
+from storage.models import MAX_EMAIL, MAX_NAME
+
+UNKNOWN_USER_ERRORS = ("user_not_found", "users_not_found")
+
+
+def profile_from_users_info(user: Mapping[str, Any]) -> SlackProfile:
+    """Read the `user` object of a users.info answer. Names fall back display -> real -> handle."""
+    profile = user.get("profile") or {}
+    name = (
+        (profile.get("display_name") or "").strip()
+        or (profile.get("real_name") or user.get("real_name") or "").strip()
+        or (user.get("name") or "").strip()
+        or None
+    )
+    email = (profile.get("email") or "").strip().lower() or None
+    tz = user.get("tz")
+    return SlackProfile(
+        user_id=user["id"],
+        display_name=name[:MAX_NAME] if name else None,
+        tz=tz if is_known_zone(tz) else None,
+        email=email if email and len(email) <= MAX_EMAIL else None,
+        deleted=bool(user.get("deleted")),
+        is_bot=bool(user.get("is_bot")) or user.get("id") == "USLACKBOT",
+    )
+
+
+def _error_code(error: SlackApiError) -> str:
+    return str(error.response.get("error", "")) if error.response is not None else ""
+
+
+class SlackDirectory:
+    """Looks people up through a slack_sdk WebClient (users.lookupByEmail is Tier 3: callers ask once
+    per address)."""
+
+    def __init__(self, client: WebClient) -> None:
+        self._client = client
+
+    def profile(self, user_id: str) -> SlackProfile | None:
+        try:
+            answer = self._client.users_info(user=user_id)
+        except SlackApiError as error:
+            if _error_code(error) in UNKNOWN_USER_ERRORS:
+                return None
+            raise
+        return profile_from_users_info(answer["user"])
+
+    def find_by_email(self, email: str) -> EmailLookup:
+        try:
+            answer = self._client.users_lookupByEmail(email=email)
+        except SlackApiError as error:
+            code = _error_code(error)
+            return NotFound() if code in UNKNOWN_USER_ERRORS else Failed(code or str(error))
+        return Found(profile_from_users_info(answer["user"]))
