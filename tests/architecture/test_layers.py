@@ -15,6 +15,7 @@ UPPER = ("slack_sdk", "slack_bolt", "bot.blocks", "bot.listeners", "bot.delivery
 # Block Kit builders sit below the listeners and the delivery layer that use them.
 BLOCKS_UPPER = ("slack_bolt", "bot.listeners", "bot.delivery")
 
+
 def _imported_modules(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     found: set[str] = set()

@@ -11,8 +11,8 @@ from typing import Any
 from slack_sdk import WebClient
 from sqlalchemy import text
 
-from bot.delivery.tick import run_tick
 from bot.delivery.confirmations import confirm_unconfirmed
+from bot.delivery.tick import run_tick
 from bot.ids import Callback, EvidenceAction, EvidenceBlock, PromptAction
 from bot.scheduler import tick as scheduler_tick
 from bot.services import prompt_controls
