@@ -59,7 +59,7 @@ class _StickyAck(Ack):
     slack_bolt 1.30's ThreadListenerRunner, when a listener raises *after* ack(), runs the error
     handler and then sets `ack.response = None`; if that happens before the HTTP thread (polling every
     10 ms) saw the ack, Bolt waits out its 3 s timeout and answers 404. Our listeners ack first and may
-    raise a UserFacingError right after, so the race is real (seen in tests/bot/test_ladder_command.py).
+    raise a UserFacingError right after, so the race is real (seen in tests/listeners/test_ladder_command.py).
     """
 
     @property  # type: ignore[override]

@@ -14,8 +14,8 @@ from bot.services import access
 from bot.services.digesting import SKIP_INACTIVE, SKIP_MISSED, SKIP_NO_CONSENT
 from bot.services.one_on_ones import MeetingSlot, schedule
 from storage.models import Cadence, Digest, DigestState, ManagerLinkStatus
-from tests.bot.harness import message_text
 from tests.conftest import Database
+from tests.listeners.harness import message_text
 from tests.services.digest_data import add_evidence, fake_slack_deps, load_ladder, make_world
 
 LIBRARY = load_ladder()

@@ -7,7 +7,7 @@ import pytest
 from bot.errors import UserFacingError
 from bot.services.lookup import resolve_show
 from bot.services.one_on_ones import ScheduleError, parse_slot
-from tests.bot.harness import bundled_library
+from tests.listeners.harness import bundled_library
 
 
 def test_an_unknown_ladder_keeps_what_was_typed_raw_and_shows_it_escaped() -> None:

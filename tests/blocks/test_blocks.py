@@ -21,7 +21,7 @@ from frameworks import Library
 from frameworks.lookups import next_milestone
 from frameworks.search import search
 from storage.models import Cadence
-from tests.bot.harness import bundled_library
+from tests.listeners.harness import bundled_library
 
 NOW = datetime(2026, 6, 3, 12, 0)
 

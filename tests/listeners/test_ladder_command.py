@@ -11,8 +11,8 @@ from sqlalchemy import text
 
 from bot.errors import UserFacingError
 from bot.ids import Callback
-from tests.bot.harness import Harness, message_text, start_harness
 from tests.conftest import Database
+from tests.listeners.harness import Harness, message_text, start_harness
 
 
 def test_empty_text_and_help_list_every_subcommand(harness: Harness) -> None:

@@ -13,8 +13,8 @@ from bot.ids import ConsentAction
 from bot.services import admin
 from bot.services.access import NOT_AVAILABLE
 from storage.models import AuditEntry, ManagerLinkStatus
-from tests.bot.harness import Harness, message_text, start_harness
 from tests.conftest import Database
+from tests.listeners.harness import Harness, message_text, start_harness
 
 NOW = datetime(2025, 3, 20, 12, 0)  # a Thursday
 EVIDENCE = "Ran the incident review & wrote it up"

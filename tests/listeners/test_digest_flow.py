@@ -10,7 +10,7 @@ from bot.delivery.digests import tick_digests
 from bot.ids import Callback, DigestAction, DigestBlock, DigestNoteAction, OneOnOneAction, OneOnOneBlock
 from bot.services.access import NOT_AVAILABLE
 from storage.models import ManagerLinkStatus
-from tests.bot.harness import Harness, message_text
+from tests.listeners.harness import Harness, message_text
 
 # Paris switches to summer time on Sunday 30 March 2025.
 SET_UP_AT = datetime(2025, 3, 20, 12, 0)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from bot.ids import HomeAction
 from storage.models import ManagerLinkStatus
-from tests.bot.harness import Harness
+from tests.listeners.harness import Harness
 
 NOW = datetime(2026, 6, 3, 12, 0)  # Wednesday
 

@@ -28,7 +28,7 @@ from bot.ids import EvidenceAction, EvidenceBlock, PromptAction
 from bot.services.prompt_content import PromptContent
 from bot.testing.block_rules import message_blocks_errors, view_errors
 from frameworks import load_library
-from tests.bot.harness import bundled_library
+from tests.listeners.harness import bundled_library
 
 CONTENT = PromptContent(
     prompt_id=7,

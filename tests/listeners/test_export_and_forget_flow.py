@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from bot.ids import Callback
 from bot.services.access import NOT_AVAILABLE
-from tests.bot.harness import Harness
+from tests.listeners.harness import Harness
 
 NOW = datetime(2025, 3, 20, 12, 0)
 

@@ -8,7 +8,7 @@ from bot.delivery.consent import send_pending_consent_requests
 from bot.ids import ConsentAction
 from bot.services.access import NOT_AVAILABLE
 from storage.models import ManagerLinkStatus
-from tests.bot.harness import Harness, message_text
+from tests.listeners.harness import Harness, message_text
 
 NOW = datetime(2025, 3, 20, 12, 0)
 

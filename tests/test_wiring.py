@@ -13,8 +13,8 @@ from bot.settings import SettingsError
 from bot.testing.fake_slack import FakeSlack
 from bot.wiring import build, build_deps
 from frameworks import load_library
-from tests.bot.harness import make_settings
 from tests.conftest import Database
+from tests.listeners.harness import make_settings
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from bot.scheduler import tick as scheduler_tick
 from bot.services import prompt_controls
 from bot.services.evidence import capture, ladder_for, message_key
 from storage.models import MAX_EVIDENCE_TEXT, Evidence, EvidenceSource, Prompt, PromptState
-from tests.bot.harness import Harness, message_text
+from tests.listeners.harness import Harness, message_text
 
 # Paris switches to summer time on Sunday 31 March 2024.
 SET_UP_AT = datetime(2024, 3, 20, 12, 0)

@@ -20,8 +20,8 @@ from bot.services.people import SlackProfile, refresh_person
 from bot.settings import Settings
 from frameworks import Library
 from storage.models import ManagerLinkStatus
-from tests.bot.harness import bundled_library
 from tests.conftest import Database
+from tests.listeners.harness import bundled_library
 
 NOW = datetime(2026, 6, 3, 12, 0)
 

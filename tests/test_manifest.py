@@ -10,7 +10,7 @@ import yaml
 
 from bot.ids import LADDER_COMMAND, Callback
 
-MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yaml"
+MANIFEST = Path(__file__).resolve().parents[1] / "manifest.yaml"
 
 
 @pytest.fixture(scope="module")

@@ -26,8 +26,8 @@ from frameworks import LibraryHolder
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade_to_head
 from storage.uow import UnitOfWorkFactory
-from tests.bot.harness import SIGNING_SECRET, TrackingExecutor, bundled_library, make_settings, message_text
 from tests.conftest import Database
+from tests.listeners.harness import SIGNING_SECRET, TrackingExecutor, bundled_library, make_settings, message_text
 
 GROWTHBOT = Path(sys.executable).with_name("growthbot")
 

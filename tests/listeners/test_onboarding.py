@@ -14,8 +14,8 @@ from bot.ids import Callback, HomeAction, OnboardingAction, OnboardingBlock, are
 from bot.services.timing import next_occurrence
 from frameworks import Library, parse_framework
 from storage.models import ManagerLinkStatus, Person
-from tests.bot.harness import Harness, bundled_library, start_harness
 from tests.conftest import Database
+from tests.listeners.harness import Harness, bundled_library, start_harness
 
 NOW = datetime(2026, 6, 3, 12, 0)  # a Wednesday, naive UTC
 

@@ -1,1 +1,0 @@
-from tests.bot.harness import harness  # noqa: F401  (the fixture, for every test under tests/bot)
