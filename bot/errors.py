@@ -16,7 +16,7 @@ from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
-from bot.blocks.common import escape
+from bot.services.errors import UserFacingError
 from storage.models import FieldTooLong
 
 log = logging.getLogger(__name__)
@@ -25,29 +25,6 @@ SORRY = (
     ":warning: Sorry, something went wrong on our side and your request was not completed. "
     "Please try again in a minute; if it keeps happening, tell your growthbot admin (reference `{ref}`)."
 )
-
-
-class WordedError(Exception):
-    """An error worded for the person, shown as `str(error)` (safe mrkdwn).
-
-    `wording` is ours; text that is not (what they typed, names from a ladder file) is passed raw as
-    `quoted` and escaped into the wording's `{name}` fields here, where the message is shown, so the
-    service raising it stays free of Slack's escaping rules.
-    """
-
-    def __init__(self, wording: str, **quoted: str) -> None:
-        super().__init__(wording)
-        self.wording = wording
-        self.quoted = quoted
-
-    def __str__(self) -> str:
-        if not self.quoted:
-            return self.wording
-        return self.wording.format(**{name: escape(text) for name, text in self.quoted.items()})
-
-
-class UserFacingError(WordedError):
-    """A problem the user can fix. Our wording is mrkdwn; user text goes in `quoted` (see WordedError)."""
 
 
 def user_message(error: Exception, ref: str) -> str:

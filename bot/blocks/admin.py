@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 from slack_sdk.models.blocks import Block, HeaderBlock, MarkdownTextObject, SectionBlock
 
-from bot.blocks.common import context, escape, mrkdwn_sections
+from bot.blocks.common import context, mrkdwn_sections
 from bot.services.admin import PeoplePage, PersonSummary, ScheduleSummary
+from bot.services.text import escape
 from bot.services.timing import local_date
 from bot.settings import WEEKDAYS
 from storage.models import Cadence

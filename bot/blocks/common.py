@@ -24,11 +24,6 @@ _SLACK_ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">"}
 _SLACK_ENTITY = re.compile("|".join(_SLACK_ENTITIES))
 
 
-def escape(text: str) -> str:
-    """Make user text safe in mrkdwn: only &, < and > are replaced (Slack's rule), & first."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def unescape(text: str) -> str:
     """Undo Slack's escaping of a person's message text (`&amp;`, `&lt;`, `&gt;` only), in one pass.
 

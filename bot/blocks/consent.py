@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextBlock, MarkdownTextObject, SectionBlock
 
-from bot.blocks.common import escape, mrkdwn_sections
+from bot.blocks.common import mrkdwn_sections
 from bot.ids import LADDER_COMMAND, ConsentAction
+from bot.services.text import escape
 
 
 def consent_request_text(manager_name: str) -> str:

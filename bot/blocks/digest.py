@@ -28,9 +28,10 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.blocks.common import HEADER_TEXT_MAX, escape, mrkdwn_sections, progress_bar, shorten
+from bot.blocks.common import HEADER_TEXT_MAX, mrkdwn_sections, progress_bar, shorten
 from bot.ids import Callback, DigestAction, DigestBlock, DigestNoteAction
 from bot.services.digests import DigestContent, EvidenceItem, TalkingPoint
+from bot.services.text import escape
 
 MESSAGE_MAX_BLOCKS = 50
 MESSAGE_TEXT_MAX = 40_000  # the notification text stays far below it

@@ -30,8 +30,9 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.blocks.basic_components import DispatchActionConfig
 from slack_sdk.models.views import View
 
-from bot.blocks.common import OPTION_TEXT_MAX, escape, shorten, split_text
+from bot.blocks.common import OPTION_TEXT_MAX, shorten, split_text
 from bot.ids import Callback, EvidenceAction, EvidenceBlock
+from bot.services.text import escape
 from frameworks import Behaviour, Framework
 
 MAX_OPTIONS = 100  # facts: static selects hold at most 100 options (and an options response too)

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from slack_sdk.models.blocks import Block, HeaderBlock, MarkdownTextObject, SectionBlock
 
-from bot.blocks.common import context, escape, mrkdwn_sections, shorten
+from bot.blocks.common import context, mrkdwn_sections, shorten
+from bot.services.text import escape
 
 INTRO = (
     "growthbot turns your career ladder into a weekly habit: once a week it asks what you did towards "

@@ -20,11 +20,12 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.blocks.common import context, escape, progress_bar, shorten
+from bot.blocks.common import context, progress_bar, shorten
 from bot.blocks.lookup import lines_to_blocks
 from bot.ids import HomeAction, HomeBlock, OneOnOneAction
 from bot.services.home import EvidenceItem, HomeData, ReportRow, ScheduleInfo
 from bot.services.onboarding import WEEKDAY_NAMES
+from bot.services.text import escape
 from bot.services.timing import to_local
 from storage.models import Cadence
 

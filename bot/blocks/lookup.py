@@ -6,8 +6,9 @@ from collections.abc import Iterable, Sequence
 
 from slack_sdk.models.blocks import Block, HeaderBlock, MarkdownTextObject, SectionBlock
 
-from bot.blocks.common import HEADER_TEXT_MAX, context, escape, pack_lines, progress_bar, shorten
+from bot.blocks.common import HEADER_TEXT_MAX, context, pack_lines, progress_bar, shorten
 from bot.services.lookup import AreaProgress, Standing
+from bot.services.text import escape
 from frameworks import Behaviour
 from frameworks.lookups import AreaView, CellView, FrameworkOverview, LevelView, View
 from frameworks.search import SearchHit

@@ -29,9 +29,10 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.blocks.common import OPTION_TEXT_MAX, escape, shorten
+from bot.blocks.common import OPTION_TEXT_MAX, shorten
 from bot.ids import Callback, OnboardingAction, OnboardingBlock, area_block_id, area_from_block_id
 from bot.services.onboarding import WEEKDAY_NAMES, FieldError, Prefill, SetupForm, uses_area_selects
+from bot.services.text import escape
 from frameworks import Framework, Library
 
 SAME_AS_OVERALL = "__same__"

@@ -16,9 +16,10 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.blocks.common import context, escape, split_text
+from bot.blocks.common import context, split_text
 from bot.ids import EvidenceAction, EvidenceBlock, PromptAction, PromptBlock
 from bot.services.prompt_content import PromptContent
+from bot.services.text import escape
 
 HEADLINE = ":seedling: *Your growth prompt this week*"
 ASK = (

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from bot.errors import UserFacingError
 from bot.services import access, consent, prompt_controls, timing
+from bot.services.errors import UserFacingError
 from bot.services.one_on_ones import MeetingSlot
 from bot.settings import Settings
 from frameworks import Library

@@ -18,8 +18,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.errors import UserFacingError
 from bot.ids import LADDER_COMMAND
+from bot.services.errors import UserFacingError
 from bot.services.lookup import find_person
 from bot.services.prompt_choice import EvidenceStat
 from frameworks import Behaviour, Framework, Library

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.errors import UserFacingError
+from bot.services.errors import UserFacingError
 from frameworks import Framework, Library
 from frameworks.lookups import (
     AmbiguousMatch,

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from bot.errors import WordedError
+from bot.services.errors import WordedError
 from bot.services.text import shorten
 from bot.services.timing import local_date, next_occurrence
 from bot.settings import WEEKDAYS

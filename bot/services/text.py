@@ -19,3 +19,8 @@ def shorten(text: str, limit: int) -> str:
     # Never leave half an escape entity (e.g. "&am") behind.
     cut = ENTITY_AT_END.sub("", cut)
     return cut + ELLIPSIS
+
+
+def escape(text: str) -> str:
+    """Make user text safe in mrkdwn: only &, < and > are replaced (Slack's rule), & first."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

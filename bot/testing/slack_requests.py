@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
 
-from bot.blocks.common import escape
+from bot.services.text import escape
 from bot.testing.fake_slack import FakeSlack
 
 VERIFICATION_TOKEN = "legacy-verification-token"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 LOWER_LAYERS = ("bot/services", "storage", "frameworks")
-UPPER = ("slack_sdk", "slack_bolt", "bot.blocks", "bot.listeners", "bot.delivery")
+UPPER = ("slack_sdk", "slack_bolt", "bot.blocks", "bot.listeners", "bot.delivery", "bot.errors")
 # Block Kit builders sit below the listeners and the delivery layer that use them.
 BLOCKS_UPPER = ("slack_bolt", "bot.listeners", "bot.delivery")
 

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.blocks.common import escape, mrkdwn_sections, pack_lines, progress_bar, split_text, unescape
+from bot.blocks.common import mrkdwn_sections, pack_lines, progress_bar, split_text, unescape
+from bot.services.text import escape
 
 
 def test_escape_replaces_only_amp_lt_gt() -> None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from bot.blocks.common import escape
-from bot.services.text import shorten
+from bot.services.text import escape, shorten
 
 
 def test_shorten() -> None:
