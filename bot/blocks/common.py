@@ -12,11 +12,14 @@ from collections.abc import Iterable
 
 from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
 
+from bot.services.slots import SlotError
+
 SECTION_TEXT_MAX = 3000
 HEADER_TEXT_MAX = 150
 OPTION_TEXT_MAX = 75
 BUTTON_TEXT_MAX = 75
 ELLIPSIS = "…"
+QUOTED_MAX = 60  # characters of a mistyped word quoted back in an error
 
 _ENTITY_AT_END = re.compile(r"&[a-z]{0,3}$")
 _SLACK_ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">"}
@@ -47,6 +50,14 @@ def shorten(text: str, limit: int) -> str:
     # Never leave half an escape entity (e.g. "&am") behind.
     cut = _ENTITY_AT_END.sub("", cut)
     return cut + ELLIPSIS
+
+
+def slot_error_text(error: SlotError) -> str:
+    """The error as safe mrkdwn: the word quoted back is shortened and escaped, so a mistyped
+    `<!channel>` cannot ping the channel."""
+    if error.typed is None:
+        return escape(error.problem)
+    return f"“{escape(shorten(error.typed, QUOTED_MAX))}” {escape(error.problem)}"
 
 
 def progress_bar(done: int, total: int, width: int = 10) -> str:

@@ -24,7 +24,6 @@ NOT_YET_MOVED = {
     ("bot/services/digesting.py", "slack_sdk.errors"),
     ("bot/services/digesting.py", "bot.blocks.digest"),
     ("bot/services/lookup.py", "bot.blocks.common"),
-    ("bot/services/one_on_ones.py", "bot.blocks.common"),
     ("bot/services/people.py", "slack_sdk.errors"),
     ("bot/services/people_import.py", "slack_sdk.errors"),
     ("bot/services/prompting.py", "slack_sdk"),

@@ -2,7 +2,17 @@ from __future__ import annotations
 
 import pytest
 
-from bot.blocks.common import escape, mrkdwn_sections, pack_lines, progress_bar, shorten, split_text, unescape
+from bot.blocks.common import (
+    escape,
+    mrkdwn_sections,
+    pack_lines,
+    progress_bar,
+    shorten,
+    slot_error_text,
+    split_text,
+    unescape,
+)
+from bot.services.slots import SlotError, parse_slot
 
 
 def test_escape_replaces_only_amp_lt_gt() -> None:
@@ -71,3 +81,31 @@ def test_shorten() -> None:
     cut = shorten("a" * 100, 75)
     assert len(cut) == 75 and cut.endswith("…")
     assert not shorten("x" * 70 + escape("&&&&&"), 75).removesuffix("…").endswith(("&", "&a", "&am"))
+
+
+@pytest.mark.parametrize(
+    ("words", "quoted"),
+    [
+        (["<!channel>", "10:00"], "“&lt;!channel&gt;” is not a weekday"),
+        (["mon", "<@U2>"], "“&lt;@U2&gt;” is not a time"),
+        (["mon", "10:00", "R&D"], "“R&amp;D” is not a cadence"),
+    ],
+)
+def test_parse_slot_quotes_the_typed_word_as_safe_mrkdwn(words: list[str], quoted: str) -> None:
+    with pytest.raises(SlotError) as error:
+        parse_slot(words)
+    assert slot_error_text(error.value).startswith(quoted)
+
+
+def test_parse_slot_shortens_a_very_long_word() -> None:
+    with pytest.raises(SlotError) as error:
+        parse_slot(["<" * 5000, "10:00"])
+    assert len(slot_error_text(error.value)) < 500 and "<" not in slot_error_text(error.value)
+
+
+def test_a_slot_error_without_a_typed_word_is_its_problem() -> None:
+    with pytest.raises(SlotError) as error:
+        parse_slot(["tuesday"])
+    assert slot_error_text(error.value) == (
+        "Give a weekday and a time, e.g. `Tuesday 14:30` (optionally `fortnightly`)."
+    )

@@ -9,16 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.blocks.admin import admin_help_blocks, people_blocks
+from bot.blocks.common import slot_error_text
 from bot.errors import UserFacingError
 from bot.ids import LADDER_COMMAND
 from bot.listeners.commands.prompts import parse_until
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
 from bot.listeners.commands.targets import MENTION_HINT, parse_user, say
 from bot.listeners.evidence_ui import day_label, refresh_home, when_label
-from bot.services import access, admin, consent, one_on_ones
+from bot.services import access, admin, consent, slots
 from bot.services.directory import ensure_person
-from bot.settings import WEEKDAYS
-from storage.models import Cadence
 
 ADMIN = f"{LADDER_COMMAND} admin"
 COMMANDS: list[tuple[str, str]] = [
@@ -122,18 +121,16 @@ def _schedule(ctx: LadderContext, words: list[str]) -> None:
     if target is None:
         return
     try:
-        slot = one_on_ones.parse_slot(words[1:])
-    except one_on_ones.ScheduleError as error:
-        say(ctx, f"{error}\n{_usage('schedule')}")
+        slot = slots.parse_slot(words[1:])
+    except slots.SlotError as error:
+        say(ctx, f"{slot_error_text(error)}\n{_usage('schedule')}")
         return
     with ctx.deps.uow() as uow:
         change = admin.set_schedule(uow, ctx.deps.settings, _request(ctx), target, slot)
     if change is None or change.schedule is None:
         say(ctx, access.NOT_AVAILABLE)
         return
-    every = "every" if slot.cadence is Cadence.WEEKLY else "every other"
-    day = WEEKDAYS[slot.weekday].capitalize()
-    text = f"<@{target}> now gets prompts {every} {day} at {slot.local_time:%H:%M} ({change.tz})."
+    text = f"<@{target}> now gets prompts {slots.every(slot)} ({change.tz})."
     if change.schedule.paused:
         text += " Their prompts are paused; the new time applies once they resume."
     else:
