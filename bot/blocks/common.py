@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, Option, SectionBlock
 
-from bot.services.slots import SlotError
+from bot.services.slots import WEEKDAY_NAMES, SlotError
 
 SECTION_TEXT_MAX = 3000
 HEADER_TEXT_MAX = 150
@@ -58,6 +58,12 @@ def slot_error_text(error: SlotError) -> str:
     if error.typed is None:
         return escape(error.problem)
     return f"“{escape(shorten(error.typed, QUOTED_MAX))}” {escape(error.problem)}"
+
+
+def weekday_options() -> list[Option]:
+    """Monday ... Sunday for a day picker; each value is the weekday's number, read back with
+    bot.services.slots.weekday_from_number."""
+    return [Option(text=name, value=str(index)) for index, name in enumerate(WEEKDAY_NAMES)]
 
 
 def progress_bar(done: int, total: int, width: int = 10) -> str:

@@ -11,8 +11,9 @@ from bot.blocks.common import (
     slot_error_text,
     split_text,
     unescape,
+    weekday_options,
 )
-from bot.services.slots import SlotError, parse_slot
+from bot.services.slots import WEEKDAY_NAMES, SlotError, parse_slot, weekday_from_number
 
 
 def test_escape_replaces_only_amp_lt_gt() -> None:
@@ -109,3 +110,9 @@ def test_a_slot_error_without_a_typed_word_is_its_problem() -> None:
     assert slot_error_text(error.value) == (
         "Give a weekday and a time, e.g. `Tuesday 14:30` (optionally `fortnightly`)."
     )
+
+
+def test_the_day_picker_values_read_back_as_their_weekdays() -> None:
+    options = [option.to_dict() for option in weekday_options()]
+    assert [option["text"]["text"] for option in options] == list(WEEKDAY_NAMES)
+    assert [weekday_from_number(option["value"]) for option in options] == list(range(7))
