@@ -29,12 +29,12 @@ import yaml
 from slack_sdk.errors import SlackApiError
 
 from bot.services import prompt_controls
+from bot.services.slots import day_and_time, time_or_none, weekday_or_none
 from bot.services.timing import next_occurrence
 from frameworks import Framework
 from storage.models import MAX_EMAIL, MAX_NAME, ManagerLinkStatus, Person, PromptSchedule
 from storage.uow import UnitOfWork
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 COLUMNS = (
     "slack_user_id",
     "email",
@@ -51,7 +51,6 @@ COLUMNS = (
 CSV_ONLY_COLUMNS = ("team_id",)
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 TOKEN_NEEDED = "SLACK_BOT_TOKEN is needed to resolve emails to Slack users: set it, or give slack_user_id"
 
 
@@ -394,10 +393,10 @@ def plan_import(
         timezone = row.get("timezone")
         if timezone is not None and not _is_zone(timezone):
             problem(f"timezone {timezone!r} is not an IANA time zone (like Europe/Paris)")
-        weekday = _weekday(row.get("prompt_weekday"))
+        weekday = weekday_or_none(row.get("prompt_weekday"))
         if row.get("prompt_weekday") is not None and weekday is None:
             problem(f"prompt_weekday {row.get('prompt_weekday')!r} is not a weekday (monday ... sunday)")
-        local_time = _time(row.get("prompt_time"))
+        local_time = time_or_none(row.get("prompt_time"))
         if row.get("prompt_time") is not None and local_time is None:
             problem(f"prompt_time {row.get('prompt_time')!r} is not a 24-hour time like 09:30")
 
@@ -568,26 +567,6 @@ def _is_zone(name: str) -> bool:
     return True
 
 
-def _weekday(value: str | None) -> int | None:
-    if value is None:
-        return None
-    lowered = value.strip().lower()
-    for index, day in enumerate(WEEKDAYS):
-        if len(lowered) >= 3 and day.startswith(lowered):
-            return index
-    return None
-
-
-def _time(value: str | None) -> time | None:
-    match = TIME.match(value or "")
-    if not match:
-        return None
-    hour, minute = int(match.group(1)), int(match.group(2))
-    if hour > 23 or minute > 59:
-        return None
-    return time(hour, minute)
-
-
 # --- Applying the differences ----------------------------------------------------------------------
 
 
@@ -746,13 +725,13 @@ def _apply_schedule(
         local_time = planned.local_time or defaults.local_time
         schedule = uow.schedules.upsert(person.id, weekday=weekday, local_time=local_time)
         uow.schedules.set_next_due(schedule, _next_due(schedule, person.tz, now))
-        report.changes.append(f"{label}: prompts on {_slot(weekday, local_time)}")
+        report.changes.append(f"{label}: prompts on {day_and_time(weekday, local_time)}")
         return
     weekday = planned.weekday if planned.weekday is not None else schedule.weekday
     local_time = planned.local_time or schedule.local_time
     slot_changed = (weekday, local_time) != (schedule.weekday, schedule.local_time)
     if slot_changed:
-        before = _slot(schedule.weekday, schedule.local_time)
+        before = day_and_time(schedule.weekday, schedule.local_time)
         uow.schedules.upsert(
             person.id,
             weekday=weekday,
@@ -760,7 +739,7 @@ def _apply_schedule(
             cadence=schedule.cadence,
             anchor_date=schedule.anchor_date,
         )
-        report.changes.append(f"{label}: prompts {before} → {_slot(weekday, local_time)}")
+        report.changes.append(f"{label}: prompts {before} → {day_and_time(weekday, local_time)}")
     if slot_changed or tz_changed:
         uow.schedules.set_next_due(schedule, _next_due(schedule, person.tz, now))
 
@@ -777,10 +756,6 @@ def _next_due(schedule: PromptSchedule, tz: str, now: datetime) -> datetime | No
         cadence=schedule.cadence,
         anchor_date=schedule.anchor_date,
     )
-
-
-def _slot(weekday: int, local_time: time) -> str:
-    return f"{WEEKDAYS[weekday].capitalize()} {local_time:%H:%M}"
 
 
 def _apply_manager(uow: UnitOfWork, person: Person, manager: Person, report: ImportReport, now: datetime) -> None:
