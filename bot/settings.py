@@ -17,8 +17,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as PydanticSettingsError
 
 from bot.services.away import QuietDaysError, load_quiet_days
+from bot.services.slots import WEEKDAY_NAMES, SlotError, parse_weekday, time_or_none
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 README_SLACK_SECTION = "README.md#create-the-slack-app"
 
@@ -93,11 +93,19 @@ class Settings(BaseSettings):
     @classmethod
     def _weekday(cls, value: object) -> object:
         if isinstance(value, str):
-            lowered = value.strip().lower()
-            for day in WEEKDAYS:
-                if len(lowered) >= 2 and day.startswith(lowered):
-                    return day
-            raise ValueError(f"must be a weekday name such as 'monday', got {value!r}")
+            try:
+                return WEEKDAY_NAMES[parse_weekday(value)].lower()
+            except SlotError:
+                raise ValueError(f"must be a weekday name such as 'monday', got {value!r}") from None
+        return value
+
+    @field_validator("default_prompt_time", mode="before")
+    @classmethod
+    def _prompt_time(cls, value: object) -> object:
+        # Read like every other typed time (9am, 14:30); pydantic still gets what that cannot read (10:00:30).
+        if isinstance(value, str):
+            parsed = time_or_none(value)
+            return parsed if parsed is not None else value
         return value
 
     @field_validator("log_level", mode="before")
@@ -114,7 +122,7 @@ class Settings(BaseSettings):
 
     @property
     def default_prompt_weekday_index(self) -> int:
-        return WEEKDAYS.index(self.default_prompt_weekday)
+        return parse_weekday(self.default_prompt_weekday)
 
     @property
     def has_slack_tokens(self) -> bool:

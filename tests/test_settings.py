@@ -47,6 +47,24 @@ def test_values_are_parsed_forgivingly(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("9am", time(9, 0)),
+        ("2:30 pm", time(14, 30)),
+        ("7", time(7, 0)),
+        ("09:30", time(9, 30)),
+        ("10:00:30", time(10, 0, 30)),
+    ],
+)
+def test_the_default_prompt_time_is_read_like_the_ladder_commands_read_a_time(
+    monkeypatch: pytest.MonkeyPatch, typed: str, expected: time
+) -> None:
+    # The same words `/ladder admin schedule` accepts (bot.services.slots), and what pydantic read before.
+    monkeypatch.setenv("GROWTHBOT_PROMPT_TIME", typed)
+    assert load_settings().default_prompt_time == expected
+
+
+@pytest.mark.parametrize(
     ("variable", "value"),
     [
         ("GROWTHBOT_PROMPT_TIME", "25:00"),

@@ -8,10 +8,9 @@ from slack_sdk.models.blocks import Block, HeaderBlock, MarkdownTextObject, Sect
 
 from bot.blocks.common import context, mrkdwn_sections
 from bot.services.admin import PeoplePage, PersonSummary, ScheduleSummary
+from bot.services.slots import short_label
 from bot.services.text import escape
 from bot.services.timing import local_date
-from bot.settings import WEEKDAYS
-from storage.models import Cadence
 
 CANNOT_READ = (
     "You manage people and schedules; you can't read anyone's evidence (`GROWTHBOT_ADMINS_READ_EVIDENCE` is off)."
@@ -34,8 +33,7 @@ def admin_help_blocks(commands: Sequence[tuple[str, str]], *, can_read_evidence:
 
 def schedule_label(schedule: ScheduleSummary) -> str:
     """`Mon 10:00 weekly`."""
-    cadence = "weekly" if schedule.cadence is Cadence.WEEKLY else "fortnightly"
-    return f"{WEEKDAYS[schedule.weekday][:3].capitalize()} {schedule.local_time:%H:%M} {cadence}"
+    return short_label(schedule)
 
 
 def state_label(person: PersonSummary) -> str:

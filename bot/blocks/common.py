@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, Option, SectionBlock
 
+from bot.services.slots import WEEKDAY_NAMES
 from bot.services.text import ENTITY_AT_END, shorten
 
 SECTION_TEXT_MAX = 3000
@@ -32,6 +33,12 @@ def unescape(text: str) -> str:
     `<@U123>` / `<https://...>` (not escaped) and are kept as they are.
     """
     return _SLACK_ENTITY.sub(lambda match: _SLACK_ENTITIES[match.group(0)], text)
+
+
+def weekday_options() -> list[Option]:
+    """Monday ... Sunday for a day picker; each value is the weekday's number, read back with
+    bot.services.slots.weekday_from_number."""
+    return [Option(text=name, value=str(index)) for index, name in enumerate(WEEKDAY_NAMES)]
 
 
 def progress_bar(done: int, total: int, width: int = 10) -> str:

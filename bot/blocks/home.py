@@ -24,10 +24,9 @@ from bot.blocks.common import context, progress_bar, shorten
 from bot.blocks.lookup import lines_to_blocks
 from bot.ids import HomeAction, HomeBlock, OneOnOneAction
 from bot.services.home import EvidenceItem, HomeData, ReportRow, ScheduleInfo
-from bot.services.onboarding import WEEKDAY_NAMES
+from bot.services.slots import every
 from bot.services.text import escape
 from bot.services.timing import to_local
-from storage.models import Cadence
 
 VIEW_MAX_BLOCKS = 100  # facts: 100 blocks per Home tab
 EVIDENCE_PREVIEW = 280
@@ -113,8 +112,7 @@ def _when(moment: datetime, tz: str) -> str:
 
 
 def describe_schedule(schedule: ScheduleInfo, now: datetime) -> str:
-    every = "Every other" if schedule.cadence == Cadence.FORTNIGHTLY else "Every"
-    slot = f"{every} {WEEKDAY_NAMES[schedule.weekday]} at {schedule.local_time:%H:%M} ({escape(schedule.tz)})"
+    slot = f"{every(schedule, capitalised=True)} ({escape(schedule.tz)})"
     if schedule.paused and schedule.paused_until is None:
         return f"{slot}\n:double_vertical_bar: *Paused* until you resume."
     if schedule.paused and schedule.paused_until is not None and schedule.paused_until > now:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import time
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -29,9 +28,10 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.blocks.common import OPTION_TEXT_MAX, shorten
+from bot.blocks.common import OPTION_TEXT_MAX, shorten, weekday_options
 from bot.ids import Callback, OnboardingAction, OnboardingBlock, area_block_id, area_from_block_id
-from bot.services.onboarding import WEEKDAY_NAMES, FieldError, Prefill, SetupForm, uses_area_selects
+from bot.services.onboarding import FieldError, Prefill, SetupForm, uses_area_selects
+from bot.services.slots import time_or_none, weekday_from_number
 from bot.services.text import escape
 from frameworks import Framework, Library
 
@@ -205,7 +205,7 @@ def _override_pairs(framework: Framework, overrides: Mapping[str, str]) -> list[
 
 
 def _schedule_inputs(prefill: Prefill) -> list[Block]:
-    days = [_option(str(i), name) for i, name in enumerate(WEEKDAY_NAMES)]
+    days = weekday_options()
     zone = f"your Slack time zone ({escape(prefill.tz)})" if prefill.tz else "your Slack time zone"
     return [
         DividerBlock(),
@@ -259,18 +259,10 @@ def parse_setup_state(view: Mapping[str, Any]) -> SetupForm:
         track=track if track != NO_TRACK else None,
         area_levels=area_levels,
         overrides_text=overrides or None,
-        weekday=int(weekday_text) if weekday_text and weekday_text.isdigit() else None,
-        local_time=_parse_time(picked_time),
+        weekday=weekday_from_number(weekday_text),
+        local_time=time_or_none(picked_time),
         manager_user_id=manager or None,
     )
-
-
-def _parse_time(text: str | None) -> time | None:
-    try:
-        hours, minutes = (int(part) for part in (text or "").split(":"))
-        return time(hours, minutes)
-    except ValueError:
-        return None
 
 
 _FIELD_BLOCKS = {

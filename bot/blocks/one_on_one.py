@@ -18,9 +18,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.blocks.common import OPTION_TEXT_MAX, shorten
+from bot.blocks.common import OPTION_TEXT_MAX, shorten, weekday_options
 from bot.ids import Callback, OneOnOneAction, OneOnOneBlock
-from bot.services.onboarding import WEEKDAY_NAMES
+from bot.services.slots import time_or_none, weekday_from_number
 from storage.models import Cadence
 
 MAX_REPORT_OPTIONS = 100  # facts: static_select <= 100 options
@@ -65,7 +65,7 @@ def one_on_one_modal(reports: list[tuple[str, str]], existing: list[str], tz: st
             label="Day",
             element=StaticSelectElement(
                 action_id=OneOnOneAction.WEEKDAY,
-                options=[Option(text=name, value=str(index)) for index, name in enumerate(WEEKDAY_NAMES)],
+                options=weekday_options(),
                 placeholder="Weekday",
             ),
         ),
@@ -109,16 +109,10 @@ def parse_one_on_one(view: dict[str, Any]) -> OneOnOneForm:
 
     weekday = selected(OneOnOneBlock.WEEKDAY, OneOnOneAction.WEEKDAY)
     raw_time = ((values.get(OneOnOneBlock.TIME) or {}).get(OneOnOneAction.TIME) or {}).get("selected_time")
-    local_time = None
-    if isinstance(raw_time, str) and len(raw_time) == 5 and raw_time[2] == ":":
-        try:
-            local_time = time(int(raw_time[:2]), int(raw_time[3:]))
-        except ValueError:
-            local_time = None
     cadence = selected(OneOnOneBlock.CADENCE, OneOnOneAction.CADENCE)
     return OneOnOneForm(
         report_slack_id=selected(OneOnOneBlock.REPORT, OneOnOneAction.REPORT),
-        weekday=int(weekday) if weekday and weekday.isdigit() and int(weekday) < 7 else None,
-        local_time=local_time,
+        weekday=weekday_from_number(weekday),
+        local_time=time_or_none(raw_time if isinstance(raw_time, str) else None),
         cadence=Cadence.FORTNIGHTLY if cadence == "fortnightly" else Cadence.WEEKLY,
     )

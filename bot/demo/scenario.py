@@ -33,6 +33,7 @@ from bot.ids import (
     OnboardingBlock,
     PromptAction,
 )
+from bot.services.slots import Slot, command_words, day_at_time
 
 # What each of the (shuffled) engineers does in week 1, 2, 3, 4; later weeks cycle through the plan.
 WEEK_PLAN: tuple[tuple[str, ...], ...] = (
@@ -43,7 +44,6 @@ WEEK_PLAN: tuple[tuple[str, ...], ...] = (
 )
 SEARCH_WORDS = "flaky tests"
 UNAVAILABLE = "(not available yet)"
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def local_to_utc(member: Member, day: date, at: time) -> datetime:
@@ -296,7 +296,7 @@ class Scenario:
         self.narrate(
             member,
             f"{member.first_name} fills in: level {level}, weekly question on "
-            f"{WEEKDAY_NAMES[member.prompt_weekday]} at {member.prompt_time:%H:%M}{manager}; presses {_submit(view)}.",
+            f"{day_at_time(member.prompt_weekday, member.prompt_time)}{manager}; presses {_submit(view)}.",
         )
         world.submit(member.slack_id, view, answers)
 
@@ -315,7 +315,7 @@ class Scenario:
         manager = self.team.manager
         for spec in self.team.one_on_ones:
             report = self.team.member(spec.report)
-            slot = f"{WEEKDAY_NAMES[spec.weekday].lower()} {spec.time:%H:%M} {spec.cadence}"
+            slot = command_words(Slot(spec.weekday, spec.time, spec.cadence))
             # The person types @Name; Slack sends the command text with the mention as <@ID>.
             text = f"1on1 <@{report.slack_id}> {slot}"
             typed = f"1on1 @{report.first_name} {slot}"

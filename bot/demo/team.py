@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from bot.settings import WEEKDAYS
+from bot.services.slots import WEEKDAY_NAMES, SlotError, parse_cadence, parse_time, parse_weekday
+from storage.models import Cadence
 
 DEFAULT_TEAM_FILE = Path(__file__).resolve().parent / "demo_team.yaml"  # shipped in the wheel
 
@@ -48,7 +49,7 @@ class OneOnOneSpec:
     report: str
     weekday: int
     time: time
-    cadence: str = "weekly"
+    cadence: Cadence = Cadence.WEEKLY
 
 
 @dataclass(frozen=True)
@@ -80,20 +81,26 @@ class Team:
 
 
 def _weekday(value: object, where: str) -> int:
-    text = str(value).strip().lower()
-    for index, day in enumerate(WEEKDAYS):
-        if len(text) >= 2 and day.startswith(text):
-            return index
-    raise TeamFileError(f"{where}: {value!r} is not a weekday")
+    try:
+        return parse_weekday(str(value))
+    except SlotError:
+        raise TeamFileError(f"{where}: {value!r} is not a weekday") from None
 
 
 def _time(value: object, where: str) -> time:
     if isinstance(value, int):  # YAML 1.1 reads an unquoted 10:00 as sexagesimal minutes
         return time(value // 60, value % 60)
     try:
-        return time.fromisoformat(str(value))
-    except ValueError:
+        return parse_time(str(value))
+    except SlotError:
         raise TeamFileError(f"{where}: {value!r} is not a time such as '10:00'") from None
+
+
+def _cadence(value: object, where: str) -> Cadence:
+    try:
+        return parse_cadence(str(value))
+    except SlotError as error:
+        raise TeamFileError(f"{where}: {error}") from None
 
 
 def _monday(value: object, where: str) -> datetime:
@@ -102,7 +109,7 @@ def _monday(value: object, where: str) -> datetime:
     except ValueError:
         raise TeamFileError(f"{where}: {value!r} is not a date such as 2025-03-17") from None
     if day.weekday() != 0:
-        raise TeamFileError(f"{where}: {day} is a {WEEKDAYS[day.weekday()]}, not a monday")
+        raise TeamFileError(f"{where}: {day} is a {WEEKDAY_NAMES[day.weekday()].lower()}, not a monday")
     return datetime(day.year, day.month, day.day)
 
 
@@ -140,7 +147,7 @@ def load_team(path: Path = DEFAULT_TEAM_FILE) -> Team:
                 report=entry["report"],
                 weekday=_weekday(entry["weekday"], f"{path}: one_on_ones[{index}]"),
                 time=_time(entry["time"], f"{path}: one_on_ones[{index}]"),
-                cadence=entry.get("cadence", "weekly"),
+                cadence=_cadence(entry.get("cadence", "weekly"), f"{path}: one_on_ones[{index}]"),
             )
             for index, entry in enumerate(data.get("one_on_ones") or [])
         )

@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.services import access, consent, prompt_controls, timing
 from bot.services.errors import UserFacingError
-from bot.services.one_on_ones import MeetingSlot
+from bot.services.slots import Slot
 from bot.settings import Settings
 from frameworks import Library
 from frameworks.lookups import current_level_label
@@ -281,7 +281,7 @@ def resume_prompts(
 
 
 def set_schedule(
-    uow: UnitOfWork, settings: Settings, request: AdminRequest, subject_slack_id: str, slot: MeetingSlot
+    uow: UnitOfWork, settings: Settings, request: AdminRequest, subject_slack_id: str, slot: Slot
 ) -> PersonChange | None:
     """Move someone's prompt to `slot` (their local time). A pause stays; a snooze of the old slot ends."""
     if not _allowed(uow, settings, request, SCHEDULED, subject_slack_id):

@@ -20,7 +20,6 @@ from frameworks.lookups import AmbiguousMatch, match_area, match_level
 from storage.models import Cadence, Person
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # Up to this many areas the modal shows one select per area; beyond it, one "area = level" text box
 # (a modal holds at most 100 blocks).
 MAX_AREA_SELECTS = 20

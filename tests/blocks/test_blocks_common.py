@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.blocks.common import mrkdwn_sections, pack_lines, progress_bar, split_text, unescape
+from bot.blocks.common import mrkdwn_sections, pack_lines, progress_bar, split_text, unescape, weekday_options
+from bot.services.slots import WEEKDAY_NAMES, weekday_from_number
 from bot.services.text import escape
 
 
@@ -65,3 +66,9 @@ def test_pack_lines_and_sections() -> None:
     assert len(blocks) == len(chunks)
     for block in blocks:
         block.to_dict()
+
+
+def test_the_day_picker_values_read_back_as_their_weekdays() -> None:
+    options = [option.to_dict() for option in weekday_options()]
+    assert [option["text"]["text"] for option in options] == list(WEEKDAY_NAMES)
+    assert [weekday_from_number(option["value"]) for option in options] == list(range(7))

@@ -12,7 +12,8 @@ from bot.delivery.digests import tick_digests
 from bot.ids import DigestAction
 from bot.services import access
 from bot.services.digesting import SKIP_INACTIVE, SKIP_MISSED, SKIP_NO_CONSENT
-from bot.services.one_on_ones import MeetingSlot, schedule
+from bot.services.one_on_ones import schedule
+from bot.services.slots import Slot
 from storage.models import Cadence, Digest, DigestState, ManagerLinkStatus
 from tests.conftest import Database
 from tests.listeners.harness import message_text
@@ -29,9 +30,7 @@ def _setup(db: Database, *, link: ManagerLinkStatus | None = ManagerLinkStatus.A
     with db.uow() as uow:
         world = make_world(uow, link=link, manager_tz="Europe/Paris")
         manager, report = uow.people.get(world.manager_id), uow.people.get(world.report_id)
-        one_on_one = schedule(
-            uow, manager=manager, report=report, slot=MeetingSlot(0, time(10, 0), cadence), now=BEFORE_DST
-        )
+        one_on_one = schedule(uow, manager=manager, report=report, slot=Slot(0, time(10, 0), cadence), now=BEFORE_DST)
     return world, one_on_one.id
 
 

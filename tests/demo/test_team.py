@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 
 import pytest
 
 from bot.demo.team import TeamFileError, load_team
+from storage.models import Cadence
 
 
 def test_the_sample_team_has_a_manager_and_three_engineers_in_different_zones_and_ladders() -> None:
@@ -25,3 +27,27 @@ def test_a_missing_or_broken_team_file_says_what_to_do(tmp_path: Path) -> None:
     broken.write_text("workspace: {team_id: T1, name: X}\nweek_one: 2025-03-18\n")
     with pytest.raises(TeamFileError, match=r"not a monday|missing"):
         load_team(broken)
+
+
+def _sample_with(tmp_path: Path, old: str, new: str) -> Path:
+    sample = Path(__file__).resolve().parents[2] / "examples" / "demo_team.yaml"
+    text = sample.read_text(encoding="utf-8")
+    assert old in text
+    edited = tmp_path / "team.yaml"
+    edited.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return edited
+
+
+def test_one_on_one_slots_are_read_like_the_ladder_command_reads_them(tmp_path: Path) -> None:
+    team = load_team(
+        _sample_with(
+            tmp_path, 'weekday: thursday, time: "11:00", cadence: weekly', "weekday: th, time: 11am, cadence: biweekly"
+        )
+    )
+    first = team.one_on_ones[0]
+    assert (first.weekday, first.time, first.cadence) == (3, time(11, 0), Cadence.FORTNIGHTLY)
+
+
+def test_a_bad_cadence_names_the_entry_and_what_to_type(tmp_path: Path) -> None:
+    with pytest.raises(TeamFileError, match=r"one_on_ones\[0\]: “monthly” is not a cadence; use weekly or fortnightly"):
+        load_team(_sample_with(tmp_path, "cadence: weekly", "cadence: monthly"))

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.services import admin, prompt_controls
-from bot.services.one_on_ones import MeetingSlot
+from bot.services.slots import Slot
 from bot.settings import Settings
 from storage.models import AuditEntry, Cadence, ManagerLinkStatus
 from storage.uow import UnitOfWork
@@ -46,7 +46,7 @@ ACTIONS: list[tuple[str, Callable[[UnitOfWork, admin.AdminRequest], object]]] = 
     ("list", lambda uow, r: admin.list_people(uow, SETTINGS, LIBRARY, r)),
     ("pause", lambda uow, r: admin.pause_prompts(uow, SETTINGS, r, "UREPORT")),
     ("resume", lambda uow, r: admin.resume_prompts(uow, SETTINGS, r, "UREPORT")),
-    ("schedule", lambda uow, r: admin.set_schedule(uow, SETTINGS, r, "UREPORT", MeetingSlot(2, time(9, 0)))),
+    ("schedule", lambda uow, r: admin.set_schedule(uow, SETTINGS, r, "UREPORT", Slot(2, time(9, 0)))),
     ("manager", lambda uow, r: admin.request_manager(uow, SETTINGS, r, "UREPORT", "UOTHER")),
     ("deactivate", lambda uow, r: admin.deactivate(uow, SETTINGS, r, "UREPORT")),
     ("reactivate", lambda uow, r: admin.reactivate(uow, SETTINGS, r, "UREPORT")),
@@ -158,15 +158,13 @@ def test_set_schedule_recomputes_next_due(db: Database) -> None:
     world = _world(db, report_tz="America/New_York")
     with db.uow() as uow:
         uow.schedules.snooze(uow.schedules.get_for(world.report_id), datetime(2025, 3, 18, 14, 0))
-        change = admin.set_schedule(uow, SETTINGS, AS_ADMIN, "UREPORT", MeetingSlot(2, time(9, 30)))
+        change = admin.set_schedule(uow, SETTINGS, AS_ADMIN, "UREPORT", Slot(2, time(9, 30)))
     assert change is not None and change.schedule is not None
     assert change.schedule.next_due_at == datetime(2025, 3, 12, 13, 30)  # Wednesday 09:30 EDT
     with db.uow() as uow:
         schedule = uow.schedules.get_for(world.report_id)
         assert (schedule.weekday, schedule.local_time, schedule.snoozed_until) == (2, time(9, 30), None)
-        change = admin.set_schedule(
-            uow, SETTINGS, AS_ADMIN, "UREPORT", MeetingSlot(4, time(16, 0), Cadence.FORTNIGHTLY)
-        )
+        change = admin.set_schedule(uow, SETTINGS, AS_ADMIN, "UREPORT", Slot(4, time(16, 0), Cadence.FORTNIGHTLY))
         assert change is not None and change.schedule is not None
         first = change.schedule.next_due_at
         assert first == datetime(2025, 3, 14, 20, 0)
@@ -184,7 +182,7 @@ def test_set_schedule_keeps_a_pause(db: Database) -> None:
     _world(db)
     with db.uow() as uow:
         admin.pause_prompts(uow, SETTINGS, AS_ADMIN, "UREPORT")
-        change = admin.set_schedule(uow, SETTINGS, AS_ADMIN, "UREPORT", MeetingSlot(1, time(8, 0)))
+        change = admin.set_schedule(uow, SETTINGS, AS_ADMIN, "UREPORT", Slot(1, time(8, 0)))
     assert change is not None and change.schedule is not None
     assert change.schedule.paused and change.schedule.next_due_at is None
 
@@ -197,7 +195,7 @@ def test_unknown_people_and_people_not_set_up(db: Database) -> None:
         for call in (
             lambda: admin.pause_prompts(uow, SETTINGS, AS_ADMIN, "UOTHER"),
             lambda: admin.resume_prompts(uow, SETTINGS, AS_ADMIN, "UOTHER"),
-            lambda: admin.set_schedule(uow, SETTINGS, AS_ADMIN, "UOTHER", MeetingSlot(1, time(8, 0))),
+            lambda: admin.set_schedule(uow, SETTINGS, AS_ADMIN, "UOTHER", Slot(1, time(8, 0))),
         ):
             with pytest.raises(admin.NotSetUp):
                 call()

@@ -6,7 +6,7 @@ import pytest
 
 from bot.errors import UserFacingError
 from bot.services.lookup import resolve_show
-from bot.services.one_on_ones import ScheduleError, parse_slot
+from bot.services.slots import SlotError, parse_slot
 from tests.listeners.harness import bundled_library
 
 
@@ -18,7 +18,7 @@ def test_an_unknown_ladder_keeps_what_was_typed_raw_and_shows_it_escaped() -> No
 
 
 def test_a_mistyped_weekday_is_quoted_raw_and_shortened() -> None:
-    with pytest.raises(ScheduleError) as error:
+    with pytest.raises(SlotError) as error:
         parse_slot(["<" * 5000, "10:00"])
     assert error.value.quoted["typed"] == "<" * 59 + "…"
     assert str(error.value) == "“" + "&lt;" * 59 + "…” is not a weekday; use e.g. Tuesday or tue."

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from bot.blocks.one_on_one import one_on_one_modal
 from bot.deps import Deps
 from bot.ids import OneOnOneAction
-from bot.services import one_on_ones
+from bot.services import slots
 from bot.services.lookup import find_person
 
 
@@ -29,5 +29,5 @@ def register(app: App, deps: Deps) -> None:
                 for meeting in uow.one_on_ones.list_for_manager(me.id):
                     report = uow.people.get(meeting.report_id)
                     if report is not None:
-                        existing.append(f"• <@{report.slack_user_id}>: {one_on_ones.describe(meeting)}")
+                        existing.append(f"• <@{report.slack_user_id}>: {slots.recurring(meeting)}")
         client.views_open(trigger_id=body["trigger_id"], view=one_on_one_modal(reports, existing, tz))

@@ -17,11 +17,9 @@ from bot.listeners.commands.prompts import parse_until
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
 from bot.listeners.commands.targets import MENTION_HINT, parse_user, say
 from bot.listeners.evidence_ui import refresh_home
-from bot.services import access, admin, one_on_ones
+from bot.services import access, admin, slots
 from bot.services.directory import ensure_person
-from bot.settings import WEEKDAYS
 from bot.slack_directory import SlackDirectory
-from storage.models import Cadence
 
 ADMIN = f"{LADDER_COMMAND} admin"
 COMMANDS: list[tuple[str, str]] = [
@@ -125,8 +123,8 @@ def _schedule(ctx: LadderContext, words: list[str]) -> None:
     if target is None:
         return
     try:
-        slot = one_on_ones.parse_slot(words[1:])
-    except one_on_ones.ScheduleError as error:
+        slot = slots.parse_slot(words[1:])
+    except slots.SlotError as error:
         say(ctx, f"{error}\n{_usage('schedule')}")
         return
     with ctx.deps.uow() as uow:
@@ -134,9 +132,7 @@ def _schedule(ctx: LadderContext, words: list[str]) -> None:
     if change is None or change.schedule is None:
         say(ctx, access.NOT_AVAILABLE)
         return
-    every = "every" if slot.cadence is Cadence.WEEKLY else "every other"
-    day = WEEKDAYS[slot.weekday].capitalize()
-    text = f"<@{target}> now gets prompts {every} {day} at {slot.local_time:%H:%M} ({change.tz})."
+    text = f"<@{target}> now gets prompts {slots.every(slot)} ({change.tz})."
     if change.schedule.paused:
         text += " Their prompts are paused; the new time applies once they resume."
     else:

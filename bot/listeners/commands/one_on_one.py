@@ -9,7 +9,7 @@ from bot.blocks.digest import slack_date
 from bot.ids import LADDER_COMMAND
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
 from bot.listeners.commands.targets import MENTION_HINT, parse_user, say
-from bot.services import access, one_on_ones
+from bot.services import access, one_on_ones, slots
 from bot.services.access import NOT_AVAILABLE
 from bot.services.directory import refresh_manager_profile
 from bot.slack_directory import SlackDirectory
@@ -37,14 +37,14 @@ def _one_on_one(ctx: LadderContext) -> None:
         say(ctx, f"{MENTION_HINT}\nUsage: {USAGE}")
         return
     try:
-        slot = one_on_ones.parse_slot(words[1:])
-    except one_on_ones.ScheduleError as error:
+        slot = slots.parse_slot(words[1:])
+    except slots.SlotError as error:
         say(ctx, f"{error}\nUsage: {USAGE}")
         return
     _schedule(ctx, target, slot)
 
 
-def _schedule(ctx: LadderContext, target: str, slot: one_on_ones.MeetingSlot) -> None:
+def _schedule(ctx: LadderContext, target: str, slot: slots.Slot) -> None:
     now = ctx.deps.now()
     # Refresh the manager's time zone from Slack: the meeting is in their wall-clock time.
     refresh_manager_profile(SlackDirectory(ctx.client), ctx.deps.uow, ctx.team_id, ctx.user_id, now)
@@ -59,7 +59,7 @@ def _schedule(ctx: LadderContext, target: str, slot: one_on_ones.MeetingSlot) ->
             uow, manager=me, report=report, slot=slot, now=now, lead_minutes=ctx.deps.settings.digest_lead_minutes
         )
         text = (
-            f"1:1 with <@{target}>: {one_on_ones.describe(meeting)} ({me.tz} time). "
+            f"1:1 with <@{target}>: {slots.recurring(meeting)} ({me.tz} time). "
             f"Next one {slack_date(meeting.next_at)}; I'll DM you their digest "
             f"{_lead(meeting.digest_lead_minutes)} before each one."
         )
@@ -84,7 +84,7 @@ def _list(ctx: LadderContext) -> None:
             if report is None:
                 continue
             upcoming = f" · next {slack_date(meeting.next_at)}" if meeting.next_at else ""
-            lines.append(f"• <@{report.slack_user_id}>: {one_on_ones.describe(meeting)}{upcoming}")
+            lines.append(f"• <@{report.slack_user_id}>: {slots.recurring(meeting)}{upcoming}")
     if not lines:
         say(ctx, f"You have no 1:1s set up. Add one with `{LADDER_COMMAND} 1on1 @person Tuesday 14:30`.")
         return

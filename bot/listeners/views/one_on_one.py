@@ -12,7 +12,7 @@ from bot.blocks.one_on_one import parse_one_on_one
 from bot.deps import Deps
 from bot.ids import Callback, OneOnOneBlock
 from bot.listeners.surfaces import publish_home
-from bot.services import access, one_on_ones
+from bot.services import access, one_on_ones, slots
 from bot.services.access import NOT_AVAILABLE
 from bot.services.lookup import find_person
 
@@ -37,7 +37,7 @@ def register(app: App, deps: Deps) -> None:
             if me is None or report is None or not access.is_current_manager(uow, me, report):
                 ack(response_action="errors", errors={OneOnOneBlock.REPORT: NOT_AVAILABLE})
                 return
-            slot = one_on_ones.MeetingSlot(form.weekday, form.local_time, form.cadence)
+            slot = slots.Slot(form.weekday, form.local_time, form.cadence)
             meeting = one_on_ones.schedule(
                 uow,
                 manager=me,
@@ -47,7 +47,7 @@ def register(app: App, deps: Deps) -> None:
                 lead_minutes=deps.settings.digest_lead_minutes,
             )
             text = (
-                f"1:1 with <@{report.slack_user_id}>: {one_on_ones.describe(meeting)} ({me.tz} time). "
+                f"1:1 with <@{report.slack_user_id}>: {slots.recurring(meeting)} ({me.tz} time). "
                 f"Next one {slack_date(meeting.next_at)}."
             )
         ack()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime
 
 from bot.services import consent, prompt_controls
-from bot.services.people_import.planning import WEEKDAYS, ImportDefaults, ImportPlan, PlannedPerson
+from bot.services.people_import.planning import ImportDefaults, ImportPlan, PlannedPerson
+from bot.services.slots import day_and_time
 from frameworks import Framework
 from storage.models import Cadence, ManagerLinkStatus, Person
 from storage.uow import UnitOfWork
@@ -170,12 +171,12 @@ def _apply_schedule(
         prompt_controls.move_slot(
             uow, person, weekday=weekday, local_time=local_time, cadence=Cadence.WEEKLY, anchor_date=None, now=now
         )
-        report.changes.append(f"{label}: prompts on {_slot(weekday, local_time)}")
+        report.changes.append(f"{label}: prompts on {day_and_time(weekday, local_time)}")
         return
     weekday = planned.weekday if planned.weekday is not None else schedule.weekday
     local_time = planned.local_time or schedule.local_time
     if (weekday, local_time) != (schedule.weekday, schedule.local_time):
-        before = _slot(schedule.weekday, schedule.local_time)
+        before = day_and_time(schedule.weekday, schedule.local_time)
         prompt_controls.move_slot(
             uow,
             person,
@@ -185,13 +186,9 @@ def _apply_schedule(
             anchor_date=schedule.anchor_date,
             now=now,
         )
-        report.changes.append(f"{label}: prompts {before} → {_slot(weekday, local_time)}")
+        report.changes.append(f"{label}: prompts {before} → {day_and_time(weekday, local_time)}")
     elif tz_changed:
         prompt_controls.refresh_next_due(uow, person, now)
-
-
-def _slot(weekday: int, local_time: time) -> str:
-    return f"{WEEKDAYS[weekday].capitalize()} {local_time:%H:%M}"
 
 
 def _apply_manager(uow: UnitOfWork, person: Person, manager: Person, report: ImportReport, now: datetime) -> None:

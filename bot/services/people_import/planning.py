@@ -12,15 +12,14 @@ from typing import Any
 from bot.services.directory import Directory, EmailLookup, Failed, NotFound
 from bot.services.people import SlackProfile
 from bot.services.people_import.reading import OrgFile, OrgFileError, OrgRow, Problem
+from bot.services.slots import time_or_none, weekday_or_none
 from bot.services.timing import is_known_zone
 from frameworks import Framework
 from storage.models import MAX_EMAIL, MAX_NAME
 from storage.uow import UnitOfWork
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 TOKEN_NEEDED = "SLACK_BOT_TOKEN is needed to resolve emails to Slack users: set it, or give slack_user_id"
 
 
@@ -115,10 +114,10 @@ def plan_import(
         timezone = row.get("timezone")
         if timezone is not None and not is_known_zone(timezone):
             problem(f"timezone {timezone!r} is not an IANA time zone (like Europe/Paris)")
-        weekday = _weekday(row.get("prompt_weekday"))
+        weekday = weekday_or_none(row.get("prompt_weekday"))
         if row.get("prompt_weekday") is not None and weekday is None:
             problem(f"prompt_weekday {row.get('prompt_weekday')!r} is not a weekday (monday ... sunday)")
-        local_time = _time(row.get("prompt_time"))
+        local_time = time_or_none(row.get("prompt_time"))
         if row.get("prompt_time") is not None and local_time is None:
             problem(f"prompt_time {row.get('prompt_time')!r} is not a 24-hour time like 09:30")
 
@@ -279,23 +278,3 @@ def _stored_manager(uow: UnitOfWork, workspace: Any, slack_id: str) -> str | Non
 
 def _lower(value: str | None) -> str | None:
     return value.lower() if value else value
-
-
-def _weekday(value: str | None) -> int | None:
-    if value is None:
-        return None
-    lowered = value.strip().lower()
-    for index, day in enumerate(WEEKDAYS):
-        if len(lowered) >= 3 and day.startswith(lowered):
-            return index
-    return None
-
-
-def _time(value: str | None) -> time | None:
-    match = TIME.match(value or "")
-    if not match:
-        return None
-    hour, minute = int(match.group(1)), int(match.group(2))
-    if hour > 23 or minute > 59:
-        return None
-    return time(hour, minute)

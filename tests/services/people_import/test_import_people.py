@@ -264,6 +264,22 @@ def test_yaml_times_and_numbers_are_read_as_written(db: Database, library: Libra
         assert set(uow.placements.current_for(person.id).levels.values()) == {"3"}
 
 
+@pytest.mark.parametrize(
+    ("weekday", "prompt_time", "slot"),
+    [("tu", "9am", (1, time(9, 0))), ("Thurs", "2:30 pm", (3, time(14, 30))), ("FRI", "7", (4, time(7, 0)))],
+)
+def test_the_file_reads_days_and_times_as_forgivingly_as_the_ladder_commands(
+    db: Database, library: Library, weekday: str, prompt_time: str, slot: tuple[int, time]
+) -> None:
+    # The same words `/ladder 1on1` and `/ladder admin schedule` accept (bot.services.slots).
+    org = parse_yaml(f"- slack_user_id: U0X1\n  prompt_weekday: {weekday}\n  prompt_time: '{prompt_time}'\n")
+    _import(db, org, library)
+    with db.uow() as uow:
+        person = uow.people.get_by_slack_id(uow.workspaces.get_by_team("T1").id, "U0X1")
+        schedule = uow.schedules.get_for(person.id)
+        assert (schedule.weekday, schedule.local_time) == slot
+
+
 def test_people_without_a_framework_are_fine(db: Database, library: Library) -> None:
     report = _import(db, parse_yaml("- slack_user_id: U0BOSS\n  name: Boss\n"), library)
     assert report.changes == ["added U0BOSS (Boss)", "U0BOSS (Boss): prompts on Monday 10:00"]
