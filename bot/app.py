@@ -16,6 +16,7 @@ from slack_bolt.middleware import Middleware
 from bot.deps import Deps
 from bot.errors import handle_error
 from bot.listeners import register_all
+from bot.listeners.request_context import RequestContext
 
 # Bolt's default pool has 5 threads; listeners wait on the database and the Web API, so more threads
 # keep a burst of commands from queueing behind each other's Slack calls.
@@ -49,6 +50,7 @@ def create_app(
     )
     app.error(handle_error)
     app.use(_KeepAckOnceGiven())
+    app.use(RequestContext(deps))
     register_all(app, deps)
     return app
 

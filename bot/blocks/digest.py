@@ -30,7 +30,7 @@ from slack_sdk.models.views import View
 
 from bot.blocks.common import HEADER_TEXT_MAX, mrkdwn_sections, progress_bar, shorten
 from bot.ids import Callback, DigestAction, DigestBlock, DigestNoteAction
-from bot.services.digests import DigestContent, EvidenceItem, TalkingPoint
+from bot.services.digests import DigestContent, EvidenceItem, ItemState, TalkingPoint
 from bot.services.text import escape
 
 MESSAGE_MAX_BLOCKS = 50
@@ -270,9 +270,6 @@ def flagged_note(report_name: str, item: EvidenceItem) -> str:
 
 def last_minute_note(report_name: str, note: str) -> str:
     return f"Last-minute note from {escape(report_name)}:\n>{escape(note).replace(chr(10), chr(10) + '>')}"
-
-
-ItemState = Literal["sent_to_manager", "queued", "unflagged"]
 
 
 def with_item_state(blocks: list[dict[str, Any]], evidence_id: int, state: ItemState) -> list[dict[str, Any]]:

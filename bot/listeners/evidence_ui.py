@@ -28,9 +28,9 @@ from bot.blocks.evidence_modal import (
 from bot.deps import Deps
 from bot.errors import UserFacingError
 from bot.listeners.surfaces import publish_home
-from bot.services import confirmations
 from bot.services.access import owned_evidence
 from bot.services.evidence import MAX_SUGGESTIONS, Ladder, ladder_of_user, owned_prompt
+from bot.services.home import HomeData
 from frameworks import Behaviour
 
 log = logging.getLogger(__name__)
@@ -162,14 +162,9 @@ def open_retag_modal(
     client.views_open(trigger_id=trigger_id, view=view)
 
 
-def mark_confirmed(deps: Deps, evidence_id: int) -> None:
-    """The person has been shown the evidence was saved: the tick will not confirm it again."""
-    confirmations.mark_confirmed(deps, evidence_id, deps.now())
-
-
-def refresh_home(client: WebClient, deps: Deps, team_id: str, user_id: str) -> None:
+def refresh_home(client: WebClient, deps: Deps, team_id: str, user_id: str, data: HomeData | None = None) -> None:
     """Republish App Home; a failure here must not turn a saved answer into an error message."""
     try:
-        publish_home(client, deps, team_id, user_id)
+        publish_home(client, deps, team_id, user_id, data)
     except SlackApiError as error:
         log.warning("could not refresh App Home for %s: %s", user_id, error.response.get("error"))

@@ -11,12 +11,13 @@ from slack_sdk import WebClient
 from bot.blocks.home import home_view
 from bot.blocks.onboarding import setup_modal
 from bot.deps import Deps
-from bot.services.home import home_for
+from bot.services.home import HomeData, home_for
 from bot.services.onboarding import prefill_for
 
 
-def publish_home(client: WebClient, deps: Deps, team_id: str, user_id: str) -> None:
-    data = home_for(deps.uow, deps.library, team_id, user_id, deps.now())
+def publish_home(client: WebClient, deps: Deps, team_id: str, user_id: str, data: HomeData | None = None) -> None:
+    """`data`: the Home already read by the service the listener called (else it is read here)."""
+    data = data or home_for(deps.uow, deps.library, team_id, user_id, deps.now())
     client.views_publish(user_id=user_id, view=home_view(data, deps.now()))
 
 

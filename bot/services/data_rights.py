@@ -11,9 +11,10 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+from bot.services.actor import Actor
 from storage.clock import utcnow
 from storage.models import Digest, Evidence, ManagerLink, OneOnOne, Person, Placement, Prompt, PromptSchedule
-from storage.uow import UnitOfWork
+from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 EXPORT_FORMAT = "growthbot-person-export/1"
 DELETED_REASON = "data deleted"
@@ -312,3 +313,10 @@ def delete_person_data(
         now=now,
     )
     return report
+
+
+def forget_actor(uow_factory: UnitOfWorkFactory, actor: Actor, now: datetime) -> DeletionReport | None:
+    """`/ladder forget` confirmed: delete the actor's own data; None when growthbot holds no row of them."""
+    with uow_factory() as uow:
+        person = actor.person(uow)
+        return delete_person_data(uow, person, actor=actor.slack_user_id, now=now) if person is not None else None

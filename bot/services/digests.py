@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from frameworks import Behaviour, Framework, Library
 from frameworks.lookups import next_milestone
@@ -52,6 +52,10 @@ class TagRef:
     area_id: str
     level_id: str
     behaviour_text: str
+
+
+# What an item's button on the engineer's preview shows after a click (bot.services.digest_preview).
+ItemState = Literal["sent_to_manager", "queued", "unflagged"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ with nothing stored, so the caller can hand the text back to the person.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,8 +26,10 @@ from bot.services.prompt_choice import EvidenceStat
 from frameworks import Behaviour, Framework, Library
 from frameworks.lookups import next_milestone
 from frameworks.search import search, suggest_behaviours
-from storage.models import Evidence, EvidenceSource, Person, Prompt, PromptState
-from storage.uow import UnitOfWork
+from storage.models import Evidence, EvidenceSource, FieldTooLong, Person, Prompt, PromptState
+from storage.uow import UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
 
 MAX_SUGGESTIONS = 5
 MAX_SEARCH_RESULTS = 100  # facts: an options response holds at most 100 options
@@ -297,6 +300,18 @@ def retag(uow: UnitOfWork, ladder: Ladder, evidence: Evidence, behaviour_ids: Se
     for behaviour in wanted:
         uow.evidence.tag_behaviour(evidence, ladder.framework, behaviour, now=now)
     return Captured(evidence.id, False, tags_of(evidence, ladder.framework), evidence.prompt_id)
+
+
+def store_permalink(uow_factory: UnitOfWorkFactory, evidence_id: int, permalink: str) -> None:
+    """A saved message's permalink, found after saving; evidence without it (or with a link already,
+    or a permalink too long for the column) is still evidence."""
+    with uow_factory() as uow:
+        evidence = uow.evidence.get(evidence_id)
+        if evidence is not None and evidence.link is None:
+            try:
+                uow.evidence.set_link(evidence, permalink)
+            except FieldTooLong:
+                log.warning("permalink too long to store for evidence %s", evidence_id)
 
 
 def evidence_stats(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from bot.services import access, prompt_controls
-from bot.services.lookup import Standing, standing_for
+from bot.services.lookup import Standing, find_person, standing_for
 from frameworks import Library
 from storage.clock import utcnow
 from storage.models import Cadence, Person
@@ -73,33 +73,37 @@ def home_for(
     uow_factory: UnitOfWorkFactory, library: Library, team_id: str, user_id: str, now: datetime | None = None
 ) -> HomeData:
     with uow_factory() as uow:
-        workspace = uow.workspaces.get_by_team(team_id)
-        person = uow.people.get_by_slack_id(workspace.id, user_id) if workspace else None
-        if person is None:
-            return HomeData(user_id, None, (), None, (), 0)
-        standing, problem = _standing(uow, library, person)
-        recent = tuple(
-            EvidenceItem(e.text, e.created_at, tuple(t.behaviour_text for t in e.tags), e.to_discuss)
-            for e in uow.evidence.recent(person.id, RECENT_EVIDENCE)
+        return home_in(uow, library, team_id, user_id, now)
+
+
+def home_in(uow: UnitOfWork, library: Library, team_id: str, user_id: str, now: datetime | None = None) -> HomeData:
+    """What the Slack user's Home tab shows, read in a unit of work the caller has open."""
+    person = find_person(uow, team_id, user_id)
+    if person is None:
+        return HomeData(user_id, None, (), None, (), 0)
+    standing, problem = _standing(uow, library, person)
+    recent = tuple(
+        EvidenceItem(e.text, e.created_at, tuple(t.behaviour_text for t in e.tags), e.to_discuss)
+        for e in uow.evidence.recent(person.id, RECENT_EVIDENCE)
+    )
+    schedule = uow.schedules.get_for(person.id)
+    info = (
+        ScheduleInfo(
+            schedule.weekday,
+            schedule.local_time,
+            schedule.cadence,
+            person.tz,
+            schedule.paused,
+            schedule.paused_until,
+            schedule.snoozed_until,
+            schedule.next_due_at,
         )
-        schedule = uow.schedules.get_for(person.id)
-        info = (
-            ScheduleInfo(
-                schedule.weekday,
-                schedule.local_time,
-                schedule.cadence,
-                person.tz,
-                schedule.paused,
-                schedule.paused_until,
-                schedule.snoozed_until,
-                schedule.next_due_at,
-            )
-            if schedule
-            else None
-        )
-        reports, hidden = _reports(uow, library, person)
-        _audit_coverage_views(uow, person, reports, team_id, now or utcnow())
-        return HomeData(user_id, standing, recent, info, reports, hidden, problem)
+        if schedule
+        else None
+    )
+    reports, hidden = _reports(uow, library, person)
+    _audit_coverage_views(uow, person, reports, team_id, now or utcnow())
+    return HomeData(user_id, standing, recent, info, reports, hidden, problem)
 
 
 def _standing(uow: UnitOfWork, library: Library, person: Person) -> tuple[Standing | None, str | None]:
@@ -165,8 +169,7 @@ def _reports(uow: UnitOfWork, library: Library, manager: Person) -> tuple[tuple[
 def set_paused(uow_factory: UnitOfWorkFactory, team_id: str, user_id: str, paused: bool, now: datetime) -> bool:
     """Pause prompts indefinitely, or resume them (the Home tab's buttons). False: nothing to pause yet."""
     with uow_factory() as uow:
-        workspace = uow.workspaces.get_by_team(team_id)
-        person = uow.people.get_by_slack_id(workspace.id, user_id) if workspace else None
+        person = find_person(uow, team_id, user_id)
         if person is None:
             return False
         try:

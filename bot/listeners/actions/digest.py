@@ -1,7 +1,7 @@
 """Buttons on the engineer's digest preview: flag an item to discuss, unflag it, add a last-minute note.
 
-Every value in a button came back from Slack, so each handler re-checks that the clicking user owns
-the evidence item, or is the report of the digest, before doing anything.
+Every value in a button came back from Slack; bot.services.digest_preview re-checks that the clicking
+user owns the evidence item, or is the report of the digest, before doing anything.
 """
 
 from __future__ import annotations
@@ -16,9 +16,57 @@ from bot.blocks.digest import flagged_note, note_button_value, note_modal, with_
 from bot.deps import Deps
 from bot.ids import DigestAction
 from bot.services import access
-from bot.services.digesting import preview_target
-from bot.services.digests import item_of
-from bot.services.lookup import find_person
+from bot.services.actor import Actor
+from bot.services.digest_preview import flag_item, report_preview
+
+
+def flag_clicked(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    deps: Deps,
+    actor: Actor,
+) -> None:
+    ack()
+    message = body.get("message") or {}
+    flagged = flag_item(
+        deps.uow,
+        actor,
+        evidence_id=_evidence_id(action.get("value")),
+        digest_id=note_button_value(message.get("blocks") or []),
+        flag=action["action_id"] == DigestAction.FLAG,
+        now=deps.now(),
+    )
+    if flagged is None:
+        respond(text=access.NOT_AVAILABLE, response_type="ephemeral", replace_original=False)
+        return
+    told = flagged.told_manager
+    if told is not None:
+        text = flagged_note(told.report_name, told.item)
+        client.chat_postMessage(channel=told.target.channel_id, thread_ts=told.target.thread_ts, text=text)
+    if message.get("blocks"):
+        blocks = with_item_state(message["blocks"], flagged.evidence_id, flagged.state)
+        respond(text=message.get("text") or "Digest preview", blocks=blocks, replace_original=True)
+
+
+def note_clicked(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    deps: Deps,
+    actor: Actor,
+) -> None:
+    ack()
+    preview = report_preview(deps.uow, actor, action.get("value"))
+    if preview is None:
+        respond(text=access.NOT_AVAILABLE, response_type="ephemeral", replace_original=False)
+        return
+    view = note_modal(preview.target.digest_id, preview.target.manager_name)
+    client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
 def _evidence_id(value: object) -> int | None:
@@ -26,54 +74,6 @@ def _evidence_id(value: object) -> int | None:
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.action(DigestAction.FLAG)
-    @app.action(DigestAction.UNFLAG)
-    def flag_clicked(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
-    ) -> None:
-        ack()
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
-        evidence_id = _evidence_id(action.get("value"))
-        message = body.get("message") or {}
-        flag = action["action_id"] == DigestAction.FLAG
-        now = deps.now()
-        thread_post = None
-        with deps.uow() as uow:
-            evidence = (
-                access.owned_evidence(uow, team_id=team_id, viewer_slack_id=user_id, evidence_id=evidence_id)
-                if evidence_id is not None
-                else None
-            )
-            if evidence is None:
-                respond(text=access.NOT_AVAILABLE, response_type="ephemeral", replace_original=False)
-                return
-            report = find_person(uow, team_id, user_id)
-            assert report is not None
-            target = preview_target(uow, note_button_value(message.get("blocks") or []), report) if flag else None
-            if target is not None and target.meeting_at > now:
-                # The digest is out and the 1:1 is still ahead: tell the manager now, in its thread.
-                thread_post = (target, flagged_note(report.display_name or user_id, item_of(evidence)))
-                state = "sent_to_manager"
-                uow.evidence.set_to_discuss(evidence, False)
-            else:
-                state = "queued" if flag else "unflagged"
-                uow.evidence.set_to_discuss(evidence, flag)
-        if thread_post is not None:
-            target, text = thread_post
-            client.chat_postMessage(channel=target.channel_id, thread_ts=target.thread_ts, text=text)
-        if message.get("blocks"):
-            blocks = with_item_state(message["blocks"], evidence.id, state)  # type: ignore[arg-type]
-            respond(text=message.get("text") or "Digest preview", blocks=blocks, replace_original=True)
-
-    @app.action(DigestAction.ADD_NOTE)
-    def note_clicked(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
-    ) -> None:
-        ack()
-        with deps.uow() as uow:
-            report = find_person(uow, body["team"]["id"], body["user"]["id"])
-            target = preview_target(uow, action.get("value"), report) if report is not None else None
-        if target is None:
-            respond(text=access.NOT_AVAILABLE, response_type="ephemeral", replace_original=False)
-            return
-        client.views_open(trigger_id=body["trigger_id"], view=note_modal(target.digest_id, target.manager_name))
+    app.action(DigestAction.FLAG)(flag_clicked)
+    app.action(DigestAction.UNFLAG)(flag_clicked)
+    app.action(DigestAction.ADD_NOTE)(note_clicked)

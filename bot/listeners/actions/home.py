@@ -13,24 +13,29 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.ids import HomeAction
 from bot.listeners.surfaces import open_setup_modal, publish_home
+from bot.services.actor import Actor
 from bot.services.home import set_paused
 
 
+def setup_clicked(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps, actor: Actor) -> None:
+    ack()
+    open_setup_modal(client, deps, actor.team_id, actor.slack_user_id, body["trigger_id"])
+
+
+def pause_clicked(ack: Ack, client: WebClient, deps: Deps, actor: Actor) -> None:
+    ack()
+    set_paused(deps.uow, actor.team_id, actor.slack_user_id, True, deps.now())
+    publish_home(client, deps, actor.team_id, actor.slack_user_id)
+
+
+def resume_clicked(ack: Ack, client: WebClient, deps: Deps, actor: Actor) -> None:
+    ack()
+    set_paused(deps.uow, actor.team_id, actor.slack_user_id, False, deps.now())
+    publish_home(client, deps, actor.team_id, actor.slack_user_id)
+
+
 def register(app: App, deps: Deps) -> None:
-    @app.action(HomeAction.START_SETUP)
-    @app.action(HomeAction.EDIT_SETUP)
-    def setup_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        open_setup_modal(client, deps, body["team"]["id"], body["user"]["id"], body["trigger_id"])
-
-    @app.action(HomeAction.PAUSE_PROMPTS)
-    def pause_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        set_paused(deps.uow, body["team"]["id"], body["user"]["id"], True, deps.now())
-        publish_home(client, deps, body["team"]["id"], body["user"]["id"])
-
-    @app.action(HomeAction.RESUME_PROMPTS)
-    def resume_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        set_paused(deps.uow, body["team"]["id"], body["user"]["id"], False, deps.now())
-        publish_home(client, deps, body["team"]["id"], body["user"]["id"])
+    app.action(HomeAction.START_SETUP)(setup_clicked)
+    app.action(HomeAction.EDIT_SETUP)(setup_clicked)
+    app.action(HomeAction.PAUSE_PROMPTS)(pause_clicked)
+    app.action(HomeAction.RESUME_PROMPTS)(resume_clicked)

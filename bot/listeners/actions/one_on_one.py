@@ -11,23 +11,16 @@ from bot.blocks.one_on_one import one_on_one_modal
 from bot.deps import Deps
 from bot.ids import OneOnOneAction
 from bot.services import slots
-from bot.services.lookup import find_person
+from bot.services.actor import Actor
+from bot.services.one_on_one_requests import scheduling_form
+
+
+def open_clicked(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps, actor: Actor) -> None:
+    ack()
+    form = scheduling_form(deps.uow, actor)
+    existing = [f"• <@{row.report_slack_id}>: {slots.recurring(row.meeting)}" for row in form.meetings]
+    client.views_open(trigger_id=body["trigger_id"], view=one_on_one_modal(form.reports, existing, form.tz))
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.action(OneOnOneAction.OPEN)
-    def open_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        with deps.uow() as uow:
-            me = find_person(uow, body["team"]["id"], body["user"]["id"])
-            reports: list[tuple[str, str]] = []
-            existing: list[str] = []
-            tz = me.tz if me else "UTC"
-            if me is not None:
-                for link in uow.managers.reports_of(me.id):
-                    reports.append((link.person.slack_user_id, link.person.display_name or link.person.slack_user_id))
-                for meeting in uow.one_on_ones.list_for_manager(me.id):
-                    report = uow.people.get(meeting.report_id)
-                    if report is not None:
-                        existing.append(f"• <@{report.slack_user_id}>: {slots.recurring(meeting)}")
-        client.views_open(trigger_id=body["trigger_id"], view=one_on_one_modal(reports, existing, tz))
+    app.action(OneOnOneAction.OPEN)(open_clicked)

@@ -6,7 +6,6 @@ Each handler acknowledges first, then re-checks that the clicking user owns the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -26,16 +25,11 @@ from bot.listeners.evidence_ui import (
     refresh_home,
     refresh_suggestions,
 )
-from bot.services import prompt_controls
-from bot.services.evidence import owned_prompt, parse_id
-from storage.models import Person, Prompt
-from storage.uow import UnitOfWork
+from bot.services.actor import Actor
+from bot.services.evidence import parse_id
+from bot.services.prompt_requests import PromptButton, press_prompt_button, resume_from_prompt
 
 CHANGED_NOT_REDRAWN = "Done, but I couldn't update the message above; your Home tab shows where things stand."
-
-
-def _who(body: dict[str, Any]) -> tuple[str, str]:
-    return body["team"]["id"], body["user"]["id"]
 
 
 def _parse_date(value: object) -> date | None:
@@ -45,133 +39,105 @@ def _parse_date(value: object) -> date | None:
         return None
 
 
+def add_evidence(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps, actor: Actor
+) -> None:
+    ack()
+    prompt_id = parse_id(action.get("value"))
+    open_evidence_modal(
+        client,
+        deps,
+        team_id=actor.team_id,
+        user_id=actor.slack_user_id,
+        trigger_id=body["trigger_id"],
+        prompt_id=prompt_id or -1,
+    )
+
+
+def log_from_home(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps, actor: Actor) -> None:
+    ack()
+    open_evidence_modal(client, deps, team_id=actor.team_id, user_id=actor.slack_user_id, trigger_id=body["trigger_id"])
+
+
+# Which prompt button does what to the prompt, how the DM looks after it, and whether Home changes.
+BUTTONS: dict[str, tuple[PromptButton, PromptLook, bool]] = {
+    PromptAction.NOTHING_THIS_WEEK: ("nothing_this_week", "auto", False),
+    PromptAction.SNOOZE: ("snooze", "snoozed", False),
+    PromptAction.PAUSE: ("pause", "auto", True),
+    PromptAction.RESUME_ON: ("pause_until", "auto", True),
+}
+
+
+def prompt_button(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    deps: Deps,
+    actor: Actor,
+) -> None:
+    """Apply the button to the clicking user's own prompt, then redraw it (and their Home); anyone else
+    is told it is not theirs and nothing changes."""
+    ack()
+    button, look, home = BUTTONS[action["action_id"]]
+    if button == "pause_until":
+        # The datepicker has no value of its own: the prompt is the message's.
+        prompt_id, until = _prompt_of_message(body), _parse_date(action.get("selected_date"))
+    else:
+        prompt_id, until = parse_id(action.get("value")), None
+    changed = press_prompt_button(deps.uow, actor, prompt_id, button, deps.now(), until=until)
+    if changed is None:
+        respond(text=NOT_YOURS, response_type="ephemeral", replace_original=False)
+        return
+    if not redraw_prompt(client, deps, changed, look=look):
+        respond(text=CHANGED_NOT_REDRAWN, response_type="ephemeral", replace_original=False)
+    if home:
+        refresh_home(client, deps, actor.team_id, actor.slack_user_id)
+
+
+def resume(ack: Ack, action: dict[str, Any], client: WebClient, respond: Respond, deps: Deps, actor: Actor) -> None:
+    ack()
+    change = resume_from_prompt(deps.uow, actor, parse_id(action.get("value")), deps.now())
+    if change is None or change.open_prompt_id is None:
+        respond(text=NOT_YOURS, response_type="ephemeral", replace_original=False)
+        return
+    redraw_prompt(client, deps, change.open_prompt_id)
+    next_at = when_label(change.state.next_due_at, change.tz)
+    respond(text=resumed_text(next_at), response_type="ephemeral", replace_original=False)
+    refresh_home(client, deps, actor.team_id, actor.slack_user_id)
+
+
+def evidence_typed(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps, actor: Actor) -> None:
+    ack()
+    refresh_suggestions(client, deps, actor.team_id, actor.slack_user_id, body.get("view") or {})
+
+
+def retag(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps, actor: Actor) -> None:
+    ack()
+    container = body.get("container") or {}
+    ephemeral = bool(container.get("is_ephemeral"))
+    open_retag_modal(
+        client,
+        deps,
+        team_id=actor.team_id,
+        user_id=actor.slack_user_id,
+        trigger_id=body["trigger_id"],
+        evidence_id=parse_id(action.get("value")) or -1,
+        channel_id=None if ephemeral else container.get("channel_id"),
+        message_ts=None if ephemeral else container.get("message_ts"),
+        response_url=body.get("response_url") if ephemeral else None,
+    )
+
+
 def register(app: App, deps: Deps) -> None:
-    @app.action(PromptAction.ADD_EVIDENCE)
-    def add_evidence(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        ack()
-        team_id, user_id = _who(body)
-        prompt_id = parse_id(action.get("value"))
-        open_evidence_modal(
-            client, deps, team_id=team_id, user_id=user_id, trigger_id=body["trigger_id"], prompt_id=prompt_id or -1
-        )
-
-    @app.action(HomeAction.LOG_EVIDENCE)
-    def log_from_home(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        team_id, user_id = _who(body)
-        open_evidence_modal(client, deps, team_id=team_id, user_id=user_id, trigger_id=body["trigger_id"])
-
-    def on_own_prompt(
-        body: dict[str, Any],
-        prompt_id: int | None,
-        client: WebClient,
-        respond: Respond,
-        change: Callable[[UnitOfWork, Person, Prompt], object],
-        *,
-        look: PromptLook = "auto",
-        home: bool = False,
-    ) -> None:
-        """Apply `change` to the clicking user's own prompt, then redraw it (and their Home); anyone else
-        is told it is not theirs and nothing changes."""
-        team_id, user_id = _who(body)
-        with deps.uow() as uow:
-            owned = owned_prompt(uow, team_id, user_id, prompt_id)
-            if owned is not None:
-                change(uow, *owned)
-        if owned is None:
-            respond(text=NOT_YOURS, response_type="ephemeral", replace_original=False)
-            return
-        if not redraw_prompt(client, deps, owned[1].id, look=look):
-            respond(text=CHANGED_NOT_REDRAWN, response_type="ephemeral", replace_original=False)
-        if home:
-            refresh_home(client, deps, team_id, user_id)
-
-    @app.action(PromptAction.NOTHING_THIS_WEEK)
-    def nothing_this_week(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
-    ) -> None:
-        ack()
-        on_own_prompt(
-            body,
-            parse_id(action.get("value")),
-            client,
-            respond,
-            lambda uow, _person, prompt: prompt_controls.skip_prompt(uow, prompt, deps.now()),
-        )
-
-    @app.action(PromptAction.SNOOZE)
-    def snooze(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        on_own_prompt(
-            body,
-            parse_id(action.get("value")),
-            client,
-            respond,
-            lambda uow, _person, prompt: prompt_controls.snooze_prompt(uow, prompt, deps.now()),
-            look="snoozed",
-        )
-
-    @app.action(PromptAction.PAUSE)
-    def pause(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        on_own_prompt(
-            body,
-            parse_id(action.get("value")),
-            client,
-            respond,
-            lambda uow, person, _prompt: prompt_controls.pause(uow, person, deps.now()),
-            home=True,
-        )
-
-    @app.action(PromptAction.RESUME_ON)
-    def resume_on(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        until = _parse_date(action.get("selected_date"))
-
-        def pause_until(uow: UnitOfWork, person: Person, _prompt: Prompt) -> None:
-            if until is not None:
-                prompt_controls.pause(uow, person, deps.now(), until=until)
-
-        on_own_prompt(body, _prompt_of_message(body), client, respond, pause_until, home=True)
-
-    @app.action(PromptAction.RESUME)
-    def resume(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        team_id, user_id = _who(body)
-        with deps.uow() as uow:
-            owned = owned_prompt(uow, team_id, user_id, parse_id(action.get("value")))
-            state = prompt_controls.resume(uow, owned[0], deps.now()) if owned is not None else None
-            tz = owned[0].tz if owned is not None else None
-        if owned is None or state is None:
-            respond(text=NOT_YOURS, response_type="ephemeral", replace_original=False)
-            return
-        redraw_prompt(client, deps, owned[1].id)
-        respond(text=resumed_text(when_label(state.next_due_at, tz)), response_type="ephemeral", replace_original=False)
-        refresh_home(client, deps, team_id, user_id)
-
-    @app.action(EvidenceAction.TEXT)
-    def evidence_typed(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        team_id, user_id = _who(body)
-        refresh_suggestions(client, deps, team_id, user_id, body.get("view") or {})
-
-    @app.action(EvidenceAction.RETAG)
-    def retag(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        ack()
-        team_id, user_id = _who(body)
-        container = body.get("container") or {}
-        ephemeral = bool(container.get("is_ephemeral"))
-        open_retag_modal(
-            client,
-            deps,
-            team_id=team_id,
-            user_id=user_id,
-            trigger_id=body["trigger_id"],
-            evidence_id=parse_id(action.get("value")) or -1,
-            channel_id=None if ephemeral else container.get("channel_id"),
-            message_ts=None if ephemeral else container.get("message_ts"),
-            response_url=body.get("response_url") if ephemeral else None,
-        )
+    app.action(PromptAction.ADD_EVIDENCE)(add_evidence)
+    app.action(HomeAction.LOG_EVIDENCE)(log_from_home)
+    for action_id in BUTTONS:
+        app.action(action_id)(prompt_button)
+    app.action(PromptAction.RESUME)(resume)
+    app.action(EvidenceAction.TEXT)(evidence_typed)
+    app.action(EvidenceAction.RETAG)(retag)
 
 
 def _prompt_of_message(body: dict[str, Any]) -> int | None:

@@ -6,9 +6,8 @@ from bot.blocks.digest import digest_messages
 from bot.delivery.digests import post_messages
 from bot.ids import LADDER_COMMAND
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
-from bot.listeners.commands.targets import open_evidence_or_explain, optional_person, say
-from bot.services import access
-from bot.services.digesting import on_demand_digest
+from bot.listeners.commands.targets import optional_person, say, say_refused
+from bot.services.evidence_reads import Refused, read_digest
 
 # A response_url takes only a few posts: a longer digest goes to the requester's DM instead.
 MAX_EPHEMERAL_PARTS = 3
@@ -18,13 +17,11 @@ def _digest(ctx: LadderContext) -> None:
     understood, subject = optional_person(ctx, "digest")
     if not understood:
         return
-    now = ctx.deps.now()
-    with ctx.deps.uow() as uow:
-        grant = open_evidence_or_explain(ctx, uow, subject, access.VIEWED_DIGEST, {"on_demand": True})
-        if grant is None:
-            return
-        content = on_demand_digest(uow, ctx.deps, grant, now)
-        messages = digest_messages(content, "self" if grant.is_self else "manager")
+    read = read_digest(ctx.deps, ctx.actor, subject, ctx.deps.now())
+    if isinstance(read, Refused):
+        say_refused(ctx, read.someone_else)
+        return
+    messages = digest_messages(read.content, "self" if read.is_self else "manager")
     if len(messages) <= MAX_EPHEMERAL_PARTS:
         for message in messages:
             ctx.respond(text=message.text, blocks=message.to_dicts(), response_type="ephemeral", replace_original=False)

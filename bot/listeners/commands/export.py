@@ -8,9 +8,9 @@ import re
 
 from bot.ids import LADDER_COMMAND
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
-from bot.listeners.commands.targets import open_evidence_or_explain, optional_person, say
-from bot.services import access
-from bot.services.packet import build_packet, render_markdown
+from bot.listeners.commands.targets import optional_person, say, say_refused
+from bot.services.evidence_reads import Refused, read_packet
+from bot.services.packet import render_markdown
 from bot.services.timing import local_date
 
 
@@ -24,12 +24,12 @@ def _export(ctx: LadderContext) -> None:
     if not understood:
         return
     now = ctx.deps.now()
-    with ctx.deps.uow() as uow:
-        grant = open_evidence_or_explain(ctx, uow, subject, access.EXPORTED, {"format": "md", "via": "slack"})
-        if grant is None:
-            return
-        packet = build_packet(uow, ctx.deps.library, grant.subject, now=now)
-        viewer_tz = grant.viewer.tz
+    read = read_packet(ctx.deps, ctx.actor, subject, now)
+    if isinstance(read, Refused):
+        say_refused(ctx, read.someone_else)
+        return
+    packet = read.packet
+    viewer_tz = read.viewer_tz
     markdown = render_markdown(packet)
     filename = packet_filename(packet.person.name, local_date(now, viewer_tz).isoformat())
     channel = ctx.client.conversations_open(users=ctx.user_id)["channel"]["id"]

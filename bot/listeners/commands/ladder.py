@@ -20,6 +20,7 @@ from bot.ids import LADDER_COMMAND
 from bot.listeners.commands import admin, digest, export, forget, log, lookup, one_on_one, prompts, setup, team
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
 from bot.services import access
+from bot.services.actor import Actor
 
 
 def _help(ctx: LadderContext) -> None:
@@ -77,27 +78,38 @@ def suggest(name: str, *, include_admin: bool = False) -> str | None:
     return known[matches[0]].name if matches else None
 
 
+def ladder(
+    ack: Ack,
+    command: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    request: BoltRequest,
+    deps: Deps,
+    actor: Actor,
+) -> None:
+    ack()
+    name, args = parse(command.get("text", ""))
+    ctx = LadderContext(
+        deps=deps,
+        actor=actor,
+        client=client,
+        respond=respond,
+        team_id=command["team_id"],
+        user_id=command["user_id"],
+        channel_id=command.get("channel_id"),
+        trigger_id=command.get("trigger_id"),
+        name=name,
+        args=args,
+    )
+    subcommand = _aliases().get(name) or Subcommand(name, "", "", _unknown, background=True)
+    if subcommand.background:
+        deps.followups.submit(_run_after_ack, subcommand, ctx, request)
+    else:
+        subcommand.handler(ctx)
+
+
 def register(app: App, deps: Deps) -> None:
-    @app.command(LADDER_COMMAND)
-    def ladder(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, request: BoltRequest) -> None:
-        ack()
-        name, args = parse(command.get("text", ""))
-        ctx = LadderContext(
-            deps=deps,
-            client=client,
-            respond=respond,
-            team_id=command["team_id"],
-            user_id=command["user_id"],
-            channel_id=command.get("channel_id"),
-            trigger_id=command.get("trigger_id"),
-            name=name,
-            args=args,
-        )
-        subcommand = _aliases().get(name) or Subcommand(name, "", "", _unknown, background=True)
-        if subcommand.background:
-            deps.followups.submit(_run_after_ack, subcommand, ctx, request)
-        else:
-            subcommand.handler(ctx)
+    app.command(LADDER_COMMAND)(ladder)
 
 
 def _unknown(ctx: LadderContext) -> None:

@@ -10,9 +10,10 @@ from bot.blocks.prompt import evidence_saved_blocks, evidence_saved_text, too_lo
 from bot.errors import UserFacingError
 from bot.ids import LADDER_COMMAND
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
-from bot.listeners.evidence_ui import mark_confirmed, new_token, open_evidence_modal, refresh_home
-from bot.services.evidence import capture, command_key, ladder_of_user
-from storage.models import EvidenceSource, FieldTooLong
+from bot.listeners.evidence_ui import new_token, open_evidence_modal, refresh_home
+from bot.services.capturing import log_text
+from bot.services.confirmations import mark_confirmed
+from storage.models import FieldTooLong
 
 
 def log_evidence(ctx: LadderContext) -> None:
@@ -22,19 +23,16 @@ def log_evidence(ctx: LadderContext) -> None:
             raise UserFacingError(f"Write what you did after the command: `{LADDER_COMMAND} log shipped the new API`.")
         open_evidence_modal(ctx.client, deps, team_id=ctx.team_id, user_id=ctx.user_id, trigger_id=ctx.trigger_id)
         return
-    key = command_key(ctx.team_id, ctx.trigger_id or new_token())
     try:
-        with deps.uow() as uow:
-            ladder = ladder_of_user(uow, deps.library, ctx.team_id, ctx.user_id)
-            captured = capture(
-                uow, ladder, text=ctx.args, source=EvidenceSource.COMMAND, source_key=key, now=deps.now(), auto_tag=True
-            )
+        captured = log_text(
+            deps.uow, deps.library, ctx.actor, text=ctx.args, trigger_id=ctx.trigger_id or new_token(), now=deps.now()
+        )
     except FieldTooLong as error:
         ctx.reply(too_long_blocks(str(error), ctx.args), str(error))
         return
     labels = [tag.label for tag in captured.tags]
     ctx.reply(evidence_saved_blocks(captured.evidence_id, labels), evidence_saved_text(labels))
-    mark_confirmed(deps, captured.evidence_id)
+    mark_confirmed(deps, captured.evidence_id, deps.now())
     if captured.created:
         refresh_home(ctx.client, deps, ctx.team_id, ctx.user_id)
 

@@ -9,9 +9,10 @@ from bot.blocks.digest import slack_date
 from bot.ids import LADDER_COMMAND
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
 from bot.listeners.commands.targets import MENTION_HINT, parse_user, say
-from bot.services import access, one_on_ones, slots
+from bot.services import slots
 from bot.services.access import NOT_AVAILABLE
 from bot.services.directory import refresh_manager_profile
+from bot.services.one_on_one_requests import Refused, list_one_on_ones, remove_one_on_one, schedule_with_report
 from bot.slack_directory import SlackDirectory
 
 USAGE = (
@@ -48,22 +49,24 @@ def _schedule(ctx: LadderContext, target: str, slot: slots.Slot) -> None:
     now = ctx.deps.now()
     # Refresh the manager's time zone from Slack: the meeting is in their wall-clock time.
     refresh_manager_profile(SlackDirectory(ctx.client), ctx.deps.uow, ctx.team_id, ctx.user_id, now)
-    with ctx.deps.uow() as uow:
-        workspace = uow.workspaces.get_by_team(ctx.team_id)
-        me = uow.people.get_by_slack_id(workspace.id, ctx.user_id) if workspace else None
-        report = uow.people.get_by_slack_id(workspace.id, target) if workspace else None
-        if me is None or report is None or not access.is_current_manager(uow, me, report):
-            say(ctx, NOT_AVAILABLE)
-            return
-        meeting = one_on_ones.schedule(
-            uow, manager=me, report=report, slot=slot, now=now, lead_minutes=ctx.deps.settings.digest_lead_minutes
-        )
-        text = (
-            f"1:1 with <@{target}>: {slots.recurring(meeting)} ({me.tz} time). "
-            f"Next one {slack_date(meeting.next_at)}; I'll DM you their digest "
-            f"{_lead(meeting.digest_lead_minutes)} before each one."
-        )
-    say(ctx, text)
+    outcome = schedule_with_report(
+        ctx.deps.uow,
+        ctx.actor,
+        report_slack_id=target,
+        slot=slot,
+        now=now,
+        lead_minutes=ctx.deps.settings.digest_lead_minutes,
+    )
+    if isinstance(outcome, Refused):
+        say(ctx, NOT_AVAILABLE)
+        return
+    meeting = outcome.meeting
+    say(
+        ctx,
+        f"1:1 with <@{target}>: {slots.recurring(meeting)} ({outcome.manager_tz} time). "
+        f"Next one {slack_date(meeting.next_at)}; I'll DM you their digest "
+        f"{_lead(meeting.digest_lead_minutes)} before each one.",
+    )
 
 
 def _lead(minutes: int) -> str:
@@ -74,17 +77,10 @@ def _lead(minutes: int) -> str:
 
 
 def _list(ctx: LadderContext) -> None:
-    with ctx.deps.uow() as uow:
-        workspace = uow.workspaces.get_by_team(ctx.team_id)
-        me = uow.people.get_by_slack_id(workspace.id, ctx.user_id) if workspace else None
-        meetings = uow.one_on_ones.list_for_manager(me.id) if me else []
-        lines = []
-        for meeting in meetings:
-            report = uow.people.get(meeting.report_id)
-            if report is None:
-                continue
-            upcoming = f" · next {slack_date(meeting.next_at)}" if meeting.next_at else ""
-            lines.append(f"• <@{report.slack_user_id}>: {slots.recurring(meeting)}{upcoming}")
+    lines = []
+    for row in list_one_on_ones(ctx.deps.uow, ctx.actor):
+        upcoming = f" · next {slack_date(row.meeting.next_at)}" if row.meeting.next_at else ""
+        lines.append(f"• <@{row.report_slack_id}>: {slots.recurring(row.meeting)}{upcoming}")
     if not lines:
         say(ctx, f"You have no 1:1s set up. Add one with `{LADDER_COMMAND} 1on1 @person Tuesday 14:30`.")
         return
@@ -92,11 +88,7 @@ def _list(ctx: LadderContext) -> None:
 
 
 def _remove(ctx: LadderContext, target: str) -> None:
-    with ctx.deps.uow() as uow:
-        workspace = uow.workspaces.get_by_team(ctx.team_id)
-        me = uow.people.get_by_slack_id(workspace.id, ctx.user_id) if workspace else None
-        report = uow.people.get_by_slack_id(workspace.id, target) if workspace else None
-        removed = bool(me and report and one_on_ones.remove(uow, manager=me, report=report, now=ctx.deps.now()))
+    removed = remove_one_on_one(ctx.deps.uow, ctx.actor, report_slack_id=target, now=ctx.deps.now())
     say(ctx, f"Your 1:1 with <@{target}> is removed." if removed else f"You have no 1:1 with <@{target}>.")
 
 

@@ -12,18 +12,7 @@ from bot.errors import UserFacingError
 from bot.ids import LADDER_COMMAND
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
 from bot.listeners.evidence_ui import refresh_home
-from bot.services import prompt_controls
-from bot.services.evidence import NotSetUp
-from bot.services.lookup import find_person
-from storage.models import Person, PromptState
-from storage.uow import UnitOfWork
-
-
-def _person(uow: UnitOfWork, ctx: LadderContext) -> Person:
-    person = find_person(uow, ctx.team_id, ctx.user_id)
-    if person is None or uow.schedules.get_for(person.id) is None:
-        raise NotSetUp()
-    return person
+from bot.services.prompt_requests import ScheduleChange, pause_prompts, resume_prompts, skip_next_prompt
 
 
 def parse_until(words: list[str]) -> date | None:
@@ -40,23 +29,14 @@ def parse_until(words: list[str]) -> date | None:
         ) from None
 
 
-def _open_prompt_id(uow: UnitOfWork, person: Person) -> int | None:
-    """The person's latest prompt if it is still open: its DM buttons follow pause and resume."""
-    latest = uow.prompts.latest_sent_for(person.id)
-    return latest.id if latest is not None and latest.state is PromptState.SENT else None
-
-
 def _reply(ctx: LadderContext, text: str) -> None:
     ctx.reply([SectionBlock(text=MarkdownTextObject(text=text))], text)
 
 
 def _pause(ctx: LadderContext) -> None:
     until = parse_until(ctx.words)
-    with ctx.deps.uow() as uow:
-        person = _person(uow, ctx)
-        state = prompt_controls.pause(uow, person, ctx.deps.now(), until=until)
-        tz = person.tz
-        open_prompt = _open_prompt_id(uow, person)
+    change = pause_prompts(ctx.deps.uow, ctx.actor, ctx.deps.now(), until=until)
+    state, tz = change.state, change.tz
     if not state.paused:
         text = f":arrow_forward: That date has passed, so prompts stay on. Next: {when_label(state.next_due_at, tz)}."
     elif state.paused_indefinitely:
@@ -64,32 +44,28 @@ def _pause(ctx: LadderContext) -> None:
     else:
         text = f":double_vertical_bar: Prompts paused until {day_label(state.paused_until, tz)}."
     _reply(ctx, text)
-    if open_prompt is not None:
-        redraw_prompt(ctx.client, ctx.deps, open_prompt)
-    refresh_home(ctx.client, ctx.deps, ctx.team_id, ctx.user_id)
+    _follow(ctx, change)
 
 
 def _resume(ctx: LadderContext) -> None:
-    with ctx.deps.uow() as uow:
-        person = _person(uow, ctx)
-        state = prompt_controls.resume(uow, person, ctx.deps.now())
-        tz = person.tz
-        open_prompt = _open_prompt_id(uow, person)
-    _reply(ctx, f":arrow_forward: Prompts on. The next one comes {when_label(state.next_due_at, tz)}.")
-    if open_prompt is not None:
-        redraw_prompt(ctx.client, ctx.deps, open_prompt)
+    change = resume_prompts(ctx.deps.uow, ctx.actor, ctx.deps.now())
+    _reply(ctx, f":arrow_forward: Prompts on. The next one comes {when_label(change.state.next_due_at, change.tz)}.")
+    _follow(ctx, change)
+
+
+def _follow(ctx: LadderContext, change: ScheduleChange) -> None:
+    """The open prompt's DM buttons and the Home tab follow a pause or resume."""
+    if change.open_prompt_id is not None:
+        redraw_prompt(ctx.client, ctx.deps, change.open_prompt_id)
     refresh_home(ctx.client, ctx.deps, ctx.team_id, ctx.user_id)
 
 
 def _skip(ctx: LadderContext) -> None:
-    with ctx.deps.uow() as uow:
-        person = _person(uow, ctx)
-        state = prompt_controls.skip_next(uow, person, ctx.deps.now())
-        tz = person.tz
-    if state.next_due_at is None:
+    change = skip_next_prompt(ctx.deps.uow, ctx.actor, ctx.deps.now())
+    if change.state.next_due_at is None:
         _reply(ctx, f"Prompts are paused; nothing to skip. `{LADDER_COMMAND} resume` turns them back on.")
         return
-    _reply(ctx, f":fast_forward: Skipped. The next prompt comes {when_label(state.next_due_at, tz)}.")
+    _reply(ctx, f":fast_forward: Skipped. The next prompt comes {when_label(change.state.next_due_at, change.tz)}.")
 
 
 PAUSE = Subcommand(

@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
 
 from bot.deps import Deps
+from bot.services.actor import Actor
 
 # facts, "Block Kit limits": 50 blocks per message.
 MESSAGE_MAX_BLOCKS = 50
@@ -24,6 +25,7 @@ class LadderContext:
     """One `/ladder` invocation, parsed. `args` is the text after the subcommand, unescaped, never shown raw."""
 
     deps: Deps
+    actor: Actor
     client: WebClient
     respond: Respond
     team_id: str

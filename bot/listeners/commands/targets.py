@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
 from bot.ids import LADDER_COMMAND
 from bot.listeners.commands.subcommand import LadderContext
 from bot.services import access
-from storage.uow import UnitOfWork
 
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]{2,31})(?:\|[^>]*)?>$")
 _BARE_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
@@ -35,9 +33,6 @@ def say(ctx: LadderContext, text: str) -> None:
     ctx.reply([SectionBlock(text=MarkdownTextObject(text=text))], text)
 
 
-NOT_SET_UP = "You're not set up yet: run `/ladder setup` first."
-
-
 def optional_person(ctx: LadderContext, subcommand: str) -> tuple[bool, str | None]:
     """(understood, subject) for `/ladder SUBCOMMAND [@person]`: no argument means yourself (None);
     anything but one mention answers the usage and returns understood=False."""
@@ -50,21 +45,9 @@ def optional_person(ctx: LadderContext, subcommand: str) -> tuple[bool, str | No
     return True, subject
 
 
-def open_evidence_or_explain(
-    ctx: LadderContext, uow: UnitOfWork, subject: str | None, action: str, details: dict[str, Any]
-) -> access.EvidenceAccess | None:
-    """The checked, audited right to read `subject`'s evidence (None: yours); when refused, the caller
-    has already been told (the same neutral answer whether or not the person exists)."""
-    grant = access.open_evidence(
-        uow,
-        ctx.deps.settings,
-        team_id=ctx.team_id,
-        viewer_slack_id=ctx.user_id,
-        subject_slack_id=subject,
-        action=action,
-        now=ctx.deps.now(),
-        details=details,
-    )
-    if grant is None:
-        say(ctx, access.NOT_AVAILABLE if subject else NOT_SET_UP)
-    return grant
+NOT_SET_UP = "You're not set up yet: run `/ladder setup` first."
+
+
+def say_refused(ctx: LadderContext, someone_else: bool) -> None:
+    """A refused read of evidence: the same neutral answer whether or not the person exists."""
+    say(ctx, access.NOT_AVAILABLE if someone_else else NOT_SET_UP)

@@ -8,11 +8,10 @@ from bot.ids import LADDER_COMMAND
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
 from bot.listeners.commands.targets import MENTION_HINT, parse_user, say
 from bot.listeners.evidence_ui import refresh_home
-from bot.services import consent
 from bot.services.access import NOT_AVAILABLE
 from bot.services.directory import ensure_person
+from bot.services.team_requests import AlreadyManager, ask_to_manage, end_link_with, team_of
 from bot.slack_directory import SlackDirectory
-from storage.models import ManagerLinkStatus
 
 USAGE = f"`{LADDER_COMMAND} team` · `{LADDER_COMMAND} team add @person` · `{LADDER_COMMAND} team remove @person`"
 
@@ -34,18 +33,8 @@ def _team(ctx: LadderContext) -> None:
 
 
 def _show(ctx: LadderContext) -> None:
-    with ctx.deps.uow() as uow:
-        workspace = uow.workspaces.get_by_team(ctx.team_id)
-        me = uow.people.get_by_slack_id(workspace.id, ctx.user_id) if workspace else None
-        if me is None:
-            blocks = team_blocks(manager_slack_id=None, pending=[], reports=[])
-        else:
-            view = consent.team_view(uow, me)
-            blocks = team_blocks(
-                manager_slack_id=view.manager.manager.slack_user_id if view.manager else None,
-                pending=[(link.id, link.manager.slack_user_id) for link in view.pending_managers],
-                reports=[(link.person.slack_user_id, link.status is ManagerLinkStatus.ACTIVE) for link in view.reports],
-            )
+    team = team_of(ctx.deps.uow, ctx.actor)
+    blocks = team_blocks(manager_slack_id=team.manager_slack_id, pending=team.pending, reports=team.reports)
     ctx.reply(blocks, "Your manager and your reports")
 
 
@@ -60,16 +49,11 @@ def _add(ctx: LadderContext, target: str) -> None:
     if me_id is None or report_id is None:
         say(ctx, NOT_AVAILABLE)
         return
-    with ctx.deps.uow() as uow:
-        me, report = uow.people.get(me_id), uow.people.get(report_id)
-        assert me is not None and report is not None
-        change = consent.change_manager(uow, report=report, manager=me, requested_by=me, now=now)
-        if change.already_current:
-            say(ctx, f"<@{target}> already has you as their manager.")
-            return
-        assert change.link is not None
-        link_id = change.link.id
-    send_consent_request(ctx.deps, link_id, now)
+    asked = ask_to_manage(ctx.deps.uow, manager_id=me_id, report_id=report_id, now=now)
+    if isinstance(asked, AlreadyManager):
+        say(ctx, f"<@{target}> already has you as their manager.")
+        return
+    send_consent_request(ctx.deps, asked.link_id, now)
     say(
         ctx,
         f"I asked <@{target}> to confirm you as their manager. Nothing of theirs is shared with you until they accept.",
@@ -77,13 +61,7 @@ def _add(ctx: LadderContext, target: str) -> None:
 
 
 def _remove(ctx: LadderContext, target: str) -> None:
-    now = ctx.deps.now()
-    with ctx.deps.uow() as uow:
-        workspace = uow.workspaces.get_by_team(ctx.team_id)
-        me = uow.people.get_by_slack_id(workspace.id, ctx.user_id) if workspace else None
-        other = uow.people.get_by_slack_id(workspace.id, target) if workspace else None
-        ended = consent.remove_link(uow, actor=me, other=other, now=now) if me and other else []
-    if not ended:
+    if not end_link_with(ctx.deps.uow, ctx.actor, other_slack_id=target, now=ctx.deps.now()):
         say(ctx, f"There is no manager link between you and <@{target}>.")
         return
     say(ctx, f"Done: the manager link between you and <@{target}> has ended, and so have your 1:1s together.")

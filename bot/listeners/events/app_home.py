@@ -9,11 +9,14 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.listeners.surfaces import publish_home
+from bot.services.actor import Actor
+
+
+def home_opened(event: dict[str, Any], client: WebClient, deps: Deps, actor: Actor) -> None:
+    if event.get("tab", "home") != "home":
+        return  # the Messages tab needs nothing
+    publish_home(client, deps, actor.team_id, actor.slack_user_id)
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.event("app_home_opened")
-    def home_opened(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
-        if event.get("tab", "home") != "home":
-            return  # the Messages tab needs nothing
-        publish_home(client, deps, body["team_id"], event["user"])
+    app.event("app_home_opened")(home_opened)

@@ -21,8 +21,10 @@ from bot.delivery.confirmations import confirm_thread_reply
 from bot.delivery.prompt_redraw import redraw_prompt
 from bot.deps import Deps
 from bot.ids import LADDER_COMMAND
-from bot.listeners.evidence_ui import mark_confirmed, refresh_home
-from bot.services.evidence import capture_prompt_reply
+from bot.listeners.evidence_ui import refresh_home
+from bot.services.actor import Actor
+from bot.services.capturing import reply_in_thread
+from bot.services.confirmations import mark_confirmed
 from storage.models import FieldTooLong
 
 log = logging.getLogger(__name__)
@@ -44,61 +46,55 @@ def is_retry(request: BoltRequest) -> bool:
     return bool(value and value[0] not in ("", "0"))
 
 
-def register(app: App, deps: Deps) -> None:
-    @app.event("message")
-    def message(event: dict[str, Any], body: dict[str, Any], client: WebClient, request: BoltRequest) -> None:
-        if event.get("channel_type") != "im" or event.get("subtype") not in ANSWER_SUBTYPES or event.get("bot_id"):
-            return  # edits, deletions, joins and bot posts (ours included) are not evidence
-        # Slack escapes &, < and > in message text; store what the person typed (shown escaped again).
-        user_id, text = event.get("user"), unescape(event.get("text") or "")
-        channel, ts, thread_ts = event.get("channel"), event.get("ts"), event.get("thread_ts")
-        if not user_id or not channel or not ts:
-            return
-        team_id = body.get("team_id") or event.get("team") or ""
-        if not thread_ts or thread_ts == ts:
-            if not is_retry(request):
-                client.chat_postEphemeral(channel=channel, user=user_id, text=HINT)
-            return
-        if not text.strip():  # a file with no words
-            if not is_retry(request):
-                client.chat_postEphemeral(channel=channel, user=user_id, thread_ts=thread_ts, text=FILE_ONLY)
-            return
-        if not _thread_reply(client, deps, team_id, user_id, channel, ts, thread_ts, text) and not is_retry(request):
-            # A reply in a thread that is not one of their prompts (a confirmation, their own message):
-            # say how to save it rather than drop it without a word.
-            client.chat_postEphemeral(channel=channel, user=user_id, thread_ts=thread_ts, text=HINT)
+def message(event: dict[str, Any], client: WebClient, request: BoltRequest, deps: Deps, actor: Actor | None) -> None:
+    if event.get("channel_type") != "im" or event.get("subtype") not in ANSWER_SUBTYPES or event.get("bot_id"):
+        return  # edits, deletions, joins and bot posts (ours included) are not evidence
+    # Slack escapes &, < and > in message text; store what the person typed (shown escaped again).
+    text = unescape(event.get("text") or "")
+    channel, ts, thread_ts = event.get("channel"), event.get("ts"), event.get("thread_ts")
+    if actor is None or not channel or not ts:
+        return
+    user_id = actor.slack_user_id
+    if not thread_ts or thread_ts == ts:
+        if not is_retry(request):
+            client.chat_postEphemeral(channel=channel, user=user_id, text=HINT)
+        return
+    if not text.strip():  # a file with no words
+        if not is_retry(request):
+            client.chat_postEphemeral(channel=channel, user=user_id, thread_ts=thread_ts, text=FILE_ONLY)
+        return
+    if not _thread_reply(client, deps, actor, channel, ts, thread_ts, text) and not is_retry(request):
+        # A reply in a thread that is not one of their prompts (a confirmation, their own message):
+        # say how to save it rather than drop it without a word.
+        client.chat_postEphemeral(channel=channel, user=user_id, thread_ts=thread_ts, text=HINT)
 
 
 def _thread_reply(
-    client: WebClient, deps: Deps, team_id: str, user_id: str, channel: str, ts: str, thread_ts: str, text: str
+    client: WebClient, deps: Deps, actor: Actor, channel: str, ts: str, thread_ts: str, text: str
 ) -> bool:
     """Record a reply in a prompt's thread; False when the thread is not one of the person's prompts."""
     try:
-        with deps.uow() as uow:
-            captured = capture_prompt_reply(
-                uow,
-                deps.library,
-                team_id=team_id,
-                user_id=user_id,
-                channel_id=channel,
-                ts=ts,
-                thread_ts=thread_ts,
-                text=text,
-                now=deps.now(),
-            )
-            if captured is None:
-                return False
+        reply = reply_in_thread(
+            deps.uow, deps.library, actor, channel_id=channel, ts=ts, thread_ts=thread_ts, text=text, now=deps.now()
+        )
     except FieldTooLong as error:
         blocks = too_long_blocks(str(error), text)
         client.chat_postMessage(
             channel=channel, thread_ts=thread_ts, text=str(error), blocks=[b.to_dict() for b in blocks[:50]]
         )
         return True
+    if reply is None:
+        return False
+    captured = reply.captured
     if not captured.created:
         return True  # stored by an earlier delivery, which confirms it (or the tick does, if it stopped)
     confirm_thread_reply(client, channel, ts, thread_ts, captured.evidence_id, [tag.label for tag in captured.tags])
-    mark_confirmed(deps, captured.evidence_id)
+    mark_confirmed(deps, captured.evidence_id, deps.now())
     if captured.prompt_id is not None:
         redraw_prompt(client, deps, captured.prompt_id)
-    refresh_home(client, deps, team_id, user_id)
+    refresh_home(client, deps, actor.team_id, actor.slack_user_id, reply.home)
     return True
+
+
+def register(app: App, deps: Deps) -> None:
+    app.event("message")(message)

@@ -10,18 +10,21 @@ from slack_bolt import Ack, App
 from bot.blocks.evidence_modal import search_option_groups
 from bot.deps import Deps
 from bot.ids import EvidenceAction
-from bot.services.evidence import NotSetUp, ladder_of_user
+from bot.services.actor import Actor
+from bot.services.capturing import actor_ladder
+from bot.services.evidence import NotSetUp
+
+
+def search_behaviours(ack: Ack, body: dict[str, Any], deps: Deps, actor: Actor) -> None:
+    query = body.get("value") if isinstance(body.get("value"), str) else ""
+    try:
+        ladder = actor_ladder(deps.uow, deps.library, actor)
+    except NotSetUp:
+        ack(options=[])
+        return
+    found = ladder.search(deps.library, query)
+    ack(option_groups=[group.to_dict() for group in search_option_groups(ladder.framework, found)])
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.options(EvidenceAction.SEARCH)
-    def search_behaviours(ack: Ack, body: dict[str, Any]) -> None:
-        query = body.get("value") if isinstance(body.get("value"), str) else ""
-        try:
-            with deps.uow() as uow:
-                ladder = ladder_of_user(uow, deps.library, body["team"]["id"], body["user"]["id"])
-        except NotSetUp:
-            ack(options=[])
-            return
-        found = ladder.search(deps.library, query)
-        ack(option_groups=[group.to_dict() for group in search_option_groups(ladder.framework, found)])
+    app.options(EvidenceAction.SEARCH)(search_behaviours)

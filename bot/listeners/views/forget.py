@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
@@ -11,19 +9,20 @@ from bot.blocks.forget import deletion_lines, forget_done_view
 from bot.deps import Deps
 from bot.ids import Callback
 from bot.listeners.surfaces import publish_home
-from bot.services.data_rights import delete_person_data
+from bot.services.actor import Actor
+from bot.services.data_rights import forget_actor
+
+
+def forget_confirmed(ack: Ack, client: WebClient, deps: Deps, actor: Actor) -> None:
+    # Whose data: the signed payload's user (the actor), never anything the view carries.
+    report = forget_actor(deps.uow, actor, deps.now())
+    counts = report.as_dict() if report else None
+    ack(response_action="update", view=forget_done_view(counts))
+    client.chat_postMessage(
+        channel=actor.slack_user_id, text=f"Your growthbot data is deleted.\n{deletion_lines(counts)}"
+    )
+    publish_home(client, deps, actor.team_id, actor.slack_user_id)
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.view(Callback.FORGET)
-    def forget_confirmed(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        # Whose data: the signed payload's user, never anything the view carries.
-        user_id, team_id = body["user"]["id"], body["team"]["id"]
-        with deps.uow() as uow:
-            workspace = uow.workspaces.get_by_team(team_id)
-            person = uow.people.get_by_slack_id(workspace.id, user_id) if workspace else None
-            report = delete_person_data(uow, person, actor=user_id, now=deps.now()) if person else None
-        counts = report.as_dict() if report else None
-        ack(response_action="update", view=forget_done_view(counts))
-        client.chat_postMessage(channel=user_id, text=f"Your growthbot data is deleted.\n{deletion_lines(counts)}")
-        publish_home(client, deps, team_id, user_id)
+    app.view(Callback.FORGET)(forget_confirmed)

@@ -1,0 +1,49 @@
+"""The Bolt middleware that gives every listener its `deps` and the acting person (`actor`).
+
+Bolt's global middleware runs for every incoming request before its listener, and what it puts in
+`context` reaches listeners as keyword arguments of the same name (Bolt docs, "Global middleware":
+https://docs.slack.dev/tools/bolt-python/concepts/global-middleware, and "Adding context"). So a
+handler is a plain top-level function asking for `deps: Deps` and `actor: Actor`, and no handler
+reads the Slack ids out of the payload or looks the person up itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from slack_bolt import BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
+
+from bot.deps import Deps
+from bot.services.actor import Actor
+
+
+def acting_ids(body: Mapping[str, Any]) -> tuple[str, str | None]:
+    """(team id, user id) of whoever sent the request, read from the signed payload itself.
+
+    Interactivity (buttons, modals, shortcuts, options) names them in `team.id` / `user.id`, slash
+    commands in `team_id` / `user_id`, events in `team_id` / `event.user`. Never anything a view or
+    a button value carries.
+    """
+    event = body.get("event")
+    if isinstance(event, Mapping):
+        user = event.get("user")
+        return body.get("team_id") or event.get("team") or "", user if isinstance(user, str) else None
+    team, user = body.get("team"), body.get("user")
+    team_id = team.get("id") if isinstance(team, Mapping) else body.get("team_id")
+    user_id = user.get("id") if isinstance(user, Mapping) else body.get("user_id")
+    return team_id or "", user_id if isinstance(user_id, str) else None
+
+
+class RequestContext(Middleware):
+    # A class middleware: Bolt calls it directly, without building keyword arguments per request.
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        req.context["deps"] = self.deps
+        team_id, user_id = acting_ids(req.body)
+        # The person is looked up lazily, after the ack (see bot.services.actor): this runs before it.
+        req.context["actor"] = Actor(team_id, user_id) if user_id else None
+        return next()

@@ -1,0 +1,93 @@
+"""What people ask of their manager links from Slack: answer a manager request, see their team
+(`/ladder team`), ask to manage someone, end a link. The rules are in bot.services.consent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.services import consent
+from bot.services.actor import Actor
+from bot.services.lookup import find_person
+from storage.models import ManagerLinkStatus
+from storage.uow import UnitOfWorkFactory
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    decision: consent.Decision
+    manager_slack_id: str
+    report_slack_id: str
+    replaced_manager_slack_id: str | None  # the manager an accept replaced
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    manager_slack_id: str | None
+    pending: list[tuple[int, str]]  # (link id, Slack id of who asks to be their manager)
+    reports: list[tuple[str, bool]]  # (report's Slack id, link active)
+
+
+@dataclass(frozen=True, slots=True)
+class AlreadyManager:
+    """The report already has the asker as their active manager."""
+
+
+@dataclass(frozen=True, slots=True)
+class Requested:
+    link_id: int
+
+
+def answer_manager_request(
+    uow_factory: UnitOfWorkFactory, actor: Actor, *, link_id: int | None, accept: bool, now: datetime
+) -> Answered | None:
+    """The actor accepts or declines a request to be their manager; None when it is not theirs to answer."""
+    with uow_factory() as uow:
+        person = actor.person(uow)
+        if person is None or link_id is None:
+            return None
+        outcome = consent.decide(uow, link_id=link_id, actor=person, accept=accept, now=now)
+        if outcome is None:
+            return None
+        replaced = outcome.ended_previous
+        return Answered(
+            outcome.decision,
+            outcome.link.manager.slack_user_id,
+            person.slack_user_id,
+            replaced.manager.slack_user_id if replaced else None,
+        )
+
+
+def team_of(uow_factory: UnitOfWorkFactory, actor: Actor) -> Team:
+    with uow_factory() as uow:
+        person = actor.person(uow)
+        if person is None:
+            return Team(None, [], [])
+        view = consent.team_view(uow, person)
+        return Team(
+            view.manager.manager.slack_user_id if view.manager else None,
+            [(link.id, link.manager.slack_user_id) for link in view.pending_managers],
+            [(link.person.slack_user_id, link.status is ManagerLinkStatus.ACTIVE) for link in view.reports],
+        )
+
+
+def ask_to_manage(
+    uow_factory: UnitOfWorkFactory, *, manager_id: int, report_id: int, now: datetime
+) -> AlreadyManager | Requested:
+    """The asker wants to be the report's manager: a pending link until the report accepts."""
+    with uow_factory() as uow:
+        manager, report = uow.people.get(manager_id), uow.people.get(report_id)
+        assert manager is not None and report is not None
+        change = consent.change_manager(uow, report=report, manager=manager, requested_by=manager, now=now)
+        if change.already_current:
+            return AlreadyManager()
+        assert change.link is not None
+        return Requested(change.link.id)
+
+
+def end_link_with(uow_factory: UnitOfWorkFactory, actor: Actor, *, other_slack_id: str, now: datetime) -> bool:
+    """The actor ends the manager link with the other person (either way round); False: there was none."""
+    with uow_factory() as uow:
+        person = actor.person(uow)
+        other = find_person(uow, actor.team_id, other_slack_id)
+        return bool(person and other and consent.remove_link(uow, actor=person, other=other, now=now))
