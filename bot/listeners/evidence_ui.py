@@ -28,8 +28,9 @@ from bot.blocks.evidence_modal import (
 from bot.deps import Deps
 from bot.errors import UserFacingError
 from bot.listeners.surfaces import publish_home
-from bot.services.access import owned_evidence
-from bot.services.evidence import MAX_SUGGESTIONS, Ladder, ladder_of_user, owned_prompt
+from bot.services.actor import Actor
+from bot.services.evidence import MAX_SUGGESTIONS, Ladder
+from bot.services.evidence_forms import NotYours, new_evidence_form, retag_form, typed_evidence_form
 from bot.services.home import HomeData
 from frameworks import Behaviour
 
@@ -66,7 +67,7 @@ def evidence_view(
     return evidence_modal(ladder.framework, groups, preselected, meta, prompt_behaviour=prompt_behaviour)
 
 
-def refresh_suggestions(client: WebClient, deps: Deps, team_id: str, user_id: str, view: dict[str, Any]) -> None:
+def refresh_suggestions(client: WebClient, deps: Deps, actor: Actor, view: dict[str, Any]) -> None:
     """The person typed in the evidence modal: re-rank the suggested behaviours, keep their picks."""
     try:
         meta = EvidenceModalMeta.load(view.get("private_metadata"))
@@ -74,14 +75,10 @@ def refresh_suggestions(client: WebClient, deps: Deps, team_id: str, user_id: st
         return
     values = (view.get("state") or {}).get("values") or {}
     entered = parse_evidence_submission(values)
-    with deps.uow() as uow:
-        ladder = ladder_of_user(uow, deps.library, team_id, user_id)
-        behaviour = None
-        owned = owned_prompt(uow, team_id, user_id, meta.prompt_id)
-        if owned is not None and owned[1].behaviour_ids:
-            behaviour = ladder.framework.find_behaviour(owned[1].behaviour_ids[0])
-        selected = ladder.behaviours(entered.behaviour_ids)
-    updated = evidence_view(ladder, meta, prompt_behaviour=behaviour, text=entered.text, selected=selected)
+    form = typed_evidence_form(deps.uow, deps.library, actor, meta.prompt_id, entered.behaviour_ids)
+    updated = evidence_view(
+        form.ladder, meta, prompt_behaviour=form.prompt_behaviour, text=entered.text, selected=form.selected
+    )
     try:
         client.views_update(view_id=view["id"], hash=view.get("hash"), view=updated)
     except SlackApiError as error:
@@ -91,21 +88,14 @@ def refresh_suggestions(client: WebClient, deps: Deps, team_id: str, user_id: st
 
 
 def open_evidence_modal(
-    client: WebClient, deps: Deps, *, team_id: str, user_id: str, trigger_id: str, prompt_id: int | None = None
+    client: WebClient, deps: Deps, actor: Actor, *, trigger_id: str, prompt_id: int | None = None
 ) -> None:
     """The evidence modal; from a prompt, with the prompted behaviour pre-selected (if it is theirs)."""
-    with deps.uow() as uow:
-        ladder = ladder_of_user(uow, deps.library, team_id, user_id)
-        behaviour = None
-        if prompt_id is not None:
-            owned = owned_prompt(uow, team_id, user_id, prompt_id)
-            if owned is None:
-                raise UserFacingError(NOT_YOURS)
-            _, prompt = owned
-            if prompt.framework_id == ladder.framework.id and prompt.behaviour_ids:
-                behaviour = ladder.framework.find_behaviour(prompt.behaviour_ids[0])
-        meta = EvidenceModalMeta(token=new_token(), framework_id=ladder.framework.id, prompt_id=prompt_id)
-        view = evidence_view(ladder, meta, prompt_behaviour=behaviour, text="")
+    form = new_evidence_form(deps.uow, deps.library, actor, prompt_id)
+    if isinstance(form, NotYours):
+        raise UserFacingError(NOT_YOURS)
+    meta = EvidenceModalMeta(token=new_token(), framework_id=form.ladder.framework.id, prompt_id=prompt_id)
+    view = evidence_view(form.ladder, meta, prompt_behaviour=form.prompt_behaviour, text="")
     client.views_open(trigger_id=trigger_id, view=view)
 
 
@@ -125,40 +115,37 @@ def save_message_view(ladder: Ladder, meta: EvidenceModalMeta, text: str, author
 def open_retag_modal(
     client: WebClient,
     deps: Deps,
+    actor: Actor,
     *,
-    team_id: str,
-    user_id: str,
     trigger_id: str,
     evidence_id: int,
     channel_id: str | None = None,
     message_ts: str | None = None,
     response_url: str | None = None,
 ) -> None:
-    with deps.uow() as uow:
-        ladder = ladder_of_user(uow, deps.library, team_id, user_id)
-        evidence = owned_evidence(uow, team_id=team_id, viewer_slack_id=user_id, evidence_id=evidence_id)
-        if evidence is None:
-            raise UserFacingError(NOT_YOURS)
-        current = ladder.behaviours(t.behaviour_id for t in evidence.tags if t.framework_id == ladder.framework.id)
-        suggestions = ladder.suggestions(evidence.text)
-        groups = behaviour_groups(
-            ladder.framework,
-            first=current + suggestions,
-            milestone=ladder.milestone,
-            levels_by_area=ladder.levels,
-            track=ladder.track,
-        )
-        meta = EvidenceModalMeta(
-            token=new_token(),
-            framework_id=ladder.framework.id,
-            evidence_id=evidence.id,
-            channel_id=channel_id,
-            message_ts=message_ts,
-            response_url=response_url,
-        )
-        if not meta.fits():
-            meta = EvidenceModalMeta(token=meta.token, framework_id=meta.framework_id, evidence_id=evidence.id)
-        view = retag_modal(ladder.framework, groups, current, meta, text=evidence.text)
+    form = retag_form(deps.uow, deps.library, actor, evidence_id)
+    if isinstance(form, NotYours):
+        raise UserFacingError(NOT_YOURS)
+    ladder = form.ladder
+    suggestions = ladder.suggestions(form.text)
+    groups = behaviour_groups(
+        ladder.framework,
+        first=form.current + suggestions,
+        milestone=ladder.milestone,
+        levels_by_area=ladder.levels,
+        track=ladder.track,
+    )
+    meta = EvidenceModalMeta(
+        token=new_token(),
+        framework_id=ladder.framework.id,
+        evidence_id=form.evidence_id,
+        channel_id=channel_id,
+        message_ts=message_ts,
+        response_url=response_url,
+    )
+    if not meta.fits():
+        meta = EvidenceModalMeta(token=meta.token, framework_id=meta.framework_id, evidence_id=form.evidence_id)
+    view = retag_modal(ladder.framework, groups, form.current, meta, text=form.text)
     client.views_open(trigger_id=trigger_id, view=view)
 
 

@@ -25,6 +25,7 @@ from bot.services.evidence import (
     retag,
     saved_message_key,
 )
+from bot.services.evidence_forms import NotYours
 from bot.services.home import HomeData, home_in
 from frameworks import Library
 from storage.models import EvidenceSource
@@ -53,11 +54,6 @@ class Retagged:
 class ThreadReply:
     captured: Captured
     home: HomeData | None  # their Home after it, when the reply was stored now (not by an earlier delivery)
-
-
-@dataclass(frozen=True, slots=True)
-class NotYours:
-    """The evidence named by the form is not the actor's: nothing changes."""
 
 
 def actor_ladder(uow_factory: UnitOfWorkFactory, library: Library, actor: Actor) -> Ladder:

@@ -44,19 +44,12 @@ def add_evidence(
 ) -> None:
     ack()
     prompt_id = parse_id(action.get("value"))
-    open_evidence_modal(
-        client,
-        deps,
-        team_id=actor.team_id,
-        user_id=actor.slack_user_id,
-        trigger_id=body["trigger_id"],
-        prompt_id=prompt_id or -1,
-    )
+    open_evidence_modal(client, deps, actor, trigger_id=body["trigger_id"], prompt_id=prompt_id or -1)
 
 
 def log_from_home(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps, actor: Actor) -> None:
     ack()
-    open_evidence_modal(client, deps, team_id=actor.team_id, user_id=actor.slack_user_id, trigger_id=body["trigger_id"])
+    open_evidence_modal(client, deps, actor, trigger_id=body["trigger_id"])
 
 
 # Which prompt button does what to the prompt, how the DM looks after it, and whether Home changes.
@@ -110,7 +103,7 @@ def resume(ack: Ack, action: dict[str, Any], client: WebClient, respond: Respond
 
 def evidence_typed(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps, actor: Actor) -> None:
     ack()
-    refresh_suggestions(client, deps, actor.team_id, actor.slack_user_id, body.get("view") or {})
+    refresh_suggestions(client, deps, actor, body.get("view") or {})
 
 
 def retag(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps, actor: Actor) -> None:
@@ -120,8 +113,7 @@ def retag(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebCli
     open_retag_modal(
         client,
         deps,
-        team_id=actor.team_id,
-        user_id=actor.slack_user_id,
+        actor,
         trigger_id=body["trigger_id"],
         evidence_id=parse_id(action.get("value")) or -1,
         channel_id=None if ephemeral else container.get("channel_id"),

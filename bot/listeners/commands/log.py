@@ -21,7 +21,7 @@ def log_evidence(ctx: LadderContext) -> None:
     if not ctx.args.strip():
         if not ctx.trigger_id:
             raise UserFacingError(f"Write what you did after the command: `{LADDER_COMMAND} log shipped the new API`.")
-        open_evidence_modal(ctx.client, deps, team_id=ctx.team_id, user_id=ctx.user_id, trigger_id=ctx.trigger_id)
+        open_evidence_modal(ctx.client, deps, ctx.actor, trigger_id=ctx.trigger_id)
         return
     try:
         captured = log_text(

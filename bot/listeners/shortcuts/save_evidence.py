@@ -70,14 +70,7 @@ def save_as_evidence(ack: Ack, body: dict[str, Any], client: WebClient, deps: De
         now=deps.now(),
     )
     evidence_id = saved.captured.evidence_id
-    open_retag_modal(
-        client,
-        deps,
-        team_id=actor.team_id,
-        user_id=actor.slack_user_id,
-        trigger_id=body["trigger_id"],
-        evidence_id=evidence_id,
-    )
+    open_retag_modal(client, deps, actor, trigger_id=body["trigger_id"], evidence_id=evidence_id)
     # The retag modal shows it was saved: the tick's catch-up must not confirm it a second time.
     mark_confirmed(deps, evidence_id, deps.now())
     attach_permalink(client, deps, evidence_id, channel_id, message_ts)

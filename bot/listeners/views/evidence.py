@@ -25,9 +25,10 @@ from bot.errors import UserFacingError
 from bot.ids import Callback, EvidenceBlock
 from bot.listeners.evidence_ui import NOT_YOURS, refresh_home
 from bot.services.actor import Actor
-from bot.services.capturing import NotYours, add_from_modal, retag_evidence, save_message
+from bot.services.capturing import add_from_modal, retag_evidence, save_message
 from bot.services.confirmations import mark_confirmed
 from bot.services.evidence import Captured, store_permalink
+from bot.services.evidence_forms import NotYours
 from storage.models import FieldTooLong
 
 log = logging.getLogger(__name__)
