@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.services.access import owned_evidence
 from bot.services.actor import Actor
 from bot.services.evidence import (
     Captured,
@@ -25,7 +24,7 @@ from bot.services.evidence import (
     retag,
     saved_message_key,
 )
-from bot.services.evidence_forms import NotYours
+from bot.services.evidence_forms import NotYours, owned_item
 from bot.services.home import HomeData, home_in
 from frameworks import Library
 from storage.models import EvidenceSource
@@ -149,12 +148,10 @@ def retag_evidence(
 ) -> Retagged | NotYours:
     """New tags for one of the actor's items (on their current ladder)."""
     with uow_factory() as uow:
-        ladder = ladder_of_user(uow, library, actor.team_id, actor.slack_user_id)
-        evidence = owned_evidence(
-            uow, team_id=actor.team_id, viewer_slack_id=actor.slack_user_id, evidence_id=evidence_id
-        )
-        if evidence is None:
+        owned = owned_item(uow, library, actor, evidence_id)
+        if owned is None:
             return NotYours()
+        ladder, evidence = owned
         captured = retag(uow, ladder, evidence, behaviour_ids, now)
         latest = uow.prompts.latest_sent_for(ladder.person.id)
         return Retagged(captured, latest.channel_id if latest is not None else None)

@@ -10,7 +10,8 @@ from bot.services.access import owned_evidence
 from bot.services.actor import Actor
 from bot.services.evidence import Ladder, ladder_of_user, owned_prompt
 from frameworks import Behaviour, Library
-from storage.uow import UnitOfWorkFactory
+from storage.models import Evidence
+from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,15 +69,20 @@ def typed_evidence_form(
         return EvidenceForm(ladder, behaviour, ladder.behaviours(selected_ids))
 
 
+def owned_item(uow: UnitOfWork, library: Library, actor: Actor, evidence_id: int) -> tuple[Ladder, Evidence] | None:
+    """The actor's ladder and one of their own evidence items; None when the item is not theirs."""
+    ladder = ladder_of_user(uow, library, actor.team_id, actor.slack_user_id)
+    evidence = owned_evidence(uow, team_id=actor.team_id, viewer_slack_id=actor.slack_user_id, evidence_id=evidence_id)
+    return None if evidence is None else (ladder, evidence)
+
+
 def retag_form(
     uow_factory: UnitOfWorkFactory, library: Library, actor: Actor, evidence_id: int
 ) -> RetagForm | NotYours:
     with uow_factory() as uow:
-        ladder = ladder_of_user(uow, library, actor.team_id, actor.slack_user_id)
-        evidence = owned_evidence(
-            uow, team_id=actor.team_id, viewer_slack_id=actor.slack_user_id, evidence_id=evidence_id
-        )
-        if evidence is None:
+        owned = owned_item(uow, library, actor, evidence_id)
+        if owned is None:
             return NotYours()
+        ladder, evidence = owned
         current = ladder.behaviours(t.behaviour_id for t in evidence.tags if t.framework_id == ladder.framework.id)
         return RetagForm(ladder, evidence.id, evidence.text, current)
