@@ -6,13 +6,15 @@ from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-
-from slack_sdk import WebClient
+from typing import TYPE_CHECKING
 
 from bot.settings import Settings
 from frameworks import Library, LibraryHolder
 from storage.clock import utcnow
 from storage.uow import UnitOfWorkFactory
+
+if TYPE_CHECKING:  # services take Deps; only bot/delivery and the listeners use the client
+    from slack_sdk import WebClient
 
 # Work done after a command is acknowledged (see bot.listeners.commands.ladder). Two threads per
 # worker: answers are mostly CPU in Python, so more threads only add contenders for the GIL that acks

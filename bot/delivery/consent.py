@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks.consent import consent_request_blocks, consent_request_text
 from bot.deps import Deps
 from bot.services import consent
-from bot.slack_client import PERSON_GONE_ERRORS
+from bot.services.send_errors import PERSON_GONE_ERRORS
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from bot.delivery.fanout import RateLimited, SlackCaller
 from bot.deps import Deps
 from bot.services import prompt_records as records
 from bot.services.prompt_records import RETRY_MAX, OpenPrompt, PromptJob
+from bot.services.send_errors import TOKEN_ERRORS
 from bot.services.tick import TickConfig, TickReport
-from bot.slack_client import TOKEN_ERRORS
 
 log = logging.getLogger(__name__)
 

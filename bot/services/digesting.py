@@ -30,8 +30,8 @@ from bot.deps import Deps
 from bot.services import access
 from bot.services.digests import ON_DEMAND_WINDOW, DigestContent, build_digest
 from bot.services.one_on_ones import next_times
+from bot.services.send_errors import PERSON_GONE_ERRORS
 from bot.services.timing import previous_occurrence
-from bot.slack_client import PERSON_GONE_ERRORS
 from storage.models import Digest, DigestState, OneOnOne, Person
 from storage.uow import UnitOfWork
 

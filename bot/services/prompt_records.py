@@ -17,8 +17,8 @@ from bot.services import away, timing
 from bot.services.prompt_choice import EvidenceStat
 from bot.services.prompt_content import PromptContent, prompt_content
 from bot.services.prompt_controls import compute_next_due, is_paused, mark_inactive, next_slot
+from bot.services.send_errors import PERSON_GONE_ERRORS, TOKEN_ERRORS
 from bot.services.tick import TickConfig, TickReport
-from bot.slack_client import PERSON_GONE_ERRORS, TOKEN_ERRORS
 from frameworks import Library
 from storage.models import Person, Prompt, PromptState
 from storage.uow import UnitOfWork
