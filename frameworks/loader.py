@@ -138,7 +138,13 @@ def _check_references(data: dict[str, Any], root: yaml.Node, path: Path | str) -
     unique("levels", "level")
     groups = unique("groups", "group")
     tracks = unique("tracks", "track")
-    unique("areas", "area")
+    area_ids = unique("areas", "area")
+    for area_id in data.get("readiness", {}).get("areas", {}):
+        if area_id not in area_ids:
+            fail(
+                ["readiness", "areas", area_id],
+                f"readiness names unknown area {area_id!r}; areas are: {', '.join(sorted(area_ids))}.",
+            )
 
     behaviour_paths: dict[str, list[str | int]] = {}
     for a, area in enumerate(data["areas"]):
@@ -197,6 +203,11 @@ def _text(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else None
 
 
+def _bar(text: str) -> float:
+    """'all' or 'NN%' (the schema has checked the form) as a share from 0.01 to 1.0."""
+    return 1.0 if text == "all" else int(text.rstrip("%")) / 100
+
+
 def _build(data: dict[str, Any], path: Path) -> Framework:
     framework_id = data["id"]
     areas = []
@@ -252,5 +263,7 @@ def _build(data: dict[str, Any], path: Path) -> Framework:
         source=_text(data.get("source")),
         status=data.get("status", "complete"),
         status_note=_text(data.get("status_note")),
+        readiness_bar=_bar(data.get("readiness", {}).get("bar", "all")),
+        area_bars=tuple((area_id, _bar(bar)) for area_id, bar in data.get("readiness", {}).get("areas", {}).items()),
         path=path,
     )

@@ -104,6 +104,10 @@ class Framework:
     source: str | None = None
     status: Status = "complete"
     status_note: str | None = None
+    # Readiness bar: the share of a next level's behaviours that must be judged "consistently" (1.0 = all);
+    # `area_bars` overrides it per area id (YAML `readiness:`, docs/frameworks.md).
+    readiness_bar: float = 1.0
+    area_bars: tuple[tuple[str, float], ...] = ()
     path: Path | None = field(default=None, compare=False)
     _level_index: dict[str, int] = field(init=False, repr=False, compare=False, hash=False)
     _areas: dict[str, Area] = field(init=False, repr=False, compare=False, hash=False)
@@ -187,6 +191,10 @@ class Framework:
     def behaviours(self) -> tuple[Behaviour, ...]:
         """Every behaviour, in file order (area by area, level by level as written)."""
         return tuple(self._behaviours.values())
+
+    def bar_for(self, area_id: str) -> float:
+        """The share of an area's next-level behaviours judged "consistently" that makes it ready."""
+        return dict(self.area_bars).get(area_id, self.readiness_bar)
 
     def areas_in_group(self, group_id: str | None) -> tuple[Area, ...]:
         return tuple(area for area in self.areas if area.group == group_id)

@@ -127,6 +127,8 @@ def _explain(error: ValidationError, data: Any) -> str:
     if kind == "pattern":
         if error.validator_value == "\\S":
             return f"{field_name} {where} must not be empty."
+        if "all|" in str(error.validator_value):
+            return f"readiness bar {value!r} {where} must be 'all' or a percentage from 1% to 100%, e.g. '80%'."
         if "._" in str(error.validator_value):
             rule = "lowercase letters, digits, '.', '_' and '-', starting with a letter or digit"
         else:

@@ -44,6 +44,7 @@ MAX_EVIDENCE_TEXT = 10_000
 MAX_LINK = 2_000
 MAX_SOURCE_KEY = 255
 MAX_ERROR = 1_000
+MAX_COMMENT = 2_000  # a verdict's or a dispute's comment
 
 # Stable constraint names so Alembic migrations render the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -71,7 +72,7 @@ def check_length(field: str, value: str | None, limit: int) -> str | None:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON, list[int]: JSON}
 
 
 class PromptState(enum.StrEnum):
@@ -110,6 +111,31 @@ class DigestState(enum.StrEnum):
     SENT = "sent"
     SKIPPED = "skipped"
     FAILED = "failed"
+
+
+class Verdict(enum.StrEnum):
+    """How often a behaviour is shown, in ladder order (the index is the step in a disagreement)."""
+
+    NOT_YET = "not_yet"
+    SOMETIMES = "sometimes"
+    CONSISTENTLY = "consistently"
+
+
+class Rater(enum.StrEnum):
+    SELF = "self"
+    MANAGER = "manager"
+
+
+class CheckInState(enum.StrEnum):
+    OPEN = "open"  # raters are rating, blind
+    REVEALED = "revealed"  # both submitted, or the deadline passed: each side sees the other's verdicts
+    CANCELLED = "cancelled"
+
+
+class CheckInOrigin(enum.StrEnum):
+    SELF = "self"  # `/ladder checkin`
+    MANAGER = "manager"  # `/ladder checkin @person`
+    SCHEDULE = "schedule"  # the 1:1 series' check-in schedule, started by the tick
 
 
 def _enum(enum_cls: type[enum.Enum], name: str) -> Enum:
@@ -365,16 +391,22 @@ class EvidenceTag(Base):
     level_id: Mapped[str] = mapped_column(String(MAX_LEVEL_ID))
     behaviour_text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # A manager's "this doesn't show that behaviour": the tag stops counting toward coverage and
+    # readiness, and stays visible as disputed. Retagging the item removes the tag and its dispute.
+    disputed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    disputed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    dispute_comment: Mapped[str | None] = mapped_column(Text)
 
     evidence: Mapped[Evidence] = relationship(back_populates="tags")
 
-    @validates("framework_id", "behaviour_id", "area_id", "level_id")
+    @validates("framework_id", "behaviour_id", "area_id", "level_id", "dispute_comment")
     def _check_lengths(self, key: str, value: str | None) -> str | None:
         limits = {
             "framework_id": MAX_FRAMEWORK_ID,
             "behaviour_id": MAX_BEHAVIOUR_ID,
             "area_id": MAX_FRAMEWORK_ID,
             "level_id": MAX_LEVEL_ID,
+            "dispute_comment": MAX_COMMENT,
         }
         return check_length(key, value, limits[key])
 
@@ -399,6 +431,88 @@ class OneOnOne(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Check-ins on this series' schedule: every N weeks (None: off), the next one started by the tick.
+    checkin_every_weeks: Mapped[int | None] = mapped_column(Integer, default=13)
+    next_checkin_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+
+
+class CheckIn(Base):
+    """One round of blind self and manager ratings over a frozen list of behaviours."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (
+        Index("ix_checkins_person_state", "person_id", "state"),
+        Index("ix_checkins_state_deadline", "state", "deadline_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    # The accepted manager when it started; None: a self-only check-in (nobody to rate with).
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    one_on_one_id: Mapped[int | None] = mapped_column(ForeignKey("one_on_ones.id", ondelete="SET NULL"))
+    origin: Mapped[CheckInOrigin] = mapped_column(_enum(CheckInOrigin, "checkin_origin"))
+    # e.g. "schedule:<one_on_one_id>:<due iso>": the tick starts a scheduled check-in exactly once.
+    idempotency_key: Mapped[str | None] = mapped_column(String(MAX_SOURCE_KEY), unique=True)
+    framework_id: Mapped[str] = mapped_column(String(MAX_FRAMEWORK_ID))
+    framework_version: Mapped[int] = mapped_column(Integer)
+    behaviour_ids: Mapped[list[str]] = mapped_column(JSON)  # frozen when it starts, in ladder order
+    include_current: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[CheckInState] = mapped_column(_enum(CheckInState, "checkin_state"), default=CheckInState.OPEN)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    deadline_at: Mapped[datetime] = mapped_column(DateTime)
+    self_submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    manager_submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    self_reminded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    manager_reminded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revealed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reveal_sent_at: Mapped[datetime | None] = mapped_column(DateTime)  # both sides told the result
+
+    @validates("idempotency_key", "framework_id")
+    def _check_lengths(self, key: str, value: str | None) -> str | None:
+        return check_length(key, value, MAX_SOURCE_KEY if key == "idempotency_key" else MAX_FRAMEWORK_ID)
+
+
+class Assessment(Base):
+    """One verdict on one behaviour by one rater. Never updated: the latest per rater is current."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (
+        Index("ix_assessments_person_behaviour", "person_id", "framework_id", "behaviour_id", "created_at"),
+        Index("ix_assessments_checkin", "checkin_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    # Who judged; kept when they stop being the manager (their verdicts stay in the history).
+    rater_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    rater: Mapped[Rater] = mapped_column(_enum(Rater, "rater"))
+    # Inside a check-in a verdict is hidden from the other side until the check-in is revealed.
+    checkin_id: Mapped[int | None] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"))
+    framework_id: Mapped[str] = mapped_column(String(MAX_FRAMEWORK_ID))
+    framework_version: Mapped[int] = mapped_column(Integer)
+    behaviour_id: Mapped[str] = mapped_column(String(MAX_BEHAVIOUR_ID))
+    area_id: Mapped[str] = mapped_column(String(MAX_FRAMEWORK_ID))
+    level_id: Mapped[str] = mapped_column(String(MAX_LEVEL_ID))
+    behaviour_text: Mapped[str] = mapped_column(Text)
+    verdict: Mapped[Verdict] = mapped_column(_enum(Verdict, "verdict"))
+    comment: Mapped[str | None] = mapped_column(Text)
+    evidence_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # e.g. "view:<view id>:<behaviour id>": a double click or a Slack retry stores one verdict.
+    source_key: Mapped[str | None] = mapped_column(String(MAX_SOURCE_KEY), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    @validates("framework_id", "behaviour_id", "area_id", "level_id", "comment", "source_key")
+    def _check_lengths(self, key: str, value: str | None) -> str | None:
+        limits = {
+            "framework_id": MAX_FRAMEWORK_ID,
+            "behaviour_id": MAX_BEHAVIOUR_ID,
+            "area_id": MAX_FRAMEWORK_ID,
+            "level_id": MAX_LEVEL_ID,
+            "comment": MAX_COMMENT,
+            "source_key": MAX_SOURCE_KEY,
+        }
+        return check_length(key, value, limits[key])
 
 
 class Digest(Base):

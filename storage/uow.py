@@ -34,6 +34,8 @@ class UnitOfWork:
         self.one_on_ones = repos.OneOnOneRepository(session)
         self.digests = repos.DigestRepository(session)
         self.audit = repos.AuditRepository(session)
+        self.assessments = repos.AssessmentRepository(session)
+        self.checkins = repos.CheckInRepository(session)
         return self
 
     def __exit__(

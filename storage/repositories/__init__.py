@@ -3,6 +3,7 @@ the unit of work (storage.uow) owns the transaction."""
 
 from __future__ import annotations
 
+from storage.repositories.assessments import AssessmentRepository, CheckInRepository
 from storage.repositories.audit import AuditRepository
 from storage.repositories.digests import DigestRepository
 from storage.repositories.evidence import BehaviourCoverage, EvidenceRepository
@@ -14,8 +15,10 @@ from storage.repositories.prompts import PromptRepository
 from storage.repositories.schedules import DueSchedule, ScheduleRepository
 
 __all__ = [
+    "AssessmentRepository",
     "AuditRepository",
     "BehaviourCoverage",
+    "CheckInRepository",
     "DigestRepository",
     "DueSchedule",
     "EvidenceRepository",

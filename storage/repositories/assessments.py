@@ -1,0 +1,164 @@
+"""Assessments (verdicts, never updated: the latest per rater and behaviour is current) and check-ins.
+
+Blindness is a storage rule as much as a display one: a verdict given inside a check-in that is still
+open is returned only to its own rater, so no query path can show it to the other side early.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, or_, select, update
+
+from storage.models import Assessment, CheckIn, CheckInState, Rater
+from storage.repositories._base import Repository, column_values
+
+
+def _visible(viewer: Rater | None) -> ColumnElement[bool]:
+    """Verdicts outside a check-in or in a revealed one; with `viewer`, also that rater's own."""
+    revealed = select(CheckIn.id).where(CheckIn.state == CheckInState.REVEALED).scalar_subquery()
+    shown = or_(Assessment.checkin_id.is_(None), Assessment.checkin_id.in_(revealed))
+    return or_(shown, Assessment.rater == viewer) if viewer is not None else shown
+
+
+class AssessmentRepository(Repository):
+    def add_once(self, candidate: Assessment) -> tuple[Assessment, bool]:
+        """(assessment, created). With a `source_key` already stored, returns that row untouched."""
+        if candidate.source_key is None:
+            self.session.add(candidate)
+            self.session.flush()
+            return candidate, True
+        table = Assessment.__table__
+        new_id = self.session.scalar(
+            self.insert_ignoring_conflict(table, column_values(candidate, table), ["source_key"])
+        )
+        stored = self.session.scalar(select(Assessment).where(Assessment.source_key == candidate.source_key))
+        assert stored is not None
+        return stored, new_id is not None
+
+    def current(
+        self, person_id: int, framework_id: str, *, viewer: Rater | None = None
+    ) -> dict[tuple[Rater, str], Assessment]:
+        """The latest visible verdict per (rater, behaviour id): one statement, whatever the history."""
+        rows = self.session.scalars(
+            select(Assessment)
+            .where(Assessment.person_id == person_id, Assessment.framework_id == framework_id, _visible(viewer))
+            .order_by(Assessment.created_at, Assessment.id)
+        )
+        return {(row.rater, row.behaviour_id): row for row in rows}
+
+    def since(
+        self, person_id: int, framework_id: str, since: datetime, *, viewer: Rater | None = None
+    ) -> Sequence[Assessment]:
+        """Visible verdicts given at or after `since`, oldest first (a digest's "new verdicts")."""
+        return self.session.scalars(
+            select(Assessment)
+            .where(
+                Assessment.person_id == person_id,
+                Assessment.framework_id == framework_id,
+                Assessment.created_at >= since,
+                _visible(viewer),
+            )
+            .order_by(Assessment.created_at, Assessment.id)
+        ).all()
+
+    def history(self, person_id: int, *, viewer: Rater | None = None) -> Sequence[Assessment]:
+        """Every visible verdict on the person, oldest first (packets, exports)."""
+        return self.session.scalars(
+            select(Assessment)
+            .where(Assessment.person_id == person_id, _visible(viewer))
+            .order_by(Assessment.created_at, Assessment.id)
+        ).all()
+
+    def in_checkin(self, checkin_id: int, rater: Rater | None = None) -> Sequence[Assessment]:
+        query = select(Assessment).where(Assessment.checkin_id == checkin_id)
+        if rater is not None:
+            query = query.where(Assessment.rater == rater)
+        return self.session.scalars(query.order_by(Assessment.created_at, Assessment.id)).all()
+
+    def all_for(self, person_id: int) -> Sequence[Assessment]:
+        """Everything, blind or not: the person's own export and deletion."""
+        return self.session.scalars(
+            select(Assessment).where(Assessment.person_id == person_id).order_by(Assessment.id)
+        ).all()
+
+    def delete_all_for(self, person_id: int) -> int:
+        result = self.session.execute(delete(Assessment).where(Assessment.person_id == person_id))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+class CheckInRepository(Repository):
+    def get(self, checkin_id: int) -> CheckIn | None:
+        return self.session.get(CheckIn, checkin_id)
+
+    def open_for(self, person_id: int) -> CheckIn | None:
+        """The person's open check-in; there is at most one at a time."""
+        return self.session.scalar(
+            select(CheckIn)
+            .where(CheckIn.person_id == person_id, CheckIn.state == CheckInState.OPEN)
+            .order_by(CheckIn.id.desc())
+            .limit(1)
+        )
+
+    def open_for_many(self, person_ids: Sequence[int]) -> dict[int, CheckIn]:
+        if not person_ids:
+            return {}
+        rows = self.session.scalars(
+            select(CheckIn).where(CheckIn.person_id.in_(person_ids), CheckIn.state == CheckInState.OPEN)
+        )
+        return {row.person_id: row for row in rows}
+
+    def add_once(self, candidate: CheckIn) -> tuple[CheckIn, bool]:
+        """(check-in, created); idempotent on `idempotency_key` (the tick's scheduled starts)."""
+        if candidate.idempotency_key is None:
+            self.session.add(candidate)
+            self.session.flush()
+            return candidate, True
+        table = CheckIn.__table__
+        values: dict[str, Any] = column_values(candidate, table)
+        new_id = self.session.scalar(self.insert_ignoring_conflict(table, values, ["idempotency_key"]))
+        stored = self.session.scalar(select(CheckIn).where(CheckIn.idempotency_key == candidate.idempotency_key))
+        assert stored is not None
+        return stored, new_id is not None
+
+    def past_deadline(self, now: datetime, limit: int = 100) -> Sequence[CheckIn]:
+        """Open check-ins whose deadline has passed: the tick reveals what exists."""
+        return self.session.scalars(
+            select(CheckIn)
+            .where(CheckIn.state == CheckInState.OPEN, CheckIn.deadline_at <= now)
+            .order_by(CheckIn.deadline_at)
+            .limit(limit)
+        ).all()
+
+    def open_created_before(self, before: datetime, limit: int = 100) -> Sequence[CheckIn]:
+        """Open check-ins started before `before` (candidates for their one reminder)."""
+        return self.session.scalars(
+            select(CheckIn)
+            .where(CheckIn.state == CheckInState.OPEN, CheckIn.created_at <= before)
+            .order_by(CheckIn.created_at)
+            .limit(limit)
+        ).all()
+
+    def revealed_unsent(self, limit: int = 100) -> Sequence[CheckIn]:
+        return self.session.scalars(
+            select(CheckIn)
+            .where(CheckIn.state == CheckInState.REVEALED, CheckIn.reveal_sent_at.is_(None))
+            .order_by(CheckIn.revealed_at)
+            .limit(limit)
+        ).all()
+
+    def mark(self, checkin_id: int, expected_state: CheckInState, **values: Any) -> bool:
+        """Compare-and-set on the state, so two instances never both reveal (or remind) the same one."""
+        result = self.session.execute(
+            update(CheckIn).where(CheckIn.id == checkin_id, CheckIn.state == expected_state).values(**values)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    def for_person(self, person_id: int) -> Sequence[CheckIn]:
+        return self.session.scalars(select(CheckIn).where(CheckIn.person_id == person_id).order_by(CheckIn.id)).all()
+
+    def delete_all_for(self, person_id: int) -> int:
+        result = self.session.execute(delete(CheckIn).where(CheckIn.person_id == person_id))
+        return int(getattr(result, "rowcount", 0) or 0)
