@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from bot.services import consent, prompt_controls
+from bot.services.actor import Actor
 from bot.services.people import SlackProfile, refresh_person
 from bot.services.timing import next_occurrence
 from bot.settings import Settings
@@ -86,12 +87,10 @@ def base_level(framework: Framework, levels: Mapping[str, str]) -> str | None:
     return max(counts, key=lambda lv: (counts[lv], -framework.level_index(lv)))
 
 
-def prefill_for(
-    uow_factory: UnitOfWorkFactory, library: Library, settings: Settings, team_id: str, user_id: str
-) -> Prefill:
+def prefill_for(uow_factory: UnitOfWorkFactory, library: Library, settings: Settings, actor: Actor) -> Prefill:
+    """The setup modal's starting values for the acting person."""
     with uow_factory() as uow:
-        workspace = uow.workspaces.get_by_team(team_id)
-        person = uow.people.get_by_slack_id(workspace.id, user_id) if workspace else None
+        person = actor.person(uow)
         placement = uow.placements.current_for(person.id) if person else None
         schedule = uow.schedules.get_for(person.id) if person else None
         manager_id = _current_manager_slack_id(uow, person.id) if person else None

@@ -6,6 +6,7 @@ from datetime import datetime, time
 
 import pytest
 
+from bot.services.actor import Actor
 from bot.services.onboarding import (
     FieldError,
     SetupChoice,
@@ -164,7 +165,7 @@ def test_refresh_person_follows_slack_deactivation(db: Database) -> None:
 
 def test_prefill_uses_the_configured_defaults_for_newcomers(db: Database, library: Library) -> None:
     settings = Settings(_env_file=None, GROWTHBOT_PROMPT_WEEKDAY="wed", GROWTHBOT_PROMPT_TIME="09:15")  # type: ignore[call-arg]
-    prefill = prefill_for(db.uow, library, settings, "T1", "U1")
+    prefill = prefill_for(db.uow, library, settings, Actor("T1", "U1"))
     assert (prefill.weekday, prefill.local_time, prefill.is_new) == (2, time(9, 15), True)
     assert prefill.framework_id == library.frameworks[0].id and prefill.level_id is None
 
