@@ -14,7 +14,6 @@ from datetime import datetime, time
 from bot.services import consent, prompt_controls
 from bot.services.actor import Actor
 from bot.services.people import SlackProfile, refresh_person
-from bot.services.timing import next_occurrence
 from bot.settings import Settings
 from frameworks import Framework, Library
 from frameworks.lookups import AmbiguousMatch, match_area, match_level
@@ -255,18 +254,18 @@ def save_setup(
             choice.weekday,
             choice.local_time,
         )
-        if schedule is not None and same_slot and schedule.next_due_at is not None:
-            next_due = schedule.next_due_at
-        else:
-            next_due = next_occurrence(weekday=choice.weekday, local_time=choice.local_time, tz=person.tz, after=now)
-            uow.schedules.upsert(
-                person.id,
+        if schedule is None or not same_slot or schedule.next_due_at is None:
+            # A new slot keeps a pause (the next prompt comes after it) and ends a snooze of the old slot.
+            schedule = prompt_controls.move_slot(
+                uow,
+                person,
                 weekday=choice.weekday,
                 local_time=choice.local_time,
                 cadence=schedule.cadence if schedule else Cadence.WEEKLY,
                 anchor_date=schedule.anchor_date if schedule else None,
-                next_due_at=next_due,
+                now=now,
             )
+        next_due = schedule.next_due_at
         manager_id = _link_manager(uow, workspace.id, person, choice.manager_user_id, now)
         return SetupResult(person.id, created, changed, next_due, manager_id)
 
