@@ -58,7 +58,7 @@ class ThreadReply:
 def actor_ladder(uow_factory: UnitOfWorkFactory, library: Library, actor: Actor) -> Ladder:
     """The actor's ladder, or NotSetUp."""
     with uow_factory() as uow:
-        return ladder_of_user(uow, library, actor.team_id, actor.slack_user_id)
+        return ladder_of_user(uow, library, actor)
 
 
 def log_text(
@@ -66,7 +66,7 @@ def log_text(
 ) -> Captured:
     """`/ladder log TEXT`: auto-tagged to the best-matching next-milestone behaviour, once per command."""
     with uow_factory() as uow:
-        ladder = ladder_of_user(uow, library, actor.team_id, actor.slack_user_id)
+        ladder = ladder_of_user(uow, library, actor)
         key = command_key(actor.team_id, trigger_id)
         return capture(uow, ladder, text=text, source=EvidenceSource.COMMAND, source_key=key, now=now, auto_tag=True)
 
@@ -85,8 +85,8 @@ def add_from_modal(
 ) -> Added:
     """The evidence modal, once per modal token; from a prompt of the actor's, it answers that prompt."""
     with uow_factory() as uow:
-        ladder = ladder_of_user(uow, library, actor.team_id, actor.slack_user_id)
-        owned = owned_prompt(uow, actor.team_id, actor.slack_user_id, prompt_id)
+        ladder = ladder_of_user(uow, library, actor)
+        owned = owned_prompt(uow, actor, prompt_id)
         prompt = owned[1] if owned else None
         captured = capture(
             uow,
@@ -118,7 +118,7 @@ def save_message(
     """A message saved with "Save as growth evidence", once per person and message. Saved again with
     other behaviours, the one row gets the new tags."""
     with uow_factory() as uow:
-        ladder = ladder_of_user(uow, library, actor.team_id, actor.slack_user_id)
+        ladder = ladder_of_user(uow, library, actor)
         captured = capture(
             uow,
             ladder,
@@ -172,15 +172,7 @@ def reply_in_thread(
     the Home it leaves them; None when the thread is not one of their prompts."""
     with uow_factory() as uow:
         captured = capture_prompt_reply(
-            uow,
-            library,
-            team_id=actor.team_id,
-            user_id=actor.slack_user_id,
-            channel_id=channel_id,
-            ts=ts,
-            thread_ts=thread_ts,
-            text=text,
-            now=now,
+            uow, library, actor, channel_id=channel_id, ts=ts, thread_ts=thread_ts, text=text, now=now
         )
         if captured is None:
             return None

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.ids import LADDER_COMMAND
+from bot.services.actor import Actor
 from bot.services.errors import UserFacingError
-from bot.services.lookup import find_person
 from bot.services.prompt_choice import EvidenceStat
 from frameworks import Behaviour, Framework, Library
 from frameworks.lookups import next_milestone
@@ -152,9 +152,9 @@ def ladder_for(uow: UnitOfWork, library: Library, person: Person) -> Ladder | No
     return Ladder(person, framework, levels, track, tuple(milestone))
 
 
-def ladder_of_user(uow: UnitOfWork, library: Library, team_id: str, user_id: str) -> Ladder:
-    """The Slack user's ladder, or NotSetUp (a message they can act on)."""
-    person = find_person(uow, team_id, user_id)
+def ladder_of_user(uow: UnitOfWork, library: Library, actor: Actor) -> Ladder:
+    """The acting person's ladder, or NotSetUp (a message they can act on)."""
+    person = actor.person(uow)
     ladder = ladder_for(uow, library, person) if person is not None else None
     if ladder is None:
         raise NotSetUp()
@@ -245,9 +245,8 @@ ANSWERABLE = (PromptState.SENT, PromptState.ANSWERED, PromptState.SKIPPED, Promp
 def capture_prompt_reply(
     uow: UnitOfWork,
     library: Library,
+    actor: Actor,
     *,
-    team_id: str,
-    user_id: str,
     channel_id: str,
     ts: str,
     thread_ts: str,
@@ -259,7 +258,7 @@ def capture_prompt_reply(
 
     Raises UserFacingError when their ladder is gone, and what `capture` raises."""
     prompt = uow.prompts.find_by_message(channel_id, thread_ts)
-    person = find_person(uow, team_id, user_id)
+    person = actor.person(uow)
     if prompt is None or person is None or prompt.person_id != person.id or prompt.state not in ANSWERABLE:
         return None
     ladder = ladder_for(uow, library, person)
@@ -270,7 +269,7 @@ def capture_prompt_reply(
         ladder,
         text=text,
         source=EvidenceSource.PROMPT_REPLY,
-        source_key=message_key(team_id, channel_id, ts),
+        source_key=message_key(actor.team_id, channel_id, ts),
         now=now,
         behaviour_ids=prompt.behaviour_ids,
         auto_tag=True,
@@ -321,11 +320,11 @@ def evidence_stats(
     return {behaviour_id: EvidenceStat(c.count, c.last_at) for behaviour_id, c in coverage.items()}
 
 
-def owned_prompt(uow: UnitOfWork, team_id: str, user_id: str, prompt_id: int | None) -> tuple[Person, Prompt] | None:
-    """The prompt if it belongs to this Slack user (a button's value is never trusted on its own)."""
+def owned_prompt(uow: UnitOfWork, actor: Actor, prompt_id: int | None) -> tuple[Person, Prompt] | None:
+    """The prompt if it belongs to the acting person (a button's value is never trusted on its own)."""
     if prompt_id is None:
         return None
-    person = find_person(uow, team_id, user_id)
+    person = actor.person(uow)
     prompt = uow.prompts.get(prompt_id) if person is not None else None
     if person is None or prompt is None or prompt.person_id != person.id:
         return None

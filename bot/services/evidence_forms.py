@@ -39,10 +39,10 @@ def new_evidence_form(
 ) -> EvidenceForm | NotYours:
     """The evidence modal; from a prompt (`prompt_id`), with its behaviour if it is on their ladder."""
     with uow_factory() as uow:
-        ladder = ladder_of_user(uow, library, actor.team_id, actor.slack_user_id)
+        ladder = ladder_of_user(uow, library, actor)
         if prompt_id is None:
             return EvidenceForm(ladder, None)
-        owned = owned_prompt(uow, actor.team_id, actor.slack_user_id, prompt_id)
+        owned = owned_prompt(uow, actor, prompt_id)
         if owned is None:
             return NotYours()
         prompt = owned[1]
@@ -61,9 +61,9 @@ def typed_evidence_form(
 ) -> EvidenceForm:
     """The evidence modal again as the person types: their ladder, the prompt's behaviour, their picks."""
     with uow_factory() as uow:
-        ladder = ladder_of_user(uow, library, actor.team_id, actor.slack_user_id)
+        ladder = ladder_of_user(uow, library, actor)
         behaviour = None
-        owned = owned_prompt(uow, actor.team_id, actor.slack_user_id, prompt_id)
+        owned = owned_prompt(uow, actor, prompt_id)
         if owned is not None and owned[1].behaviour_ids:
             behaviour = ladder.framework.find_behaviour(owned[1].behaviour_ids[0])
         return EvidenceForm(ladder, behaviour, ladder.behaviours(selected_ids))
@@ -71,7 +71,7 @@ def typed_evidence_form(
 
 def owned_item(uow: UnitOfWork, library: Library, actor: Actor, evidence_id: int) -> tuple[Ladder, Evidence] | None:
     """The actor's ladder and one of their own evidence items; None when the item is not theirs."""
-    ladder = ladder_of_user(uow, library, actor.team_id, actor.slack_user_id)
+    ladder = ladder_of_user(uow, library, actor)
     evidence = owned_evidence(uow, team_id=actor.team_id, viewer_slack_id=actor.slack_user_id, evidence_id=evidence_id)
     return None if evidence is None else (ladder, evidence)
 

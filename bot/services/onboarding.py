@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from bot.services import consent, prompt_controls
+from bot.services.actor import Actor
 from bot.services.people import SlackProfile, refresh_person
-from bot.services.timing import next_occurrence
 from bot.settings import Settings
 from frameworks import Framework, Library
 from frameworks.lookups import AmbiguousMatch, match_area, match_level
@@ -86,12 +86,10 @@ def base_level(framework: Framework, levels: Mapping[str, str]) -> str | None:
     return max(counts, key=lambda lv: (counts[lv], -framework.level_index(lv)))
 
 
-def prefill_for(
-    uow_factory: UnitOfWorkFactory, library: Library, settings: Settings, team_id: str, user_id: str
-) -> Prefill:
+def prefill_for(uow_factory: UnitOfWorkFactory, library: Library, settings: Settings, actor: Actor) -> Prefill:
+    """The setup modal's starting values for the acting person."""
     with uow_factory() as uow:
-        workspace = uow.workspaces.get_by_team(team_id)
-        person = uow.people.get_by_slack_id(workspace.id, user_id) if workspace else None
+        person = actor.person(uow)
         placement = uow.placements.current_for(person.id) if person else None
         schedule = uow.schedules.get_for(person.id) if person else None
         manager_id = _current_manager_slack_id(uow, person.id) if person else None
@@ -256,18 +254,18 @@ def save_setup(
             choice.weekday,
             choice.local_time,
         )
-        if schedule is not None and same_slot and schedule.next_due_at is not None:
-            next_due = schedule.next_due_at
-        else:
-            next_due = next_occurrence(weekday=choice.weekday, local_time=choice.local_time, tz=person.tz, after=now)
-            uow.schedules.upsert(
-                person.id,
+        if schedule is None or not same_slot or schedule.next_due_at is None:
+            # A new slot keeps a pause (the next prompt comes after it) and ends a snooze of the old slot.
+            schedule = prompt_controls.move_slot(
+                uow,
+                person,
                 weekday=choice.weekday,
                 local_time=choice.local_time,
                 cadence=schedule.cadence if schedule else Cadence.WEEKLY,
                 anchor_date=schedule.anchor_date if schedule else None,
-                next_due_at=next_due,
+                now=now,
             )
+        next_due = schedule.next_due_at
         manager_id = _link_manager(uow, workspace.id, person, choice.manager_user_id, now)
         return SetupResult(person.id, created, changed, next_due, manager_id)
 

@@ -42,7 +42,7 @@ def press_prompt_button(
     `pause_until` without a date changes nothing but still redraws the prompt.
     """
     with uow_factory() as uow:
-        owned = owned_prompt(uow, actor.team_id, actor.slack_user_id, prompt_id)
+        owned = owned_prompt(uow, actor, prompt_id)
         if owned is None:
             return None
         person, prompt = owned
@@ -62,7 +62,7 @@ def resume_from_prompt(
 ) -> ScheduleChange | None:
     """ "Resume" on one of the actor's prompts; None when the prompt is not theirs."""
     with uow_factory() as uow:
-        owned = owned_prompt(uow, actor.team_id, actor.slack_user_id, prompt_id)
+        owned = owned_prompt(uow, actor, prompt_id)
         if owned is None:
             return None
         person, prompt = owned

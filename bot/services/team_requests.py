@@ -8,6 +8,7 @@ from datetime import datetime
 
 from bot.services import consent
 from bot.services.actor import Actor
+from bot.services.directory import Directory, ensure_person
 from bot.services.lookup import find_person
 from storage.models import ManagerLinkStatus
 from storage.uow import UnitOfWorkFactory
@@ -26,6 +27,17 @@ class Team:
     manager_slack_id: str | None
     pending: list[tuple[int, str]]  # (link id, Slack id of who asks to be their manager)
     reports: list[tuple[str, bool]]  # (report's Slack id, link active)
+
+
+@dataclass(frozen=True, slots=True)
+class OwnManager:
+    """The asker named themself."""
+
+
+@dataclass(frozen=True, slots=True)
+class Unreachable:
+    """The asker or the report can't be reached in Slack (unknown, a bot, deactivated), so no consent
+    request could ever reach the report: answer `access.NOT_AVAILABLE`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +84,16 @@ def team_of(uow_factory: UnitOfWorkFactory, actor: Actor) -> Team:
 
 
 def ask_to_manage(
-    uow_factory: UnitOfWorkFactory, *, manager_id: int, report_id: int, now: datetime
-) -> AlreadyManager | Requested:
-    """The asker wants to be the report's manager: a pending link until the report accepts."""
+    uow_factory: UnitOfWorkFactory, directory: Directory, actor: Actor, *, report_slack_id: str, now: datetime
+) -> OwnManager | Unreachable | AlreadyManager | Requested:
+    """The actor wants to be the report's manager: a pending link until the report accepts (the caller
+    sends the consent request). Either may be new to growthbot: their row comes from their Slack profile."""
+    if report_slack_id == actor.slack_user_id:
+        return OwnManager()
+    manager_id = ensure_person(directory, uow_factory, actor.team_id, actor.slack_user_id, now)
+    report_id = ensure_person(directory, uow_factory, actor.team_id, report_slack_id, now)
+    if manager_id is None or report_id is None:
+        return Unreachable()
     with uow_factory() as uow:
         manager, report = uow.people.get(manager_id), uow.people.get(report_id)
         assert manager is not None and report is not None

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 
 from bot.deps import Deps
@@ -145,6 +146,13 @@ def add_prompt(
     uow.session.add(prompt)
     uow.session.flush()
     return prompt
+
+
+def offline_deps(db: Database, library: Library, **settings: Any) -> Deps:
+    """Deps for use cases that never call Slack: its client points nowhere."""
+    config = Settings(_env_file=None, SLACK_BOT_TOKEN="xoxb-unused", **settings)  # type: ignore[call-arg]
+    client = WebClient(token="xoxb-unused", base_url="http://127.0.0.1:9/api/")
+    return Deps(settings=config, uow=db.uow, ladders=LibraryHolder(library=library), client=client)
 
 
 @contextmanager

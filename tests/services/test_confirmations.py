@@ -4,26 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from slack_sdk import WebClient
-
 from bot.deps import Deps
 from bot.services import confirmations
 from bot.services.confirmations import ThreadReply
 from bot.services.evidence import message_key
-from bot.settings import Settings
-from frameworks import LibraryHolder
 from storage.models import EvidenceSource
 from tests.conftest import Database
-from tests.services.digest_data import add_evidence, add_prompt, load_ladder, make_world
+from tests.services.digest_data import add_evidence, add_prompt, load_ladder, make_world, offline_deps
 
 NOW = datetime(2025, 3, 10, 12, 0)
 LIBRARY = load_ladder()
 
 
 def _deps(db: Database) -> Deps:
-    settings = Settings(_env_file=None, SLACK_BOT_TOKEN="xoxb-unused")  # type: ignore[call-arg]
-    client = WebClient(token="xoxb-unused", base_url="http://127.0.0.1:9/api/")  # never called by a service
-    return Deps(settings=settings, uow=db.uow, ladders=LibraryHolder(library=LIBRARY), client=client)
+    return offline_deps(db, LIBRARY)
 
 
 def test_the_sweep_confirms_a_prompt_reply_in_its_thread_and_anything_else_by_dm(db: Database) -> None:

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import pytest
 
+from bot.services.actor import Actor
 from bot.services.evidence import (
     EmptyEvidence,
     Ladder,
@@ -38,7 +39,7 @@ def world(db: Database) -> Iterator[World]:
 
 
 def ladder(uow: UnitOfWork, world: World, user_id: str = "U1") -> Ladder:
-    return ladder_of_user(uow, world.deps.library, TEAM, user_id)
+    return ladder_of_user(uow, world.deps.library, Actor(TEAM, user_id))
 
 
 def test_capture_is_idempotent_by_source_key(world: World) -> None:
@@ -126,7 +127,7 @@ def test_answering_a_prompt_and_retagging(world: World) -> None:
     pid = world.person("U1")
     world.tick(datetime(2024, 1, 8, 9, 0))
     with world.deps.uow() as uow:
-        owned = owned_prompt(uow, TEAM, "U1", uow.prompts.all_for(pid)[0].id)
+        owned = owned_prompt(uow, Actor(TEAM, "U1"), uow.prompts.all_for(pid)[0].id)
         assert owned is not None
         _, prompt = owned
         mine = ladder(uow, world)
@@ -148,10 +149,10 @@ def test_ownership_checks(world: World) -> None:
     world.tick(datetime(2024, 1, 8, 9, 0))
     with world.deps.uow() as uow:
         prompt_id = uow.prompts.all_for(pid)[0].id
-        assert owned_prompt(uow, TEAM, "U1", prompt_id) is not None
-        assert owned_prompt(uow, TEAM, "U2", prompt_id) is None
-        assert owned_prompt(uow, "TOTHER", "U1", prompt_id) is None
-        assert owned_prompt(uow, TEAM, "U1", None) is None
+        assert owned_prompt(uow, Actor(TEAM, "U1"), prompt_id) is not None
+        assert owned_prompt(uow, Actor(TEAM, "U2"), prompt_id) is None
+        assert owned_prompt(uow, Actor("TOTHER", "U1"), prompt_id) is None
+        assert owned_prompt(uow, Actor(TEAM, "U1"), None) is None
         mine = ladder(uow, world, "U1")
         theirs = ladder(uow, world, "U2")
         captured = capture(uow, mine, text="x", source=EvidenceSource.MODAL, source_key="modal:o", now=NOW)
@@ -164,7 +165,7 @@ def test_ownership_checks(world: World) -> None:
 def test_not_set_up(world: World) -> None:
     with world.deps.uow() as uow:
         with pytest.raises(NotSetUp):
-            ladder_of_user(uow, world.deps.library, TEAM, "UNKNOWN")
+            ladder_of_user(uow, world.deps.library, Actor(TEAM, "UNKNOWN"))
         workspace = uow.workspaces.get_or_create(TEAM)
         person = uow.people.add(workspace.id, "U9")
         assert ladder_for(uow, world.deps.library, person) is None
@@ -203,12 +204,12 @@ def test_a_reply_counts_only_in_the_thread_of_ones_own_sent_prompt(world: World)
         [prompt] = uow.prompts.all_for(pid)
         assert prompt.channel_id and prompt.message_ts
         where = {"channel_id": prompt.channel_id, "thread_ts": prompt.message_ts, "text": "Ran the review", "now": NOW}
-        assert capture_prompt_reply(uow, world.deps.library, team_id=TEAM, user_id="U2", ts="1.1", **where) is None
-        assert capture_prompt_reply(uow, world.deps.library, team_id=TEAM, user_id="U1", ts="1.2",
+        assert capture_prompt_reply(uow, world.deps.library, Actor(TEAM, "U2"), ts="1.1", **where) is None
+        assert capture_prompt_reply(uow, world.deps.library, Actor(TEAM, "U1"), ts="1.2",
                                     **{**where, "thread_ts": "9.9"}) is None  # fmt: skip
-        captured = capture_prompt_reply(uow, world.deps.library, team_id=TEAM, user_id="U1", ts="1.3", **where)
+        captured = capture_prompt_reply(uow, world.deps.library, Actor(TEAM, "U1"), ts="1.3", **where)
         assert captured is not None and captured.created and captured.prompt_id == prompt.id
         assert [tag.behaviour_id for tag in captured.tags] == prompt.behaviour_ids
         assert prompt.state is PromptState.ANSWERED
         prompt.state = PromptState.CLAIMED  # a prompt still being sent takes no answers yet
-        assert capture_prompt_reply(uow, world.deps.library, team_id=TEAM, user_id="U1", ts="1.4", **where) is None
+        assert capture_prompt_reply(uow, world.deps.library, Actor(TEAM, "U1"), ts="1.4", **where) is None

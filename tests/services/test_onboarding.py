@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from collections.abc import Callable
+from datetime import date, datetime, time
 
 import pytest
 
+from bot.services import prompt_controls
+from bot.services.actor import Actor
 from bot.services.onboarding import (
     FieldError,
     SetupChoice,
@@ -19,7 +22,8 @@ from bot.services.onboarding import (
 from bot.services.people import SlackProfile, refresh_person
 from bot.settings import Settings
 from frameworks import Library
-from storage.models import ManagerLinkStatus
+from storage.models import ManagerLinkStatus, Person
+from storage.uow import UnitOfWork
 from tests.conftest import Database
 from tests.listeners.harness import bundled_library
 
@@ -151,6 +155,34 @@ def test_save_setup_reactivates_someone_who_had_stopped(db: Database, library: L
         assert me is not None and me.active
 
 
+def test_saving_setup_again_respects_a_pause_or_a_snooze(db: Database, library: Library) -> None:
+    profile = SlackProfile("U1", "Ada", "UTC", None)
+    monday = validate(form(weekday=0, local_time=time(10, 0)), library, "U1")
+    wednesday = validate(form(weekday=2, local_time=time(9, 0)), library, "U1")
+    assert isinstance(monday, SetupChoice) and isinstance(wednesday, SetupChoice)
+    person_id = save_setup(db.uow, team_id="T1", profile=profile, choice=monday, now=NOW).person_id
+
+    def change(control: Callable[[UnitOfWork, Person], object]) -> None:
+        with db.uow() as uow:
+            person = uow.people.get(person_id)
+            assert person is not None
+            control(uow, person)
+
+    # Paused until Saturday 20 June: a new slot starts after the pause, not this week.
+    change(lambda uow, person: prompt_controls.pause(uow, person, NOW, until=date(2026, 6, 20)))
+    moved = save_setup(db.uow, team_id="T1", profile=profile, choice=wednesday, now=NOW)
+    assert moved.next_due_at == datetime(2026, 6, 24, 9, 0)
+    # Paused until resumed: saving the same setup again plans nothing.
+    change(lambda uow, person: prompt_controls.pause(uow, person, NOW))
+    assert save_setup(db.uow, team_id="T1", profile=profile, choice=wednesday, now=NOW).next_due_at is None
+    # Snoozed a day: the same slot saved again keeps the snooze.
+    change(lambda uow, person: prompt_controls.resume(uow, person, NOW))
+    change(lambda uow, person: prompt_controls.snooze_next(uow, person, NOW))
+    assert save_setup(db.uow, team_id="T1", profile=profile, choice=wednesday, now=NOW).next_due_at == datetime(
+        2026, 6, 11, 9, 0
+    )
+
+
 def test_refresh_person_follows_slack_deactivation(db: Database) -> None:
     with db.uow() as uow:
         workspace = uow.workspaces.get_or_create("T1")
@@ -164,7 +196,7 @@ def test_refresh_person_follows_slack_deactivation(db: Database) -> None:
 
 def test_prefill_uses_the_configured_defaults_for_newcomers(db: Database, library: Library) -> None:
     settings = Settings(_env_file=None, GROWTHBOT_PROMPT_WEEKDAY="wed", GROWTHBOT_PROMPT_TIME="09:15")  # type: ignore[call-arg]
-    prefill = prefill_for(db.uow, library, settings, "T1", "U1")
+    prefill = prefill_for(db.uow, library, settings, Actor("T1", "U1"))
     assert (prefill.weekday, prefill.local_time, prefill.is_new) == (2, time(9, 15), True)
     assert prefill.framework_id == library.frameworks[0].id and prefill.level_id is None
 

@@ -19,7 +19,7 @@ from bot.services.home import set_paused
 
 def setup_clicked(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps, actor: Actor) -> None:
     ack()
-    open_setup_modal(client, deps, actor.team_id, actor.slack_user_id, body["trigger_id"])
+    open_setup_modal(client, deps, actor, body["trigger_id"])
 
 
 def pause_clicked(ack: Ack, client: WebClient, deps: Deps, actor: Actor) -> None:

@@ -19,7 +19,7 @@ def framework_changed(
 ) -> None:
     ack()
     chosen = (action.get("selected_option") or {}).get("value")
-    prefill = prefill_for(deps.uow, deps.library, deps.settings, actor.team_id, actor.slack_user_id)
+    prefill = prefill_for(deps.uow, deps.library, deps.settings, actor)
     view = body["view"]
     # The hash makes Slack refuse the update if the modal changed meanwhile (a newer click won).
     client.views_update(view_id=view["id"], hash=view.get("hash"), view=setup_modal(deps.library, prefill, chosen))

@@ -1,7 +1,8 @@
 """`/ladder admin ...`: workspace admins (`GROWTHBOT_ADMINS`) manage people and their prompt schedules.
 
 Anyone else gets `access.NOT_AVAILABLE`, like every other refusal, and the refusal is audited. The rules
-(who may, what changes, the audit entries) live in bot.services.admin.
+(who may, what changes, the audit entries) live in bot.services.admin; each subcommand calls one
+bot.services.admin_requests use case.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from bot.listeners.commands.prompts import parse_until
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
 from bot.listeners.commands.targets import MENTION_HINT, parse_user, say
 from bot.listeners.evidence_ui import refresh_home
-from bot.services import access, admin, slots
-from bot.services.directory import ensure_person
+from bot.services import access, admin, admin_requests, slots
+from bot.services.admin_requests import Refused, Unreachable
 from bot.slack_directory import SlackDirectory
 
 ADMIN = f"{LADDER_COMMAND} admin"
@@ -41,16 +42,11 @@ def _usage(action: str) -> str:
     return f"Usage: `{usage}`"
 
 
-def _request(ctx: LadderContext) -> admin.AdminRequest:
-    return admin.AdminRequest(ctx.team_id, ctx.user_id, ctx.deps.now())
-
-
 def _admin(ctx: LadderContext) -> None:
     words = ctx.words
     if not access.can_manage(ctx.user_id, ctx.deps.settings):
-        with ctx.deps.uow() as uow:
-            wanted = words[0].lower() if words and words[0].lower() in ACTIONS else "help"
-            admin.refuse(uow, _request(ctx), f"admin {wanted}")
+        wanted = words[0].lower() if words and words[0].lower() in ACTIONS else "help"
+        admin_requests.refuse(ctx.deps, ctx.actor, f"admin {wanted}", ctx.deps.now())
         say(ctx, access.NOT_AVAILABLE)
         return
     action = ACTIONS.get(words[0].lower()) if words else None
@@ -70,9 +66,8 @@ def _target(ctx: LadderContext, words: list[str], action: str) -> str | None:
 
 def _people(ctx: LadderContext, words: list[str]) -> None:
     page = int(words[0]) if len(words) == 1 and words[0].isascii() and words[0].isdigit() and len(words[0]) < 7 else 1
-    with ctx.deps.uow() as uow:
-        listed = admin.list_people(uow, ctx.deps.settings, ctx.deps.library, _request(ctx), page=page)
-    if listed is None:
+    listed = admin_requests.list_people(ctx.deps, ctx.actor, page=page, now=ctx.deps.now())
+    if isinstance(listed, Refused):
         say(ctx, access.NOT_AVAILABLE)
         return
     ctx.reply(people_blocks(listed), f"People in growthbot (page {listed.page} of {listed.pages})")
@@ -87,9 +82,8 @@ def _pause(ctx: LadderContext, words: list[str]) -> None:
     except UserFacingError:
         say(ctx, f"I need a date like 2025-08-31.\n{_usage('pause')}")
         return
-    with ctx.deps.uow() as uow:
-        change = admin.pause_prompts(uow, ctx.deps.settings, _request(ctx), target, until=until)
-    if change is None or change.schedule is None:
+    change = admin_requests.pause(ctx.deps, ctx.actor, target, until=until, now=ctx.deps.now())
+    if isinstance(change, Refused) or change.schedule is None:
         say(ctx, access.NOT_AVAILABLE)
         return
     state = change.schedule
@@ -109,9 +103,8 @@ def _resume(ctx: LadderContext, words: list[str]) -> None:
     target = _target(ctx, words, "resume")
     if target is None:
         return
-    with ctx.deps.uow() as uow:
-        change = admin.resume_prompts(uow, ctx.deps.settings, _request(ctx), target)
-    if change is None or change.schedule is None:
+    change = admin_requests.resume(ctx.deps, ctx.actor, target, now=ctx.deps.now())
+    if isinstance(change, Refused) or change.schedule is None:
         say(ctx, access.NOT_AVAILABLE)
         return
     say(ctx, f"<@{target}>'s prompts are on. The next one comes {_when(change)}.")
@@ -127,9 +120,8 @@ def _schedule(ctx: LadderContext, words: list[str]) -> None:
     except slots.SlotError as error:
         say(ctx, f"{error}\n{_usage('schedule')}")
         return
-    with ctx.deps.uow() as uow:
-        change = admin.set_schedule(uow, ctx.deps.settings, _request(ctx), target, slot)
-    if change is None or change.schedule is None:
+    change = admin_requests.set_schedule(ctx.deps, ctx.actor, target, slot, now=ctx.deps.now())
+    if isinstance(change, Refused) or change.schedule is None:
         say(ctx, access.NOT_AVAILABLE)
         return
     text = f"<@{target}> now gets prompts {slots.every(slot)} ({change.tz})."
@@ -150,16 +142,13 @@ def _manager(ctx: LadderContext, words: list[str]) -> None:
         say(ctx, f"{MENTION_HINT}\n{_usage('manager')}")
         return
     now = ctx.deps.now()
-    # Both need a person row (they may never have used the bot); the admin's own names them in the
-    # consent request, so the person knows who asked.
-    directory = SlackDirectory(ctx.client)
-    for user in (ctx.user_id, target, manager):
-        if ensure_person(directory, ctx.deps.uow, ctx.team_id, user, now) is None and user != ctx.user_id:
-            say(ctx, f"<@{user}> can't be reached in Slack (unknown, a bot, or deactivated).")
-            return
-    with ctx.deps.uow() as uow:
-        named = admin.request_manager(uow, ctx.deps.settings, _request(ctx), target, manager)
-    if named is None:
+    named = admin_requests.name_manager(
+        ctx.deps, SlackDirectory(ctx.client), ctx.actor, subject_slack_id=target, manager_slack_id=manager, now=now
+    )
+    if isinstance(named, Unreachable):
+        say(ctx, f"<@{named.slack_user_id}> can't be reached in Slack (unknown, a bot, or deactivated).")
+        return
+    if isinstance(named, Refused):
         say(ctx, access.NOT_AVAILABLE)
         return
     if named.already_active:
@@ -178,9 +167,8 @@ def _deactivate(ctx: LadderContext, words: list[str]) -> None:
     target = _target(ctx, words, "deactivate")
     if target is None:
         return
-    with ctx.deps.uow() as uow:
-        change = admin.deactivate(uow, ctx.deps.settings, _request(ctx), target)
-    if change is None:
+    change = admin_requests.deactivate(ctx.deps, ctx.actor, target, now=ctx.deps.now())
+    if isinstance(change, Refused):
         say(ctx, access.NOT_AVAILABLE)
         return
     if not change.changed:
@@ -197,9 +185,8 @@ def _reactivate(ctx: LadderContext, words: list[str]) -> None:
     target = _target(ctx, words, "reactivate")
     if target is None:
         return
-    with ctx.deps.uow() as uow:
-        change = admin.reactivate(uow, ctx.deps.settings, _request(ctx), target)
-    if change is None:
+    change = admin_requests.reactivate(ctx.deps, ctx.actor, target, now=ctx.deps.now())
+    if isinstance(change, Refused):
         say(ctx, access.NOT_AVAILABLE)
         return
     if not change.changed:

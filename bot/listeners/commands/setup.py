@@ -11,7 +11,7 @@ from bot.listeners.surfaces import open_setup_modal
 def _setup(ctx: LadderContext) -> None:
     if not ctx.trigger_id:
         raise UserFacingError("Slack didn't send what's needed to open the setup form; open growthbot's Home tab.")
-    open_setup_modal(ctx.client, ctx.deps, ctx.team_id, ctx.user_id, ctx.trigger_id)
+    open_setup_modal(ctx.client, ctx.deps, ctx.actor, ctx.trigger_id)
 
 
 SUBCOMMAND = Subcommand(

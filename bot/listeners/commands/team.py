@@ -9,8 +9,14 @@ from bot.listeners.commands.subcommand import LadderContext, Subcommand
 from bot.listeners.commands.targets import MENTION_HINT, parse_user, say
 from bot.listeners.evidence_ui import refresh_home
 from bot.services.access import NOT_AVAILABLE
-from bot.services.directory import ensure_person
-from bot.services.team_requests import AlreadyManager, ask_to_manage, end_link_with, team_of
+from bot.services.team_requests import (
+    AlreadyManager,
+    OwnManager,
+    Unreachable,
+    ask_to_manage,
+    end_link_with,
+    team_of,
+)
 from bot.slack_directory import SlackDirectory
 
 USAGE = f"`{LADDER_COMMAND} team` · `{LADDER_COMMAND} team add @person` · `{LADDER_COMMAND} team remove @person`"
@@ -39,17 +45,14 @@ def _show(ctx: LadderContext) -> None:
 
 
 def _add(ctx: LadderContext, target: str) -> None:
-    if target == ctx.user_id:
+    now = ctx.deps.now()
+    asked = ask_to_manage(ctx.deps.uow, SlackDirectory(ctx.client), ctx.actor, report_slack_id=target, now=now)
+    if isinstance(asked, OwnManager):
         say(ctx, "You can't be your own manager.")
         return
-    now = ctx.deps.now()
-    directory = SlackDirectory(ctx.client)
-    me_id = ensure_person(directory, ctx.deps.uow, ctx.team_id, ctx.user_id, now)
-    report_id = ensure_person(directory, ctx.deps.uow, ctx.team_id, target, now)
-    if me_id is None or report_id is None:
+    if isinstance(asked, Unreachable):
         say(ctx, NOT_AVAILABLE)
         return
-    asked = ask_to_manage(ctx.deps.uow, manager_id=me_id, report_id=report_id, now=now)
     if isinstance(asked, AlreadyManager):
         say(ctx, f"<@{target}> already has you as their manager.")
         return

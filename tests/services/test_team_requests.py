@@ -1,0 +1,93 @@
+"""Manager links asked for from Slack (bot.services.team_requests): each outcome, on both databases."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.services import team_requests
+from bot.services.actor import Actor
+from bot.services.consent import Decision
+from bot.services.directory import DictDirectory
+from bot.services.people import SlackProfile
+from bot.services.team_requests import AlreadyManager, Answered, OwnManager, Requested, Team, Unreachable
+from storage.models import ManagerLinkStatus
+from tests.conftest import Database
+from tests.services.digest_data import World, make_world
+
+NOW = datetime(2025, 3, 10, 12, 0)
+REPORT = Actor("T1", "UREPORT")
+MANAGER = Actor("T1", "UMANAGER")
+OTHER = Actor("T1", "UOTHER")
+NOBODY = Actor("T1", "UNOBODY")
+DIRECTORY = DictDirectory([SlackProfile("UNEW", "Nova", "Europe/Paris", None)])
+
+
+def _world(db: Database) -> World:
+    with db.uow() as uow:
+        return make_world(uow)
+
+
+def _ask(
+    db: Database, asker: Actor, report_slack_id: str
+) -> team_requests.OwnManager | Unreachable | AlreadyManager | Requested:
+    return team_requests.ask_to_manage(db.uow, DIRECTORY, asker, report_slack_id=report_slack_id, now=NOW)
+
+
+def test_asking_to_manage_someone(db: Database) -> None:
+    world = _world(db)
+    assert _ask(db, OTHER, "UOTHER") == OwnManager()
+    assert _ask(db, OTHER, "UGHOST") == Unreachable()  # Slack knows no such user
+    assert _ask(db, MANAGER, "UREPORT") == AlreadyManager()
+    asked = _ask(db, OTHER, "UREPORT")
+    assert isinstance(asked, Requested)
+    with db.uow() as uow:
+        link = uow.managers.get(asked.link_id)
+        assert (link.status, link.manager.slack_user_id) == (ManagerLinkStatus.PENDING, "UOTHER")
+        assert uow.managers.active_manager_of(world.report_id).slack_user_id == "UMANAGER"  # until they accept
+
+
+def test_someone_new_to_growthbot_gets_a_row_from_their_slack_profile(db: Database) -> None:
+    _world(db)
+    asked = _ask(db, Actor("T1", "UNEW"), "UREPORT")
+    assert isinstance(asked, Requested)
+    with db.uow() as uow:
+        link = uow.managers.get(asked.link_id)
+        assert (link.manager.display_name, link.manager.tz) == ("Nova", "Europe/Paris")
+
+
+def test_answering_a_manager_request(db: Database) -> None:
+    _world(db)
+    answer = team_requests.answer_manager_request
+    declined = _ask(db, OTHER, "UREPORT")
+    assert isinstance(declined, Requested)
+    assert answer(db.uow, NOBODY, link_id=declined.link_id, accept=True, now=NOW) is None
+    assert answer(db.uow, REPORT, link_id=None, accept=True, now=NOW) is None
+    assert answer(db.uow, OTHER, link_id=declined.link_id, accept=True, now=NOW) is None  # not theirs to answer
+    assert answer(db.uow, REPORT, link_id=declined.link_id, accept=False, now=NOW) == Answered(
+        Decision.DECLINED, "UOTHER", "UREPORT", None
+    )
+    accepted = _ask(db, Actor("T1", "UNEW"), "UREPORT")
+    assert isinstance(accepted, Requested)
+    assert answer(db.uow, REPORT, link_id=accepted.link_id, accept=True, now=NOW) == Answered(
+        Decision.ACCEPTED, "UNEW", "UREPORT", "UMANAGER"
+    )
+
+
+def test_the_team_as_each_person_sees_it(db: Database) -> None:
+    _world(db)
+    asked = _ask(db, OTHER, "UREPORT")
+    assert isinstance(asked, Requested)
+    assert team_requests.team_of(db.uow, NOBODY) == Team(None, [], [])
+    assert team_requests.team_of(db.uow, REPORT) == Team("UMANAGER", [(asked.link_id, "UOTHER")], [])
+    assert team_requests.team_of(db.uow, MANAGER) == Team(None, [], [("UREPORT", True)])
+
+
+def test_ending_a_link(db: Database) -> None:
+    world = _world(db)
+    end = team_requests.end_link_with
+    assert end(db.uow, REPORT, other_slack_id="UNOBODY", now=NOW) is False
+    assert end(db.uow, REPORT, other_slack_id="UOTHER", now=NOW) is False
+    assert end(db.uow, REPORT, other_slack_id="UMANAGER", now=NOW) is True
+    assert end(db.uow, MANAGER, other_slack_id="UREPORT", now=NOW) is False  # already ended
+    with db.uow() as uow:
+        assert uow.managers.active_manager_of(world.report_id) is None
