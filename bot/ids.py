@@ -23,6 +23,7 @@ class Callback(StrEnum):
     RETAG = "evidence_retag"
     DIGEST_NOTE = "digest_note"
     ONE_ON_ONE = "one_on_one"
+    CHECKIN_PAGE = "checkin_page"  # one page (an area, or part of a big one) of a check-in's ratings
 
 
 class HomeAction(StrEnum):
@@ -90,6 +91,25 @@ class OneOnOneBlock(StrEnum):
     WEEKDAY = "one_on_one_weekday"
     TIME = "one_on_one_time"
     CADENCE = "one_on_one_cadence"
+
+
+class CheckinAction(StrEnum):
+    OPEN = "checkin_open"  # "Start rating" / "Continue check-in"; value: check-in id (re-checked)
+    VERDICT = "checkin_verdict_radio"
+    COMMENT = "checkin_comment_input"
+    EVIDENCE = "checkin_evidence_select"
+
+
+class CheckinBlock(StrEnum):
+    # One of each per behaviour on a page: block_id = prefix + behaviour id (see `checkin_block_id`).
+    VERDICT_PREFIX = "checkin_verdict:"
+    COMMENT_PREFIX = "checkin_comment:"
+    EVIDENCE_PREFIX = "checkin_evidence:"
+    HOME = "checkin_home"
+
+
+def checkin_block_id(prefix: CheckinBlock, behaviour_id: str) -> str:
+    return f"{prefix}{behaviour_id}"
 
 
 class ConsentAction(StrEnum):

@@ -70,6 +70,12 @@ def _consent_requests(deps: Deps) -> object:
     return send_pending_consent_requests(deps, deps.now())
 
 
+def _checkins(deps: Deps) -> object:
+    from bot.delivery.checkins import tick_checkins
+
+    return tick_checkins(deps, deps.now()) or "nothing to do"
+
+
 def _confirmations(deps: Deps) -> object:
     from bot.delivery.confirmations import confirm_unconfirmed
 
@@ -82,6 +88,7 @@ TASKS: list[tuple[str, Callable[[Deps], object]]] = [
     ("prompts", _prompts),
     ("digests", _digests),
     ("consent_requests", _consent_requests),
+    ("checkins", _checkins),
     ("confirmations", _confirmations),
 ]
 

@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.blocks.checkin import home_checkin_blocks
 from bot.blocks.common import context, progress_bar, shorten
 from bot.blocks.lookup import lines_to_blocks
 from bot.ids import HomeAction, HomeBlock, OneOnOneAction
@@ -43,6 +44,7 @@ def _button(text: str, action_id: str, style: str | None = None, confirm: Confir
 
 def home_view(data: HomeData, now: datetime) -> View:
     blocks = _standing_blocks(data) if data.is_set_up else _welcome_blocks(data)
+    blocks += home_checkin_blocks(data.checkins)
     if data.is_set_up:
         blocks += _schedule_blocks(data.schedule, now)
         blocks += _evidence_blocks(data.recent)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from bot.services import access, prompt_controls
+from bot.services.checkin_requests import PendingCheckin, pending_for
 from bot.services.lookup import Standing, find_person, standing_for
 from frameworks import Library
 from storage.clock import utcnow
@@ -63,6 +64,7 @@ class HomeData:
     reports: tuple[ReportRow, ...]
     hidden_reports: int
     ladder_problem: str | None = None  # e.g. their ladder is no longer loaded
+    checkins: tuple[PendingCheckin, ...] = ()  # open check-ins they rate: their own, their reports'
 
     @property
     def is_set_up(self) -> bool:
@@ -103,7 +105,9 @@ def home_in(uow: UnitOfWork, library: Library, team_id: str, user_id: str, now: 
     )
     reports, hidden = _reports(uow, library, person)
     _audit_coverage_views(uow, person, reports, team_id, now or utcnow())
-    return HomeData(user_id, standing, recent, info, reports, hidden, problem)
+    report_ids = [link.person_id for link in uow.managers.reports_of(person.id)]
+    pending = pending_for(uow, library, person, report_ids)
+    return HomeData(user_id, standing, recent, info, reports, hidden, problem, pending)
 
 
 def _standing(uow: UnitOfWork, library: Library, person: Person) -> tuple[Standing | None, str | None]:

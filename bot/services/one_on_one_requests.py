@@ -31,6 +31,17 @@ class Refused:
 
 
 @dataclass(frozen=True, slots=True)
+class NoOneOnOne:
+    """The manager has no 1:1 with that report to attach check-ins to."""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckinScheduleSet:
+    every_weeks: int | None  # None: scheduled check-ins are off
+    next_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class MeetingRow:
     report_slack_id: str
     meeting: OneOnOne
@@ -64,6 +75,22 @@ def schedule_with_report(
             uow, manager=manager, report=report, slot=slot, now=now, lead_minutes=lead_minutes
         )
         return Scheduled(meeting, manager.tz, report.slack_user_id)
+
+
+def set_checkin_schedule(
+    uow_factory: UnitOfWorkFactory, actor: Actor, *, report_slack_id: str, every_weeks: int | None, now: datetime
+) -> CheckinScheduleSet | NoOneOnOne | Refused:
+    """`/ladder 1on1 @person checkins every N weeks|off`: only their current manager, on an existing 1:1."""
+    with uow_factory() as uow:
+        manager = actor.person(uow)
+        report = find_person(uow, actor.team_id, report_slack_id)
+        if manager is None or report is None or not access.is_current_manager(uow, manager, report):
+            return Refused()
+        meeting = uow.one_on_ones.get_pair(manager.id, report.id)
+        if meeting is None:
+            return NoOneOnOne()
+        one_on_ones.set_checkin_every(meeting, every_weeks, now)
+        return CheckinScheduleSet(meeting.checkin_every_weeks, meeting.next_checkin_at)
 
 
 def list_one_on_ones(uow_factory: UnitOfWorkFactory, actor: Actor) -> list[MeetingRow]:

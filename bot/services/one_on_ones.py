@@ -16,6 +16,8 @@ from storage.models import Cadence, OneOnOne, Person
 from storage.uow import UnitOfWork
 
 MAX_LEAD_MINUTES = 7 * 24 * 60
+DEFAULT_CHECKIN_WEEKS = 13
+MAX_CHECKIN_WEEKS = 104
 
 
 class ScheduleError(WordedError, ValueError):
@@ -50,6 +52,9 @@ def schedule(
     existing = uow.one_on_ones.get_pair(manager.id, report.id)
     if existing is not None:
         uow.one_on_ones.end(existing, now)
+    # A new time keeps the series' check-in schedule (every N weeks, off, and when the next one is due).
+    every = existing.checkin_every_weeks if existing is not None else DEFAULT_CHECKIN_WEEKS
+    next_checkin = existing.next_checkin_at if existing is not None else None
     # Fortnightly 1:1s alternate from the first meeting after now.
     anchor = _first_slot_date(slot, manager.tz, now) if slot.cadence is Cadence.FORTNIGHTLY else None
     one_on_one = uow.one_on_ones.add(
@@ -64,7 +69,24 @@ def schedule(
     )
     meeting, digest_at = next_times(one_on_one, manager.tz, now)
     uow.one_on_ones.set_next(one_on_one, meeting, digest_at)
+    set_checkin_every(one_on_one, every, now, next_at=next_checkin)
     return one_on_one
+
+
+def set_checkin_every(
+    one_on_one: OneOnOne, weeks: int | None, now: datetime, *, next_at: datetime | None = None
+) -> None:
+    """Check-ins on the series' schedule every `weeks` weeks (None: off); the first one `weeks` after
+    now unless one is already due (`next_at`)."""
+    if weeks is not None and not 1 <= weeks <= MAX_CHECKIN_WEEKS:
+        raise ScheduleError(f"Check-ins can be every 1 to {MAX_CHECKIN_WEEKS} weeks.")
+    one_on_one.checkin_every_weeks = weeks
+    if weeks is None:
+        one_on_one.next_checkin_at = None
+    elif next_at is not None:
+        one_on_one.next_checkin_at = min(next_at, now + timedelta(weeks=weeks))
+    else:
+        one_on_one.next_checkin_at = now + timedelta(weeks=weeks)
 
 
 def _first_slot_date(slot: Slot, tz: str, now: datetime) -> date:

@@ -156,6 +156,17 @@ class CheckInRepository(Repository):
         )
         return bool(getattr(result, "rowcount", 0))
 
+    def stamp_once(self, checkin_id: int, expected_state: CheckInState, column: str, at: datetime) -> bool:
+        """Set a still-empty timestamp (a submission, a reminder, the reveal sent) exactly once across
+        instances: compare-and-set on the state and on the column being unset."""
+        target = getattr(CheckIn, column)
+        result = self.session.execute(
+            update(CheckIn)
+            .where(CheckIn.id == checkin_id, CheckIn.state == expected_state, target.is_(None))
+            .values({column: at})
+        )
+        return bool(getattr(result, "rowcount", 0))
+
     def for_person(self, person_id: int) -> Sequence[CheckIn]:
         return self.session.scalars(select(CheckIn).where(CheckIn.person_id == person_id).order_by(CheckIn.id)).all()
 

@@ -117,3 +117,21 @@ class OneOnOneRepository(Repository):
             .order_by(OneOnOne.next_digest_at, OneOnOne.id)
             .limit(limit)
         ).all()
+
+    def due_checkins(self, now: datetime, limit: int = 200) -> Sequence[OneOnOne]:
+        """Active 1:1s whose scheduled check-in has come, earliest first (index on next_checkin_at)."""
+        return self.session.scalars(
+            select(OneOnOne)
+            .where(OneOnOne.next_checkin_at <= now, OneOnOne.active.is_(True))
+            .order_by(OneOnOne.next_checkin_at, OneOnOne.id)
+            .limit(limit)
+        ).all()
+
+    def lock_checkin_due(self, one_on_one_id: int, now: datetime) -> OneOnOne | None:
+        """The 1:1, locked for this transaction, if its check-in is still due (FOR UPDATE SKIP LOCKED)."""
+        return self.session.scalar(
+            select(OneOnOne)
+            .where(OneOnOne.id == one_on_one_id, OneOnOne.active.is_(True), OneOnOne.next_checkin_at <= now)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        )

@@ -1,4 +1,5 @@
-"""`/ladder 1on1 @person WEEKDAY HH:MM [weekly|fortnightly]`, `/ladder 1on1 list`, `/ladder 1on1 remove @person`.
+"""`/ladder 1on1 @person WEEKDAY HH:MM [weekly|fortnightly]`, `/ladder 1on1 list`, `/ladder 1on1 remove @person`,
+`/ladder 1on1 @person checkins every N weeks|off`.
 
 Times are in the manager's own time zone; only someone's current (consented) manager can set their 1:1.
 """
@@ -12,13 +13,23 @@ from bot.listeners.commands.targets import MENTION_HINT, parse_user, say
 from bot.services import slots
 from bot.services.access import NOT_AVAILABLE
 from bot.services.directory import refresh_manager_profile
-from bot.services.one_on_one_requests import Refused, list_one_on_ones, remove_one_on_one, schedule_with_report
+from bot.services.one_on_one_requests import (
+    NoOneOnOne,
+    Refused,
+    list_one_on_ones,
+    remove_one_on_one,
+    schedule_with_report,
+    set_checkin_schedule,
+)
+from bot.services.one_on_ones import ScheduleError
 from bot.slack_directory import SlackDirectory
 
 USAGE = (
     f"`{LADDER_COMMAND} 1on1 @person WEEKDAY HH:MM [weekly|fortnightly]` · `{LADDER_COMMAND} 1on1 list` · "
-    f"`{LADDER_COMMAND} 1on1 remove @person`"
+    f"`{LADDER_COMMAND} 1on1 remove @person` · `{LADDER_COMMAND} 1on1 @person checkins every N weeks|off`"
 )
+CHECKIN_WORDS = ("checkins", "checkin", "check-ins", "check-in")
+CHECKINS_USAGE = f"Usage: `{LADDER_COMMAND} 1on1 @person checkins every N weeks` or `... checkins off`"
 
 
 def _one_on_one(ctx: LadderContext) -> None:
@@ -36,6 +47,9 @@ def _one_on_one(ctx: LadderContext) -> None:
     target = parse_user(words[0])
     if target is None:
         say(ctx, f"{MENTION_HINT}\nUsage: {USAGE}")
+        return
+    if len(words) > 1 and words[1].lower() in CHECKIN_WORDS:
+        _checkins(ctx, target, words[2:])
         return
     try:
         slot = slots.parse_slot(words[1:])
@@ -67,6 +81,41 @@ def _schedule(ctx: LadderContext, target: str, slot: slots.Slot) -> None:
         f"Next one {slack_date(meeting.next_at)}; I'll DM you their digest "
         f"{_lead(meeting.digest_lead_minutes)} before each one.",
     )
+
+
+def parse_checkin_every(words: list[str]) -> tuple[bool, int | None]:
+    """(understood, weeks) for "every N weeks", "every week" or "off" (weeks None)."""
+    folded = [word.lower() for word in words]
+    if folded == ["off"]:
+        return True, None
+    if folded in (["every", "week"], ["weekly"]):
+        return True, 1
+    if len(folded) == 3 and folded[0] == "every" and folded[1].isdigit() and folded[2] in ("weeks", "week"):
+        return True, int(folded[1])
+    return False, None
+
+
+def _checkins(ctx: LadderContext, target: str, words: list[str]) -> None:
+    understood, weeks = parse_checkin_every(words)
+    if not understood:
+        say(ctx, CHECKINS_USAGE)
+        return
+    try:
+        outcome = set_checkin_schedule(
+            ctx.deps.uow, ctx.actor, report_slack_id=target, every_weeks=weeks, now=ctx.deps.now()
+        )
+    except ScheduleError as error:
+        say(ctx, str(error))
+        return
+    if isinstance(outcome, Refused):
+        say(ctx, NOT_AVAILABLE)
+    elif isinstance(outcome, NoOneOnOne):
+        say(ctx, f"You have no 1:1 with <@{target}> yet. Set one up first: {USAGE}")
+    elif outcome.every_weeks is None:
+        say(ctx, f"Scheduled check-ins with <@{target}> are off.")
+    else:
+        every = "every week" if outcome.every_weeks == 1 else f"every {outcome.every_weeks} weeks"
+        say(ctx, f"Check-ins with <@{target}>: {every}; the next one starts {slack_date(outcome.next_at)}.")
 
 
 def _lead(minutes: int) -> str:

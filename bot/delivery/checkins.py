@@ -1,0 +1,84 @@
+"""Check-in messages: the "Start rating" DM, the one reminder, the side-by-side result to both sides,
+and the tick's check-in step. bot.services.checkin_tick decides; this module renders and sends.
+
+The tick step (`tick_checkins`), in order: start the check-ins the 1:1 schedules made due (and DM both
+raters), reveal those past their deadline (and send the result), send the reminders that fell due,
+and send results a stopped process revealed but never sent. A quiet tick is one unit of work with
+four indexed range queries (bot.services.checkin_tick.scan).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
+
+from bot.blocks.checkin import invite_blocks, invite_text, reminder_blocks, reminder_text, reveal_blocks, reveal_text
+from bot.deps import Deps
+from bot.services import checkin_tick
+from bot.services.checkin_requests import Started
+from bot.services.send_errors import PERSON_GONE_ERRORS
+
+log = logging.getLogger(__name__)
+
+MESSAGE_MAX_BLOCKS = 50  # facts, "Block Kit limits": 50 blocks per message
+
+
+def _dm(deps: Deps, slack_user_id: str, text: str, blocks: Sequence[Block]) -> bool:
+    """One DM (several messages when over 50 blocks); False when Slack refused it."""
+    dicts = [block.to_dict() for block in blocks]
+    try:
+        channel = deps.client.conversations_open(users=slack_user_id)["channel"]["id"]
+        for start in range(0, max(len(dicts), 1), MESSAGE_MAX_BLOCKS):
+            deps.client.chat_postMessage(channel=channel, text=text, blocks=dicts[start : start + MESSAGE_MAX_BLOCKS])
+    except SlackApiError as error:
+        code = str(error.response.get("error", "")) if error.response is not None else ""
+        level = logging.INFO if code in PERSON_GONE_ERRORS else logging.WARNING
+        log.log(level, "check-in DM to %s not sent (%s)", slack_user_id, code or error)
+        return False
+    return True
+
+
+def send_invites(deps: Deps, started: Started, *, scheduled: bool = False) -> int:
+    """DM the "Start rating" button: to the other rater, or to both for a check-in the schedule started."""
+    targets = [started.person_slack_id, started.manager_slack_id] if scheduled else [started.other_rater]
+    text = invite_text(started, scheduled=scheduled)
+    blocks = invite_blocks(started, scheduled=scheduled)
+    return sum(1 for target in targets if target and _dm(deps, target, text, blocks))
+
+
+def send_reveal(deps: Deps, checkin_id: int, now: datetime, *, record: bool = True) -> int:
+    """DM both sides the result of a revealed check-in, then mark it sent; returns DMs sent."""
+    sent = 0
+    for note in checkin_tick.reveal_notes(deps.uow, deps.library, checkin_id, now):
+        sent += _dm(deps, note.slack_user_id, reveal_text(note), reveal_blocks(note))
+    if record:
+        checkin_tick.record_reveal_sent(deps.uow, checkin_id, now)
+    return sent
+
+
+def tick_checkins(deps: Deps, now: datetime) -> dict[str, int]:
+    """The tick's check-in step; returns what it did, by kind."""
+    done: Counter[str] = Counter()
+    scan = checkin_tick.scan(deps.uow, now)
+    for one_on_one_id in scan.due_one_on_ones:
+        started = checkin_tick.start_scheduled(deps.uow, deps.library, one_on_one_id, now)
+        if started is not None:
+            done["started"] += 1
+            send_invites(deps, started, scheduled=True)
+    for checkin_id in scan.past_deadline:
+        if checkin_tick.reveal_at_deadline(deps.uow, checkin_id, now):
+            done["revealed_at_deadline"] += 1
+            send_reveal(deps, checkin_id, now)
+    for checkin_id in scan.remind_candidates:
+        for reminder in checkin_tick.claim_reminders(deps.uow, checkin_id, now):
+            done["reminded"] += _dm(deps, reminder.slack_user_id, reminder_text(reminder), reminder_blocks(reminder))
+    for checkin_id in scan.unsent:
+        if checkin_tick.claim_unsent(deps.uow, checkin_id, now):
+            done["late_reveals"] += 1
+            send_reveal(deps, checkin_id, now, record=False)
+    return dict(done)
