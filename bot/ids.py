@@ -23,6 +23,7 @@ class Callback(StrEnum):
     RETAG = "evidence_retag"
     DIGEST_NOTE = "digest_note"
     ONE_ON_ONE = "one_on_one"
+    PROMOTION = "promotion_confirm"  # the confirmation modal of `/ladder promote` and the Promote button
 
 
 class HomeAction(StrEnum):
@@ -127,6 +128,14 @@ class EvidenceBlock(StrEnum):
     BEHAVIOURS = "evidence_behaviours"
     SEARCH = "evidence_behaviours_search"
     RETAG_ACTIONS = "evidence_retag_actions"
+
+
+class PromotionAction(StrEnum):
+    OPEN = "promotion_open"  # Promote button on a ready area; value: PromotionTarget JSON (re-checked)
+
+
+class PromotionBlock(StrEnum):
+    ACTIONS = "promotion_actions"
 
 
 def area_block_id(area_id: str) -> str:

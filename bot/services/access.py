@@ -24,6 +24,7 @@ VIEWED_DIGEST = "viewed_digest"
 EXPORTED = "exported_evidence"
 VIEWED_COVERAGE = "viewed_coverage"  # a manager's App Home: a report's coverage counts, at most once a day
 DENIED = "denied_evidence_access"
+VIEWED_READINESS = "viewed_readiness"  # verdicts and readiness shown to someone else (promotion modal, team)
 
 
 class _Audit(Protocol):
