@@ -22,9 +22,9 @@ from slack_sdk.models.views import View
 
 from bot.blocks.common import context, progress_bar, shorten
 from bot.blocks.lookup import lines_to_blocks
-from bot.blocks.promotion import promote_button
-from bot.blocks.readiness import area_lines, compact
-from bot.ids import HomeAction, HomeBlock, OneOnOneAction, PromotionBlock
+from bot.blocks.promotion import promote_actions
+from bot.blocks.readiness import area_lines, report_summary
+from bot.ids import HomeAction, HomeBlock, OneOnOneAction
 from bot.services.home import EvidenceItem, HomeData, ReportRow, ScheduleInfo
 from bot.services.readiness import AreaReadiness
 from bot.services.slots import every
@@ -35,7 +35,6 @@ VIEW_MAX_BLOCKS = 100  # facts: 100 blocks per Home tab
 EVIDENCE_PREVIEW = 280
 AREA_BLOCK_BUDGET = 6
 READINESS_BLOCK_BUDGET = 4
-MAX_PROMOTE_BUTTONS = 10
 
 
 def _section(text: str) -> SectionBlock:
@@ -177,35 +176,7 @@ def _report_line(row: ReportRow) -> str:
     if row.ladder is None:
         return f"{who} · not set up · {last}"
     line = f"{who} · {escape(row.level_label or '')} · `{progress_bar(row.covered, row.total)}` · {last}"
-    return line + (f"\n      {report_readiness_text(row)}" if row.readiness else "")
-
-
-def report_readiness_text(row: ReportRow) -> str:
-    """Readiness bars per area, then an open check-in and the disagreements, if any."""
-    readiness = row.readiness
-    assert readiness is not None
-    extras = [":hourglass_flowing_sand: check-in open"] if readiness.open_checkin else []
-    if readiness.disagreements:
-        extras.append(f"{readiness.disagreements} disagreement{'s' if readiness.disagreements != 1 else ''}")
-    return " · ".join([compact(readiness.areas), *extras])
-
-
-def _promote_buttons(rows: tuple[ReportRow, ...]) -> list[Block]:
-    buttons = [
-        promote_button(
-            row.readiness.person_id,
-            area.area_id,
-            area.level_id,
-            f"Promote {row.display_name or row.slack_user_id}: {area.area_name} → {area.level_name}",
-        )
-        for row in rows
-        if row.readiness is not None
-        for area in row.readiness.ready
-        if area.level_id is not None
-    ]
-    if not buttons:
-        return []
-    return [ActionsBlock(block_id=PromotionBlock.ACTIONS, elements=buttons[:MAX_PROMOTE_BUTTONS])]
+    return line + (f"\n      {report_summary(row.readiness)}" if row.readiness else "")
 
 
 def _team_blocks(rows: tuple[ReportRow, ...], hidden: int) -> list[Block]:
@@ -214,7 +185,7 @@ def _team_blocks(rows: tuple[ReportRow, ...], hidden: int) -> list[Block]:
     if hidden:
         lines.append(f"…and {hidden:,} more. `/ladder team` lists everyone.")
     blocks += lines_to_blocks(lines, 4, "")
-    blocks += _promote_buttons(rows)
+    blocks += promote_actions((row.display_name or row.slack_user_id, row.readiness) for row in rows if row.readiness)
     blocks.append(ActionsBlock(elements=[_button("Schedule 1:1s", OneOnOneAction.OPEN)]))
     blocks.append(context("Only reports who agreed to share appear here; coverage is of their next milestone."))
     return blocks

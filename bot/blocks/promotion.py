@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -19,12 +19,14 @@ from slack_sdk.models.views import View
 
 from bot.blocks.common import BUTTON_TEXT_MAX, context, mrkdwn_sections, shorten
 from bot.blocks.readiness import area_lines
-from bot.ids import Callback, PromotionAction
+from bot.ids import Callback, PromotionAction, PromotionBlock
 from bot.services.assessments import VERDICT_LABELS
 from bot.services.promotion_requests import Promoted, PromotionForm
+from bot.services.readiness_reads import ReportReadiness
 from bot.services.text import escape
 
 MAX_DISAGREEMENTS = 20  # listed in the modal; the rest are counted
+MAX_PROMOTE_BUTTONS = 10  # of Slack's 25 elements per actions block
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,5 +157,14 @@ def promoted_dm_blocks(promoted: Promoted) -> list[Block]:
     ]
 
 
-def promote_actions(buttons: list[Any]) -> list[Block]:
-    return [ActionsBlock(elements=buttons[:25])] if buttons else []  # facts: 25 elements per actions block
+def promote_actions(reports: Iterable[tuple[str, ReportReadiness]], limit: int = MAX_PROMOTE_BUTTONS) -> list[Block]:
+    """One Promote button per ready area of the (name, readiness) reports, in one actions block."""
+    buttons = [
+        promote_button(
+            report.person_id, area.area_id, area.level_id, f"Promote {name}: {area.area_name} → {area.level_name}"
+        )
+        for name, report in reports
+        for area in report.ready
+        if area.level_id is not None
+    ]
+    return [ActionsBlock(block_id=PromotionBlock.ACTIONS, elements=buttons[:limit])] if buttons else []

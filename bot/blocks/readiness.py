@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from bot.blocks.common import progress_bar
 from bot.services.assessments import VERDICT_LABELS, VERDICT_ORDER
 from bot.services.readiness import AreaReadiness
+from bot.services.readiness_reads import ReportReadiness
 from bot.services.text import escape
 from storage.models import Verdict
 
@@ -54,3 +55,11 @@ def compact(areas: Iterable[AreaReadiness]) -> str:
         mark = f" {READY}" if area.ready else ""
         parts.append(f"{escape(area.area_name)} `{progress_bar(area.consistently, area.total, COMPACT_WIDTH)}`{mark}")
     return " · ".join(parts) or "nothing left to judge"
+
+
+def report_summary(report: ReportReadiness) -> str:
+    """A report's readiness bars per area, then an open check-in and the disagreements, if any."""
+    extras = [":hourglass_flowing_sand: check-in open"] if report.open_checkin else []
+    if report.disagreements:
+        extras.append(f"{report.disagreements} disagreement{'s' if report.disagreements != 1 else ''}")
+    return " · ".join([compact(report.areas), *extras])

@@ -11,7 +11,7 @@ from typing import Any
 from bot.delivery.tick import run_tick
 from bot.ids import Callback, PromotionAction
 from bot.services import access, assessments, promotions, prompt_controls
-from storage.models import AuditEntry, Prompt, Rater, Verdict
+from storage.models import AuditEntry, ManagerLinkStatus, Prompt, Rater, Verdict
 from tests.conftest import Database
 from tests.listeners.harness import Harness, message_text, start_harness
 
@@ -229,3 +229,17 @@ def test_an_admin_may_promote_without_seeing_the_verdicts(sqlite_db: Database) -
         harness.submit("UADMIN", modal, {})
         assert levels_of(harness, person_id)["delivery"] == "3"
         assert "<@UADMIN> recorded your promotion" in dm_texts(harness, "UENG")[-1]
+
+
+def test_ladder_team_shows_each_reports_readiness_with_a_promote_button_and_audits_the_read(harness: Harness) -> None:
+    ready_in_delivery(harness)
+    harness.seed_person("UENG2", level="2", manager="UMGR", manager_status=ManagerLinkStatus.PENDING)
+    harness.command("UMGR", "team")
+    text = harness.last_ephemeral_text("UMGR")
+    assert "<@UENG>\n      Delivery `▰▰▰▰▰ 3/3` :white_check_mark: · 1 disagreement" in text
+    assert "<@UENG2> (waiting for their consent)" in text and text.count("`▱▱▱▱▱") == 0  # pending: nothing shown
+    [button] = buttons(harness.last_ephemeral("UMGR"), PromotionAction.OPEN)
+    assert button["text"]["text"] == "Promote ada: Delivery → Milestone 3"
+    with harness.deps.uow() as uow:
+        reads = uow.session.query(AuditEntry).filter_by(action=access.VIEWED_READINESS).all()
+        assert [(r.actor_slack_id, r.subject_slack_id) for r in reads] == [("UMGR", "UENG")]
