@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from bot.services import access, prompt_controls
-from bot.services.lookup import Standing, find_person, standing_for
+from bot.services.lookup import Standing, find_person, standing_for, standings_for_many
 from bot.services.readiness import AreaReadiness
 from bot.services.readiness_reads import ReportReadiness, readiness_of, reports_readiness
 from frameworks import Library
@@ -148,22 +148,22 @@ def _audit_coverage_views(
 
 
 def _reports(uow: UnitOfWork, library: Library, manager: Person) -> tuple[tuple[ReportRow, ...], int]:
+    """A fixed number of statements however many reports (links with their people, placements, coverage,
+    latest answers, verdicts, open check-ins)."""
     links = uow.managers.reports_of(manager.id)
     shown, hidden = links[:MAX_REPORTS], max(0, len(links) - MAX_REPORTS)
-    people = [uow.people.get(link.person_id) for link in shown]
-    placements = uow.placements.current_for_many([p.id for p in people if p is not None])
+    people = [link.person for link in shown]
+    ids = [p.id for p in people]
+    placements = uow.placements.current_for_many(ids)
+    standings = standings_for_many(uow, library, people, placements)
+    latest = uow.evidence.latest_at_for_people(ids)
     readiness = reports_readiness(uow, library, placements)
     rows = []
     for report in people:
-        if report is None:
-            continue
-        placement = placements.get(report.id)
-        latest = uow.evidence.recent(report.id, 1)
-        last_at = latest[0].created_at if latest else None
-        if placement is None or placement.framework_id not in library:
+        standing, last_at = standings.get(report.id), latest.get(report.id)
+        if standing is None:
             rows.append(ReportRow(report.slack_user_id, report.display_name, None, None, 0, 0, last_at))
             continue
-        standing = standing_for(uow, library, report, placement)
         rows.append(
             ReportRow(
                 report.slack_user_id,

@@ -111,6 +111,35 @@ def standing_of(uow: UnitOfWork, library: Library, current: CurrentPlacement) ->
     levels, track, milestone = placed_milestone(framework, current.levels, current.track)
     behaviour_ids = [b.id for b in milestone.behaviours]
     coverage = uow.evidence.coverage(current.person_id, framework.id, behaviour_ids) if behaviour_ids else {}
+    return _assemble(current, framework, levels, track, milestone, coverage)
+
+
+def standings_for_many(
+    uow: UnitOfWork, library: Library, people: Sequence[Person], placements: Mapping[int, Placement]
+) -> dict[int, Standing]:
+    """`standing_for` for many people in one coverage query (a manager's Home); unloaded ladders left out."""
+    placed = [p for p in people if p.id in placements and placements[p.id].framework_id in library]
+    all_coverage = uow.evidence.coverage_for_people([p.id for p in placed])
+    found = {}
+    for person in placed:
+        placement = placements[person.id]
+        framework = library[placement.framework_id]
+        levels, track, milestone = placed_milestone(framework, placement.levels, placement.track)
+        mine = all_coverage.get(person.id, {})
+        coverage = {b.id: mine[(framework.id, b.id)] for b in milestone.behaviours if (framework.id, b.id) in mine}
+        current = CurrentPlacement(person.id, person.display_name, framework.id, placement.levels, placement.track)
+        found[person.id] = _assemble(current, framework, levels, track, milestone, coverage)
+    return found
+
+
+def _assemble(
+    current: CurrentPlacement,
+    framework: Framework,
+    levels: dict[str, str],
+    track: str | None,
+    milestone: NextMilestone,
+    coverage: Coverage,
+) -> Standing:
     areas = tuple(
         AreaProgress(step, {b.id: coverage[b.id] for b in step.behaviours if b.id in coverage})
         for step in milestone.areas
