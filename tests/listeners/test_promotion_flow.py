@@ -46,7 +46,14 @@ def ready_in_delivery(harness: Harness) -> int:
     harness.set_now(NOW)
     harness.seed_person("UMGR", level="4", name="boss")
     person_id = harness.seed_person("UENG", level="2", levels=TOP_ELSEWHERE, manager="UMGR", name="ada")
-    rate(harness, "UENG", "UMGR", Rater.MANAGER, ["delivery-3-01", "delivery-3-02", "delivery-3-03"], Verdict.CONSISTENTLY)
+    rate(
+        harness,
+        "UENG",
+        "UMGR",
+        Rater.MANAGER,
+        ["delivery-3-01", "delivery-3-02", "delivery-3-03"],
+        Verdict.CONSISTENTLY,
+    )
     rate(harness, "UENG", "UENG", Rater.SELF, ["delivery-3-01"], Verdict.SOMETIMES)
     rate(harness, "UENG", "UENG", Rater.SELF, ["delivery-3-02", "delivery-3-03"], Verdict.CONSISTENTLY)
     return person_id
