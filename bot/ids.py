@@ -24,6 +24,7 @@ class Callback(StrEnum):
     DIGEST_NOTE = "digest_note"
     ONE_ON_ONE = "one_on_one"
     CHECKIN_PAGE = "checkin_page"  # one page (an area, or part of a big one) of a check-in's ratings
+    PROMOTION = "promotion_confirm"  # the confirmation modal of `/ladder promote` and the Promote button
 
 
 class HomeAction(StrEnum):
@@ -147,6 +148,14 @@ class EvidenceBlock(StrEnum):
     BEHAVIOURS = "evidence_behaviours"
     SEARCH = "evidence_behaviours_search"
     RETAG_ACTIONS = "evidence_retag_actions"
+
+
+class PromotionAction(StrEnum):
+    OPEN = "promotion_open"  # Promote button on a ready area; value: PromotionTarget JSON (re-checked)
+
+
+class PromotionBlock(StrEnum):
+    ACTIONS = "promotion_actions"
 
 
 def area_block_id(area_id: str) -> str:

@@ -57,4 +57,3 @@ def make_web_client(
             ServerErrorRetryHandler(max_retry_count=server_error_retries, **interval),
         ],
     )
-

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextBlock, MarkdownTextObject, SectionBlock
 
 from bot.blocks.common import mrkdwn_sections
@@ -66,8 +68,10 @@ def team_blocks(
     manager_slack_id: str | None,
     pending: list[tuple[int, str]],
     reports: list[tuple[str, bool]],
+    readiness: Mapping[str, str] | None = None,
 ) -> list[Block]:
-    """pending: (link id, manager slack id) asking to manage the caller; reports: (slack id, active)."""
+    """pending: (link id, manager slack id) asking to manage the caller; reports: (slack id, active);
+    readiness: a consenting report's readiness line (mrkdwn) by Slack id."""
     lines = ["*Your manager*"]
     lines.append(f"<@{manager_slack_id}>: sees your evidence." if manager_slack_id else "_Nobody at the moment._")
     blocks: list[Block] = mrkdwn_sections(lines)
@@ -84,7 +88,10 @@ def team_blocks(
     report_lines = ["*Your reports*"]
     if reports:
         report_lines += [
-            f"• <@{slack_id}>" + ("" if active else " (waiting for their consent)") for slack_id, active in reports
+            f"• <@{slack_id}>"
+            + ("" if active else " (waiting for their consent)")
+            + (f"\n      {readiness[slack_id]}" if readiness and slack_id in readiness else "")
+            for slack_id, active in reports
         ]
     else:
         report_lines.append(f"_None yet. Add one with `{LADDER_COMMAND} team add @person`._")

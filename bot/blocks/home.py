@@ -23,8 +23,11 @@ from slack_sdk.models.views import View
 from bot.blocks.checkin import home_checkin_blocks
 from bot.blocks.common import context, progress_bar, shorten
 from bot.blocks.lookup import lines_to_blocks
+from bot.blocks.promotion import promote_actions
+from bot.blocks.readiness import area_lines, report_summary
 from bot.ids import HomeAction, HomeBlock, OneOnOneAction
 from bot.services.home import EvidenceItem, HomeData, ReportRow, ScheduleInfo
+from bot.services.readiness import AreaReadiness
 from bot.services.slots import every
 from bot.services.text import escape
 from bot.services.timing import to_local
@@ -32,6 +35,7 @@ from bot.services.timing import to_local
 VIEW_MAX_BLOCKS = 100  # facts: 100 blocks per Home tab
 EVIDENCE_PREVIEW = 280
 AREA_BLOCK_BUDGET = 6
+READINESS_BLOCK_BUDGET = 4
 
 
 def _section(text: str) -> SectionBlock:
@@ -46,6 +50,7 @@ def home_view(data: HomeData, now: datetime) -> View:
     blocks = _standing_blocks(data) if data.is_set_up else _welcome_blocks(data)
     blocks += home_checkin_blocks(data.checkins)
     if data.is_set_up:
+        blocks += _readiness_blocks(data.readiness)
         blocks += _schedule_blocks(data.schedule, now)
         blocks += _evidence_blocks(data.recent)
     if data.reports or data.hidden_reports:
@@ -155,12 +160,25 @@ def _evidence_blocks(items: tuple[EvidenceItem, ...]) -> list[Block]:
     return blocks
 
 
+def _readiness_blocks(areas: tuple[AreaReadiness, ...]) -> list[Block]:
+    if not areas or all(a.at_top for a in areas):
+        return []
+    return [
+        HeaderBlock(text="Readiness for your next level"),
+        *lines_to_blocks(area_lines(areas), READINESS_BLOCK_BUDGET, "See every area with `/ladder me`."),
+        context(
+            "An area is ready when your manager judges its behaviours “consistently”. Nobody is promoted automatically."
+        ),
+    ]
+
+
 def _report_line(row: ReportRow) -> str:
     who = f"<@{row.slack_user_id}>"
     last = f"last answer {row.last_answer_at:%d %b}" if row.last_answer_at else "no answers yet"
     if row.ladder is None:
         return f"{who} · not set up · {last}"
-    return f"{who} · {escape(row.level_label or '')} · `{progress_bar(row.covered, row.total)}` · {last}"
+    line = f"{who} · {escape(row.level_label or '')} · `{progress_bar(row.covered, row.total)}` · {last}"
+    return line + (f"\n      {report_summary(row.readiness)}" if row.readiness else "")
 
 
 def _team_blocks(rows: tuple[ReportRow, ...], hidden: int) -> list[Block]:
@@ -169,6 +187,7 @@ def _team_blocks(rows: tuple[ReportRow, ...], hidden: int) -> list[Block]:
     if hidden:
         lines.append(f"…and {hidden:,} more. `/ladder team` lists everyone.")
     blocks += lines_to_blocks(lines, 4, "")
+    blocks += promote_actions((row.display_name or row.slack_user_id, row.readiness) for row in rows if row.readiness)
     blocks.append(ActionsBlock(elements=[_button("Schedule 1:1s", OneOnOneAction.OPEN)]))
     blocks.append(context("Only reports who agreed to share appear here; coverage is of their next milestone."))
     return blocks

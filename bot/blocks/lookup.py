@@ -7,7 +7,9 @@ from collections.abc import Iterable, Sequence
 from slack_sdk.models.blocks import Block, HeaderBlock, MarkdownTextObject, SectionBlock
 
 from bot.blocks.common import HEADER_TEXT_MAX, context, pack_lines, progress_bar, shorten
+from bot.blocks.readiness import area_lines
 from bot.services.lookup import AreaProgress, Standing
+from bot.services.readiness import AreaReadiness
 from bot.services.text import escape
 from frameworks import Behaviour
 from frameworks.lookups import AreaView, CellView, FrameworkOverview, LevelView, View
@@ -58,7 +60,7 @@ def _area_line(progress: AreaProgress) -> str:
     return line + f"  `{progress_bar(progress.covered, progress.total)}`"
 
 
-def me_blocks(standing: Standing) -> list[Block]:
+def me_blocks(standing: Standing, readiness: Sequence[AreaReadiness] = ()) -> list[Block]:
     framework = standing.framework
     track = f" · track {escape(framework.track(standing.track).name)}" if standing.track else ""
     summary = f"*{escape(framework.name)}* · {escape(standing.level_label)}{track}"
@@ -66,10 +68,13 @@ def me_blocks(standing: Standing) -> list[Block]:
         overall = "You're at the top of every area of this ladder."
     else:
         overall = f"Next milestone: `{progress_bar(standing.covered, standing.total)}` behaviours with evidence so far."
+    judged = [] if all(a.at_top for a in readiness) else ["", "*Readiness for your next level*", *area_lines(readiness)]
     return [
         header("Where you are"),
         text_section(f"{summary}\n{overall}"),
-        *lines_to_blocks([_area_line(p) for p in standing.areas], MAX_BLOCKS - 3, "Use `/ladder next AREA`."),
+        *lines_to_blocks(
+            [*(_area_line(p) for p in standing.areas), *judged], MAX_BLOCKS - 3, "Use `/ladder next AREA`."
+        ),
         context("`/ladder next [area]` lists the behaviours of your next milestone."),
     ]
 

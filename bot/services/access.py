@@ -25,6 +25,7 @@ EXPORTED = "exported_evidence"
 VIEWED_COVERAGE = "viewed_coverage"  # a manager's App Home: a report's coverage counts, at most once a day
 DENIED = "denied_evidence_access"
 VIEWED_CHECKIN = "viewed_checkin"  # a manager rating a report's check-in (their evidence) or reading its result
+VIEWED_READINESS = "viewed_readiness"  # verdicts and readiness shown to someone else (promotion modal, team)
 
 
 class _Audit(Protocol):

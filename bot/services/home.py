@@ -13,10 +13,12 @@ from datetime import datetime, time, timedelta
 
 from bot.services import access, prompt_controls
 from bot.services.checkin_requests import PendingCheckin, pending_for
-from bot.services.lookup import Standing, find_person, standing_for
+from bot.services.lookup import Standing, find_person, standing_for, standings_for_many
+from bot.services.readiness import AreaReadiness
+from bot.services.readiness_reads import ReportReadiness, readiness_of, reports_readiness
 from frameworks import Library
 from storage.clock import utcnow
-from storage.models import Cadence, Person
+from storage.models import Cadence, Person, Placement, Rater
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 RECENT_EVIDENCE = 5
@@ -53,6 +55,7 @@ class ReportRow:
     covered: int
     total: int
     last_answer_at: datetime | None
+    readiness: ReportReadiness | None = None  # None: not set up, or their ladder is not loaded
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +68,7 @@ class HomeData:
     hidden_reports: int
     ladder_problem: str | None = None  # e.g. their ladder is no longer loaded
     checkins: tuple[PendingCheckin, ...] = ()  # open check-ins they rate: their own, their reports'
+    readiness: tuple[AreaReadiness, ...] = ()  # the person's own, per area of their next milestone
 
     @property
     def is_set_up(self) -> bool:
@@ -83,7 +87,9 @@ def home_in(uow: UnitOfWork, library: Library, team_id: str, user_id: str, now: 
     person = find_person(uow, team_id, user_id)
     if person is None:
         return HomeData(user_id, None, (), None, (), 0)
-    standing, problem = _standing(uow, library, person)
+    placement = uow.placements.current_for(person.id)
+    standing, problem = _standing(uow, library, person, placement)
+    own = readiness_of(uow, library, person.id, placement, viewer=Rater.SELF) if standing and placement else None
     recent = tuple(
         EvidenceItem(e.text, e.created_at, tuple(t.behaviour_text for t in e.tags), e.to_discuss)
         for e in uow.evidence.recent(person.id, RECENT_EVIDENCE)
@@ -107,11 +113,12 @@ def home_in(uow: UnitOfWork, library: Library, team_id: str, user_id: str, now: 
     _audit_coverage_views(uow, person, reports, team_id, now or utcnow())
     report_ids = [link.person_id for link in uow.managers.reports_of(person.id)]
     pending = pending_for(uow, library, person, report_ids)
-    return HomeData(user_id, standing, recent, info, reports, hidden, problem, pending)
+    return HomeData(user_id, standing, recent, info, reports, hidden, problem, pending, own.areas if own else ())
 
 
-def _standing(uow: UnitOfWork, library: Library, person: Person) -> tuple[Standing | None, str | None]:
-    placement = uow.placements.current_for(person.id)
+def _standing(
+    uow: UnitOfWork, library: Library, person: Person, placement: Placement | None
+) -> tuple[Standing | None, str | None]:
     if placement is None:
         return None, None
     if placement.framework_id not in library:
@@ -134,28 +141,33 @@ def _audit_coverage_views(
                 manager.slack_user_id,
                 access.VIEWED_COVERAGE,
                 row.slack_user_id,
-                {"covered": row.covered, "total": row.total},
+                {
+                    "covered": row.covered,
+                    "total": row.total,
+                    "ready": [a.area_id for a in row.readiness.ready] if row.readiness else [],
+                },
                 workspace_team_id=team_id,
                 now=now,
             )
 
 
 def _reports(uow: UnitOfWork, library: Library, manager: Person) -> tuple[tuple[ReportRow, ...], int]:
+    """A fixed number of statements however many reports (links with their people, placements, coverage,
+    latest answers, verdicts, open check-ins)."""
     links = uow.managers.reports_of(manager.id)
     shown, hidden = links[:MAX_REPORTS], max(0, len(links) - MAX_REPORTS)
-    people = [uow.people.get(link.person_id) for link in shown]
-    placements = uow.placements.current_for_many([p.id for p in people if p is not None])
+    people = [link.person for link in shown]
+    ids = [p.id for p in people]
+    placements = uow.placements.current_for_many(ids)
+    standings = standings_for_many(uow, library, people, placements)
+    latest = uow.evidence.latest_at_for_people(ids)
+    readiness = reports_readiness(uow, library, placements)
     rows = []
     for report in people:
-        if report is None:
-            continue
-        placement = placements.get(report.id)
-        latest = uow.evidence.recent(report.id, 1)
-        last_at = latest[0].created_at if latest else None
-        if placement is None or placement.framework_id not in library:
+        standing, last_at = standings.get(report.id), latest.get(report.id)
+        if standing is None:
             rows.append(ReportRow(report.slack_user_id, report.display_name, None, None, 0, 0, last_at))
             continue
-        standing = standing_for(uow, library, report, placement)
         rows.append(
             ReportRow(
                 report.slack_user_id,
@@ -165,6 +177,7 @@ def _reports(uow: UnitOfWork, library: Library, manager: Person) -> tuple[tuple[
                 standing.covered,
                 standing.total,
                 last_at,
+                readiness.get(report.id),
             )
         )
     return tuple(rows), hidden

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bot.services.errors import UserFacingError
 from frameworks import Framework, Library
@@ -96,10 +97,10 @@ def standing_for(uow: UnitOfWork, library: Library, person: Person, placement: P
     current = CurrentPlacement(
         person.id, person.display_name, placement.framework_id, placement.levels, placement.track
     )
-    return _standing(uow, library, current)
+    return standing_of(uow, library, current)
 
 
-def _standing(uow: UnitOfWork, library: Library, current: CurrentPlacement) -> Standing:
+def standing_of(uow: UnitOfWork, library: Library, current: CurrentPlacement) -> Standing:
     framework = library.get(current.framework_id)
     if framework is None:
         raise LadderMissing(
@@ -107,12 +108,38 @@ def _standing(uow: UnitOfWork, library: Library, current: CurrentPlacement) -> S
             "Ask your growthbot admin, or pick another one with `/ladder setup`.",
             ladder=current.framework_id,
         )
-    # Levels a ladder edit removed count as "not placed" rather than breaking every lookup.
-    levels = {a: lv for a, lv in (current.levels or {}).items() if framework.has_level(str(lv))}
-    track = current.track if current.track and framework.has_track(current.track) else None
-    milestone = next_milestone(framework, levels, track)
+    levels, track, milestone = placed_milestone(framework, current.levels, current.track)
     behaviour_ids = [b.id for b in milestone.behaviours]
     coverage = uow.evidence.coverage(current.person_id, framework.id, behaviour_ids) if behaviour_ids else {}
+    return _assemble(current, framework, levels, track, milestone, coverage)
+
+
+def standings_for_many(
+    uow: UnitOfWork, library: Library, people: Sequence[Person], placements: Mapping[int, Placement]
+) -> dict[int, Standing]:
+    """`standing_for` for many people in one coverage query (a manager's Home); unloaded ladders left out."""
+    placed = [p for p in people if p.id in placements and placements[p.id].framework_id in library]
+    all_coverage = uow.evidence.coverage_for_people([p.id for p in placed])
+    found = {}
+    for person in placed:
+        placement = placements[person.id]
+        framework = library[placement.framework_id]
+        levels, track, milestone = placed_milestone(framework, placement.levels, placement.track)
+        mine = all_coverage.get(person.id, {})
+        coverage = {b.id: mine[(framework.id, b.id)] for b in milestone.behaviours if (framework.id, b.id) in mine}
+        current = CurrentPlacement(person.id, person.display_name, framework.id, placement.levels, placement.track)
+        found[person.id] = _assemble(current, framework, levels, track, milestone, coverage)
+    return found
+
+
+def _assemble(
+    current: CurrentPlacement,
+    framework: Framework,
+    levels: dict[str, str],
+    track: str | None,
+    milestone: NextMilestone,
+    coverage: Coverage,
+) -> Standing:
     areas = tuple(
         AreaProgress(step, {b.id: coverage[b.id] for b in step.behaviours if b.id in coverage})
         for step in milestone.areas
@@ -120,11 +147,21 @@ def _standing(uow: UnitOfWork, library: Library, current: CurrentPlacement) -> S
     return Standing(current.person_id, current.display_name, framework, levels, track, milestone, areas)
 
 
+def placed_milestone(
+    framework: Framework, levels: Mapping[str, Any] | None, track: str | None
+) -> tuple[dict[str, str], str | None, NextMilestone]:
+    """(levels, track, next milestone) of a stored placement, read forgivingly: levels or a track a ladder
+    edit removed count as "not placed" / no track rather than breaking every lookup."""
+    kept = {a: str(lv) for a, lv in (levels or {}).items() if framework.has_level(str(lv))}
+    kept_track = track if track and framework.has_track(track) else None
+    return kept, kept_track, next_milestone(framework, kept, kept_track)
+
+
 def my_standing(uow_factory: UnitOfWorkFactory, library: Library, team_id: str, user_id: str) -> Standing | None:
     """None when the person has not set up growthbot yet."""
     with uow_factory() as uow:
         current = uow.placements.current_for_slack_user(team_id, user_id)
-        return None if current is None else _standing(uow, library, current)
+        return None if current is None else standing_of(uow, library, current)
 
 
 def filter_areas(standing: Standing, area_text: str) -> tuple[AreaProgress, ...]:

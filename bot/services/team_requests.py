@@ -3,15 +3,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.services import consent
+from bot.services import access, consent
 from bot.services.actor import Actor
 from bot.services.directory import Directory, ensure_person
 from bot.services.lookup import find_person
-from storage.models import ManagerLinkStatus
-from storage.uow import UnitOfWorkFactory
+from bot.services.readiness_reads import ReportReadiness, reports_readiness
+from frameworks import Library
+from storage.models import ManagerLinkStatus, Person
+from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +29,8 @@ class Team:
     manager_slack_id: str | None
     pending: list[tuple[int, str]]  # (link id, Slack id of who asks to be their manager)
     reports: list[tuple[str, bool]]  # (report's Slack id, link active)
+    # Active reports' readiness by Slack id, with the name a Promote button shows.
+    readiness: dict[str, tuple[str, ReportReadiness]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,17 +74,41 @@ def answer_manager_request(
         )
 
 
-def team_of(uow_factory: UnitOfWorkFactory, actor: Actor) -> Team:
+def team_of(uow_factory: UnitOfWorkFactory, library: Library, actor: Actor, now: datetime) -> Team:
     with uow_factory() as uow:
         person = actor.person(uow)
         if person is None:
             return Team(None, [], [])
         view = consent.team_view(uow, person)
+        active = [link.person for link in view.reports if link.status is ManagerLinkStatus.ACTIVE]
         return Team(
             view.manager.manager.slack_user_id if view.manager else None,
             [(link.id, link.manager.slack_user_id) for link in view.pending_managers],
             [(link.person.slack_user_id, link.status is ManagerLinkStatus.ACTIVE) for link in view.reports],
+            _readiness(uow, library, person, active, actor.team_id, now),
         )
+
+
+def _readiness(
+    uow: UnitOfWork, library: Library, manager: Person, reports: list[Person], team_id: str, now: datetime
+) -> dict[str, tuple[str, ReportReadiness]]:
+    """Consenting reports' readiness (their verdicts, read as their manager: audited per report)."""
+    by_id = {report.id: report for report in reports}
+    read = reports_readiness(uow, library, uow.placements.current_for_many(list(by_id)))
+    for person_id in read:
+        access.record_read(
+            uow.audit,
+            viewer=manager,
+            subject=by_id[person_id],
+            action=access.VIEWED_READINESS,
+            team_id=team_id,
+            details={"for": "team"},
+            at=now,
+        )
+    return {
+        by_id[pid].slack_user_id: (by_id[pid].display_name or by_id[pid].slack_user_id, row)
+        for pid, row in read.items()
+    }
 
 
 def ask_to_manage(

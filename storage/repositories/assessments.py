@@ -49,6 +49,24 @@ class AssessmentRepository(Repository):
         )
         return {(row.rater, row.behaviour_id): row for row in rows}
 
+    def current_for_many(
+        self, placed: Sequence[tuple[int, str]], *, viewer: Rater | None = None
+    ) -> dict[int, dict[tuple[Rater, str], Assessment]]:
+        """`current` for many (person id, framework id) pairs in one statement (a manager's Home, `/ladder team`)."""
+        wanted = dict(placed)
+        if not wanted:
+            return {}
+        rows = self.session.scalars(
+            select(Assessment)
+            .where(Assessment.person_id.in_(list(wanted)), _visible(viewer))
+            .order_by(Assessment.created_at, Assessment.id)
+        )
+        found: dict[int, dict[tuple[Rater, str], Assessment]] = {person_id: {} for person_id in wanted}
+        for row in rows:
+            if wanted[row.person_id] == row.framework_id:
+                found[row.person_id][(row.rater, row.behaviour_id)] = row
+        return found
+
     def since(
         self, person_id: int, framework_id: str, since: datetime, *, viewer: Rater | None = None
     ) -> Sequence[Assessment]:

@@ -272,6 +272,18 @@ class EvidenceRepository(Repository):
             result[person_id][(framework_id, behaviour_id)] = BehaviourCoverage(int(count), last_at)
         return result
 
+    def latest_at_for_people(self, person_ids: Iterable[int]) -> dict[int, datetime]:
+        """person id -> when their latest not-deleted item was saved, in one query (a manager's Home)."""
+        wanted = list(dict.fromkeys(person_ids))
+        if not wanted:
+            return {}
+        rows = self.session.execute(
+            select(Evidence.person_id, func.max(Evidence.created_at))
+            .where(Evidence.person_id.in_(wanted), Evidence.deleted_at.is_(None))
+            .group_by(Evidence.person_id)
+        )
+        return {person_id: latest for person_id, latest in rows}
+
     def count_for_prompt(self, prompt_id: int) -> int:
         """Not-deleted items recorded as answers to one prompt."""
         return int(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.listeners.actions import checkin, consent, digest, home, onboarding, one_on_one, prompt
+from bot.listeners.actions import checkin, consent, digest, home, onboarding, one_on_one, promotion, prompt
 
 
 def register(app: App, deps: Deps) -> None:
@@ -16,3 +16,4 @@ def register(app: App, deps: Deps) -> None:
     one_on_one.register(app, deps)
     prompt.register(app, deps)
     checkin.register(app, deps)
+    promotion.register(app, deps)

@@ -17,7 +17,20 @@ from bot.blocks.help import help_blocks, help_text, unknown_subcommand_blocks
 from bot.deps import Deps
 from bot.errors import handle_error
 from bot.ids import LADDER_COMMAND
-from bot.listeners.commands import admin, checkin, digest, export, forget, log, lookup, one_on_one, prompts, setup, team
+from bot.listeners.commands import (
+    admin,
+    checkin,
+    digest,
+    export,
+    forget,
+    log,
+    lookup,
+    one_on_one,
+    promote,
+    prompts,
+    setup,
+    team,
+)
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
 from bot.services import access
 from bot.services.actor import Actor
@@ -46,6 +59,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "resume": prompts.RESUME,
     "skip": prompts.SKIP,
     "team": team.SUBCOMMAND,
+    "promote": promote.SUBCOMMAND,
     "1on1": one_on_one.SUBCOMMAND,
     "digest": digest.SUBCOMMAND,
     "checkin": checkin.SUBCOMMAND,

@@ -6,14 +6,16 @@ from bot.blocks.lookup import me_blocks, next_blocks, not_set_up_blocks, search_
 from bot.ids import LADDER_COMMAND
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
 from bot.services.lookup import filter_areas, my_standing, resolve_show, search_behaviours
+from bot.services.readiness_reads import my_place
 
 
 def _me(ctx: LadderContext) -> None:
-    standing = my_standing(ctx.deps.uow, ctx.deps.library, ctx.team_id, ctx.user_id)
-    if standing is None:
+    place = my_place(ctx.deps.uow, ctx.deps.library, ctx.team_id, ctx.user_id)
+    if place is None:
         ctx.reply(not_set_up_blocks(), "You're not on a ladder yet: run /ladder setup")
         return
-    ctx.reply(me_blocks(standing), f"Your ladder: {standing.framework.name}")
+    readiness = place.readiness.areas if place.readiness else ()
+    ctx.reply(me_blocks(place.standing, readiness), f"Your ladder: {place.standing.framework.name}")
 
 
 def _next(ctx: LadderContext) -> None:

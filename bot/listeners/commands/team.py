@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from bot.blocks.consent import team_blocks
+from bot.blocks.promotion import promote_actions
+from bot.blocks.readiness import report_summary
 from bot.delivery.consent import send_consent_request
 from bot.ids import LADDER_COMMAND
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
@@ -39,8 +41,14 @@ def _team(ctx: LadderContext) -> None:
 
 
 def _show(ctx: LadderContext) -> None:
-    team = team_of(ctx.deps.uow, ctx.actor)
-    blocks = team_blocks(manager_slack_id=team.manager_slack_id, pending=team.pending, reports=team.reports)
+    team = team_of(ctx.deps.uow, ctx.deps.library, ctx.actor, ctx.deps.now())
+    blocks = team_blocks(
+        manager_slack_id=team.manager_slack_id,
+        pending=team.pending,
+        reports=team.reports,
+        readiness={slack_id: report_summary(row) for slack_id, (_, row) in team.readiness.items()},
+    )
+    blocks += promote_actions(team.readiness.values())
     ctx.reply(blocks, "Your manager and your reports")
 
 

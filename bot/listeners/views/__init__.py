@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.listeners.views import checkin, digest_note, evidence, forget, onboarding, one_on_one
+from bot.listeners.views import checkin, digest_note, evidence, forget, onboarding, one_on_one, promotion
 
 
 def register(app: App, deps: Deps) -> None:
@@ -15,3 +15,4 @@ def register(app: App, deps: Deps) -> None:
     one_on_one.register(app, deps)
     evidence.register(app, deps)
     checkin.register(app, deps)
+    promotion.register(app, deps)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.services import consent, prompt_controls
+from bot.services import consent, promotions, prompt_controls
 from bot.services.people_import.planning import ImportDefaults, ImportPlan, PlannedPerson
 from bot.services.slots import day_and_time
 from frameworks import Framework
@@ -122,7 +122,7 @@ def _apply_placement(
         raised = [area for area in after if after[area] > before.get(area, -1)]
         lowered = [area for area in after if area in before and after[area] < before[area]]
         if raised and not lowered:
-            reason = "promotion"
+            reason = promotions.PROMOTION
         elif current.levels != levels:
             reason = "level change"
         else:
@@ -130,7 +130,21 @@ def _apply_placement(
         what = f"{reason} on {framework.id}: {_levels_diff(current.levels, levels)}"
         if current.track != planned.track:
             what += f" (track {current.track or 'none'} → {planned.track or 'none'})"
-    uow.placements.open(person.id, framework.id, levels, track=planned.track, reason=reason, now=now)
+    if current is None:
+        uow.placements.open(person.id, framework.id, levels, track=planned.track, reason=reason, now=now)
+    else:  # a level, ladder or track change: the same path (history, audit) as a promotion from Slack
+        promotions.move_placement(
+            uow,
+            person,
+            framework_id=framework.id,
+            levels=levels,
+            track=planned.track,
+            reason=reason,
+            by_slack_id=None,
+            team_id=report.team_id,
+            now=now,
+            details={"source": "people import"},
+        )
     report.changes.append(f"{label}: {what}")
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.services import consent, prompt_controls
+from bot.services import consent, promotions, prompt_controls
 from bot.services.directory import DictDirectory, Directory, Failed
 from bot.services.people import SlackProfile
 from bot.services.people_import import import_people
@@ -14,7 +14,7 @@ from bot.services.people_import.applying import ImportReport
 from bot.services.people_import.planning import ImportDefaults
 from bot.services.people_import.reading import OrgFile, OrgFileError, parse_csv, parse_yaml, read_org_file
 from frameworks import Library, load_library
-from storage.models import ManagerLink, ManagerLinkStatus, Person, Placement, PromptSchedule
+from storage.models import AuditEntry, ManagerLink, ManagerLinkStatus, Person, Placement, PromptSchedule
 from tests.conftest import Database
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
@@ -119,6 +119,11 @@ def test_a_changed_file_applies_only_the_differences(db: Database, library: Libr
         assert [(p.reason, p.levels["delivery"], p.ended_at) for p in history] == [
             ("import", "2", datetime(2025, 6, 1)),
             ("promotion", "3", None),
+        ]
+        # The same path as a promotion from Slack: audited, by the CLI (no actor).
+        audited = uow.session.scalars(select(AuditEntry).where(AuditEntry.subject_slack_id == "U0ADA0002")).all()
+        assert [(e.action, e.actor_slack_id, e.details["source"]) for e in audited] == [
+            (promotions.PROMOTED, None, "people import")
         ]
     chioma = _person(db, "U0CHI0004")
     with db.uow() as uow:
