@@ -12,13 +12,14 @@ from bot.services.people import SlackProfile
 from bot.services.team_requests import AlreadyManager, Answered, OwnManager, Requested, Team, Unreachable
 from storage.models import ManagerLinkStatus
 from tests.conftest import Database
-from tests.services.digest_data import World, make_world
+from tests.services.digest_data import World, load_ladder, make_world
 
 NOW = datetime(2025, 3, 10, 12, 0)
 REPORT = Actor("T1", "UREPORT")
 MANAGER = Actor("T1", "UMANAGER")
 OTHER = Actor("T1", "UOTHER")
 NOBODY = Actor("T1", "UNOBODY")
+LIBRARY = load_ladder()
 DIRECTORY = DictDirectory([SlackProfile("UNEW", "Nova", "Europe/Paris", None)])
 
 
@@ -77,9 +78,11 @@ def test_the_team_as_each_person_sees_it(db: Database) -> None:
     _world(db)
     asked = _ask(db, OTHER, "UREPORT")
     assert isinstance(asked, Requested)
-    assert team_requests.team_of(db.uow, NOBODY) == Team(None, [], [])
-    assert team_requests.team_of(db.uow, REPORT) == Team("UMANAGER", [(asked.link_id, "UOTHER")], [])
-    assert team_requests.team_of(db.uow, MANAGER) == Team(None, [], [("UREPORT", True)])
+    assert team_requests.team_of(db.uow, LIBRARY, NOBODY, NOW) == Team(None, [], [])
+    assert team_requests.team_of(db.uow, LIBRARY, REPORT, NOW) == Team("UMANAGER", [(asked.link_id, "UOTHER")], [])
+    as_manager = team_requests.team_of(db.uow, LIBRARY, MANAGER, NOW)
+    assert (as_manager.manager_slack_id, as_manager.pending, as_manager.reports) == (None, [], [("UREPORT", True)])
+    assert set(as_manager.readiness) == {"UREPORT"}  # the consenting report's readiness, read as their manager
 
 
 def test_ending_a_link(db: Database) -> None:
