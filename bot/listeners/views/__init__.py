@@ -5,12 +5,13 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.listeners.views import digest_note, evidence, forget, onboarding, one_on_one
+from bot.listeners.views import digest_note, disputes, evidence, forget, onboarding, one_on_one
 
 
 def register(app: App, deps: Deps) -> None:
     onboarding.register(app, deps)
     forget.register(app, deps)
     digest_note.register(app, deps)
+    disputes.register(app, deps)
     one_on_one.register(app, deps)
     evidence.register(app, deps)
