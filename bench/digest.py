@@ -38,7 +38,8 @@ from tick_query import database  # a throwaway SQLite file or PostgreSQL databas
 
 from bot.blocks.digest import digest_messages
 from bot.services.digests import build_digest
-from bot.services.packet import build_packet, render_markdown
+from bot.services.packet import build_packet
+from bot.services.packet_render import render_markdown
 from frameworks import Library, load_library
 from frameworks.lookups import next_milestone
 from storage.db import make_session_factory
