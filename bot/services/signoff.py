@@ -26,8 +26,10 @@ class SignedOff:
     person_name: str
 
 
-def source_key(message_key: str, person_id: int, behaviour_id: str, verdict: Verdict) -> str:
-    key = f"signoff:{message_key}:{person_id}:{behaviour_id}:{verdict.value}"
+def source_key(message_key: str, person_id: int, behaviour_id: str, verdict: Verdict, after: int) -> str:
+    """`after`: the manager's current verdict's id (0: none), so changing one's mind back on the same
+    message (A, B, A) stores the third choice too, while a retry of any one of them stores nothing."""
+    key = f"signoff:{message_key}:{person_id}:{behaviour_id}:{verdict.value}:{after}"
     if len(key) <= MAX_SOURCE_KEY:
         return key
     return "signoff:" + hashlib.sha256(key.encode()).hexdigest()
@@ -50,6 +52,11 @@ def sign_off(
         )
         if target is None:
             return NotAvailable()
+        name = target.person.display_name or target.person.slack_user_id
+        mine = assessments.current(uow, target.person.id, target.ladder.framework.id, viewer=Rater.MANAGER)
+        latest = mine.manager_verdicts.get(target.behaviour.id)
+        if latest is not None and latest.verdict is verdict and latest.checkin_id is None:
+            return SignedOff(latest, False, name)  # a retry, or the same choice again: nothing new to store
         view, created = assessments.record(
             uow,
             person=target.person,
@@ -60,6 +67,8 @@ def sign_off(
             verdict=verdict,
             now=deps.now(),
             evidence_ids=[e.id for e in target.evidence],
-            source_key=source_key(message_key, target.person.id, target.behaviour.id, verdict),
+            source_key=source_key(
+                message_key, target.person.id, target.behaviour.id, verdict, latest.id if latest else 0
+            ),
         )
-        return SignedOff(view, created, target.person.display_name or target.person.slack_user_id)
+        return SignedOff(view, created, name)

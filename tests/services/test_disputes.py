@@ -165,3 +165,23 @@ def test_export_includes_verdicts_and_forget_removes_them(db: Database) -> None:
     with db.uow() as uow:
         assert uow.assessments.all_for(world.report_id) == []
         assert uow.checkins.for_person(world.report_id) == []
+
+
+def test_changing_ones_mind_back_on_the_same_message_stores_the_last_choice(db: Database) -> None:
+    world, item_id, _ = _seed(db)
+    with fake_slack_deps(db, LIBRARY) as (deps, _):
+        for step, verdict in enumerate((Verdict.CONSISTENTLY, Verdict.SOMETIMES, Verdict.CONSISTENTLY)):
+            deps.now = lambda step=step: NOW + timedelta(minutes=step)
+            for _retry in range(2):
+                signoff.sign_off(
+                    deps,
+                    _actor("UMANAGER"),
+                    person_id=world.report_id,
+                    behaviour_id=BEHAVIOUR,
+                    evidence_ids=[item_id],
+                    verdict=verdict,
+                    message_key="D1:1.0",
+                )
+    with db.uow() as uow:
+        rows = uow.assessments.all_for(world.report_id)
+        assert [r.verdict for r in rows] == [Verdict.CONSISTENTLY, Verdict.SOMETIMES, Verdict.CONSISTENTLY]
