@@ -1,7 +1,9 @@
 """How long one pre-1:1 digest and one promotion packet take to build, and how many SQL statements each runs.
 
 A manager with 15 reports, each with two years of weekly prompts (104) and three evidence items a week
-(312, each tagged with one or two behaviours), on the largest bundled ladder (attest-engineering, 291
+(312, each tagged with one or two behaviours, 2% of tags disputed), a revealed check-in every quarter
+(self and manager verdicts on every next-milestone behaviour) and a quick sign-off a week, on the
+largest bundled ladder (attest-engineering, 291
 behaviours). Built through the real migrations, then timed: `build_digest` + its Block Kit (what the
 tick does per 1:1), and `build_packet` + its Markdown (what `/ladder export` does). Statements are
 counted with a SQLAlchemy `before_cursor_execute` listener, for a report with two years of history and
@@ -38,13 +40,18 @@ from tick_query import database  # a throwaway SQLite file or PostgreSQL databas
 
 from bot.blocks.digest import digest_messages
 from bot.services.digests import build_digest
-from bot.services.packet import build_packet, render_markdown
+from bot.services.packet import build_packet
+from bot.services.packet_render import render_markdown
 from frameworks import Library, load_library
 from frameworks.lookups import next_milestone
 from storage.db import make_session_factory
 from storage.migrate import upgrade_to_head
 from storage.models import (
+    Assessment,
     Cadence,
+    CheckIn,
+    CheckInOrigin,
+    CheckInState,
     Digest,
     DigestState,
     Evidence,
@@ -57,6 +64,8 @@ from storage.models import (
     Placement,
     Prompt,
     PromptState,
+    Rater,
+    Verdict,
     Workspace,
 )
 from storage.uow import UnitOfWorkFactory
@@ -66,6 +75,9 @@ LEVEL = "II"
 REPORTS = 15
 WEEKS = 104
 ITEMS_PER_WEEK = 3
+CHECKIN_EVERY_WEEKS = 13  # a check-in every quarter: both sides rate every next-milestone behaviour
+SIGN_OFFS_PER_WEEK = 1  # a quick sign-off from the digest, outside any check-in
+DISPUTED_SHARE = 0.02
 NOW = datetime(2025, 3, 3, 8, 0)  # a Monday; each report's 1:1 is at 10:00 UTC
 BATCH = 5_000
 
@@ -87,14 +99,46 @@ def populate(engine: Engine, library: Library, seed: int = 11) -> dict[str, int]
     control_id, control_manager_id = REPORTS + 2, REPORTS + 3
     history = {pid: WEEKS for pid in range(2, REPORTS + 2)} | {control_id: 4}
     people, placements, links, meetings, prompts, evidence, tags, digests = [], [], [], [], [], [], [], []
+    checkins: list[dict[str, Any]] = []
+    verdicts: list[dict[str, Any]] = []
     for pid in range(1, control_manager_id + 1):
         people.append(
             {"id": pid, "workspace_id": 1, "slack_user_id": f"U{pid:06d}", "display_name": f"Person {pid}",
              "tz": "UTC", "active": True, "created_at": NOW, "updated_at": NOW}
         )  # fmt: skip
     evidence_id = tag_id = 0
+
+    def verdict(pid: int, rater_id: int, role: Rater, behaviour: Any, at: datetime, checkin_id: int | None) -> None:
+        verdicts.append(
+            {"id": len(verdicts) + 1, "person_id": pid, "rater_id": rater_id, "rater": role.value,
+             "checkin_id": checkin_id, "framework_id": FRAMEWORK_ID, "framework_version": framework.version,
+             "behaviour_id": behaviour.id, "area_id": behaviour.area_id, "level_id": behaviour.level_id,
+             "behaviour_text": behaviour.text, "verdict": rng.choice(list(Verdict)).value,
+             "comment": "Seen it in the last review" if rng.random() < 0.3 else None,
+             "evidence_ids": [], "created_at": at}
+        )  # fmt: skip
+
     for pid, weeks in history.items():
         manager_id = control_manager_id if pid == control_id else 1
+        for week in range(weeks, 0, -CHECKIN_EVERY_WEEKS):
+            started = NOW - timedelta(weeks=week)
+            checkins.append(
+                {"id": len(checkins) + 1, "person_id": pid, "manager_id": manager_id, "started_by_id": pid,
+                 "one_on_one_id": pid, "origin": CheckInOrigin.SCHEDULE.value,
+                 "idempotency_key": f"bench:{pid}:{week}", "framework_id": FRAMEWORK_ID,
+                 "framework_version": framework.version, "behaviour_ids": [b.id for b in milestone],
+                 "include_current": False, "state": CheckInState.REVEALED.value, "created_at": started,
+                 "deadline_at": started + timedelta(days=7), "self_submitted_at": started + timedelta(days=2),
+                 "manager_submitted_at": started + timedelta(days=3), "revealed_at": started + timedelta(days=3),
+                 "reveal_sent_at": started + timedelta(days=3)}
+            )  # fmt: skip
+            for behaviour in milestone:
+                verdict(pid, pid, Rater.SELF, behaviour, started + timedelta(days=2), len(checkins))
+                verdict(pid, manager_id, Rater.MANAGER, behaviour, started + timedelta(days=3), len(checkins))
+        for week in range(weeks, 0, -1):
+            for _ in range(SIGN_OFFS_PER_WEEK):
+                at = NOW - timedelta(weeks=week) + timedelta(hours=1)
+                verdict(pid, manager_id, Rater.MANAGER, rng.choice(milestone), at, None)
         placements.append(
             {"person_id": pid, "framework_id": FRAMEWORK_ID, "levels": levels, "reason": "bench",
              "started_at": NOW - timedelta(weeks=weeks + 1)}
@@ -143,6 +187,8 @@ def populate(engine: Engine, library: Library, seed: int = 11) -> dict[str, int]
                          "framework_version": framework.version, "behaviour_id": behaviour.id,
                          "area_id": behaviour.area_id, "level_id": behaviour.level_id,
                          "behaviour_text": behaviour.text, "created_at": at}
+                        | ({"disputed_at": at + timedelta(days=1), "disputed_by_id": manager_id,
+                            "dispute_comment": "Not quite this one"} if rng.random() < DISPUTED_SHARE else {})
                     )  # fmt: skip
     with engine.begin() as connection:
         _insert(connection, Workspace, [{"id": 1, "team_id": "TBENCH", "created_at": NOW}])
@@ -153,15 +199,18 @@ def populate(engine: Engine, library: Library, seed: int = 11) -> dict[str, int]
         _insert(connection, Prompt, prompts)
         _insert(connection, Digest, digests)
         _insert(connection, Evidence, evidence)
-        _insert(connection, EvidenceTag, tags)
+        _insert(connection, EvidenceTag, [{"disputed_at": None, "disputed_by_id": None,
+                                            "dispute_comment": None} | tag for tag in tags])  # fmt: skip
+        _insert(connection, CheckIn, checkins)
+        _insert(connection, Assessment, verdicts)
         if engine.dialect.name == "postgresql":
-            for table in ("people", "evidence", "evidence_tags", "one_on_ones"):
+            for table in ("people", "evidence", "evidence_tags", "one_on_ones", "checkins", "assessments"):
                 connection.execute(
                     text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
                 )
             connection.execute(text("ANALYZE"))
     return {"manager": 1, "report": 2, "control": control_id, "evidence": evidence_id, "tags": tag_id,
-            "prompts": len(prompts)}  # fmt: skip
+            "prompts": len(prompts), "checkins": len(checkins), "verdicts": len(verdicts)}  # fmt: skip
 
 
 def digest_once(uow_factory: UnitOfWorkFactory, library: Library, report_id: int) -> int:
@@ -171,6 +220,7 @@ def digest_once(uow_factory: UnitOfWorkFactory, library: Library, report_id: int
         last = uow.digests.last_sent_for(one_on_one.id)
         assert last is not None
         content = build_digest(uow, library, one_on_one, last.period_end, one_on_one.next_at, last.coverage)
+        assert content.readiness and content.manager_verdicts  # the judgement is in it
         messages = digest_messages(content, "manager")
         return content.new_evidence_count + len(messages)
 
@@ -251,12 +301,15 @@ def main() -> None:
             all_digests = (time.perf_counter() - started) * 1000
             print(
                 f"<!-- {backend}: {sizes['evidence']:,} evidence items, {sizes['tags']:,} tags, "
-                f"{sizes['prompts']:,} prompts, populated in {setup:.1f} s; all 15 digests in a row: "
+                f"{sizes['prompts']:,} prompts, {sizes['checkins']:,} check-ins, {sizes['verdicts']:,} verdicts, "
+                f"populated in {setup:.1f} s; all 15 digests in a row: "
                 f"{all_digests:.0f} ms -->",
                 file=sys.stderr,
             )
     print(
         f"{REPORTS} reports x {WEEKS} weeks: {WEEKS} prompts and {WEEKS * ITEMS_PER_WEEK} evidence items each, "
+        f"a check-in every {CHECKIN_EVERY_WEEKS} weeks (self and manager on every next-milestone behaviour) and "
+        f"{SIGN_OFFS_PER_WEEK} quick sign-off a week, {DISPUTED_SHARE:.0%} of tags disputed; "
         f"ladder {FRAMEWORK_ID} ({library[FRAMEWORK_ID].behaviour_count} behaviours); {args.runs} timed runs each\n"
     )
     print("| backend | build | median ms | p95 ms | target ms | SQL statements (2 years) | SQL statements (4 weeks) |")

@@ -22,6 +22,8 @@ class Callback(StrEnum):
     SAVE_AS_EVIDENCE_CONFIRM = "save_as_evidence_confirm"  # the shortcut's confirm-and-tag modal
     RETAG = "evidence_retag"
     DIGEST_NOTE = "digest_note"
+    DISPUTE = "evidence_dispute"  # the manager's "doesn't show this" comment modal
+    DISPUTE_REPLY = "evidence_dispute_reply"  # the engineer's reply to a dispute
     ONE_ON_ONE = "one_on_one"
     CHECKIN_PAGE = "checkin_page"  # one page (an area, or part of a big one) of a check-in's ratings
     PROMOTION = "promotion_confirm"  # the confirmation modal of `/ladder promote` and the Promote button
@@ -67,12 +69,30 @@ class DigestAction(StrEnum):
     FLAG = "digest_flag_item"  # value: evidence id
     UNFLAG = "digest_unflag_item"  # value: evidence id
     ADD_NOTE = "digest_add_note"  # value: digest id, or "" for an on-demand preview
+    # The manager's quick sign-off menu on a behaviour with new evidence; option value: a verdict or
+    # "dispute"; the block id names the person, the behaviour and the cited evidence (all re-checked).
+    SIGN_OFF = "digest_sign_off"
 
 
 class DigestBlock(StrEnum):
     NOTE = "digest_note_text"
     # Preview items: block_id = ITEM_PREFIX + running number (unique per message).
     ITEM_PREFIX = "digest_item:"
+    # Manager's digest: block_id = prefix + "<person id>:<behaviour id>:<evidence ids, comma-separated>".
+    SIGN_OFF_PREFIX = "dso:"
+    VERDICT_PREFIX = "dsv:"  # the verdict line under it, same suffix
+
+
+class DisputeAction(StrEnum):
+    COMMENT = "dispute_comment_input"
+    REPLY = "dispute_reply"  # the engineer's DM: value "<evidence id>:<behaviour id>"
+    REPLY_TEXT = "dispute_reply_input"
+
+
+class DisputeBlock(StrEnum):
+    COMMENT = "dispute_comment"
+    ACTIONS = "dispute_actions"
+    REPLY_TEXT = "dispute_reply_text"
 
 
 class DigestNoteAction(StrEnum):

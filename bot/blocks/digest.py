@@ -22,6 +22,8 @@ from slack_sdk.models.blocks import (
     HeaderBlock,
     InputBlock,
     MarkdownTextObject,
+    Option,
+    OverflowMenuElement,
     PlainTextInputElement,
     PlainTextObject,
     SectionBlock,
@@ -30,8 +32,11 @@ from slack_sdk.models.views import View
 
 from bot.blocks.common import HEADER_TEXT_MAX, mrkdwn_sections, progress_bar, shorten
 from bot.ids import Callback, DigestAction, DigestBlock, DigestNoteAction
-from bot.services.digests import DigestContent, EvidenceItem, ItemState, TalkingPoint
+from bot.services.assessments import VERDICT_LABELS, VERDICT_ORDER, VerdictView
+from bot.services.digests import BehaviourEvidence, DigestContent, EvidenceItem, ItemState, TalkingPoint
+from bot.services.disputes import MAX_CITED
 from bot.services.text import escape
+from storage.models import Rater, Verdict
 
 MESSAGE_MAX_BLOCKS = 50
 MESSAGE_TEXT_MAX = 40_000  # the notification text stays far below it
@@ -65,10 +70,141 @@ def link(url: str | None, label: str = "link") -> str:
     return escape(url)
 
 
-def item_line(item: EvidenceItem, *, bullet: str = "•") -> str:
+def item_line(item: EvidenceItem, *, bullet: str = "•", behaviour_id: str | None = None) -> str:
     extra = f" ({link(item.link)})" if item.link else ""
     flag = " :speech_balloon:" if item.to_discuss else ""
-    return f"{bullet} {slack_date(item.created_at)}: {escape(item.text)}{extra}{flag}"
+    return f"{bullet} {slack_date(item.created_at)}: {escape(item.text)}{extra}{flag}{dispute_mark(item, behaviour_id)}"
+
+
+def dispute_mark(item: EvidenceItem, behaviour_id: str | None) -> str:
+    """ " — disputed: <comment>" when the manager said this item doesn't show `behaviour_id`."""
+    for tag in item.tags:
+        if tag.behaviour_id == behaviour_id and tag.disputed:
+            comment = f": {escape(tag.dispute_comment)}" if tag.dispute_comment else ""
+            return f" · :warning: _disputed: doesn't show this_{comment}"
+    return ""
+
+
+# --- verdicts and readiness -----------------------------------------------------------------------
+
+SIGN_OFF_DISPUTE = "dispute"
+SIGN_OFF_CHOICES = (*reversed(VERDICT_ORDER), SIGN_OFF_DISPUTE)  # Consistently first, as people read it
+NO_VERDICT = "_No verdict from you yet._"
+
+
+def verdict_text(verdict: VerdictView) -> str:
+    who = "self" if verdict.rater is Rater.SELF else "manager"
+    comment = f" — {escape(verdict.comment)}" if verdict.comment else ""
+    return f"*{verdict.label}* ({who}, {slack_date(verdict.created_at)}){comment}"
+
+
+def new_verdict_lines(content: DigestContent) -> list[str]:
+    if not content.new_verdicts:
+        return []
+    lines = ["*New verdicts since the last 1:1*"]
+    lines += [f"• “{escape(v.behaviour_text)}”: {verdict_text(v)}" for v in content.new_verdicts]
+    return lines
+
+
+def readiness_lines(content: DigestContent) -> list[str]:
+    shown = [r for r in content.readiness if not r.at_top]
+    if not shown:
+        return []
+    lines = ["*Readiness for the next level* (manager verdicts “consistently” / needed)"]
+    for area in shown:
+        bar = progress_bar(area.consistently, area.needed) if area.needed else "no behaviours listed"
+        mark = " :white_check_mark:" if area.ready else ""
+        lines.append(f"`{bar}` {escape(area.headline)}{mark}")
+    return lines
+
+
+def sign_off_suffix(person_id: int, behaviour_id: str, evidence_ids: list[int]) -> str:
+    return f"{person_id}:{behaviour_id}:{','.join(str(i) for i in evidence_ids[-MAX_CITED:])}"
+
+
+def parse_sign_off_block(block_id: str | None) -> tuple[int | None, str | None, list[int]]:
+    """(person id, behaviour id, evidence ids) from a sign-off block id; untrusted, re-checked later."""
+    prefix = DigestBlock.SIGN_OFF_PREFIX.value
+    if not block_id or not block_id.startswith(prefix):
+        return None, None, []
+    person, _, rest = block_id[len(prefix) :].partition(":")
+    behaviour, _, ids = rest.rpartition(":")
+    try:
+        evidence_ids = [int(i) for i in ids.split(",") if i]
+    except ValueError:
+        return None, None, []
+    return (int(person) if person.isdigit() else None), (behaviour or None), evidence_ids
+
+
+def parse_sign_off_choice(value: object) -> Verdict | Literal["dispute"] | None:
+    if value == SIGN_OFF_DISPUTE:
+        return SIGN_OFF_DISPUTE
+    return next((v for v in Verdict if v.value == value), None)
+
+
+def _sign_off_menu() -> OverflowMenuElement:
+    options = [Option(text=VERDICT_LABELS[v], value=v.value) for v in SIGN_OFF_CHOICES if isinstance(v, Verdict)]
+    options.append(Option(text="Doesn't show this", value=SIGN_OFF_DISPUTE))
+    return OverflowMenuElement(action_id=DigestAction.SIGN_OFF, options=options)
+
+
+def signed_off_line(verdict: VerdictView | None) -> str:
+    return f"Your verdict: {verdict_text(verdict)}" if verdict is not None else NO_VERDICT
+
+
+def _judged_group_blocks(content: DigestContent, area_name: str, group: BehaviourEvidence) -> list[Block]:
+    """A behaviour with new evidence in the manager's digest: its items, a sign-off menu, the verdict."""
+    assert group.behaviour_id is not None
+    level = f" ({escape(group.level_name)})" if group.level_name else ""
+    lines = [f"*{escape(area_name)}* · _{escape(group.text)}_{level}"]
+    lines += [item_line(item, behaviour_id=group.behaviour_id) for item in group.items]
+    sections = mrkdwn_sections(lines)
+    suffix = sign_off_suffix(content.report.person_id, group.behaviour_id, [i.id for i in group.items])
+    first = SectionBlock(
+        block_id=f"{DigestBlock.SIGN_OFF_PREFIX}{suffix}", text=sections[0].text, accessory=_sign_off_menu()
+    )
+    verdict = ContextBlock(
+        block_id=f"{DigestBlock.VERDICT_PREFIX}{suffix}",
+        elements=[MarkdownTextObject(text=signed_off_line(content.manager_verdicts.get(group.behaviour_id)))],
+    )
+    return [first, *sections[1:], verdict]
+
+
+def _manager_evidence_blocks(content: DigestContent) -> list[Block]:
+    if content.nothing_new:
+        return []
+    noun = "item" if content.new_evidence_count == 1 else "items"
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=f"*New evidence* ({content.new_evidence_count} {noun})"))
+    ]
+    for area in content.new_evidence:
+        for group in area.behaviours:
+            if group.behaviour_id is not None and group.behaviour_id in content.judgeable:
+                blocks.extend(_judged_group_blocks(content, area.area_name, group))
+                continue
+            level = f" ({escape(group.level_name)})" if group.level_name else ""
+            lines = [f"*{escape(area.area_name)}* · _{escape(group.text)}_{level}"]
+            lines += [item_line(item, behaviour_id=group.behaviour_id) for item in group.items]
+            blocks.extend(mrkdwn_sections(lines))
+    return blocks
+
+
+def with_verdict(blocks: list[dict[str, Any]], block_id: str, line: str) -> list[dict[str, Any]]:
+    """The digest part's blocks (as Slack returned them) with one behaviour's verdict line replaced.
+
+    Display only: the verdict itself was stored and re-checked by the service. The line's block is
+    always there, so the part keeps its block count (and stays within Slack's 50).
+    """
+    prefix = DigestBlock.SIGN_OFF_PREFIX.value
+    if not block_id.startswith(prefix):
+        return blocks
+    wanted = DigestBlock.VERDICT_PREFIX.value + block_id[len(prefix) :]
+    updated = []
+    for block in blocks:
+        if block.get("block_id") == wanted:
+            block = {**block, "elements": [MarkdownTextObject(text=line).to_dict()]}
+        updated.append(block)
+    return updated
 
 
 def _change(change: int | None) -> str:
@@ -127,7 +263,7 @@ def _evidence_lines(content: DigestContent) -> list[str]:
         for group in area.behaviours:
             level = f" ({escape(group.level_name)})" if group.level_name else ""
             lines.append(f"_{escape(group.text)}_{level}")
-            lines.extend(item_line(item) for item in group.items)
+            lines.extend(item_line(item, behaviour_id=group.behaviour_id) for item in group.items)
     return lines
 
 
@@ -143,7 +279,7 @@ def _preview_item_blocks(content: DigestContent) -> list[Block]:
             heading = f"*{escape(area.area_name)}* · _{escape(group.text)}_"
             blocks.extend(mrkdwn_sections([heading]))
             for item in group.items:
-                line = item_line(item)
+                line = item_line(item, behaviour_id=group.behaviour_id)
                 if item.id in seen:
                     blocks.extend(mrkdwn_sections([line + " _(also above)_"]))
                     continue
@@ -199,12 +335,16 @@ def digest_blocks(
         )
     if content.notes:
         blocks.extend(mrkdwn_sections([escape(note) for note in content.notes]))
+    blocks.extend(mrkdwn_sections(new_verdict_lines(content)))
     if audience == "preview":
         blocks.extend(_preview_item_blocks(content))
+    elif audience == "manager":
+        blocks.extend(_manager_evidence_blocks(content))
     else:
         blocks.extend(mrkdwn_sections(_evidence_lines(content)))
     blocks.append(DividerBlock())
     blocks.extend(mrkdwn_sections(coverage_lines(content)))
+    blocks.extend(mrkdwn_sections(readiness_lines(content)))
     blocks.extend(mrkdwn_sections(talking_point_lines(content.talking_points)))
     blocks.extend(mrkdwn_sections([prompt_line(content)]))
     if audience == "preview":

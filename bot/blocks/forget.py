@@ -8,8 +8,9 @@ from slack_sdk.models.views import View
 from bot.ids import Callback
 
 WHAT_GOES = (
-    "This deletes *everything growthbot holds about you*: all your evidence, your prompts and prompt "
-    "schedule, your ladder placement and the digests of your 1:1s. Your manager links and 1:1s end, "
+    "This deletes *everything growthbot holds about you*: all your evidence, the verdicts on your "
+    "behaviours and your check-ins, your prompts and prompt schedule, your ladder placement and the "
+    "digests of your 1:1s. Your manager links and 1:1s end, "
     "on both sides. It cannot be undone.\n\n"
     "Only a record that a deletion happened (with counts, never content) is kept in the audit log.\n\n"
     "Want a copy first? Close this and run `/ladder export`."
@@ -42,6 +43,8 @@ def deletion_lines(counts: dict[str, int] | None) -> str:
             _line(counts.get("schedules", 0), "prompt schedule"),
             _line(counts.get("placements", 0), "ladder placement"),
             _line(counts.get("digests", 0), "digest"),
+            _line(counts.get("assessments", 0), "verdict"),
+            _line(counts.get("checkins", 0), "check-in"),
             "Ended:",
             _line(counts.get("manager_links_ended", 0), "manager link"),
             _line(counts.get("one_on_ones_ended", 0), "1:1"),

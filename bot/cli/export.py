@@ -14,7 +14,8 @@ from bot.cli import CliContext, pass_cli
 from bot.cli.people import _database, _library
 from bot.services import access
 from bot.services.data_rights import PersonNotFound, find_person
-from bot.services.packet import build_packet, render_csv, render_json, render_markdown
+from bot.services.packet import build_packet
+from bot.services.packet_render import render_csv, render_json, render_markdown
 from storage.clock import utcnow
 
 RENDERERS = {"md": render_markdown, "json": render_json, "csv": render_csv}
@@ -33,8 +34,10 @@ RENDERERS = {"md": render_markdown, "json": render_json, "csv": render_csv}
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="Default: stdout.")
 @pass_cli
 def export(cli: CliContext, person_ref: str, fmt: str, output: Path | None) -> None:
-    """Export one person's promotion packet: each behaviour of their next milestone with its evidence,
-    coverage per area, and the behaviours still without evidence.
+    """Export one person's promotion packet: each behaviour of their next milestone with the self and
+    manager verdicts and its evidence (cited first, disputed marked), coverage and readiness per area,
+    the ladder version, and the behaviours still without evidence. Verdicts still blind in an open
+    check-in are left out.
 
     For everything growthbot holds about a person, use `growthbot people export`.
     """

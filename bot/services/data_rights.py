@@ -13,7 +13,18 @@ from typing import Any
 
 from bot.services.actor import Actor
 from storage.clock import utcnow
-from storage.models import Digest, Evidence, ManagerLink, OneOnOne, Person, Placement, Prompt, PromptSchedule
+from storage.models import (
+    Assessment,
+    CheckIn,
+    Digest,
+    Evidence,
+    ManagerLink,
+    OneOnOne,
+    Person,
+    Placement,
+    Prompt,
+    PromptSchedule,
+)
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 EXPORT_FORMAT = "growthbot-person-export/1"
@@ -73,6 +84,9 @@ def export_person(
         "evidence": [_evidence(item) for item in evidence],
         "one_on_ones": [_one_on_one(uow, one_on_one, person) for one_on_one in one_on_ones],
         "digests": [_digest(digest, with_coverage=digest.one_on_one_id in as_report) for digest in digests],
+        # Verdicts on the person (blind ones included: they are the person's data) and their check-ins.
+        "assessments": [_assessment(uow, row) for row in uow.assessments.all_for(person.id)],
+        "checkins": [_checkin(row) for row in uow.checkins.for_person(person.id)],
         "audit": [
             {"at": _json(entry.at), "actor_slack_id": entry.actor_slack_id, "action": entry.action}
             for entry in uow.audit.for_subject(person.slack_user_id, limit=10_000)
@@ -82,7 +96,7 @@ def export_person(
         actor,
         "exported_person_data",
         person.slack_user_id,
-        {"evidence": len(evidence), "prompts": len(data["prompts"])},
+        {"evidence": len(evidence), "prompts": len(data["prompts"]), "assessments": len(data["assessments"])},
         workspace_team_id=person.workspace.team_id,
         now=now,
     )
@@ -200,9 +214,55 @@ def _evidence(item: Evidence) -> dict[str, Any]:
                 tag, ("framework_id", "framework_version", "behaviour_id", "area_id", "level_id", "behaviour_text")
             ),
             "tagged_at": _json(tag.created_at),
+            "disputed_at": _json(tag.disputed_at),
+            "dispute_comment": tag.dispute_comment,
         }
         for tag in item.tags
     ]
+    return data
+
+
+def _assessment(uow: UnitOfWork, row: Assessment) -> dict[str, Any]:
+    data = _fields(
+        row,
+        (
+            "id",
+            "rater",
+            "checkin_id",
+            "framework_id",
+            "framework_version",
+            "behaviour_id",
+            "area_id",
+            "level_id",
+            "behaviour_text",
+            "verdict",
+            "comment",
+            "created_at",
+        ),
+    )
+    rater = uow.people.get(row.rater_id) if row.rater_id is not None else None
+    data.update(evidence_ids=list(row.evidence_ids or []), rater_slack_id=rater.slack_user_id if rater else None)
+    return data
+
+
+def _checkin(row: CheckIn) -> dict[str, Any]:
+    data = _fields(
+        row,
+        (
+            "id",
+            "origin",
+            "framework_id",
+            "framework_version",
+            "include_current",
+            "state",
+            "created_at",
+            "deadline_at",
+            "self_submitted_at",
+            "manager_submitted_at",
+            "revealed_at",
+        ),
+    )
+    data["behaviour_ids"] = list(row.behaviour_ids or [])
     return data
 
 
@@ -252,6 +312,8 @@ class DeletionReport:
     digests: int
     manager_links_ended: int
     one_on_ones_ended: int
+    assessments: int = 0
+    checkins: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -274,13 +336,16 @@ _SUMMARY_WORDS = {
     "digests": ("digest", "digests"),
     "manager_links_ended": ("manager link ended", "manager links ended"),
     "one_on_ones_ended": ("1:1 ended", "1:1s ended"),
+    "assessments": ("verdict", "verdicts"),
+    "checkins": ("check-in", "check-ins"),
 }
 
 
 def delete_person_data(
     uow: UnitOfWork, person: Person, *, actor: str | None, now: datetime | None = None
 ) -> DeletionReport:
-    """Delete the person's evidence and tags, prompts, schedule, placements and the digests of their 1:1s;
+    """Delete the person's evidence and tags, verdicts on them and their check-ins, prompts, schedule,
+    placements and the digests of their 1:1s;
     end their manager links and 1:1s (both roles; the links stay as the other side's history); clear
     their name and email and mark them inactive so the bot stops prompting them.
 
@@ -290,6 +355,8 @@ def delete_person_data(
     now = now or utcnow()
     one_on_one_ids = [one_on_one.id for one_on_one in uow.one_on_ones.all_involving(person.id)]
     evidence, tags = uow.evidence.delete_all_for(person.id)
+    assessments = uow.assessments.delete_all_for(person.id)  # before the check-ins they may belong to
+    checkins = uow.checkins.delete_all_for(person.id)
     report = DeletionReport(
         evidence=evidence,
         tags=tags,
@@ -299,6 +366,8 @@ def delete_person_data(
         placements=uow.placements.delete_all_for(person.id),
         manager_links_ended=uow.managers.end_all_involving(person.id, now),
         one_on_ones_ended=uow.one_on_ones.end_all_involving(person.id, now),
+        assessments=assessments,
+        checkins=checkins,
     )
     person.display_name = None
     person.email = None

@@ -14,6 +14,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal
 
+from bot.services import assessments
+from bot.services.assessments import EMPTY, CurrentVerdicts, Disagreement, VerdictView
+from bot.services.readiness import AreaReadiness, readiness
 from frameworks import Behaviour, Framework, Library
 from frameworks.lookups import next_milestone
 from storage.models import OneOnOne, Person
@@ -52,6 +55,8 @@ class TagRef:
     area_id: str
     level_id: str
     behaviour_text: str
+    disputed: bool = False  # the manager said it doesn't show this behaviour: shown, never counted
+    dispute_comment: str | None = None
 
 
 # What an item's button on the engineer's preview shows after a click (bot.services.digest_preview).
@@ -123,6 +128,8 @@ class AreaCoverage:
 
 
 class TalkingPointKind(StrEnum):
+    DISAGREEMENT = "disagreement"  # self and manager verdicts differ
+    DISPUTED = "disputed"  # evidence the manager said does not show its behaviour
     FLAGGED = "flagged"
     NEVER_EVIDENCED = "never_evidenced"
     QUIET_AREA = "quiet_area"
@@ -147,6 +154,16 @@ class PromptActivity:
 
 
 @dataclass(frozen=True, slots=True)
+class DisputedTag:
+    """A disputed tag on one of the person's items: shown (marked), never counted."""
+
+    item: EvidenceItem
+    behaviour_id: str
+    behaviour_text: str
+    comment: str | None  # raw; renderers escape it
+
+
+@dataclass(frozen=True, slots=True)
 class DigestContent:
     report: PersonRef
     manager: PersonRef | None
@@ -162,6 +179,13 @@ class DigestContent:
     notes: tuple[str, ...] = ()
     one_on_one_id: int | None = None
     meeting_at: datetime | None = None  # the 1:1 this digest prepares, when there is one
+    new_verdicts: tuple[VerdictView, ...] = ()  # given since the period started, oldest first
+    readiness: tuple[AreaReadiness, ...] = ()
+    manager_verdicts: Mapping[str, VerdictView] = field(default_factory=dict)  # current, per behaviour
+    disagreements: tuple[Disagreement, ...] = ()
+    disputes: tuple[DisputedTag, ...] = ()
+    # Behaviours of the person's ladder with new evidence: the manager's digest offers a quick sign-off.
+    judgeable: frozenset[str] = frozenset()
 
     @property
     def nothing_new(self) -> bool:
@@ -285,8 +309,27 @@ def talking_points(
     first_name: str,
     as_of: datetime,
     limit: int = TALKING_POINTS,
+    disagreements: Sequence[Disagreement] = (),
+    disputes: Sequence[DisputedTag] = (),
 ) -> tuple[TalkingPoint, ...]:
-    """Up to `limit` points: one of each kind first (flagged, never evidenced, quiet area), then more."""
+    """Up to `limit` points: disagreements and disputes first, then one of each other kind (flagged,
+    never evidenced, quiet area), then more."""
+    judged = [
+        TalkingPoint(
+            TalkingPointKind.DISAGREEMENT,
+            f"“{d.behaviour_text}”: {first_name} says {assessments.VERDICT_LABELS[d.self_verdict].lower()}, "
+            f"the manager says {assessments.VERDICT_LABELS[d.manager_verdict].lower()}",
+        )
+        for d in disagreements
+    ]
+    judged += [
+        TalkingPoint(
+            TalkingPointKind.DISPUTED,
+            f"Disputed: doesn't show “{d.behaviour_text}”" + (f" ({d.comment})" if d.comment else ""),
+            (d.item,),
+        )
+        for d in disputes
+    ]
     flagged_points: list[TalkingPoint] = []
     if flagged:
         noun = "an item" if len(flagged) == 1 else f"{len(flagged)} items"
@@ -318,7 +361,8 @@ def talking_points(
     ]
 
     pools = [flagged_points, never, quiet]
-    chosen: list[TalkingPoint] = [pool.pop(0) for pool in pools if pool][:limit]
+    chosen: list[TalkingPoint] = judged[:limit]
+    chosen += [pool.pop(0) for pool in pools if pool][: max(0, limit - len(chosen))]
     for pool in pools:
         while pool and len(chosen) < limit:
             chosen.append(pool.pop(0))
@@ -343,22 +387,37 @@ class DigestInputs:
     prompts: PromptActivity = field(default_factory=PromptActivity)
     one_on_one_id: int | None = None
     meeting_at: datetime | None = None
+    verdicts: CurrentVerdicts = EMPTY
+    new_verdicts: Sequence[VerdictView] = ()
+    disputes: Sequence[DisputedTag] = ()
 
 
 def assemble_digest(inputs: DigestInputs, previous_coverage: Mapping[str, Any] | None = None) -> DigestContent:
     report = PersonRef.of(inputs.report)
     notes: list[str] = []
     milestone: list[MilestoneArea] = []
+    ready: tuple[AreaReadiness, ...] = ()
+    framework = inputs.framework
     if inputs.framework_id is None:
         notes.append(NO_PLACEMENT)
-    elif inputs.framework is None:
+    elif framework is None:
         notes.append(UNKNOWN_LADDER.format(framework_id=inputs.framework_id))
     else:
         try:
-            milestone = milestone_areas(inputs.framework, inputs.levels_by_area, inputs.track)
+            milestone = milestone_areas(framework, inputs.levels_by_area, inputs.track)
+            steps = next_milestone(framework, inputs.levels_by_area, inputs.track)
+            ready = readiness(framework, steps, inputs.verdicts)
         except KeyError:
-            notes.append(UNKNOWN_LEVEL.format(framework=inputs.framework.name))
+            notes.append(UNKNOWN_LEVEL.format(framework=framework.name))
     coverage = coverage_for(milestone, inputs.stats, previous_coverage)
+    milestone_ids = [b.id for area in milestone for b in area.behaviours]
+    disagreements = assessments.disagreements(inputs.verdicts, milestone_ids)
+    judgeable = frozenset(
+        tag.behaviour_id
+        for item in inputs.new_items
+        for tag in item.tags
+        if framework is not None and tag.framework_id == framework.id and framework.find_behaviour(tag.behaviour_id)
+    )
     new_items = list(inputs.new_items)
     if not new_items:
         notes.insert(0, NOTHING_NEW)
@@ -373,13 +432,26 @@ def assemble_digest(inputs: DigestInputs, previous_coverage: Mapping[str, Any] |
         new_evidence_count=len({item.id for item in new_items}),
         coverage=coverage,
         talking_points=talking_points(
-            milestone, coverage, inputs.stats, inputs.flagged, first_name=first_name, as_of=inputs.period_end
+            milestone,
+            coverage,
+            inputs.stats,
+            inputs.flagged,
+            first_name=first_name,
+            as_of=inputs.period_end,
+            disagreements=disagreements,
+            disputes=inputs.disputes,
         ),
         flagged=tuple(inputs.flagged),
         prompts=inputs.prompts,
         notes=tuple(notes),
         one_on_one_id=inputs.one_on_one_id,
         meeting_at=inputs.meeting_at,
+        new_verdicts=tuple(inputs.new_verdicts),
+        readiness=ready,
+        manager_verdicts=dict(inputs.verdicts.manager_verdicts),
+        disagreements=tuple(disagreements),
+        disputes=tuple(inputs.disputes),
+        judgeable=judgeable,
     )
 
 
@@ -395,7 +467,16 @@ def item_of(evidence: Any) -> EvidenceItem:
         link=evidence.link,
         to_discuss=bool(evidence.to_discuss),
         tags=tuple(
-            TagRef(t.framework_id, t.behaviour_id, t.area_id, t.level_id, t.behaviour_text) for t in evidence.tags
+            TagRef(
+                t.framework_id,
+                t.behaviour_id,
+                t.area_id,
+                t.level_id,
+                t.behaviour_text,
+                t.disputed_at is not None,
+                t.dispute_comment,
+            )
+            for t in evidence.tags
         ),
     )
 
@@ -408,7 +489,10 @@ def load_inputs(
     period_start: datetime,
     period_end: datetime,
 ) -> DigestInputs:
-    """Load a digest's data: five statements, whatever the amount of evidence."""
+    """Load a digest's data: eight statements, whatever the amount of evidence or of verdicts.
+
+    Verdicts are read as nobody's own (`viewer=None`): the manager's digest and the engineer's preview
+    show the same ones, and a verdict still blind in an open check-in shows in neither."""
     placement = uow.placements.current_for(report.id)
     inputs = DigestInputs(report=report, manager=manager, period_start=period_start, period_end=period_end)
     if placement is not None:
@@ -421,9 +505,27 @@ def load_inputs(
     if inputs.framework is not None:
         raw = uow.evidence.behaviour_stats(report.id, inputs.framework.id)
         inputs.stats = {b: BehaviourStat(c.count, c.last_at) for b, c in raw.items()}
+        inputs.verdicts = assessments.current(uow, report.id, inputs.framework.id)
+        inputs.new_verdicts = [
+            assessments.view_of(row)
+            for row in uow.assessments.since(report.id, inputs.framework.id, period_start)
+            if row.created_at <= period_end
+        ]
+        inputs.disputes = disputed_tags(uow, report.id, inputs.framework.id, since=period_start)
     asked, answered, last_answer_at = uow.prompts.activity(report.id, period_start, period_end)
     inputs.prompts = PromptActivity(asked, answered, last_answer_at)
     return inputs
+
+
+def disputed_tags(
+    uow: UnitOfWork, person_id: int, framework_id: str, *, since: datetime | None = None
+) -> list[DisputedTag]:
+    """The person's disputed tags on this ladder (disputed at or after `since`), oldest dispute first;
+    two statements, whatever their number."""
+    return [
+        DisputedTag(item_of(evidence), tag.behaviour_id, tag.behaviour_text, tag.dispute_comment)
+        for evidence, tag in uow.evidence.disputed_for(person_id, framework_id, since=since)
+    ]
 
 
 def build_digest(

@@ -15,6 +15,7 @@ from bot.services.actor import Actor
 from bot.services.digesting import on_demand_digest
 from bot.services.digests import DigestContent
 from bot.services.packet import Packet, build_packet
+from storage.models import Rater
 from storage.uow import UnitOfWork
 
 
@@ -53,7 +54,17 @@ def read_packet(deps: Deps, actor: Actor, subject_slack_id: str | None, now: dat
         grant = _open(uow, deps, actor, subject_slack_id, access.EXPORTED, details, now)
         if grant is None:
             return Refused(someone_else=subject_slack_id is not None)
-        return PacketRead(build_packet(uow, deps.library, grant.subject, now=now), grant.viewer.tz)
+        packet = build_packet(uow, deps.library, grant.subject, now=now, viewer=_rater(grant))
+        return PacketRead(packet, grant.viewer.tz)
+
+
+def _rater(grant: access.EvidenceAccess) -> Rater | None:
+    """Whose blind verdicts the reader may see besides revealed ones: their own only (an admin: none)."""
+    if grant.is_self:
+        return Rater.SELF
+    if grant.manager is not None and grant.manager.id == grant.viewer.id:
+        return Rater.MANAGER
+    return None
 
 
 def _open(

@@ -1,22 +1,20 @@
 """The promotion packet: every behaviour of someone's next milestone with all of their evidence for it.
 
-Slack-free. `build_packet` loads with a fixed number of statements; `render_markdown`, `render_csv` and
-`render_json` (over `packet_to_json`) turn it into a document. Behaviours without evidence are listed,
+Slack-free. `build_packet` loads with a fixed number of statements; bot.services.packet_render turns
+it into a document (`render_markdown`, `render_csv`, `render_json`). Behaviours without evidence are listed,
 never hidden, and evidence tagged to other behaviours (or to none) gets its own section so nothing a
 person recorded is left out.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
+from bot.services import assessments
+from bot.services.assessments import EMPTY, CurrentVerdicts, VerdictView
 from bot.services.digests import (
     NO_PLACEMENT,
     UNKNOWN_LADDER,
@@ -29,10 +27,10 @@ from bot.services.digests import (
     item_of,
     milestone_areas,
 )
-from bot.services.timing import local_date
+from bot.services.readiness import AreaReadiness, readiness
 from frameworks import Framework, Library
-from frameworks.lookups import current_level_label
-from storage.models import Person
+from frameworks.lookups import current_level_label, next_milestone
+from storage.models import Person, Rater
 from storage.uow import UnitOfWork
 
 
@@ -41,7 +39,22 @@ class PacketBehaviour:
     behaviour_id: str
     text: str
     qualifier: str | None
-    items: tuple[EvidenceItem, ...]
+    items: tuple[EvidenceItem, ...]  # cited by a current verdict first, then the rest, oldest first
+    self_verdict: VerdictView | None = None
+    manager_verdict: VerdictView | None = None
+
+    def cited(self, item: EvidenceItem) -> bool:
+        return any(v is not None and item.id in v.evidence_ids for v in (self.self_verdict, self.manager_verdict))
+
+    def dispute_of(self, item: EvidenceItem) -> tuple[bool, str | None]:
+        """(disputed, the manager's comment) for this item's tag on this behaviour."""
+        for tag in item.tags:
+            if tag.behaviour_id == self.behaviour_id and tag.disputed:
+                return True, tag.dispute_comment
+        return False, None
+
+    def counted(self) -> tuple[EvidenceItem, ...]:
+        return tuple(item for item in self.items if not self.dispute_of(item)[0])
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +66,7 @@ class PacketArea:
 
     @property
     def covered(self) -> int:
-        return sum(1 for b in self.behaviours if b.items)
+        return sum(1 for b in self.behaviours if b.counted())  # disputed evidence never counts
 
     @property
     def total(self) -> int:
@@ -70,10 +83,12 @@ class Packet:
     other_evidence: tuple[AreaEvidence, ...]
     evidence_count: int
     notes: tuple[str, ...] = ()
+    framework_version: int | None = None  # the ladder version the verdicts are judged against
+    readiness: tuple[AreaReadiness, ...] = ()
 
     @property
     def behaviours_without_evidence(self) -> list[tuple[PacketArea, PacketBehaviour]]:
-        return [(area, b) for area in self.areas for b in area.behaviours if not b.items]
+        return [(area, b) for area in self.areas for b in area.behaviours if not b.counted()]
 
 
 def assemble_packet(
@@ -84,9 +99,11 @@ def assemble_packet(
     track: str | None,
     items: Sequence[EvidenceItem],
     now: datetime,
+    verdicts: CurrentVerdicts = EMPTY,
 ) -> Packet:
     notes: list[str] = []
     milestone: list[MilestoneArea] = []
+    ready: tuple[AreaReadiness, ...] = ()
     level_label = None
     if framework_id is None:
         notes.append(NO_PLACEMENT)
@@ -96,6 +113,7 @@ def assemble_packet(
         try:
             milestone = milestone_areas(framework, levels_by_area, track)
             level_label = current_level_label(framework, levels_by_area)
+            ready = readiness(framework, next_milestone(framework, levels_by_area, track), verdicts)
         except KeyError:
             notes.append(UNKNOWN_LEVEL.format(framework=framework.name))
 
@@ -116,7 +134,7 @@ def assemble_packet(
             area_name=area.area_name,
             level_name=area.level_name,
             behaviours=tuple(
-                PacketBehaviour(b.id, b.text, b.qualifier, tuple(by_behaviour.get(b.id, ()))) for b in area.behaviours
+                _behaviour(b.id, b.text, b.qualifier, by_behaviour.get(b.id, []), verdicts) for b in area.behaviours
             ),
         )
         for area in milestone
@@ -130,15 +148,30 @@ def assemble_packet(
         other_evidence=group_by_area(other, framework),
         evidence_count=len(items),
         notes=tuple(notes),
+        framework_version=framework.version if framework else None,
+        readiness=ready,
     )
 
 
-def build_packet(uow: UnitOfWork, library: Library, person: Person, *, now: datetime) -> Packet:
-    """A person's packet: two statements for the placement and their evidence, whatever its amount."""
+def _behaviour(
+    behaviour_id: str, text: str, qualifier: str | None, items: Sequence[EvidenceItem], verdicts: CurrentVerdicts
+) -> PacketBehaviour:
+    mine, theirs = verdicts.self_verdicts.get(behaviour_id), verdicts.manager_verdicts.get(behaviour_id)
+    cited = {i for v in (mine, theirs) if v is not None for i in v.evidence_ids}
+    ordered = [i for i in items if i.id in cited] + [i for i in items if i.id not in cited]
+    return PacketBehaviour(behaviour_id, text, qualifier, tuple(ordered), mine, theirs)
+
+
+def build_packet(
+    uow: UnitOfWork, library: Library, person: Person, *, now: datetime, viewer: Rater | None = None
+) -> Packet:
+    """A person's packet: four statements for the placement, their evidence and the verdicts `viewer`
+    may see (the person: their own blind ones too; None: only revealed ones), whatever their amount."""
     placement = uow.placements.current_for(person.id)
     items = [item_of(e) for e in uow.evidence.with_tags(person.id)]
     if placement is None:
         return assemble_packet(person, None, None, {}, None, items, now)
+    verdicts = assessments.current(uow, person.id, placement.framework_id, viewer=viewer)
     return assemble_packet(
         person,
         library.get(placement.framework_id),
@@ -147,218 +180,5 @@ def build_packet(uow: UnitOfWork, library: Library, person: Person, *, now: date
         placement.track,
         items,
         now,
+        verdicts,
     )
-
-
-# --- rendering ------------------------------------------------------------------------------------
-
-
-def _md_cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
-
-
-def _md_block(text: str, indent: str) -> str:
-    """Evidence text as written, every line indented so a multi-line item stays inside its bullet."""
-    lines = text.splitlines() or [""]
-    return ("\n" + indent).join(line.rstrip() for line in lines)
-
-
-def _md_item(item: EvidenceItem, tz: str) -> str:
-    day = local_date(item.created_at, tz).isoformat()
-    link = f" ([link](<{item.link}>))" if item.link else ""
-    return f"  - {day}: {_md_block(item.text, '    ')}{link}"
-
-
-def render_markdown(packet: Packet) -> str:
-    tz = packet.person.tz
-    out: list[str] = [f"# Promotion packet: {packet.person.name}", ""]
-    facts = [f"Generated {local_date(packet.generated_at, tz).isoformat()}"]
-    if packet.framework_name:
-        facts.append(f"ladder: {packet.framework_name}")
-    if packet.current_level:
-        facts.append(f"current level: {packet.current_level}")
-    facts.append(f"{packet.evidence_count} evidence items")
-    out += [" · ".join(facts), ""]
-    out += [f"> {note}" for note in packet.notes] + ([""] if packet.notes else [])
-
-    if packet.areas:
-        out += ["## Coverage of the next milestone", "", "| Area | Next level | Behaviours with evidence |"]
-        out += ["|---|---|---|"]
-        for area in packet.areas:
-            level = area.level_name or "top level reached"
-            out.append(f"| {_md_cell(area.area_name)} | {_md_cell(level)} | {area.covered} / {area.total} |")
-        total = sum(a.total for a in packet.areas)
-        covered = sum(a.covered for a in packet.areas)
-        out += [f"| **All areas** | | **{covered} / {total}** |", ""]
-
-        for area in packet.areas:
-            heading = f"## {area.area_name}" + (f" — {area.level_name}" if area.level_name else "")
-            out += [heading, "", f"{area.covered} of {area.total} behaviours have evidence.", ""]
-            if area.level_name is None:
-                out += ["Already at the top level of this area.", ""]
-            elif not area.behaviours:
-                out += ["The ladder lists no behaviours for this level.", ""]
-            for behaviour in area.behaviours:
-                qualifier = f" _({behaviour.qualifier})_" if behaviour.qualifier else ""
-                out.append(f"### {_md_cell(behaviour.text)}{qualifier}")
-                out.append("")
-                if behaviour.items:
-                    out += [_md_item(item, tz) for item in behaviour.items]
-                else:
-                    out.append("  - _No evidence yet._")
-                out.append("")
-
-        missing = packet.behaviours_without_evidence
-        out += ["## Behaviours without evidence", ""]
-        if missing:
-            out += [f"- {_md_cell(b.text)} ({_md_cell(a.area_name)})" for a, b in missing]
-        else:
-            out.append("Every behaviour of the next milestone has evidence.")
-        out.append("")
-
-    if packet.other_evidence:
-        out += ["## Other evidence", "", "Tagged to behaviours outside the next milestone, or not tagged.", ""]
-        for area in packet.other_evidence:
-            for group in area.behaviours:
-                out += [f"### {_md_cell(area.area_name)}: {_md_cell(group.text)}", ""]
-                out += [_md_item(item, tz) for item in group.items]
-                out.append("")
-    return "\n".join(out).rstrip() + "\n"
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_safe(text: str | None) -> str:
-    # A spreadsheet would run a cell starting with these as a formula; a leading quote keeps it text.
-    if not text:
-        return ""
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-CSV_HEADER = ["area", "next_level", "behaviour_id", "behaviour", "evidence_id", "date", "evidence", "link"]
-
-
-def render_csv(packet: Packet) -> str:
-    """One row per (behaviour, evidence item); a behaviour without evidence gets one row with empty evidence."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_HEADER)
-    tz = packet.person.tz
-
-    def row(area: str, level: str, behaviour_id: str, behaviour: str, item: EvidenceItem | None) -> list[str]:
-        if item is None:
-            return [area, level, behaviour_id, _csv_safe(behaviour), "", "", "", ""]
-        day = local_date(item.created_at, tz).isoformat()
-        return [
-            area,
-            level,
-            behaviour_id,
-            _csv_safe(behaviour),
-            str(item.id),
-            day,
-            _csv_safe(item.text),
-            _csv_safe(item.link),
-        ]
-
-    for area in packet.areas:
-        for behaviour in area.behaviours:
-            if not behaviour.items:
-                writer.writerow(
-                    row(area.area_name, area.level_name or "", behaviour.behaviour_id, behaviour.text, None)
-                )
-            for item in behaviour.items:
-                writer.writerow(
-                    row(area.area_name, area.level_name or "", behaviour.behaviour_id, behaviour.text, item)
-                )
-    for other in packet.other_evidence:
-        for group in other.behaviours:
-            for item in group.items:
-                writer.writerow(row(other.area_name, "", group.behaviour_id or "", group.text, item))
-    return buffer.getvalue()
-
-
-# --- JSON -----------------------------------------------------------------------------------------
-
-JSON_KIND = "growthbot.promotion_packet"
-JSON_VERSION = 1
-
-
-def _json_item(item: EvidenceItem, tz: str) -> dict[str, Any]:
-    return {
-        "id": item.id,
-        "date": local_date(item.created_at, tz).isoformat(),
-        "created_at": item.created_at.isoformat() + "Z",
-        "text": item.text,
-        "link": item.link,
-    }
-
-
-def packet_to_json(packet: Packet) -> dict[str, Any]:
-    """The packet as plain JSON values: each next-milestone behaviour per area with its evidence, coverage
-    per area, the behaviours without evidence, and the evidence outside the milestone. Dates are in the
-    person's time zone; `created_at` is UTC."""
-    tz = packet.person.tz
-    areas = [
-        {
-            "area_id": area.area_id,
-            "area": area.area_name,
-            "next_level": area.level_name,  # None: already at the top level of this area
-            "covered": area.covered,
-            "total": area.total,
-            "behaviours": [
-                {
-                    "behaviour_id": b.behaviour_id,
-                    "text": b.text,
-                    "qualifier": b.qualifier,
-                    "evidence": [_json_item(item, tz) for item in b.items],
-                }
-                for b in area.behaviours
-            ],
-        }
-        for area in packet.areas
-    ]
-    return {
-        "kind": JSON_KIND,
-        "version": JSON_VERSION,
-        "person": {
-            "id": packet.person.person_id,
-            "slack_user_id": packet.person.slack_user_id,
-            "name": packet.person.name,
-            "tz": tz,
-        },
-        "generated_at": packet.generated_at.isoformat() + "Z",
-        "ladder": packet.framework_name,
-        "current_level": packet.current_level,
-        "evidence_count": packet.evidence_count,
-        "notes": list(packet.notes),
-        "coverage": {
-            "covered": sum(a.covered for a in packet.areas),
-            "total": sum(a.total for a in packet.areas),
-            "areas": [{k: area[k] for k in ("area_id", "area", "next_level", "covered", "total")} for area in areas],
-        },
-        "areas": areas,
-        "behaviours_without_evidence": [
-            {"area_id": a.area_id, "area": a.area_name, "behaviour_id": b.behaviour_id, "text": b.text}
-            for a, b in packet.behaviours_without_evidence
-        ],
-        "other_evidence": [
-            {
-                "area_id": other.area_id,
-                "area": other.area_name,
-                "behaviours": [
-                    {
-                        "behaviour_id": group.behaviour_id,
-                        "text": group.text,
-                        "evidence": [_json_item(item, tz) for item in group.items],
-                    }
-                    for group in other.behaviours
-                ],
-            }
-            for other in packet.other_evidence
-        ],
-    }
-
-
-def render_json(packet: Packet) -> str:
-    return json.dumps(packet_to_json(packet), indent=2, ensure_ascii=False) + "\n"

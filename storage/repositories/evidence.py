@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import NamedTuple, Protocol
 
 from sqlalchemy import Select, bindparam, delete, func, select, update
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, selectinload
 
 from storage.clock import utcnow
 from storage.models import Evidence, EvidenceSource, EvidenceTag
@@ -48,6 +48,8 @@ _COVERAGE = (
         _evidence.c.deleted_at.is_(None),
         _tags.c.framework_id == bindparam("framework_id"),
         _tags.c.behaviour_id.in_(bindparam("behaviour_ids", expanding=True)),
+        # A tag the manager disputed ("doesn't show this") is shown, never counted.
+        _tags.c.disputed_at.is_(None),
     )
     .group_by(_tags.c.behaviour_id)
 )
@@ -155,6 +157,34 @@ class EvidenceRepository(Repository):
                 return True
         return False
 
+    def dispute_tag(self, tag_id: int, *, by_id: int, comment: str | None, now: datetime) -> bool:
+        """Mark a tag disputed (compare-and-set: only an undisputed tag changes); False if it already was."""
+        result = self.session.execute(
+            update(EvidenceTag)
+            .where(EvidenceTag.id == tag_id, EvidenceTag.disputed_at.is_(None))
+            .values(disputed_at=now, disputed_by_id=by_id, dispute_comment=comment)
+            .execution_options(synchronize_session="fetch")
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+    def disputed_for(
+        self, person_id: int, framework_id: str | None = None, *, since: datetime | None = None
+    ) -> list[tuple[Evidence, EvidenceTag]]:
+        """The person's not-deleted evidence with a disputed tag, (item, tag), oldest dispute first; the
+        items' tags are loaded too (two statements)."""
+        query = (
+            select(Evidence, EvidenceTag)
+            .join(EvidenceTag, EvidenceTag.evidence_id == Evidence.id)
+            .options(selectinload(Evidence.tags))
+            .where(Evidence.person_id == person_id, Evidence.deleted_at.is_(None), EvidenceTag.disputed_at.is_not(None))
+        )
+        if framework_id is not None:
+            query = query.where(EvidenceTag.framework_id == framework_id)
+        if since is not None:
+            query = query.where(EvidenceTag.disputed_at >= since)
+        rows = self.session.execute(query.order_by(EvidenceTag.disputed_at, EvidenceTag.id))
+        return [(evidence, tag) for evidence, tag in rows]
+
     def for_person_since(self, person_id: int, since: datetime, until: datetime | None = None) -> Sequence[Evidence]:
         """Not-deleted evidence created in [since, until), oldest first, tags loaded (two statements)."""
         return self.session.scalars(
@@ -205,6 +235,7 @@ class EvidenceRepository(Repository):
                 Evidence.person_id == person_id,
                 Evidence.deleted_at.is_(None),
                 EvidenceTag.framework_id == framework_id,
+                EvidenceTag.disputed_at.is_(None),
             )
             .group_by(EvidenceTag.behaviour_id)
         )
@@ -265,7 +296,7 @@ class EvidenceRepository(Repository):
                 func.max(Evidence.created_at),
             )
             .join(Evidence, Evidence.id == EvidenceTag.evidence_id)
-            .where(Evidence.person_id.in_(wanted), Evidence.deleted_at.is_(None))
+            .where(Evidence.person_id.in_(wanted), Evidence.deleted_at.is_(None), EvidenceTag.disputed_at.is_(None))
             .group_by(Evidence.person_id, EvidenceTag.framework_id, EvidenceTag.behaviour_id)
         )
         for person_id, framework_id, behaviour_id, count, last_at in rows:

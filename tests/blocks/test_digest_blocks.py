@@ -4,7 +4,7 @@ import json
 from datetime import datetime, timedelta
 
 from bot.blocks.digest import digest_messages, item_line, last_minute_note, link
-from bot.ids import DigestAction
+from bot.ids import DigestAction, DigestBlock
 from bot.services.digests import DigestInputs, EvidenceItem, TagRef, assemble_digest
 from bot.testing.block_rules import message_blocks_errors
 from storage.models import Person
@@ -124,10 +124,14 @@ def test_preview_has_flag_buttons_and_a_note_button() -> None:
     assert len(block_ids) == len(set(block_ids))
 
 
-def test_manager_digest_has_no_buttons() -> None:
+def test_manager_digest_has_only_the_sign_off_menu() -> None:
     item = EvidenceItem(5, END - timedelta(days=2), "Fixed it", tags=(_tag("quality-2-01"),))
     blocks = [b for m in digest_messages(_content([item]), "manager") for b in m.to_dicts()]
-    assert not [b for b in blocks if b["type"] == "actions" or "accessory" in b]
+    assert not [b for b in blocks if b["type"] == "actions"]
+    menus = [b for b in blocks if "accessory" in b]
+    assert [m["accessory"]["action_id"] for m in menus] == [DigestAction.SIGN_OFF.value]
+    assert menus[0]["block_id"] == f"{DigestBlock.SIGN_OFF_PREFIX}2:quality-2-01:5"
+    assert len(menus[0]["accessory"]["options"]) <= 5
 
 
 def test_last_minute_note_is_escaped_and_quoted() -> None:

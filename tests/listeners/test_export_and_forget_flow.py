@@ -80,3 +80,45 @@ def test_forget_asks_then_deletes_and_says_what_went(harness: Harness) -> None:
         assert uow.one_on_ones.all_involving(person.id)[0].active is False
     harness.command("UMGR", "digest <@UREP>")
     assert harness.last_ephemeral("UMGR")["text"] == NOT_AVAILABLE
+
+
+def _verdict(harness: Harness, behaviour_id: str, comment: str) -> None:
+    from bot.services import assessments
+    from storage.models import Rater, Verdict
+
+    with harness.deps.uow() as uow:
+        workspace = uow.workspaces.get_by_team(harness.team_id)
+        person = uow.people.get_by_slack_id(workspace.id, "UREP")
+        manager = uow.people.get_by_slack_id(workspace.id, "UMGR")
+        framework = harness.library["luko-execution"]
+        evidence_ids = [e.id for e in uow.evidence.all_for(person.id)]
+        assessments.record(
+            uow,
+            person=person,
+            rater=manager,
+            role=Rater.MANAGER,
+            framework=framework,
+            behaviour=framework.behaviour(behaviour_id),
+            verdict=Verdict.CONSISTENTLY,
+            now=NOW,
+            comment=comment,
+            evidence_ids=evidence_ids,
+        )
+
+
+def test_the_packet_carries_verdicts_and_forget_removes_them(harness: Harness) -> None:
+    behaviours = _seed(harness)
+    _verdict(harness, behaviours[0], "Solid <!here>")
+    harness.command("UMGR", "export <@UREP|riley>")
+    markdown = harness.fake.uploaded_files[-1].content.decode()
+    assert "- Manager: **Consistently** (2025-03-20) — Solid <!here>" in markdown
+    assert "_(cited)_ Wrote the <!channel> runbook" in markdown
+    assert "## Readiness for the next level" in markdown and "(version " in markdown
+
+    harness.command("UREP", "forget")
+    done = harness.submit("UREP", harness.fake.opened_views[-1], {}).json()
+    assert "• 1 verdict" in done["view"]["blocks"][0]["text"]["text"]
+    with harness.deps.uow() as uow:
+        workspace = uow.workspaces.get_by_team(harness.team_id)
+        person = uow.people.get_by_slack_id(workspace.id, "UREP")
+        assert uow.assessments.all_for(person.id) == []

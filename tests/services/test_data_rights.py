@@ -159,7 +159,8 @@ def test_delete_removes_the_data_and_leaves_an_audit_record(db: Database) -> Non
         assert "Shipped" not in json.dumps([r.details for r in rows])
         assert uow.people.list_active() and ids["ada"] not in {p.id for p in uow.people.list_active()}
     assert report.summary() == (
-        "2 evidence items, 2 tags, 1 prompt, 1 schedule, 2 placements, 1 digest, 2 manager links ended, 1 1:1 ended"
+        "2 evidence items, 2 tags, 1 prompt, 1 schedule, 2 placements, 1 digest, 2 manager links ended, 1 1:1 ended, "
+        "0 verdicts, 0 check-ins"
     )
 
 

@@ -7,7 +7,8 @@ import io
 import json
 from datetime import datetime, timedelta
 
-from bot.services.packet import CSV_HEADER, build_packet, packet_to_json, render_csv, render_json, render_markdown
+from bot.services.packet import build_packet
+from bot.services.packet_render import CSV_HEADER, packet_to_json, render_csv, render_json, render_markdown
 from tests.conftest import Database
 from tests.services.digest_data import add_evidence, load_ladder, make_world
 from tests.services.test_digests import count_statements
@@ -70,7 +71,7 @@ def test_csv_has_a_row_per_behaviour_and_item_and_defuses_formulas(db: Database)
     for row in rows[1:]:
         by_behaviour.setdefault(row[2], []).append(row)
     assert len(by_behaviour["delivery-2-01"]) == 2
-    assert by_behaviour["delivery-2-02"][0][4:] == ["", "", "", ""]
+    assert by_behaviour["delivery-2-02"][0][4:8] == ["", "", "", ""]
     assert '\'=HYPERLINK("x")' in [row[6] for row in by_behaviour["delivery-2-01"]]
     assert by_behaviour["delivery-2-01"][0][6] == "Shipped checkout v2 | on time\nwith a second line"
     assert by_behaviour[""][0][6] == "No tag at all"

@@ -5,7 +5,17 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.listeners.actions import checkin, consent, digest, home, onboarding, one_on_one, promotion, prompt
+from bot.listeners.actions import (
+    checkin,
+    consent,
+    digest,
+    digest_signoff,
+    home,
+    onboarding,
+    one_on_one,
+    promotion,
+    prompt,
+)
 
 
 def register(app: App, deps: Deps) -> None:
@@ -13,6 +23,7 @@ def register(app: App, deps: Deps) -> None:
     onboarding.register(app, deps)
     consent.register(app, deps)
     digest.register(app, deps)
+    digest_signoff.register(app, deps)
     one_on_one.register(app, deps)
     prompt.register(app, deps)
     checkin.register(app, deps)

@@ -10,7 +10,7 @@ from bot.ids import LADDER_COMMAND
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
 from bot.listeners.commands.targets import optional_person, say, say_refused
 from bot.services.evidence_reads import Refused, read_packet
-from bot.services.packet import render_markdown
+from bot.services.packet_render import render_markdown
 from bot.services.timing import local_date
 
 
