@@ -156,6 +156,10 @@ class PromptBlock(StrEnum):
 
 class EvidenceAction(StrEnum):
     RETAG = "evidence_retag"  # value: evidence id
+    # The saved-confirmation's suggestion (bot.services.tag_suggestions); value: "{evidence id}:{behaviour id}"
+    SUGGESTED_INSTEAD = "evidence_suggested_instead"
+    SUGGESTED_BOTH = "evidence_suggested_both"
+    SUGGESTED_KEEP = "evidence_suggested_keep"
     TEXT = "evidence_text_input"
     LINK = "evidence_link_input"
     BEHAVIOURS = "evidence_behaviours_select"
@@ -168,6 +172,7 @@ class EvidenceBlock(StrEnum):
     BEHAVIOURS = "evidence_behaviours"
     SEARCH = "evidence_behaviours_search"
     RETAG_ACTIONS = "evidence_retag_actions"
+    SUGGESTION_ACTIONS = "evidence_suggestion_actions"
 
 
 class PromotionAction(StrEnum):

@@ -19,7 +19,8 @@ from slack_sdk.models.blocks import (
 from bot.blocks.common import context, split_text
 from bot.ids import EvidenceAction, EvidenceBlock, PromptAction, PromptBlock
 from bot.services.prompt_content import PromptContent
-from bot.services.text import escape
+from bot.services.tag_suggestions import Suggestion, WeakMatch
+from bot.services.text import escape, shorten
 
 HEADLINE = ":seedling: *Your growth prompt this week*"
 ASK = (
@@ -160,14 +161,25 @@ def resumed_text(next_label: str | None) -> str:
     return ":arrow_forward: Prompts resumed."
 
 
-def evidence_saved_blocks(evidence_id: int, tag_labels: list[str], *, offer_retag: bool = True) -> list[Block]:
-    """The confirmation after a thread reply or `/ladder log`: which behaviours it counts for."""
+def evidence_saved_blocks(
+    evidence_id: int,
+    tag_labels: list[str],
+    *,
+    offer_retag: bool = True,
+    suggestion: Suggestion | WeakMatch | None = None,
+) -> list[Block]:
+    """The confirmation after a thread reply or `/ladder log`: which behaviours it counts for, and a
+    behaviour the text fits clearly better, with one tap to move or add the tag."""
     if tag_labels:
         tags = "\n".join(f"• {escape(label)}" for label in tag_labels)
         text = f":white_check_mark: Saved as evidence for:\n{tags}"
     else:
         text = ":white_check_mark: Saved as evidence (not tagged to a behaviour yet)."
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=piece)) for piece in split_text(text)]
+    if isinstance(suggestion, WeakMatch) and tag_labels:
+        blocks.append(context("It matches no behaviour of your ladder clearly, so it keeps the tag above."))
+    elif isinstance(suggestion, Suggestion):
+        blocks.extend(suggestion_blocks(evidence_id, suggestion))
     if offer_retag:
         blocks.append(
             ActionsBlock(
@@ -177,6 +189,28 @@ def evidence_saved_blocks(evidence_id: int, tag_labels: list[str], *, offer_reta
         )
     blocks.append(context("Your progress is on growthbot's Home tab."))
     return blocks
+
+
+def suggestion_blocks(evidence_id: int, suggestion: Suggestion) -> list[Block]:
+    value = f"{evidence_id}:{suggestion.behaviour_id}"
+    behaviour_text = suggestion.label.split(": ", 1)[-1]
+    note = f":bulb: This reads more like *{escape(suggestion.label)}*."
+    return [
+        SectionBlock(text=MarkdownTextObject(text=split_text(note)[0])),
+        ActionsBlock(
+            block_id=EvidenceBlock.SUGGESTION_ACTIONS,
+            elements=[
+                ButtonElement(
+                    text=f"Tag as \u201c{shorten(behaviour_text, 55)}\u201d instead",
+                    action_id=EvidenceAction.SUGGESTED_INSTEAD,
+                    value=value,
+                    style="primary",
+                ),
+                ButtonElement(text="Tag both", action_id=EvidenceAction.SUGGESTED_BOTH, value=value),
+                ButtonElement(text="Keep", action_id=EvidenceAction.SUGGESTED_KEEP, value=value),
+            ],
+        ),
+    ]
 
 
 def evidence_saved_text(tag_labels: list[str]) -> str:

@@ -19,6 +19,7 @@ from bot.delivery.prompt_redraw import redraw_prompt
 from bot.deps import Deps
 from bot.services import confirmations
 from bot.services.confirmations import Pending
+from bot.services.tag_suggestions import Suggestion, WeakMatch
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,13 @@ def confirm_by_dm(client: WebClient, user_id: str, evidence_id: int, labels: Seq
 
 
 def confirm_thread_reply(
-    client: WebClient, channel: str, ts: str, thread_ts: str, evidence_id: int, labels: Sequence[str]
+    client: WebClient,
+    channel: str,
+    ts: str,
+    thread_ts: str,
+    evidence_id: int,
+    labels: Sequence[str],
+    suggestion: Suggestion | WeakMatch | None = None,
 ) -> None:
     """A reaction on the reply and a short note in the prompt's thread offering to change the tags."""
     try:
@@ -46,7 +53,7 @@ def confirm_thread_reply(
         channel=channel,
         thread_ts=thread_ts,
         text=evidence_saved_text(list(labels)),
-        blocks=[b.to_dict() for b in evidence_saved_blocks(evidence_id, list(labels))],
+        blocks=[b.to_dict() for b in evidence_saved_blocks(evidence_id, list(labels), suggestion=suggestion)],
     )
 
 

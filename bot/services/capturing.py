@@ -26,6 +26,7 @@ from bot.services.evidence import (
 )
 from bot.services.evidence_forms import NotYours, owned_item
 from bot.services.home import HomeData, home_in
+from bot.services.tag_suggestions import Suggestion, WeakMatch, suggest_for
 from frameworks import Library
 from storage.models import EvidenceSource
 from storage.uow import UnitOfWorkFactory
@@ -53,6 +54,7 @@ class Retagged:
 class ThreadReply:
     captured: Captured
     home: HomeData | None  # their Home after it, when the reply was stored now (not by an earlier delivery)
+    suggestion: Suggestion | WeakMatch | None = None  # a behaviour the text fits clearly better, or none well
 
 
 def actor_ladder(uow_factory: UnitOfWorkFactory, library: Library, actor: Actor) -> Ladder:
@@ -176,5 +178,8 @@ def reply_in_thread(
         )
         if captured is None:
             return None
-        home = home_in(uow, library, actor.team_id, actor.slack_user_id, now) if captured.created else None
-        return ThreadReply(captured, home)
+        if not captured.created:
+            return ThreadReply(captured, None)
+        home = home_in(uow, library, actor.team_id, actor.slack_user_id, now)
+        ladder = ladder_of_user(uow, library, actor)
+        return ThreadReply(captured, home, suggest_for(ladder, text, [t.behaviour_id for t in captured.tags]))

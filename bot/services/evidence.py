@@ -176,6 +176,13 @@ class Captured:
     auto_tagged: bool = False
 
 
+def behaviour_label(framework: Framework, behaviour: Behaviour) -> str:
+    """ "Area · Level: behaviour text", as tags are shown."""
+    area = framework.find_area(behaviour.area_id)
+    level = framework.level(behaviour.level_id).name if framework.has_level(behaviour.level_id) else behaviour.level_id
+    return f"{area.name if area else behaviour.area_id} · {level}: {behaviour.text}"
+
+
 def tags_of(evidence: Evidence, framework: Framework | None = None) -> tuple[Tag, ...]:
     tags = []
     for tag in evidence.tags:

@@ -15,6 +15,7 @@ from bot.listeners.actions import (
     one_on_one,
     promotion,
     prompt,
+    tag_suggestion,
 )
 
 
@@ -28,3 +29,4 @@ def register(app: App, deps: Deps) -> None:
     prompt.register(app, deps)
     checkin.register(app, deps)
     promotion.register(app, deps)
+    tag_suggestion.register(app, deps)

@@ -88,7 +88,8 @@ def _thread_reply(
     captured = reply.captured
     if not captured.created:
         return True  # stored by an earlier delivery, which confirms it (or the tick does, if it stopped)
-    confirm_thread_reply(client, channel, ts, thread_ts, captured.evidence_id, [tag.label for tag in captured.tags])
+    labels = [tag.label for tag in captured.tags]
+    confirm_thread_reply(client, channel, ts, thread_ts, captured.evidence_id, labels, reply.suggestion)
     mark_confirmed(deps, captured.evidence_id, deps.now())
     if captured.prompt_id is not None:
         redraw_prompt(client, deps, captured.prompt_id)
