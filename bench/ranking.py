@@ -1,6 +1,6 @@
 """How well evidence text finds its behaviour: `python bench/ranking.py [--misses]`.
 
-Ranks every sentence of tests/frameworks/data/labelled_evidence.yaml against its whole ladder (every
+Ranks every sentence of tests/frameworks/evidence/labelled_evidence.yaml against its whole ladder (every
 level and track) with the previous ranker (`frameworks.search.suggest_behaviours`) and the evidence
 ranker (`frameworks.evidence_rank.rank_behaviours`), and prints top-1 / top-3 accuracy for the tuning
 items, the held-out items (every fourth, position % 4 == 3) and all of them. No assertions, no timing.
@@ -21,7 +21,7 @@ from frameworks import Framework, load_library
 from frameworks.evidence_rank import rank_behaviours
 from frameworks.search import suggest_behaviours
 
-DATA = Path(__file__).resolve().parent.parent / "tests" / "frameworks" / "data" / "labelled_evidence.yaml"
+DATA = Path(__file__).resolve().parent.parent / "tests" / "frameworks" / "evidence" / "labelled_evidence.yaml"
 
 Ranker = Callable[[Framework, str], list[str]]
 

@@ -8,7 +8,7 @@ description and examples (they carry the area's vocabulary). Words meet through 
 stemmer; irregular past tenses are read as their verb; a short map of common engineering jargon
 (`JARGON`, below) widens a query word to the ladder words it stands for; a misspelt word that matches
 nothing is read as the closest indexed word. bench/ranking.py measures it against
-tests/frameworks/data/labelled_evidence.yaml (docs/benchmarks.md has the table).
+tests/frameworks/evidence/labelled_evidence.yaml (docs/benchmarks.md has the table).
 """
 
 from __future__ import annotations
@@ -172,7 +172,12 @@ class EvidenceIndex:
         for doc in self.docs:
             df.update(doc.keys())
         self.df = df
-        self.vocabulary = sorted(t for t in df if not t.startswith("+"))
+        # Typos are read against the words as written ("secuirty" ~ "security"), not their stems ("secur").
+        self.words = sorted({w for b in self.behaviours for w in _words(self._text_of(b)) if len(w) >= 5})
+
+    def _text_of(self, behaviour: Behaviour) -> str:
+        area = self.framework.find_area(behaviour.area_id)
+        return f"{behaviour.text} {area.name if area else ''}"
 
     def _document(self, behaviour: Behaviour) -> dict[str, float]:
         area = self.framework.find_area(behaviour.area_id)
@@ -211,8 +216,8 @@ class EvidenceIndex:
                 add(extra, _JARGON_WEIGHT * (_GLUED_WEIGHT if extra.startswith("+") else 1.0))
             term = stem(word)
             if term not in self.df and word not in JARGON and len(term) >= 5:
-                for near in difflib.get_close_matches(term, self.vocabulary, n=1, cutoff=_TYPO_CUTOFF):
-                    add(near, _TYPO_WEIGHT)
+                for near in difflib.get_close_matches(word, self.words, n=1, cutoff=_TYPO_CUTOFF):
+                    add(stem(near), _TYPO_WEIGHT)
         return weights
 
     def score(self, doc: int, query: dict[str, float]) -> float:

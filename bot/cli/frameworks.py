@@ -338,3 +338,7 @@ def view_to_dict(view: View) -> dict[str, Any]:
 from bot.cli.frameworks_import import import_command  # noqa: E402  (defined in its own module)
 
 frameworks.add_command(import_command)
+
+from bot.cli.frameworks_suggest import suggest_command  # noqa: E402  (defined in its own module)
+
+frameworks.add_command(suggest_command)

@@ -94,5 +94,3 @@ def test_a_reply_that_fits_the_prompted_behaviour_gets_no_offer(harness: Harness
     person_id, note = _prompted_reply(harness, "built a quick prototype of the price alert idea to show the concept")
     assert _tags(harness, person_id) == [PROMPTED]
     assert "This reads more like" not in message_text(note)
-
-
