@@ -24,5 +24,10 @@ def last_evidence_at(
     return uow.evidence.latest_at_for_people(person_ids, until=until)
 
 
+def latest(moments: Iterable[datetime]) -> datetime | None:
+    """The same rule over items already loaded (a packet holds every not-deleted item): the newest."""
+    return max(moments, default=None)
+
+
 def last_evidence_of(uow: UnitOfWork, person_id: int, *, until: datetime | None = None) -> datetime | None:
     return last_evidence_at(uow, [person_id], until=until).get(person_id)

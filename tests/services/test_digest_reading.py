@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.services import away
+from bot.services import away, last_evidence
 from bot.services.assessments import CurrentVerdicts, VerdictView
 from bot.services.digests import (
     NOTHING_NEW,
@@ -218,3 +218,24 @@ def test_a_point_shown_last_time_waits_behind_fresh_ones_and_says_it_is_still_op
     few = _inputs(verdicts=verdicts, stats={b: BehaviourStat(1, END) for b in LEVEL_2})
     again = assemble_digest(few, assemble_digest(few).coverage_snapshot())
     assert again.talking_points[0].why == "your verdicts differ; still open since the last digest"
+
+
+# --- the packet: the same last evidence, the reader's dates ----------------------------------------
+
+
+def test_the_packet_shows_the_same_last_evidence_in_the_readers_local_date(db: Database) -> None:
+    from bot.services.packet import build_packet
+    from bot.services.packet_render import render_markdown
+
+    late = datetime(2025, 3, 8, 23, 30)  # Saturday in UTC, Sunday in Paris
+    with db.uow() as uow:
+        world = make_world(uow)
+        add_evidence(uow, LIBRARY, world.report_id, "earlier", late - timedelta(days=5), ["delivery-2-01"])
+        add_evidence(uow, LIBRARY, world.report_id, "late one", late)
+    with db.uow() as uow:
+        report = uow.people.get(world.report_id)
+        packet = build_packet(uow, LIBRARY, report, now=END)
+        assert packet.last_evidence_at == last_evidence.last_evidence_of(uow, world.report_id) == late
+    assert "last evidence: 2025-03-08" in render_markdown(packet)  # the person's own zone: UTC
+    paris = render_markdown(packet, "Europe/Paris")
+    assert "last evidence: 2025-03-09" in paris and "2025-03-09: late one" in paris.replace("  - ", "")
