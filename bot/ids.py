@@ -81,6 +81,7 @@ class DigestBlock(StrEnum):
     # Manager's digest: block_id = prefix + "<person id>:<behaviour id>:<evidence ids, comma-separated>".
     SIGN_OFF_PREFIX = "dso:"
     VERDICT_PREFIX = "dsv:"  # the verdict line under it, same suffix
+    PREVIEW_INTRO = "digest_preview_intro"  # the one block the preview adds to the manager's digest
 
 
 class DisputeAction(StrEnum):

@@ -1,8 +1,10 @@
 """Block Kit for digests: the manager's DM before a 1:1 and the engineer's preview of it.
 
-A digest can be long (a busy fortnight, long evidence texts). It is split into several messages of
-at most 50 blocks, sections of at most 3000 characters and a short notification text; every part
-says "part i of n", so nothing is ever cut silently.
+The engineer's preview is the manager's digest, block for block, with the flag buttons instead of the
+sign-off menus and one introduction block (DigestBlock.PREVIEW_INTRO); dates are in the reader's
+local terms (bot.blocks.when). A digest can be long (a busy fortnight, long evidence texts). It is
+split into several messages of at most 50 blocks, sections of at most 3000 characters and a short
+notification text; every part says "part i of n", so nothing is ever cut silently.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 from slack_sdk.models.blocks import (
@@ -30,8 +31,10 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.blocks.common import HEADER_TEXT_MAX, mrkdwn_sections, progress_bar, shorten
+from bot.blocks.common import HEADER_TEXT_MAX, SECTION_TEXT_MAX, mrkdwn_sections, progress_bar, shorten
+from bot.blocks.when import slack_date
 from bot.ids import Callback, DigestAction, DigestBlock, DigestNoteAction
+from bot.services import last_evidence
 from bot.services.assessments import VERDICT_LABELS, VERDICT_ORDER, VerdictView
 from bot.services.digests import BehaviourEvidence, DigestContent, EvidenceItem, ItemState, TalkingPoint
 from bot.services.disputes import MAX_CITED
@@ -55,10 +58,14 @@ class DigestMessage:
         return [block.to_dict() for block in self.blocks]
 
 
-def slack_date(moment: datetime) -> str:
-    """A date Slack shows in the reader's own time zone, with a UTC fallback."""
-    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-    return f"<!date^{int(aware.timestamp())}^{{date_short}}|{aware.date().isoformat()}>"
+__all__ = ["slack_date"]  # re-exported: bot.blocks.when is its home
+
+
+def reader_tz(content: DigestContent, audience: Audience) -> str:
+    """Whose local dates a rendering shows: the manager's for their digest, the engineer's otherwise."""
+    if audience == "manager" and content.manager is not None:
+        return content.manager.tz
+    return content.report.tz
 
 
 def link(url: str | None, label: str = "link") -> str:
@@ -70,10 +77,11 @@ def link(url: str | None, label: str = "link") -> str:
     return escape(url)
 
 
-def item_line(item: EvidenceItem, *, bullet: str = "•", behaviour_id: str | None = None) -> str:
+def item_line(item: EvidenceItem, *, bullet: str = "•", behaviour_id: str | None = None, tz: str = "UTC") -> str:
     extra = f" ({link(item.link)})" if item.link else ""
     flag = " :speech_balloon:" if item.to_discuss else ""
-    return f"{bullet} {slack_date(item.created_at)}: {escape(item.text)}{extra}{flag}{dispute_mark(item, behaviour_id)}"
+    day = slack_date(item.created_at, tz)
+    return f"{bullet} {day}: {escape(item.text)}{extra}{flag}{dispute_mark(item, behaviour_id)}"
 
 
 def dispute_mark(item: EvidenceItem, behaviour_id: str | None) -> str:
@@ -89,20 +97,21 @@ def dispute_mark(item: EvidenceItem, behaviour_id: str | None) -> str:
 
 SIGN_OFF_DISPUTE = "dispute"
 SIGN_OFF_CHOICES = (*reversed(VERDICT_ORDER), SIGN_OFF_DISPUTE)  # Consistently first, as people read it
-NO_VERDICT = "_No verdict from you yet._"
+# Worded for both readers: the manager's digest and the engineer's preview show the same line.
+NO_VERDICT = "_No manager verdict yet._"
 
 
-def verdict_text(verdict: VerdictView) -> str:
+def verdict_text(verdict: VerdictView, tz: str = "UTC") -> str:
     who = "self" if verdict.rater is Rater.SELF else "manager"
     comment = f" — {escape(verdict.comment)}" if verdict.comment else ""
-    return f"*{verdict.label}* ({who}, {slack_date(verdict.created_at)}){comment}"
+    return f"*{verdict.label}* ({who}, {slack_date(verdict.created_at, tz)}){comment}"
 
 
-def new_verdict_lines(content: DigestContent) -> list[str]:
+def new_verdict_lines(content: DigestContent, tz: str = "UTC") -> list[str]:
     if not content.new_verdicts:
         return []
     lines = ["*New verdicts since the last 1:1*"]
-    lines += [f"• “{escape(v.behaviour_text)}”: {verdict_text(v)}" for v in content.new_verdicts]
+    lines += [f"• “{escape(v.behaviour_text)}”: {verdict_text(v, tz)}" for v in content.new_verdicts]
     return lines
 
 
@@ -148,44 +157,69 @@ def _sign_off_menu() -> OverflowMenuElement:
     return OverflowMenuElement(action_id=DigestAction.SIGN_OFF, options=options)
 
 
-def signed_off_line(verdict: VerdictView | None) -> str:
-    return f"Your verdict: {verdict_text(verdict)}" if verdict is not None else NO_VERDICT
+def signed_off_line(verdict: VerdictView | None, tz: str = "UTC") -> str:
+    return f"Manager's verdict: {verdict_text(verdict, tz)}" if verdict is not None else NO_VERDICT
 
 
-def _judged_group_blocks(content: DigestContent, area_name: str, group: BehaviourEvidence) -> list[Block]:
-    """A behaviour with new evidence in the manager's digest: its items, a sign-off menu, the verdict."""
-    assert group.behaviour_id is not None
+def _group_blocks(
+    content: DigestContent, area_name: str, group: BehaviourEvidence, audience: Audience, tz: str, seen: set[int]
+) -> list[Block]:
+    """One behaviour's new evidence, the same blocks for the manager and the preview: a heading, a
+    section per item and, for a behaviour of the person's ladder, its manager verdict. The manager's
+    heading carries the sign-off menu; the preview's items carry the flag buttons (one per item)."""
     level = f" ({escape(group.level_name)})" if group.level_name else ""
-    lines = [f"*{escape(area_name)}* · _{escape(group.text)}_{level}"]
-    lines += [item_line(item, behaviour_id=group.behaviour_id) for item in group.items]
-    sections = mrkdwn_sections(lines)
-    suffix = sign_off_suffix(content.report.person_id, group.behaviour_id, [i.id for i in group.items])
-    first = SectionBlock(
-        block_id=f"{DigestBlock.SIGN_OFF_PREFIX}{suffix}", text=sections[0].text, accessory=_sign_off_menu()
+    judged = group.behaviour_id is not None and group.behaviour_id in content.judgeable
+    suffix = (
+        sign_off_suffix(content.report.person_id, group.behaviour_id, [i.id for i in group.items])  # type: ignore[arg-type]
+        if judged
+        else ""
     )
-    verdict = ContextBlock(
-        block_id=f"{DigestBlock.VERDICT_PREFIX}{suffix}",
-        elements=[MarkdownTextObject(text=signed_off_line(content.manager_verdicts.get(group.behaviour_id)))],
-    )
-    return [first, *sections[1:], verdict]
+    heading = f"*{escape(area_name)}* · _{escape(group.text)}_{level}"
+    blocks: list[Block] = []
+    if judged and audience == "manager":
+        blocks.append(
+            SectionBlock(
+                block_id=f"{DigestBlock.SIGN_OFF_PREFIX}{suffix}",
+                text=MarkdownTextObject(text=shorten(heading, SECTION_TEXT_MAX)),
+                accessory=_sign_off_menu(),
+            )
+        )
+    else:
+        blocks.extend(mrkdwn_sections([heading]))
+    for item in group.items:
+        line = item_line(item, behaviour_id=group.behaviour_id, tz=tz)
+        repeated = item.id in seen
+        seen.add(item.id)
+        sections = mrkdwn_sections([line + (" _(also above)_" if repeated else "")])
+        if audience == "preview" and not repeated:
+            button = (
+                ButtonElement(text="Unflag", action_id=DigestAction.UNFLAG, value=str(item.id))
+                if item.to_discuss
+                else ButtonElement(text="Flag to discuss", action_id=DigestAction.FLAG, value=str(item.id))
+            )
+            sections[0] = SectionBlock(
+                block_id=f"{DigestBlock.ITEM_PREFIX}{len(seen)}", text=sections[0].text, accessory=button
+            )
+        blocks.extend(sections)
+    if judged:
+        line = signed_off_line(content.manager_verdicts.get(group.behaviour_id), tz)  # type: ignore[arg-type]
+        block_id = f"{DigestBlock.VERDICT_PREFIX}{suffix}" if audience == "manager" else None
+        blocks.append(ContextBlock(block_id=block_id, elements=[MarkdownTextObject(text=line)]))
+    return blocks
 
 
-def _manager_evidence_blocks(content: DigestContent) -> list[Block]:
+def _evidence_blocks(content: DigestContent, audience: Audience, tz: str) -> list[Block]:
+    """New evidence in the manager's digest and, identically but for the buttons, in the preview."""
     if content.nothing_new:
         return []
     noun = "item" if content.new_evidence_count == 1 else "items"
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=f"*New evidence* ({content.new_evidence_count} {noun})"))
     ]
+    seen: set[int] = set()
     for area in content.new_evidence:
         for group in area.behaviours:
-            if group.behaviour_id is not None and group.behaviour_id in content.judgeable:
-                blocks.extend(_judged_group_blocks(content, area.area_name, group))
-                continue
-            level = f" ({escape(group.level_name)})" if group.level_name else ""
-            lines = [f"*{escape(area.area_name)}* · _{escape(group.text)}_{level}"]
-            lines += [item_line(item, behaviour_id=group.behaviour_id) for item in group.items]
-            blocks.extend(mrkdwn_sections(lines))
+            blocks.extend(_group_blocks(content, area.area_name, group, audience, tz, seen))
     return blocks
 
 
@@ -208,12 +242,13 @@ def with_verdict(blocks: list[dict[str, Any]], block_id: str, line: str) -> list
 
 
 def _change(change: int | None) -> str:
-    if change is None:
+    if not change:  # unknown or none: "no change" is said once for the whole milestone, if at all
         return ""
-    if change == 0:
-        return " · no change since the last digest"
     sign = "+" if change > 0 else "−"
     return f" · {sign}{abs(change)} since the last digest"
+
+
+NO_COVERAGE_CHANGE = "_No change in any area since the last digest._"
 
 
 def coverage_lines(content: DigestContent) -> list[str]:
@@ -223,6 +258,8 @@ def coverage_lines(content: DigestContent) -> list[str]:
         level = f" → {escape(area.level_name)}" if area.level_name else ""
         bar = progress_bar(area.covered, area.total) if area.total else "no behaviours listed for this level"
         lines.append(f"`{bar}` {escape(area.area_name)}{level}{_change(area.change)}")
+    if content.coverage_unchanged:
+        lines.append(NO_COVERAGE_CHANGE)
     top = [c for c in content.coverage if c.at_top]
     if top:
         lines.append("Already at the top level: " + ", ".join(escape(c.area_name) for c in top))
@@ -231,17 +268,19 @@ def coverage_lines(content: DigestContent) -> list[str]:
     return lines
 
 
-def talking_point_lines(points: tuple[TalkingPoint, ...]) -> list[str]:
+def talking_point_lines(points: tuple[TalkingPoint, ...], tz: str = "UTC") -> list[str]:
     if not points:
         return ["*Suggested talking points*", "_Nothing stands out: every behaviour has recent evidence._"]
     lines = ["*Suggested talking points*"]
     for number, point in enumerate(points, start=1):
         lines.append(f"{number}. {escape(point.text)}")
-        lines.extend(item_line(item, bullet="      ◦") for item in point.items)
+        if point.why:
+            lines.append(f"      _Why: {escape(point.why)}_")
+        lines.extend(item_line(item, bullet="      ◦", tz=tz) for item in point.items)
     return lines
 
 
-def prompt_line(content: DigestContent) -> str:
+def prompt_line(content: DigestContent, tz: str = "UTC") -> str:
     activity = content.prompts
     since = "since the last 1:1" if content.meeting_at else "in this period"
     if activity.asked == 0:
@@ -249,11 +288,17 @@ def prompt_line(content: DigestContent) -> str:
     else:
         rate = round(100 * (activity.rate or 0))
         answered = f"Answered {activity.answered} of {activity.asked} prompts {since} ({rate}%)"
-    last = slack_date(activity.last_answer_at) if activity.last_answer_at else "never"
-    return f"*Prompts*: {answered} · last answer: {last}"
+    if activity.away:
+        answered += f" · {activity.away} skipped while away"
+    last = (
+        f"{last_evidence.LABEL}: {slack_date(content.last_evidence_at, tz)}"
+        if content.last_evidence_at
+        else last_evidence.NONE_YET
+    )
+    return f"*Prompts*: {answered} · {last}"
 
 
-def _evidence_lines(content: DigestContent) -> list[str]:
+def _evidence_lines(content: DigestContent, tz: str = "UTC") -> list[str]:
     if content.nothing_new:
         return []
     noun = "item" if content.new_evidence_count == 1 else "items"
@@ -263,90 +308,55 @@ def _evidence_lines(content: DigestContent) -> list[str]:
         for group in area.behaviours:
             level = f" ({escape(group.level_name)})" if group.level_name else ""
             lines.append(f"_{escape(group.text)}_{level}")
-            lines.extend(item_line(item, behaviour_id=group.behaviour_id) for item in group.items)
+            lines.extend(item_line(item, behaviour_id=group.behaviour_id, tz=tz) for item in group.items)
     return lines
 
 
-def _preview_item_blocks(content: DigestContent) -> list[Block]:
-    """One section per new item, with a flag/unflag button; an item shown under two behaviours gets one."""
-    if content.nothing_new:
-        return []
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=f"*New evidence* ({content.new_evidence_count})"))]
-    seen: set[int] = set()
-    number = 0
-    for area in content.new_evidence:
-        for group in area.behaviours:
-            heading = f"*{escape(area.area_name)}* · _{escape(group.text)}_"
-            blocks.extend(mrkdwn_sections([heading]))
-            for item in group.items:
-                line = item_line(item, behaviour_id=group.behaviour_id)
-                if item.id in seen:
-                    blocks.extend(mrkdwn_sections([line + " _(also above)_"]))
-                    continue
-                seen.add(item.id)
-                number += 1
-                button = (
-                    ButtonElement(text="Unflag", action_id=DigestAction.UNFLAG, value=str(item.id))
-                    if item.to_discuss
-                    else ButtonElement(text="Flag to discuss", action_id=DigestAction.FLAG, value=str(item.id))
-                )
-                sections = mrkdwn_sections([line])
-                first = sections[0]
-                blocks.append(
-                    SectionBlock(
-                        block_id=f"{DigestBlock.ITEM_PREFIX}{number}",
-                        text=first.text,
-                        accessory=button,
-                    )
-                )
-                blocks.extend(sections[1:])
-    return blocks
-
-
-def _header(content: DigestContent, audience: Audience) -> tuple[str, str]:
+def _header(content: DigestContent, audience: Audience, tz: str) -> tuple[str, str]:
     name = content.report.name
-    if audience == "manager":
-        title = f"Before your 1:1 with {name}" if content.meeting_at else f"Progress digest: {name}"
-    elif audience == "preview":
-        title = "Preview: what your manager will see"
-    else:
+    if audience == "self":
         title = "Your progress digest"
-    period = f"{slack_date(content.period_start)} – {slack_date(content.period_end)}"
+    else:  # the preview shows the manager's digest as the manager gets it
+        title = f"Before your 1:1 with {name}" if content.meeting_at else f"Progress digest: {name}"
+    period = f"{slack_date(content.period_start, tz)} – {slack_date(content.period_end, tz)}"
     ladder = f" · {escape(content.framework_name)}" if content.framework_name else ""
-    meeting = f" · 1:1 on {slack_date(content.meeting_at)}" if content.meeting_at else ""
+    meeting = f" · 1:1 on {slack_date(content.meeting_at, tz)}" if content.meeting_at else ""
     return shorten(title, HEADER_TEXT_MAX), f"{escape(name)} · {period}{ladder}{meeting}"
+
+
+def preview_intro(content: DigestContent) -> SectionBlock:
+    manager = escape(content.manager.name) if content.manager else "your manager"
+    return SectionBlock(
+        block_id=DigestBlock.PREVIEW_INTRO,
+        text=MarkdownTextObject(
+            text=f"*Preview: what your manager will see.* Below is exactly the digest {manager} gets before "
+            "your 1:1. Flag anything you want to talk about, or add a last-minute note."
+        ),
+    )
 
 
 def digest_blocks(
     content: DigestContent, audience: Audience = "manager", *, digest_id: int | None = None
 ) -> list[Block]:
     """Every block of the digest in order, before splitting into messages."""
-    title, subtitle = _header(content, audience)
-    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=title, emoji=False)), _context(subtitle)]
+    tz = reader_tz(content, audience)
+    title, subtitle = _header(content, audience, tz)
+    blocks: list[Block] = []
     if audience == "preview":
-        manager = escape(content.manager.name) if content.manager else "your manager"
-        blocks.extend(
-            mrkdwn_sections(
-                [
-                    f"This is what {manager} sees before your 1:1. Flag anything you want to talk about, "
-                    "or add a last-minute note."
-                ]
-            )
-        )
+        blocks.append(preview_intro(content))
+    blocks += [HeaderBlock(text=PlainTextObject(text=title, emoji=False)), _context(subtitle)]
     if content.notes:
         blocks.extend(mrkdwn_sections([escape(note) for note in content.notes]))
-    blocks.extend(mrkdwn_sections(new_verdict_lines(content)))
-    if audience == "preview":
-        blocks.extend(_preview_item_blocks(content))
-    elif audience == "manager":
-        blocks.extend(_manager_evidence_blocks(content))
+    blocks.extend(mrkdwn_sections(new_verdict_lines(content, tz)))
+    if audience == "self":
+        blocks.extend(mrkdwn_sections(_evidence_lines(content, tz)))
     else:
-        blocks.extend(mrkdwn_sections(_evidence_lines(content)))
+        blocks.extend(_evidence_blocks(content, audience, tz))
     blocks.append(DividerBlock())
     blocks.extend(mrkdwn_sections(coverage_lines(content)))
     blocks.extend(mrkdwn_sections(readiness_lines(content)))
-    blocks.extend(mrkdwn_sections(talking_point_lines(content.talking_points)))
-    blocks.extend(mrkdwn_sections([prompt_line(content)]))
+    blocks.extend(mrkdwn_sections(talking_point_lines(content.talking_points, tz)))
+    blocks.extend(mrkdwn_sections([prompt_line(content, tz)]))
     if audience == "preview":
         blocks.append(
             ActionsBlock(
@@ -403,9 +413,10 @@ def digest_messages(
     return split_messages(digest_blocks(content, audience, digest_id=digest_id), notification_text(content, audience))
 
 
-def flagged_note(report_name: str, item: EvidenceItem) -> str:
-    """What the manager sees in the digest thread when the engineer flags an item after it was sent."""
-    return f"{escape(report_name)} flagged this to discuss:\n{item_line(item)}"
+def flagged_note(report_name: str, item: EvidenceItem, tz: str = "UTC") -> str:
+    """What the manager sees in the digest thread when the engineer flags an item after it was sent
+    (`tz`: the manager's)."""
+    return f"{escape(report_name)} flagged this to discuss:\n{item_line(item, tz=tz)}"
 
 
 def last_minute_note(report_name: str, note: str) -> str:

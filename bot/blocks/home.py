@@ -25,7 +25,9 @@ from bot.blocks.common import context, progress_bar, shorten
 from bot.blocks.lookup import lines_to_blocks
 from bot.blocks.promotion import promote_actions
 from bot.blocks.readiness import area_lines, report_summary
+from bot.blocks.when import slack_date
 from bot.ids import HomeAction, HomeBlock, OneOnOneAction
+from bot.services import last_evidence
 from bot.services.home import EvidenceItem, HomeData, ReportRow, ScheduleInfo
 from bot.services.readiness import AreaReadiness
 from bot.services.slots import every
@@ -52,9 +54,9 @@ def home_view(data: HomeData, now: datetime) -> View:
     if data.is_set_up:
         blocks += _readiness_blocks(data.readiness)
         blocks += _schedule_blocks(data.schedule, now)
-        blocks += _evidence_blocks(data.recent)
+        blocks += _evidence_blocks(data.recent, data.tz)
     if data.reports or data.hidden_reports:
-        blocks += _team_blocks(data.reports, data.hidden_reports)
+        blocks += _team_blocks(data.reports, data.hidden_reports, data.tz)
     if len(blocks) > VIEW_MAX_BLOCKS:  # unreachable with the service's caps; never publish an invalid view
         blocks = [*blocks[: VIEW_MAX_BLOCKS - 1], context("Some sections were left out to fit Slack's limits.")]
     return View(type="home", blocks=blocks)
@@ -146,7 +148,7 @@ def _schedule_blocks(schedule: ScheduleInfo | None, now: datetime) -> list[Block
     ]
 
 
-def _evidence_blocks(items: tuple[EvidenceItem, ...]) -> list[Block]:
+def _evidence_blocks(items: tuple[EvidenceItem, ...], tz: str = "UTC") -> list[Block]:
     blocks: list[Block] = [DividerBlock(), HeaderBlock(text="Recent evidence")]
     if not items:
         blocks.append(_section("Nothing yet. Answer your weekly question or press *Log evidence*."))
@@ -156,7 +158,7 @@ def _evidence_blocks(items: tuple[EvidenceItem, ...]) -> list[Block]:
         blocks.append(_section(shorten(escape(item.text), EVIDENCE_PREVIEW) + flag))
         shows = "; ".join(escape(shorten(text, 80)) for text in item.behaviours[:3])
         more = f" (+{len(item.behaviours) - 3})" if len(item.behaviours) > 3 else ""
-        blocks.append(context(f"{item.created_at:%d %b %Y}" + (f" · {shows}{more}" if shows else "")))
+        blocks.append(context(slack_date(item.created_at, tz) + (f" · {shows}{more}" if shows else "")))
     return blocks
 
 
@@ -172,18 +174,22 @@ def _readiness_blocks(areas: tuple[AreaReadiness, ...]) -> list[Block]:
     ]
 
 
-def _report_line(row: ReportRow) -> str:
+def _report_line(row: ReportRow, tz: str = "UTC") -> str:
     who = f"<@{row.slack_user_id}>"
-    last = f"last answer {row.last_answer_at:%d %b}" if row.last_answer_at else "no answers yet"
+    last = (
+        f"{last_evidence.LABEL} {slack_date(row.last_evidence_at, tz)}"
+        if row.last_evidence_at
+        else last_evidence.NONE_YET
+    )
     if row.ladder is None:
         return f"{who} · not set up · {last}"
     line = f"{who} · {escape(row.level_label or '')} · `{progress_bar(row.covered, row.total)}` · {last}"
     return line + (f"\n      {report_summary(row.readiness)}" if row.readiness else "")
 
 
-def _team_blocks(rows: tuple[ReportRow, ...], hidden: int) -> list[Block]:
+def _team_blocks(rows: tuple[ReportRow, ...], hidden: int, tz: str = "UTC") -> list[Block]:
     blocks: list[Block] = [DividerBlock(), HeaderBlock(text="Your team")]
-    lines = [_report_line(row) for row in rows]
+    lines = [_report_line(row, tz) for row in rows]
     if hidden:
         lines.append(f"…and {hidden:,} more. `/ladder team` lists everyone.")
     blocks += lines_to_blocks(lines, 4, "")

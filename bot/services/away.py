@@ -23,6 +23,26 @@ _AWAY_TEXT = re.compile(
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+# How a prompt skipped because its person was away says so (Prompt.skip_reason): written by the tick
+# (prompt_records: Slack status; planning: a quiet day), read by the digest (`is_away_skip`).
+AWAY_SKIP_PREFIX = "away: "
+QUIET_DAY_SKIP_PREFIX = "quiet day "
+AWAY_SKIP_PREFIXES = (AWAY_SKIP_PREFIX, QUIET_DAY_SKIP_PREFIX)
+
+
+def away_skip_reason(status: str) -> str:
+    return f"{AWAY_SKIP_PREFIX}{status}"[:200]
+
+
+def quiet_day_skip_reason(day: date) -> str:
+    return f"{QUIET_DAY_SKIP_PREFIX}{day.isoformat()}"
+
+
+def is_away_skip(reason: str | None) -> bool:
+    """Whether a prompt's skip reason says its person was away (status or quiet day)."""
+    return bool(reason) and reason.startswith(AWAY_SKIP_PREFIXES)  # type: ignore[union-attr]
+
+
 class QuietDaysError(ValueError):
     """The quiet days file cannot be read; the message names the file and line."""
 

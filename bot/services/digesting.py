@@ -255,6 +255,7 @@ class PreviewTarget:
     manager_slack_id: str
     manager_name: str
     meeting_at: datetime
+    manager_tz: str = "UTC"  # the reader of a note or flag sent to the digest's thread
 
 
 def preview_target(uow: UnitOfWork, digest_id: int | str | None, report: Person) -> PreviewTarget | None:
@@ -278,4 +279,5 @@ def preview_target(uow: UnitOfWork, digest_id: int | str | None, report: Person)
         manager.slack_user_id,
         manager.display_name or manager.slack_user_id,
         digest.period_end,
+        manager.tz or "UTC",
     )

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal
 
-from bot.services import assessments
+from bot.services import assessments, away, last_evidence
 from bot.services.assessments import EMPTY, CurrentVerdicts, Disagreement, VerdictView
 from bot.services.readiness import AreaReadiness, readiness
 from frameworks import Behaviour, Framework, Library
@@ -26,6 +26,10 @@ QUIET_AFTER = timedelta(weeks=4)
 TALKING_POINTS = 3
 ON_DEMAND_WINDOW = timedelta(weeks=4)
 NOTHING_NEW = "Nothing new since the last 1:1. Worth asking what got in the way, or what to aim for next."
+NOTHING_NEW_AWAY = "Nothing new since the last 1:1: {first_name} was away ({skipped}), so no evidence was expected."
+# Digest.coverage also remembers which talking points were shown (area ids never start with "_").
+POINTS_KEY = "_talking_points"
+POINTS_REMEMBERED = 200
 NO_PLACEMENT = "Not placed on a ladder yet, so there is no next milestone to measure against."
 UNKNOWN_LADDER = "Their ladder ({framework_id}) is no longer loaded, so coverage cannot be shown."
 UNKNOWN_LEVEL = "Their level is no longer on the {framework} ladder; update their placement to see coverage."
@@ -131,6 +135,7 @@ class TalkingPointKind(StrEnum):
     DISAGREEMENT = "disagreement"  # self and manager verdicts differ
     DISPUTED = "disputed"  # evidence the manager said does not show its behaviour
     FLAGGED = "flagged"
+    FOCUS = "focus"  # a focus behaviour without recent evidence
     NEVER_EVIDENCED = "never_evidenced"
     QUIET_AREA = "quiet_area"
 
@@ -140,13 +145,16 @@ class TalkingPoint:
     kind: TalkingPointKind
     text: str  # raw; renderers escape it
     items: tuple[EvidenceItem, ...] = ()
+    key: str = ""  # stable across digests: what the rotation remembers
+    why: str = ""  # raw: why this point is in this digest
 
 
 @dataclass(frozen=True, slots=True)
 class PromptActivity:
     asked: int = 0
     answered: int = 0
-    last_answer_at: datetime | None = None
+    last_answer_at: datetime | None = None  # the last prompt answered; surfaces show last_evidence instead
+    away: int = 0  # prompts of the period skipped because the person was away (status, quiet day)
 
     @property
     def rate(self) -> float | None:
@@ -186,14 +194,27 @@ class DigestContent:
     disputes: tuple[DisputedTag, ...] = ()
     # Behaviours of the person's ladder with new evidence: the manager's digest offers a quick sign-off.
     judgeable: frozenset[str] = frozenset()
+    last_evidence_at: datetime | None = None  # bot.services.last_evidence: the one "last answer"
+    points_memory: Mapping[str, Any] = field(default_factory=dict)  # stored under POINTS_KEY when sent
 
     @property
     def nothing_new(self) -> bool:
         return self.new_evidence_count == 0
 
+    @property
+    def coverage_unchanged(self) -> bool:
+        """Every area was measured at the last digest and none moved: said once, not per area."""
+        shown = [c for c in self.coverage if not c.at_top]
+        return bool(shown) and all(c.change == 0 for c in shown)
+
     def coverage_snapshot(self) -> dict[str, Any]:
-        """What Digest.coverage stores so the next digest can show the change."""
-        return {c.area_id: {"covered": c.covered, "total": c.total} for c in self.coverage if not c.at_top}
+        """What Digest.coverage stores so the next digest can show the change and rotate its points."""
+        snapshot: dict[str, Any] = {
+            c.area_id: {"covered": c.covered, "total": c.total} for c in self.coverage if not c.at_top
+        }
+        if self.points_memory:
+            snapshot[POINTS_KEY] = dict(self.points_memory)
+        return snapshot
 
 
 # --- the ladder side ------------------------------------------------------------------------------
@@ -300,6 +321,18 @@ def _weeks(delta: timedelta) -> int:
     return max(1, delta.days // 7)
 
 
+# Which points come first: what the two people disagree on or asked about, then the engineer's focus,
+# then the standing gaps of the milestone.
+_TIER = {
+    TalkingPointKind.DISAGREEMENT: 0,
+    TalkingPointKind.DISPUTED: 0,
+    TalkingPointKind.FLAGGED: 0,
+    TalkingPointKind.FOCUS: 1,
+    TalkingPointKind.NEVER_EVIDENCED: 2,
+    TalkingPointKind.QUIET_AREA: 2,
+}
+
+
 def talking_points(
     milestone: Sequence[MilestoneArea],
     coverage: Sequence[AreaCoverage],
@@ -311,40 +344,138 @@ def talking_points(
     limit: int = TALKING_POINTS,
     disagreements: Sequence[Disagreement] = (),
     disputes: Sequence[DisputedTag] = (),
+    focus: Sequence[str] = (),
+    shown: Mapping[str, Any] | None = None,
 ) -> tuple[TalkingPoint, ...]:
-    """Up to `limit` points: disagreements and disputes first, then one of each other kind (flagged,
-    never evidenced, quiet area), then more."""
-    judged = [
+    """Up to `limit` points, each saying why it is there, rotating from one digest to the next.
+
+    Disagreements, disputes and flagged items come first, then focus behaviours (`focus`: behaviour ids
+    the engineer chose) without recent evidence, then never-evidenced behaviours and quiet areas, one of
+    each kind in turn. `shown` is the memory the last digest stored (`remember_points`): a point it
+    showed goes after every point it did not, and among the rest the least recently shown comes first,
+    so the same three do not come back week after week while others wait.
+    """
+    candidates = _candidates(milestone, coverage, stats, flagged, first_name, as_of, disagreements, disputes, focus)
+    memory = shown if isinstance(shown, Mapping) else {}
+    last_time = set(memory.get("last") or ())
+    history = memory.get("seen") if isinstance(memory.get("seen"), Mapping) else {}
+    assert isinstance(history, Mapping)
+
+    rank_in_kind: dict[str, int] = {}
+    by_kind: dict[TalkingPointKind, list[TalkingPoint]] = defaultdict(list)
+    for point in candidates:
+        by_kind[point.kind].append(point)
+    for points in by_kind.values():
+        fresh_first = sorted(points, key=lambda p: (p.key in last_time, str(history.get(p.key, ""))))
+        rank_in_kind.update({p.key: rank for rank, p in enumerate(fresh_first)})
+
+    order = {p.key: index for index, p in enumerate(candidates)}
+    ranked = sorted(
+        candidates,
+        key=lambda p: (
+            p.key in last_time,
+            _TIER[p.kind],
+            rank_in_kind[p.key] if _TIER[p.kind] == 2 else 0,
+            str(history.get(p.key, "")),
+            order[p.key],
+        ),
+    )
+    chosen = []
+    for point in ranked[:limit]:
+        if point.key in last_time:
+            point = replace(point, why=f"{point.why}; still open since the last digest")
+        chosen.append(point)
+    return tuple(chosen)
+
+
+def remember_points(shown: Mapping[str, Any] | None, points: Sequence[TalkingPoint], as_of: datetime) -> dict[str, Any]:
+    """The memory the next digest rotates from: the keys shown now, and when each key was last shown."""
+    memory = shown if isinstance(shown, Mapping) else {}
+    seen = dict(memory.get("seen") or {}) if isinstance(memory.get("seen"), Mapping) else {}
+    seen.update({p.key: as_of.isoformat() for p in points})
+    newest = sorted(seen.items(), key=lambda kv: str(kv[1]), reverse=True)[:POINTS_REMEMBERED]
+    return {"last": [p.key for p in points], "seen": dict(newest)}
+
+
+def _candidates(
+    milestone: Sequence[MilestoneArea],
+    coverage: Sequence[AreaCoverage],
+    stats: Mapping[str, BehaviourStat],
+    flagged: Sequence[EvidenceItem],
+    first_name: str,
+    as_of: datetime,
+    disagreements: Sequence[Disagreement],
+    disputes: Sequence[DisputedTag],
+    focus: Sequence[str],
+) -> list[TalkingPoint]:
+    points = [
         TalkingPoint(
             TalkingPointKind.DISAGREEMENT,
             f"“{d.behaviour_text}”: {first_name} says {assessments.VERDICT_LABELS[d.self_verdict].lower()}, "
             f"the manager says {assessments.VERDICT_LABELS[d.manager_verdict].lower()}",
+            key=f"disagreement:{d.behaviour_id}",
+            why="your verdicts differ",
         )
         for d in disagreements
     ]
-    judged += [
+    points += [
         TalkingPoint(
             TalkingPointKind.DISPUTED,
             f"Disputed: doesn't show “{d.behaviour_text}”" + (f" ({d.comment})" if d.comment else ""),
             (d.item,),
+            key=f"disputed:{d.item.id}:{d.behaviour_id}",
+            why="the manager disputed this tag since the last 1:1",
         )
         for d in disputes
     ]
-    flagged_points: list[TalkingPoint] = []
     if flagged:
         noun = "an item" if len(flagged) == 1 else f"{len(flagged)} items"
-        flagged_points.append(
-            TalkingPoint(TalkingPointKind.FLAGGED, f"{first_name} flagged {noun} to discuss", tuple(flagged))
+        points.append(
+            TalkingPoint(
+                TalkingPointKind.FLAGGED,
+                f"{first_name} flagged {noun} to discuss",
+                tuple(flagged),
+                key="flagged:" + ",".join(str(i.id) for i in sorted(flagged, key=lambda i: i.id)),
+                why=f"{first_name} asked to talk about it",
+            )
         )
 
-    # Never evidenced: least-covered areas first, ladder order within an area.
+    in_milestone = {b.id: (b, area) for area in milestone for b in area.behaviours}
+    for behaviour_id in dict.fromkeys(focus):
+        if behaviour_id not in in_milestone:
+            continue
+        behaviour, area = in_milestone[behaviour_id]
+        stat = stats.get(behaviour_id, BehaviourStat())
+        if stat.count and stat.last_at is not None and as_of - stat.last_at < QUIET_AFTER:
+            continue
+        since = (
+            "no evidence yet"
+            if not stat.count or stat.last_at is None
+            else (f"no evidence for {_weeks(as_of - stat.last_at)} weeks")
+        )
+        points.append(
+            TalkingPoint(
+                TalkingPointKind.FOCUS,
+                f"Focus: “{behaviour.text}” ({area.area_name}): {since}",
+                key=f"focus:{behaviour_id}",
+                why=f"one of {first_name}'s focus behaviours",
+            )
+        )
+
+    # Never evidenced: least-covered areas first, ladder order within an area; focus ones are above.
     ratio = {c.area_id: (c.covered / c.total if c.total else 1.0) for c in coverage}
-    never: list[TalkingPoint] = []
+    focused = set(focus)
     for area in sorted(milestone, key=lambda a: ratio.get(a.area_id, 1.0)):
         for behaviour in area.behaviours:
-            if stats.get(behaviour.id, BehaviourStat()).count == 0:
-                text = f"Never evidenced yet: “{behaviour.text}” ({area.area_name}, {area.level_name})"
-                never.append(TalkingPoint(TalkingPointKind.NEVER_EVIDENCED, text))
+            if stats.get(behaviour.id, BehaviourStat()).count == 0 and behaviour.id not in focused:
+                points.append(
+                    TalkingPoint(
+                        TalkingPointKind.NEVER_EVIDENCED,
+                        f"Never evidenced yet: “{behaviour.text}” ({area.area_name}, {area.level_name})",
+                        key=f"never:{behaviour.id}",
+                        why="a behaviour of the next milestone with no evidence at all",
+                    )
+                )
 
     # Quiet areas: some evidence once, none for QUIET_AFTER; areas with none at all show up as "never".
     quiet_areas = [
@@ -352,21 +483,17 @@ def talking_points(
         for c in coverage
         if not c.at_top and c.last_evidence_at is not None and as_of - c.last_evidence_at >= QUIET_AFTER
     ]
-    quiet = [
-        TalkingPoint(
-            TalkingPointKind.QUIET_AREA,
-            f"{c.area_name} has been quiet for {_weeks(as_of - c.last_evidence_at)} weeks",  # type: ignore[operator]
+    for c in sorted(quiet_areas, key=lambda c: c.last_evidence_at or as_of):
+        weeks = _weeks(as_of - c.last_evidence_at)  # type: ignore[operator]
+        points.append(
+            TalkingPoint(
+                TalkingPointKind.QUIET_AREA,
+                f"{c.area_name} has been quiet for {weeks} weeks",
+                key=f"quiet:{c.area_id}",
+                why=f"no new evidence in this area for {weeks} weeks",
+            )
         )
-        for c in sorted(quiet_areas, key=lambda c: c.last_evidence_at or as_of)
-    ]
-
-    pools = [flagged_points, never, quiet]
-    chosen: list[TalkingPoint] = judged[:limit]
-    chosen += [pool.pop(0) for pool in pools if pool][: max(0, limit - len(chosen))]
-    for pool in pools:
-        while pool and len(chosen) < limit:
-            chosen.append(pool.pop(0))
-    return tuple(chosen)
+    return points
 
 
 @dataclass
@@ -390,6 +517,13 @@ class DigestInputs:
     verdicts: CurrentVerdicts = EMPTY
     new_verdicts: Sequence[VerdictView] = ()
     disputes: Sequence[DisputedTag] = ()
+    last_evidence_at: datetime | None = None
+    focus: Sequence[str] = ()  # the engineer's focus behaviour ids (issue 13's focus part fills this in)
+
+
+def away_note(first_name: str, prompts: PromptActivity) -> str:
+    skipped = "1 prompt skipped" if prompts.away == 1 else f"{prompts.away} prompts skipped"
+    return NOTHING_NEW_AWAY.format(first_name=first_name, skipped=skipped)
 
 
 def assemble_digest(inputs: DigestInputs, previous_coverage: Mapping[str, Any] | None = None) -> DigestContent:
@@ -419,9 +553,22 @@ def assemble_digest(inputs: DigestInputs, previous_coverage: Mapping[str, Any] |
         if framework is not None and tag.framework_id == framework.id and framework.find_behaviour(tag.behaviour_id)
     )
     new_items = list(inputs.new_items)
-    if not new_items:
-        notes.insert(0, NOTHING_NEW)
     first_name = report.name.split()[0] if report.name.strip() else report.name
+    if not new_items:
+        notes.insert(0, away_note(first_name, inputs.prompts) if inputs.prompts.away else NOTHING_NEW)
+    shown = (previous_coverage or {}).get(POINTS_KEY)
+    points = talking_points(
+        milestone,
+        coverage,
+        inputs.stats,
+        inputs.flagged,
+        first_name=first_name,
+        as_of=inputs.period_end,
+        disagreements=disagreements,
+        disputes=inputs.disputes,
+        focus=inputs.focus,
+        shown=shown,
+    )
     return DigestContent(
         report=report,
         manager=PersonRef.of(inputs.manager) if inputs.manager else None,
@@ -431,16 +578,7 @@ def assemble_digest(inputs: DigestInputs, previous_coverage: Mapping[str, Any] |
         new_evidence=group_by_area(new_items, inputs.framework),
         new_evidence_count=len({item.id for item in new_items}),
         coverage=coverage,
-        talking_points=talking_points(
-            milestone,
-            coverage,
-            inputs.stats,
-            inputs.flagged,
-            first_name=first_name,
-            as_of=inputs.period_end,
-            disagreements=disagreements,
-            disputes=inputs.disputes,
-        ),
+        talking_points=points,
         flagged=tuple(inputs.flagged),
         prompts=inputs.prompts,
         notes=tuple(notes),
@@ -452,6 +590,8 @@ def assemble_digest(inputs: DigestInputs, previous_coverage: Mapping[str, Any] |
         disagreements=tuple(disagreements),
         disputes=tuple(inputs.disputes),
         judgeable=judgeable,
+        last_evidence_at=inputs.last_evidence_at,
+        points_memory=remember_points(shown, points, inputs.period_end),
     )
 
 
@@ -489,7 +629,7 @@ def load_inputs(
     period_start: datetime,
     period_end: datetime,
 ) -> DigestInputs:
-    """Load a digest's data: eight statements, whatever the amount of evidence or of verdicts.
+    """Load a digest's data: nine statements, whatever the amount of evidence or of verdicts.
 
     Verdicts are read as nobody's own (`viewer=None`): the manager's digest and the engineer's preview
     show the same ones, and a verdict still blind in an open check-in shows in neither."""
@@ -512,8 +652,9 @@ def load_inputs(
             if row.created_at <= period_end
         ]
         inputs.disputes = disputed_tags(uow, report.id, inputs.framework.id, since=period_start)
-    asked, answered, last_answer_at = uow.prompts.activity(report.id, period_start, period_end)
-    inputs.prompts = PromptActivity(asked, answered, last_answer_at)
+    activity = uow.prompts.activity(report.id, period_start, period_end, away_reasons=away.AWAY_SKIP_PREFIXES)
+    inputs.prompts = PromptActivity(activity.asked, activity.answered, activity.last_answer_at, activity.away)
+    inputs.last_evidence_at = last_evidence.last_evidence_of(uow, report.id, until=period_end)
     return inputs
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from bot.services import access, prompt_controls
+from bot.services import access, last_evidence, prompt_controls
 from bot.services.checkin_requests import PendingCheckin, pending_for
 from bot.services.lookup import Standing, find_person, standing_for, standings_for_many
 from bot.services.readiness import AreaReadiness
@@ -54,7 +54,7 @@ class ReportRow:
     level_label: str | None
     covered: int
     total: int
-    last_answer_at: datetime | None
+    last_evidence_at: datetime | None  # bot.services.last_evidence
     readiness: ReportReadiness | None = None  # None: not set up, or their ladder is not loaded
 
 
@@ -69,6 +69,7 @@ class HomeData:
     ladder_problem: str | None = None  # e.g. their ladder is no longer loaded
     checkins: tuple[PendingCheckin, ...] = ()  # open check-ins they rate: their own, their reports'
     readiness: tuple[AreaReadiness, ...] = ()  # the person's own, per area of their next milestone
+    tz: str = "UTC"  # the reader's: every date on their Home is their local date (bot.blocks.when)
 
     @property
     def is_set_up(self) -> bool:
@@ -113,7 +114,9 @@ def home_in(uow: UnitOfWork, library: Library, team_id: str, user_id: str, now: 
     _audit_coverage_views(uow, person, reports, team_id, now or utcnow())
     report_ids = [link.person_id for link in uow.managers.reports_of(person.id)]
     pending = pending_for(uow, library, person, report_ids)
-    return HomeData(user_id, standing, recent, info, reports, hidden, problem, pending, own.areas if own else ())
+    return HomeData(
+        user_id, standing, recent, info, reports, hidden, problem, pending, own.areas if own else (), person.tz or "UTC"
+    )
 
 
 def _standing(
@@ -160,7 +163,7 @@ def _reports(uow: UnitOfWork, library: Library, manager: Person) -> tuple[tuple[
     ids = [p.id for p in people]
     placements = uow.placements.current_for_many(ids)
     standings = standings_for_many(uow, library, people, placements)
-    latest = uow.evidence.latest_at_for_people(ids)
+    latest = last_evidence.last_evidence_at(uow, ids)
     readiness = reports_readiness(uow, library, placements)
     rows = []
     for report in people:

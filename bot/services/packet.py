@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.services import assessments
+from bot.services import assessments, last_evidence
 from bot.services.assessments import EMPTY, CurrentVerdicts, VerdictView
 from bot.services.digests import (
     NO_PLACEMENT,
@@ -85,6 +85,13 @@ class Packet:
     notes: tuple[str, ...] = ()
     framework_version: int | None = None  # the ladder version the verdicts are judged against
     readiness: tuple[AreaReadiness, ...] = ()
+
+    @property
+    def last_evidence_at(self) -> datetime | None:
+        """bot.services.last_evidence's "last answer", over the packet's items (all of them)."""
+        items = [i for area in self.areas for b in area.behaviours for i in b.items]
+        items += [i for area in self.other_evidence for b in area.behaviours for i in b.items]
+        return last_evidence.latest(i.created_at for i in items)
 
     @property
     def behaviours_without_evidence(self) -> list[tuple[PacketArea, PacketBehaviour]]:

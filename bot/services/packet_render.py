@@ -12,6 +12,7 @@ import io
 import json
 from typing import Any
 
+from bot.services import last_evidence
 from bot.services.assessments import VerdictView
 from bot.services.digests import EvidenceItem
 from bot.services.packet import Packet, PacketBehaviour
@@ -66,8 +67,9 @@ def _md_readiness(packet: Packet) -> list[str]:
     return [*out, ""]
 
 
-def render_markdown(packet: Packet) -> str:
-    tz = packet.person.tz
+def render_markdown(packet: Packet, tz: str | None = None) -> str:
+    """The packet in Markdown; dates are local to `tz`, the reader's (default: the person's own)."""
+    tz = tz or packet.person.tz
     out: list[str] = [f"# Promotion packet: {packet.person.name}", ""]
     facts = [f"Generated {local_date(packet.generated_at, tz).isoformat()}"]
     if packet.framework_name:
@@ -76,6 +78,8 @@ def render_markdown(packet: Packet) -> str:
     if packet.current_level:
         facts.append(f"current level: {packet.current_level}")
     facts.append(f"{packet.evidence_count} evidence items")
+    if packet.last_evidence_at is not None:
+        facts.append(f"{last_evidence.LABEL}: {local_date(packet.last_evidence_at, tz).isoformat()}")
     out += [" · ".join(facts), ""]
     out += [f"> {note}" for note in packet.notes] + ([""] if packet.notes else [])
 

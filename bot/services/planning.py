@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.services import timing
+from bot.services import away, timing
 from bot.services.prompt_choice import EvidenceStat, pick_prompt_behaviour
 from bot.services.prompt_controls import next_slot
 from bot.services.tick import TickConfig, TickReport
@@ -113,7 +113,9 @@ def plan_schedule(
             chosen = chosen or choose()
             framework_id, behaviour_id, why_not = chosen
             if local_day in config.quiet_days:
-                rows.append(PlannedRow(key, slot, PromptState.SKIPPED, framework_id, (), f"quiet day {local_day}"))
+                rows.append(
+                    PlannedRow(key, slot, PromptState.SKIPPED, framework_id, (), away.quiet_day_skip_reason(local_day))
+                )
             elif behaviour_id is None:
                 rows.append(PlannedRow(key, slot, PromptState.SKIPPED, framework_id, (), why_not))
             else:

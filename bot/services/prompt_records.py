@@ -161,7 +161,7 @@ def read_profile(user: dict[str, Any], planned_tz: str | None, now: datetime) ->
     away_reason = None
     if away.away_in_profile(profile, now_epoch=_epoch(now)):
         status = " ".join(filter(None, [profile.get("status_emoji"), profile.get("status_text")]))
-        away_reason = f"away: {status}"[:200]
+        away_reason = away.away_skip_reason(status)
     return Profile(bool(user.get("deleted")), new_tz, away_reason)
 
 

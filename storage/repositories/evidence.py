@@ -303,15 +303,17 @@ class EvidenceRepository(Repository):
             result[person_id][(framework_id, behaviour_id)] = BehaviourCoverage(int(count), last_at)
         return result
 
-    def latest_at_for_people(self, person_ids: Iterable[int]) -> dict[int, datetime]:
-        """person id -> when their latest not-deleted item was saved, in one query (a manager's Home)."""
+    def latest_at_for_people(self, person_ids: Iterable[int], *, until: datetime | None = None) -> dict[int, datetime]:
+        """person id -> when their latest not-deleted item (saved at or before `until`) was saved, in one
+        query (bot.services.last_evidence)."""
         wanted = list(dict.fromkeys(person_ids))
         if not wanted:
             return {}
+        conditions = [Evidence.person_id.in_(wanted), Evidence.deleted_at.is_(None)]
+        if until is not None:
+            conditions.append(Evidence.created_at <= until)
         rows = self.session.execute(
-            select(Evidence.person_id, func.max(Evidence.created_at))
-            .where(Evidence.person_id.in_(wanted), Evidence.deleted_at.is_(None))
-            .group_by(Evidence.person_id)
+            select(Evidence.person_id, func.max(Evidence.created_at)).where(*conditions).group_by(Evidence.person_id)
         )
         return {person_id: latest for person_id, latest in rows}
 

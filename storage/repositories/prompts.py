@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy import and_, case, delete, false, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.clock import utcnow
@@ -14,6 +14,13 @@ from storage.models import MAX_NAME, Prompt, PromptState, check_length
 from storage.repositories._base import Repository, column_values
 
 CLAIM_EXPIRED = "claim expired: its instance stopped before recording the outcome"
+
+
+class PromptActivityRow(NamedTuple):
+    asked: int
+    answered: int
+    last_answer_at: datetime | None
+    away: int  # skipped because the person was away
 
 
 class PromptRepository(Repository):
@@ -207,18 +214,28 @@ class PromptRepository(Repository):
             select(Prompt).where(Prompt.person_id == person_id).order_by(Prompt.due_at, Prompt.id)
         ).all()
 
-    def activity(self, person_id: int, since: datetime, until: datetime) -> tuple[int, int, datetime | None]:
-        """(prompts sent in [since, until), how many of those were answered, the latest answer before
-        `until`), in one statement: the digest's response rate and last answer date."""
+    def activity(
+        self, person_id: int, since: datetime, until: datetime, *, away_reasons: Sequence[str] = ()
+    ) -> PromptActivityRow:
+        """Prompts sent in [since, until), how many of those were answered, the latest answer before
+        `until`, and the prompts due in [since, until) skipped with a reason starting with one of
+        `away_reasons`, in one statement: the digest's response rate and away weeks."""
         in_period = and_(Prompt.sent_at >= since, Prompt.sent_at < until)
-        asked, answered, last_answer_at = self.session.execute(
+        away = and_(
+            Prompt.state == PromptState.SKIPPED,
+            Prompt.due_at >= since,
+            Prompt.due_at < until,
+            or_(false(), *(Prompt.skip_reason.startswith(prefix, autoescape=True) for prefix in away_reasons)),
+        )
+        asked, answered, last_answer_at, away_count = self.session.execute(
             select(
                 func.coalesce(func.sum(case((in_period, 1), else_=0)), 0),
                 func.coalesce(func.sum(case((and_(in_period, Prompt.answered_at.is_not(None)), 1), else_=0)), 0),
                 func.max(case((Prompt.answered_at < until, Prompt.answered_at))),
+                func.coalesce(func.sum(case((away, 1), else_=0)), 0),
             ).where(Prompt.person_id == person_id)
         ).one()
-        return int(asked), int(answered), last_answer_at
+        return PromptActivityRow(int(asked), int(answered), last_answer_at, int(away_count))
 
     def delete_all_for(self, person_id: int) -> int:
         result = self.session.execute(delete(Prompt).where(Prompt.person_id == person_id))

@@ -107,7 +107,7 @@ def test_with_verdict_replaces_one_line_and_keeps_the_block_count() -> None:
     menu = next(b for b in blocks if b.get("block_id", "").startswith(DigestBlock.SIGN_OFF_PREFIX))
     line = signed_off_line(_verdict("delivery-2-01", Rater.MANAGER, Verdict.SOMETIMES))
     updated = with_verdict(blocks, menu["block_id"], line)
-    assert len(updated) == len(blocks) and "Your verdict: *Sometimes*" in json.dumps(updated)
+    assert len(updated) == len(blocks) and "Manager's verdict: *Sometimes*" in json.dumps(updated)
     assert with_verdict(blocks, "forged", line) == blocks
 
 

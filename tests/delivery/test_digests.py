@@ -85,7 +85,9 @@ def test_digest_goes_out_two_hours_before_each_meeting_across_dst(db: Database) 
         assert len(fake.messages(manager_dm)) == 2
         second = _digests(db)[1]
         assert second.period_start == MEETING_1 and second.period_end == MEETING_2
-        assert "no change since the last digest" in message_text(fake.messages(manager_dm)[-1])
+        second_text = message_text(fake.messages(manager_dm)[-1])
+        assert second_text.count("No change in any area since the last digest") == 1
+        assert "no change since the last digest" not in second_text  # said once, not per area
 
 
 def test_catch_up_sends_late_but_skips_meetings_already_started(db: Database) -> None:

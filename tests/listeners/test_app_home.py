@@ -65,7 +65,7 @@ def test_pause_before_setup_just_shows_the_welcome(harness: Harness) -> None:
     assert "Welcome to growthbot" in harness.home_text("U1")
 
 
-def test_a_manager_sees_reports_who_agreed_with_coverage_and_last_answer(harness: Harness) -> None:
+def test_a_manager_sees_reports_who_agreed_with_coverage_and_last_evidence(harness: Harness) -> None:
     harness.set_now(NOW)
     harness.seed_person("M1", framework_id="luko-execution", level="4", name="boss")
     harness.seed_person("U1", framework_id="luko-execution", level="2", manager="M1")
@@ -77,9 +77,9 @@ def test_a_manager_sees_reports_who_agreed_with_coverage_and_last_answer(harness
     harness.open_home("M1")
     text = harness.home_text("M1")
     assert "Your team" in text
-    assert "<@U1> · Milestone 2 · `▰▱▱▱▱▱▱▱▱▱ 1/12` · last answer 28 May" in text
+    assert "<@U1> · Milestone 2 · `▰▱▱▱▱▱▱▱▱▱ 1/12` · last evidence <!date^1779958800^{date_short}|28 May 2026>" in text
     assert "<@U2> · Level III ·" in text and "<@U2> · Level III · `▱▱▱▱▱▱▱▱▱▱ 0/" in text
-    assert "no answers yet" in text
+    assert "no evidence yet" in text
     assert "<@U3>" not in text  # pending: the report has not agreed to share
 
 

@@ -63,7 +63,7 @@ def test_quick_sign_off_stores_once_on_a_retry_and_updates_the_part_in_place(har
     block = _menu_block(digest)
     labels = [o["text"]["text"] for o in block["accessory"]["options"]]
     assert labels == ["Consistently", "Sometimes", "Not yet", "Doesn't show this"]
-    assert "No verdict from you yet" in message_text(digest)
+    assert "No manager verdict yet" in message_text(digest)
     # The engineer's preview shows the same content without the manager's menu.
     assert not any(
         b.get("block_id", "").startswith(DigestBlock.SIGN_OFF_PREFIX) for b in _dm(harness, "UREP")[0]["blocks"]
@@ -74,7 +74,7 @@ def test_quick_sign_off_stores_once_on_a_retry_and_updates_the_part_in_place(har
     assert _manager_verdicts(harness) == [(Rater.MANAGER, Verdict.CONSISTENTLY, [evidence_id])]
     updated = _dm(harness, "UMGR")[0]
     assert updated["ts"] == digest["ts"] and len(_dm(harness, "UMGR")) == 1  # in place, not a new message
-    assert "Your verdict: *Consistently*" in message_text(updated)
+    assert "Manager's verdict: *Consistently*" in message_text(updated)
     assert len(updated["blocks"]) == len(digest["blocks"])
 
 

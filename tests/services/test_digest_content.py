@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from bot.services.digests import (
     NOTHING_NEW,
+    POINTS_KEY,
     BehaviourStat,
     DigestInputs,
     EvidenceItem,
@@ -63,7 +64,9 @@ def test_coverage_counts_behaviours_with_evidence_and_the_change() -> None:
     assert (by_area["delivery"].covered, by_area["delivery"].total, by_area["delivery"].change) == (1, 3, 1)
     assert (by_area["quality"].covered, by_area["quality"].total, by_area["quality"].change) == (1, 2, None)
     assert (by_area["mentoring"].covered, by_area["mentoring"].total) == (0, 1)
-    assert content.coverage_snapshot() == {
+    snapshot = content.coverage_snapshot()
+    assert snapshot.pop(POINTS_KEY)["last"] == [p.key for p in content.talking_points]
+    assert snapshot == {
         "delivery": {"covered": 1, "total": 3},
         "quality": {"covered": 1, "total": 2},
         "mentoring": {"covered": 0, "total": 1},

@@ -56,13 +56,10 @@ def test_prompt_activity_counts_the_period_and_the_last_answer(db: Database) -> 
         add_prompt(uow, world.report_id, T0 + timedelta(days=9), answered_at=T0 + timedelta(days=9))
         add_prompt(uow, world.outsider_id, T0, answered_at=T0)
     with db.uow() as uow:
-        assert uow.prompts.activity(world.report_id, T0, T0 + timedelta(days=7)) == (2, 1, T0 + timedelta(hours=3))
-        assert uow.prompts.activity(world.report_id, T0 - timedelta(days=3), T0) == (
-            0,
-            0,
-            T0 - timedelta(days=13),
-        )
-        assert uow.prompts.activity(world.admin_id, T0, T0 + timedelta(days=7)) == (0, 0, None)
+        week = uow.prompts.activity(world.report_id, T0, T0 + timedelta(days=7))
+        assert week == (2, 1, T0 + timedelta(hours=3), 0)
+        assert uow.prompts.activity(world.report_id, T0 - timedelta(days=3), T0) == (0, 0, T0 - timedelta(days=13), 0)
+        assert uow.prompts.activity(world.admin_id, T0, T0 + timedelta(days=7)) == (0, 0, None, 0)
 
 
 def test_lock_due_returns_only_a_due_active_one_on_one(db: Database) -> None:

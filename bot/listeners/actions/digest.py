@@ -44,7 +44,7 @@ def flag_clicked(
         return
     told = flagged.told_manager
     if told is not None:
-        text = flagged_note(told.report_name, told.item)
+        text = flagged_note(told.report_name, told.item, told.target.manager_tz)
         client.chat_postMessage(channel=told.target.channel_id, thread_ts=told.target.thread_ts, text=text)
     if message.get("blocks"):
         blocks = with_item_state(message["blocks"], flagged.evidence_id, flagged.state)

@@ -30,7 +30,7 @@ def _export(ctx: LadderContext) -> None:
         return
     packet = read.packet
     viewer_tz = read.viewer_tz
-    markdown = render_markdown(packet)
+    markdown = render_markdown(packet, viewer_tz)
     filename = packet_filename(packet.person.name, local_date(now, viewer_tz).isoformat())
     channel = ctx.client.conversations_open(users=ctx.user_id)["channel"]["id"]
     ctx.client.files_upload_v2(
