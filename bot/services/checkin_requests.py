@@ -233,7 +233,11 @@ def open_rating(
 
 def _form(uow: UnitOfWork, opened: _Opened, page: Page, now: datetime) -> RatingForm:
     person, framework = opened.person, opened.framework
-    previous = assessments.current(uow, person.id, framework.id, viewer=opened.rater).of(opened.rater)
+    previous = dict(assessments.current(uow, person.id, framework.id, viewer=opened.rater).of(opened.rater))
+    own = {row.id for row in checkins.own_verdicts(uow, opened.checkin, opened.rater)}
+    for behaviour_id, view in list(previous.items()):
+        if view.checkin_id == opened.checkin.id and view.id not in own:
+            del previous[behaviour_id]  # a former manager's blind verdict here is not the new manager's
     if opened.rater is Rater.MANAGER:
         # The manager is shown the person's evidence to cite: a read of someone else's evidence.
         access.record_read(
