@@ -97,6 +97,8 @@ def test_a_blind_check_in_from_start_to_the_side_by_side_result(harness: Harness
     assert "hasn't finished yet" in message_text(thanks)
     assert "submitted" in harness.home_text("UREP")
 
+    # The report's submission refreshed the manager's Home (nobody opened it yet).
+    assert "riley's check-in" in harness.home_text("UMGR").lower()
     # The manager rates blind: nothing of the report's verdicts or comments in their modal.
     harness.open_home("UMGR")
     assert "riley's check-in" in harness.home_text("UMGR").lower()
@@ -106,8 +108,10 @@ def test_a_blind_check_in_from_start_to_the_side_by_side_result(harness: Harness
     assert "Shipped the importer" in json.dumps(first)  # their evidence, to cite
     assert "Check-in result" not in message_text(_dm(harness, "UMGR")[-1])
 
+    assert "submitted" in harness.home_text("UREP")
     thanks = _rate_all(harness, "UMGR", value, "consistently")
     assert "You've both submitted" in message_text(thanks)
+    assert "Continue check-in" not in harness.home_text("UREP") and "submitted" not in harness.home_text("UREP")
     mine, theirs = _dm(harness, "UREP")[-1], _dm(harness, "UMGR")[-1]
     assert "Your check-in result" in message_text(mine) and "Check-in result: Riley" in message_text(theirs)
     for message in (mine, theirs):
