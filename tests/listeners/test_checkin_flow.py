@@ -11,7 +11,6 @@ from typing import Any
 from bot.delivery.checkins import tick_checkins
 from bot.ids import Callback, CheckinAction, CheckinBlock
 from bot.services.access import NOT_AVAILABLE
-from bot.testing import block_rules
 from storage.models import ManagerLinkStatus
 from tests.listeners.harness import Harness, message_text
 
@@ -49,13 +48,6 @@ def _answers(view: dict[str, Any], verdict: str, comment: str | None = None) -> 
     return values
 
 
-def _checked(view: dict[str, Any]) -> dict[str, Any]:
-    """A view the app answered with (response_action): Slack would refuse it as the fake refuses views."""
-    assert block_rules.view_errors(view, allowed_types=("modal",)) == []
-    assert len(view["blocks"]) <= 100
-    return view
-
-
 def _rate_all(harness: Harness, user_id: str, value: str, verdict: str, comment: str | None = None) -> dict[str, Any]:
     """Click "Start rating" and submit every page; the final answer (the thanks)."""
     harness.action(user_id, CheckinAction.OPEN, value)
@@ -65,7 +57,7 @@ def _rate_all(harness: Harness, user_id: str, value: str, verdict: str, comment:
         titles.append(view["title"]["text"])
         answer = harness.submit(user_id, view, _answers(view, verdict, comment)).json()
         assert answer["response_action"] == "update"
-        view = {**_checked(answer["view"]), "id": view["id"]}
+        view = {**answer["view"], "id": view["id"]}  # held to the views rules by SlackRequests
     assert titles == [
         f"{area} · {n} of 4" for n, area in enumerate(("Delivery", "Communication", "Quality", "Optimisation"), 1)
     ]
