@@ -197,3 +197,39 @@ def test_dispute_tells_the_engineer_who_replies_and_retags(harness: Harness) -> 
     with harness.deps.uow() as uow:
         tags = uow.evidence.get(evidence_id).tags
         assert [(t.behaviour_id, t.disputed_at) for t in tags] == [(behaviours[1], None)]
+
+
+def test_disputed_evidence_is_on_the_engineers_home_with_the_retag_button(harness: Harness) -> None:
+    behaviours, evidence_id = _setup(harness)
+    _choose(harness, "UMGR", _dm(harness, "UMGR")[0], "dispute")
+    comment = {DisputeBlock.COMMENT: {DisputeAction.COMMENT: {"type": "plain_text_input", "value": "Not <!here>"}}}
+    harness.submit("UMGR", harness.fake.opened_views[-1], comment)
+
+    harness.open_home("UREP")
+    home = harness.home("UREP")
+    text = message_text(home)
+    assert "Disputed evidence to look at" in text and "Ran the incident review &lt;!channel&gt;" in text
+    assert "Comment: Not &lt;!here&gt;" in text and "<!here>" not in json.dumps(home)
+    harness.open_home("UMGR")
+    assert "Disputed evidence" not in harness.home_text("UMGR")  # the engineer's to look at
+
+    # The Home's "Change tag" is the DM's retag button: the same modal, and the Home redrawn after it.
+    harness.action("UREP", EvidenceAction.RETAG, str(evidence_id), view=home)
+    retag_view = harness.fake.opened_views[-1]
+    assert retag_view["callback_id"] == Callback.RETAG
+    picked = [{"value": behaviours[1], "text": {"type": "plain_text", "text": "x"}}]
+    harness.submit(
+        "UREP",
+        retag_view,
+        {
+            EvidenceBlock.BEHAVIOURS: {
+                EvidenceAction.BEHAVIOURS: {"type": "multi_static_select", "selected_options": picked}
+            }
+        },
+    )
+    assert "Disputed evidence to look at" not in harness.home_text("UREP")
+
+    # Someone else's click on that button opens nothing of the engineer's.
+    opened = len(harness.fake.opened_views)
+    harness.action("UOTHER", EvidenceAction.RETAG, str(evidence_id), view=home)
+    assert all("incident review" not in message_text(v) for v in harness.fake.opened_views[opened:])
