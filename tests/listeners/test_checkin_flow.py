@@ -8,6 +8,8 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
+
 from bot.delivery.checkins import tick_checkins
 from bot.ids import Callback, CheckinAction, CheckinBlock
 from bot.services.access import NOT_AVAILABLE
@@ -15,6 +17,12 @@ from storage.models import ManagerLinkStatus
 from tests.listeners.harness import Harness, message_text
 
 T0 = datetime(2025, 3, 10, 9, 0)
+
+
+@pytest.fixture
+def harness(harness_any: Harness) -> Harness:
+    """Every flow here runs on SQLite and on PostgreSQL."""
+    return harness_any
 
 
 def _seed(harness: Harness) -> None:

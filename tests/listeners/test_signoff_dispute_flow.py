@@ -7,6 +7,8 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
+
 from bot.delivery.digests import tick_digests
 from bot.ids import Callback, DigestAction, DigestBlock, DisputeAction, DisputeBlock, EvidenceAction, EvidenceBlock
 from bot.services.access import NOT_AVAILABLE
@@ -15,6 +17,12 @@ from tests.listeners.harness import Harness, message_text
 
 SET_UP_AT = datetime(2025, 3, 20, 12, 0)
 MEETING = datetime(2025, 3, 24, 9, 0)
+
+
+@pytest.fixture
+def harness(harness_any: Harness) -> Harness:
+    """Every flow here runs on SQLite and on PostgreSQL."""
+    return harness_any
 
 
 def _setup(harness: Harness) -> tuple[list[str], int]:
