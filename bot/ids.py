@@ -40,6 +40,7 @@ class HomeAction(StrEnum):
 class HomeBlock(StrEnum):
     ACTIONS = "home_actions"
     SCHEDULE_ACTIONS = "home_schedule_actions"
+    DISPUTED = "home_disputed"  # + ":<evidence id>": one disputed item's "Change tag"
 
 
 class OnboardingBlock(StrEnum):

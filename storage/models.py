@@ -443,6 +443,14 @@ class CheckIn(Base):
     __table_args__ = (
         Index("ix_checkins_person_state", "person_id", "state"),
         Index("ix_checkins_state_deadline", "state", "deadline_at"),
+        # At most one open check-in per person, even when two starts race (checkins.start resumes it).
+        Index(
+            "uq_checkins_one_open",
+            "person_id",
+            unique=True,
+            sqlite_where=text("state = 'open'"),
+            postgresql_where=text("state = 'open'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -467,6 +475,8 @@ class CheckIn(Base):
     manager_reminded_at: Mapped[datetime | None] = mapped_column(DateTime)
     revealed_at: Mapped[datetime | None] = mapped_column(DateTime)
     reveal_sent_at: Mapped[datetime | None] = mapped_column(DateTime)  # both sides told the result
+    # The "Start rating" DMs went out; still None a while after it started: the tick sends them.
+    invites_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     @validates("idempotency_key", "framework_id")
     def _check_lengths(self, key: str, value: str | None) -> str | None:

@@ -26,9 +26,9 @@ from bot.blocks.lookup import lines_to_blocks
 from bot.blocks.promotion import promote_actions
 from bot.blocks.readiness import area_lines, report_summary
 from bot.blocks.when import slack_date
-from bot.ids import HomeAction, HomeBlock, OneOnOneAction
+from bot.ids import EvidenceAction, HomeAction, HomeBlock, OneOnOneAction
 from bot.services import last_evidence
-from bot.services.home import EvidenceItem, HomeData, ReportRow, ScheduleInfo
+from bot.services.home import DisputedItem, EvidenceItem, HomeData, ReportRow, ScheduleInfo
 from bot.services.readiness import AreaReadiness
 from bot.services.slots import every
 from bot.services.text import escape
@@ -53,6 +53,7 @@ def home_view(data: HomeData, now: datetime) -> View:
     blocks += home_checkin_blocks(data.checkins)
     if data.is_set_up:
         blocks += _readiness_blocks(data.readiness)
+        blocks += _disputed_blocks(data.disputed)
         blocks += _schedule_blocks(data.schedule, now)
         blocks += _evidence_blocks(data.recent, data.tz)
     if data.reports or data.hidden_reports:
@@ -159,6 +160,29 @@ def _evidence_blocks(items: tuple[EvidenceItem, ...], tz: str = "UTC") -> list[B
         shows = "; ".join(escape(shorten(text, 80)) for text in item.behaviours[:3])
         more = f" (+{len(item.behaviours) - 3})" if len(item.behaviours) > 3 else ""
         blocks.append(context(slack_date(item.created_at, tz) + (f" · {shows}{more}" if shows else "")))
+    return blocks
+
+
+def _disputed_blocks(items: tuple[DisputedItem, ...]) -> list[Block]:
+    """Evidence the manager disputed, with the DM's "Change tag" button (bot.listeners.actions.prompt.retag)."""
+    if not items:
+        return []
+    blocks: list[Block] = [DividerBlock(), HeaderBlock(text="Disputed evidence to look at")]
+    for item in items:
+        quoted = ">" + shorten(escape(item.text), EVIDENCE_PREVIEW).replace("\n", "\n>")
+        lines = [quoted, f"Doesn't show “{escape(item.behaviour_text)}”"]
+        if item.comment:
+            lines.append(f"Comment: {shorten(escape(item.comment), EVIDENCE_PREVIEW)}")
+        blocks.append(_section("\n".join(lines)))
+        blocks.append(
+            ActionsBlock(
+                block_id=f"{HomeBlock.DISPUTED}:{item.evidence_id}",
+                elements=[
+                    ButtonElement(text="Change tag", action_id=EvidenceAction.RETAG, value=str(item.evidence_id))
+                ],
+            )
+        )
+    blocks.append(context("Disputed evidence stops counting toward coverage and readiness until you retag it."))
     return blocks
 
 

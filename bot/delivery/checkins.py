@@ -3,8 +3,8 @@ and the tick's check-in step. bot.services.checkin_tick decides; this module ren
 
 The tick step (`tick_checkins`), in order: start the check-ins the 1:1 schedules made due (and DM both
 raters), reveal those past their deadline (and send the result), send the reminders that fell due,
-and send results a stopped process revealed but never sent. A quiet tick is one unit of work with
-four indexed range queries (bot.services.checkin_tick.scan).
+send results a stopped process revealed but never sent, and invites it saved but never sent. A quiet
+tick is one unit of work with four indexed range queries (bot.services.checkin_tick.scan).
 """
 
 from __future__ import annotations
@@ -43,12 +43,16 @@ def _dm(deps: Deps, slack_user_id: str, text: str, blocks: Sequence[Block]) -> b
     return True
 
 
-def send_invites(deps: Deps, started: Started, *, scheduled: bool = False) -> int:
-    """DM the "Start rating" button: to the other rater, or to both for a check-in the schedule started."""
+def send_invites(deps: Deps, started: Started, *, scheduled: bool = False, record: bool = True) -> int:
+    """DM the "Start rating" button: to the other rater, or to both for a check-in the schedule started;
+    then stamp them sent (a check-in left unstamped is sent by the tick's sweep)."""
     targets = [started.person_slack_id, started.manager_slack_id] if scheduled else [started.other_rater]
     text = invite_text(started, scheduled=scheduled)
     blocks = invite_blocks(started, scheduled=scheduled)
-    return sum(1 for target in targets if target and _dm(deps, target, text, blocks))
+    sent = sum(1 for target in targets if target and _dm(deps, target, text, blocks))
+    if record:
+        checkin_tick.record_invites_sent(deps.uow, started.checkin_id, deps.now())
+    return sent
 
 
 def send_reveal(deps: Deps, checkin_id: int, now: datetime, *, record: bool = True) -> int:
@@ -81,4 +85,9 @@ def tick_checkins(deps: Deps, now: datetime) -> dict[str, int]:
         if checkin_tick.claim_unsent(deps.uow, checkin_id, now):
             done["late_reveals"] += 1
             send_reveal(deps, checkin_id, now, record=False)
+    for checkin_id in scan.uninvited:
+        lost = checkin_tick.claim_invites(deps.uow, deps.library, checkin_id, now)
+        if lost is not None:
+            done["late_invites"] += 1
+            send_invites(deps, lost.started, scheduled=lost.scheduled, record=False)
     return dict(done)

@@ -108,6 +108,7 @@ class Finished:
     revealed: bool  # this submission completed the check-in: send the result now
     self_only: bool
     waiting_for: str | None = None  # the other rater's Slack id while they have not submitted
+    other_rater: str | None = field(default=None, compare=False)  # whose Home to refresh (None: self-only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,7 +234,11 @@ def open_rating(
 
 def _form(uow: UnitOfWork, opened: _Opened, page: Page, now: datetime) -> RatingForm:
     person, framework = opened.person, opened.framework
-    previous = assessments.current(uow, person.id, framework.id, viewer=opened.rater).of(opened.rater)
+    previous = dict(assessments.current(uow, person.id, framework.id, viewer=opened.rater).of(opened.rater))
+    own = {row.id for row in checkins.own_verdicts(uow, opened.checkin, opened.rater)}
+    for behaviour_id, view in list(previous.items()):
+        if view.checkin_id == opened.checkin.id and view.id not in own:
+            del previous[behaviour_id]  # a former manager's blind verdict here is not the new manager's
     if opened.rater is Rater.MANAGER:
         # The manager is shown the person's evidence to cite: a read of someone else's evidence.
         access.record_read(
@@ -334,11 +339,17 @@ def submit_page(
         checkins.mark_submitted(uow, checkin, opened.rater, now)
         revealed = checkins.reveal_if_complete(uow, checkin, now)
         waiting = None
+        other = opened.person if opened.rater is Rater.MANAGER else uow.people.get(checkin.manager_id or 0)
         if not revealed and checkin.state is CheckInState.OPEN:
-            other = opened.person if opened.rater is Rater.MANAGER else uow.people.get(checkin.manager_id or 0)
             other_done = checkins.submitted_at(checkin, Rater.SELF if opened.rater is Rater.MANAGER else Rater.MANAGER)
             waiting = other.slack_user_id if other is not None and other_done is None else None
-        return Finished(checkin.id, revealed, checkin.manager_id is None, waiting)
+        return Finished(
+            checkin.id,
+            revealed,
+            checkin.manager_id is None,
+            waiting,
+            other_rater=other.slack_user_id if other is not None else None,
+        )
 
 
 def pending_for(uow: UnitOfWork, library: Library, person: Person, report_ids: list[int]) -> tuple[PendingCheckin, ...]:

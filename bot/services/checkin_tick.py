@@ -7,8 +7,11 @@
 3. Reminders: each rater who has not submitted REMIND_AFTER after the start gets one, claimed first.
 4. Unsent reveals: a revealed check-in whose result was never sent (the process stopped in between)
    is claimed once and sent.
+5. Unsent invites: an open check-in whose "Start rating" DMs were never stamped as sent a minute
+   after it started (the process stopped between saving it and sending them) is claimed once and sent.
+   Found by the reminders' query (`open_created_before(..., uninvited_before=...)`).
 
-A quiet tick costs one indexed range query per step (`scan`), in one unit of work.
+A quiet tick costs one indexed range query per step (`scan`, four in all), in one unit of work.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from storage.uow import UnitOfWorkFactory
 
 # A reveal not sent this long after it happened was lost by a stopped process: the sweep sends it.
 UNSENT_AFTER = timedelta(minutes=10)
+# Invites are sent right after the start's commit; still unstamped a minute later, they were lost.
+INVITES_LOST_AFTER = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +38,7 @@ class Scan:
     past_deadline: tuple[int, ...]
     remind_candidates: tuple[int, ...]
     unsent: tuple[int, ...]
+    uninvited: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,20 +61,19 @@ class RevealNote:
 
 def scan(uow_factory: UnitOfWorkFactory, now: datetime, limit: int = 100) -> Scan:
     """What this tick has to do about check-ins: four indexed range queries, one unit of work."""
+    invites_lost = now - INVITES_LOST_AFTER
     with uow_factory() as uow:
+        open_ones = uow.checkins.open_created_before(now - checkins.REMIND_AFTER, limit, uninvited_before=invites_lost)
         return Scan(
             tuple(o.id for o in uow.one_on_ones.due_checkins(now, limit)),
             tuple(c.id for c in uow.checkins.past_deadline(now, limit)),
-            tuple(
-                c.id
-                for c in uow.checkins.open_created_before(now - checkins.REMIND_AFTER, limit)
-                if any(checkins.needs_reminder(c, rater, now) for rater in Rater)
-            ),
+            tuple(c.id for c in open_ones if any(checkins.needs_reminder(c, rater, now) for rater in Rater)),
             tuple(
                 c.id
                 for c in uow.checkins.revealed_unsent(limit)
                 if c.revealed_at is not None and c.revealed_at <= now - UNSENT_AFTER
             ),
+            tuple(c.id for c in open_ones if c.invites_sent_at is None and c.created_at <= invites_lost),
         )
 
 
@@ -198,3 +203,35 @@ def reveal_notes(uow_factory: UnitOfWorkFactory, library: Library, checkin_id: i
 def record_reveal_sent(uow_factory: UnitOfWorkFactory, checkin_id: int, now: datetime) -> None:
     with uow_factory() as uow:
         uow.checkins.stamp_once(checkin_id, CheckInState.REVEALED, "reveal_sent_at", now)
+
+
+@dataclass(frozen=True, slots=True)
+class LostInvites:
+    """Invites a stopped process never sent, claimed by this instance: send them as the start would have."""
+
+    started: Started
+    scheduled: bool  # the schedule started it: both raters are invited
+
+
+def claim_invites(
+    uow_factory: UnitOfWorkFactory, library: Library, checkin_id: int, now: datetime
+) -> LostInvites | None:
+    """Claim (stamp) a check-in's unsent invites for this instance to send, at most once."""
+    with uow_factory() as uow:
+        checkin = uow.checkins.get(checkin_id)
+        if checkin is None or checkin.invites_sent_at is not None:
+            return None
+        if not uow.checkins.stamp_once(checkin.id, CheckInState.OPEN, "invites_sent_at", now):
+            return None
+        person = uow.people.get(checkin.person_id)
+        if person is None:
+            return None
+        role = Rater.SELF if checkin.origin is CheckInOrigin.SELF else Rater.MANAGER
+        scheduled = checkin.origin is CheckInOrigin.SCHEDULE
+        return LostInvites(started_outcome(uow, library, checkin, person, role, True), scheduled)
+
+
+def record_invites_sent(uow_factory: UnitOfWorkFactory, checkin_id: int, now: datetime) -> bool:
+    """Stamp the invites as sent (compare-and-set: only an open check-in's, only once)."""
+    with uow_factory() as uow:
+        return uow.checkins.stamp_once(checkin_id, CheckInState.OPEN, "invites_sent_at", now)

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from bot.services import assessments
 from bot.services.assessments import CurrentVerdicts, Disagreement, VerdictView
 from frameworks import Behaviour, Framework, next_milestone
-from storage.models import CheckIn, CheckInOrigin, CheckInState, Person, Placement, Rater
+from storage.models import Assessment, CheckIn, CheckInOrigin, CheckInState, Person, Placement, Rater
 from storage.uow import UnitOfWork
 
 DEADLINE = timedelta(days=7)
@@ -136,8 +136,32 @@ def everyone_submitted(checkin: CheckIn) -> bool:
     return checkin.manager_id is None or checkin.manager_submitted_at is not None
 
 
+def follow_manager_change(uow: UnitOfWork, person_id: int, manager_id: int | None) -> bool:
+    """The one rule for an open check-in when the person's accepted manager changes (called by
+    bot.services.consent, the one place a manager changes; `manager_id` None: no manager any more).
+
+    The manager side moves to the new manager (or the check-in becomes self-only) while the old manager
+    has not submitted; once they have, it stays theirs (their submission is complete, and the former
+    manager is no longer told the result). Verdicts the old manager gave in it stay in the history but
+    are never the new manager's (`own_verdicts`). True when the side moved."""
+    checkin = uow.checkins.open_for(person_id)
+    if checkin is None or checkin.manager_id == manager_id or checkin.manager_submitted_at is not None:
+        return False
+    checkin.manager_id = manager_id
+    checkin.manager_reminded_at = None  # the new manager's one reminder is still to come
+    uow.session.flush()
+    return True
+
+
+def own_verdicts(uow: UnitOfWork, checkin: CheckIn, rater: Rater | None = None) -> list[Assessment]:
+    """The check-in's verdicts by its current raters: the person's, and its manager's (not a former
+    manager's, whose side moved to someone else)."""
+    rows = uow.assessments.in_checkin(checkin.id, rater)
+    return [row for row in rows if row.rater is Rater.SELF or row.rater_id == checkin.manager_id]
+
+
 def rated_ids(uow: UnitOfWork, checkin: CheckIn, rater: Rater) -> set[str]:
-    return {row.behaviour_id for row in uow.assessments.in_checkin(checkin.id, rater)}
+    return {row.behaviour_id for row in own_verdicts(uow, checkin, rater)}
 
 
 def areas_done(pages: Sequence[Page], rated: set[str]) -> tuple[int, int]:
@@ -198,7 +222,7 @@ def result_of(uow: UnitOfWork, checkin: CheckIn, framework_name: str) -> CheckIn
     if person is None or checkin.state is not CheckInState.REVEALED:
         return None
     by_rater: dict[Rater, dict[str, VerdictView]] = {Rater.SELF: {}, Rater.MANAGER: {}}
-    for row in uow.assessments.in_checkin(checkin.id):
+    for row in own_verdicts(uow, checkin):
         by_rater[row.rater][row.behaviour_id] = assessments.view_of(row)
     verdicts = CurrentVerdicts(by_rater[Rater.SELF], by_rater[Rater.MANAGER])
     order = list(checkin.behaviour_ids)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot.services import access
+from bot.services import access, checkins
 from storage.models import ManagerLink, ManagerLinkStatus, Person
 from storage.uow import UnitOfWork
 
@@ -97,12 +97,17 @@ def decide(uow: UnitOfWork, *, link_id: int, actor: Person, accept: bool, now: d
     if previous is not None:
         end_link(uow, previous, now)
     uow.managers.accept(link, now)
+    checkins.follow_manager_change(uow, actor.id, link.manager_id)
     return DecisionOutcome(Decision.ACCEPTED, link, previous)
 
 
 def end_link(uow: UnitOfWork, link: ManagerLink, now: datetime) -> None:
-    """End a manager link and the pair's 1:1s: the one way a link ends (a 1:1 outlives no link)."""
+    """End a manager link and the pair's 1:1s: the one way a link ends (a 1:1 outlives no link). Ending
+    the accepted link takes the manager off an open check-in they have not submitted yet."""
+    was_current = link.status is ManagerLinkStatus.ACTIVE
     uow.managers.end(link, now)
+    if was_current:
+        checkins.follow_manager_change(uow, link.person_id, None)
     one_on_one = uow.one_on_ones.get_pair(link.manager_id, link.person_id)
     if one_on_one is not None:
         uow.one_on_ones.end(one_on_one, now)

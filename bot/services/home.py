@@ -22,6 +22,7 @@ from storage.models import Cadence, Person, Placement, Rater
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 RECENT_EVIDENCE = 5
+MAX_DISPUTED = 5  # the newest disputes on the Home; the digest and the packet list them all
 MAX_REPORTS = 20
 COVERAGE_AUDIT_EVERY = timedelta(days=1)
 
@@ -32,6 +33,17 @@ class EvidenceItem:
     created_at: datetime
     behaviours: tuple[str, ...]  # snapshot texts of the tagged behaviours
     to_discuss: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DisputedItem:
+    """Evidence whose tag the manager disputed ("doesn't show this"): for the engineer to retag or answer."""
+
+    evidence_id: int
+    text: str
+    behaviour_text: str
+    comment: str | None
+    disputed_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +82,7 @@ class HomeData:
     checkins: tuple[PendingCheckin, ...] = ()  # open check-ins they rate: their own, their reports'
     readiness: tuple[AreaReadiness, ...] = ()  # the person's own, per area of their next milestone
     tz: str = "UTC"  # the reader's: every date on their Home is their local date (bot.blocks.when)
+    disputed: tuple[DisputedItem, ...] = ()  # their evidence the manager disputed, newest first
 
     @property
     def is_set_up(self) -> bool:
@@ -114,8 +127,28 @@ def home_in(uow: UnitOfWork, library: Library, team_id: str, user_id: str, now: 
     _audit_coverage_views(uow, person, reports, team_id, now or utcnow())
     report_ids = [link.person_id for link in uow.managers.reports_of(person.id)]
     pending = pending_for(uow, library, person, report_ids)
+    disputed = _disputed(uow, person, placement) if standing and placement else ()
     return HomeData(
-        user_id, standing, recent, info, reports, hidden, problem, pending, own.areas if own else (), person.tz or "UTC"
+        user_id,
+        standing,
+        recent,
+        info,
+        reports,
+        hidden,
+        problem,
+        pending,
+        own.areas if own else (),
+        person.tz or "UTC",
+        disputed,
+    )
+
+
+def _disputed(uow: UnitOfWork, person: Person, placement: Placement) -> tuple[DisputedItem, ...]:
+    rows = uow.evidence.disputed_for(person.id, placement.framework_id)
+    newest = sorted(rows, key=lambda row: (row[1].disputed_at or datetime.min, row[1].id), reverse=True)
+    return tuple(
+        DisputedItem(item.id, item.text, tag.behaviour_text, tag.dispute_comment, tag.disputed_at or item.created_at)
+        for item, tag in newest[:MAX_DISPUTED]
     )
 
 

@@ -259,3 +259,37 @@ def view_errors(view: object, *, allowed_types: tuple[str, ...]) -> list[str]:
 def view_size(view: dict[str, Any]) -> int:
     """Size in bytes of the view as Slack receives it (compact JSON, UTF-8)."""
     return len(json.dumps(view, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+
+
+RESPONSE_ACTIONS = ("update", "push", "errors", "clear")
+
+
+def response_action_errors(answer: object, submitted_view: object = None) -> list[str]:
+    """Rules for the HTTP ack of a view submission carrying a ``response_action``: a view in an
+    ``update`` or ``push`` is held to the views.* rules (Slack shows the person an error instead of a
+    view it would refuse from views.update or views.push), and ``errors`` names input blocks of the
+    submitted view (Slack's view_submission reference: "errors" maps an input block's block_id to a
+    message)."""
+    if not isinstance(answer, dict) or "response_action" not in answer:
+        return []
+    action = answer.get("response_action")
+    if action not in RESPONSE_ACTIONS:
+        return [f"unknown response_action {action!r} [json-pointer:/response_action]"]
+    if action in ("update", "push"):
+        view = answer.get("view")
+        if isinstance(view, dict) and view_size(view) > VIEW_MAX_BYTES:
+            return ["view_too_large [json-pointer:/view]"]
+        return view_errors(view, allowed_types=("modal",))
+    if action == "errors":
+        errors = answer.get("errors")
+        if not isinstance(errors, dict) or not errors:
+            return ["errors must name at least one input block [json-pointer:/errors]"]
+        blocks = submitted_view.get("blocks") if isinstance(submitted_view, dict) else None
+        if blocks:  # a test may submit a bare view with no blocks: nothing to check the names against
+            inputs = {b.get("block_id") for b in blocks if isinstance(b, dict) and b.get("type") == "input"}
+            return [
+                f"no input block {key!r} in the view [json-pointer:/errors/{key}]"
+                for key in errors
+                if key not in inputs
+            ]
+    return []

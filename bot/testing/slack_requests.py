@@ -25,6 +25,7 @@ from urllib.parse import urlencode
 from slack_sdk.signature import SignatureVerifier
 
 from bot.services.text import escape
+from bot.testing import block_rules
 from bot.testing.fake_slack import FakeSlack
 
 VERIFICATION_TOKEN = "legacy-verification-token"
@@ -60,8 +61,28 @@ def _find_element(blocks: list[Any], action_id: str) -> tuple[str | None, dict[s
     return None, None
 
 
+class InvalidAckView(AssertionError):
+    """The app acknowledged a view submission with a ``response_action`` real Slack would refuse."""
+
+
+def check_ack(response: Response) -> Response:
+    """Hold a view submission's ack to Slack's rules (bot.testing.block_rules.response_action_errors),
+    as the fake holds views.update and views.push, so a modal flow that passes here works in Slack."""
+    if response.sent.get("type") != "view_submission" or response.status != 200 or not response.body.strip():
+        return response
+    try:
+        answer = response.json()
+    except ValueError:
+        return response
+    errors = block_rules.response_action_errors(answer, response.sent.get("view"))
+    if errors:
+        raise InvalidAckView(f"Slack would refuse this response_action: {errors}")
+    return response
+
+
 class SlackRequests:
-    """Sends what Slack would send to the app at ``url``, signed with ``signing_secret``."""
+    """Sends what Slack would send to the app at ``url``, signed with ``signing_secret``. A view
+    submission's ack with a ``response_action`` Slack would refuse raises `InvalidAckView`."""
 
     def __init__(
         self,
@@ -122,7 +143,7 @@ class SlackRequests:
 
     def _post_payload(self, payload: dict[str, Any], **options: Any) -> Response:
         body = urlencode({"payload": json.dumps(payload)})
-        return self.post(body, "application/x-www-form-urlencoded", sent=payload, **options)
+        return check_ack(self.post(body, "application/x-www-form-urlencoded", sent=payload, **options))
 
     # ------------------------------------------------------------------ payload pieces
 

@@ -17,8 +17,11 @@ class Repository:
     def dialect(self) -> str:
         return self.session.get_bind().dialect.name
 
-    def insert_ignoring_conflict(self, table: Table, values: dict[str, Any], conflict_columns: list[str]) -> Insert:
-        """INSERT ... ON CONFLICT (columns) DO NOTHING RETURNING id, on SQLite and PostgreSQL alike.
+    def insert_ignoring_conflict(
+        self, table: Table, values: dict[str, Any], conflict_columns: list[str] | None
+    ) -> Insert:
+        """INSERT ... ON CONFLICT (columns) DO NOTHING RETURNING id, on SQLite and PostgreSQL alike;
+        `conflict_columns=None`: on a conflict with any unique index (partial ones included).
 
         The statement returns the new row's id, or no row when the unique key already existed (or,
         on PostgreSQL, when a concurrent transaction inserted it first and committed).

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, or_, select, update
 
 from storage.models import Assessment, CheckIn, CheckInState, Rater
 from storage.repositories._base import Repository, column_values
@@ -129,17 +129,23 @@ class CheckInRepository(Repository):
         return {row.person_id: row for row in rows}
 
     def add_once(self, candidate: CheckIn) -> tuple[CheckIn, bool]:
-        """(check-in, created); idempotent on `idempotency_key` (the tick's scheduled starts)."""
-        if candidate.idempotency_key is None:
-            self.session.add(candidate)
-            self.session.flush()
-            return candidate, True
+        """(check-in, created). Idempotent on `idempotency_key` (the tick's scheduled starts), and at most
+        one open check-in per person (uq_checkins_one_open): when another start won the race, returns
+        the check-in that is there instead (the stored one with that key, else the person's open one)."""
         table = CheckIn.__table__
         values: dict[str, Any] = column_values(candidate, table)
-        new_id = self.session.scalar(self.insert_ignoring_conflict(table, values, ["idempotency_key"]))
-        stored = self.session.scalar(select(CheckIn).where(CheckIn.idempotency_key == candidate.idempotency_key))
-        assert stored is not None
-        return stored, new_id is not None
+        values.setdefault("state", CheckInState.OPEN.value)
+        new_id = self.session.scalar(self.insert_ignoring_conflict(table, values, None))
+        if new_id is not None:
+            stored = self.session.get(CheckIn, new_id)
+            assert stored is not None
+            return stored, True
+        stored = None
+        if candidate.idempotency_key is not None:
+            stored = self.session.scalar(select(CheckIn).where(CheckIn.idempotency_key == candidate.idempotency_key))
+        stored = stored or self.open_for(candidate.person_id)
+        assert stored is not None, "a conflict names a stored check-in"
+        return stored, False
 
     def past_deadline(self, now: datetime, limit: int = 100) -> Sequence[CheckIn]:
         """Open check-ins whose deadline has passed: the tick reveals what exists."""
@@ -150,12 +156,19 @@ class CheckInRepository(Repository):
             .limit(limit)
         ).all()
 
-    def open_created_before(self, before: datetime, limit: int = 100) -> Sequence[CheckIn]:
-        """Open check-ins started before `before` (candidates for their one reminder)."""
+    def open_created_before(
+        self, before: datetime, limit: int = 100, *, uninvited_before: datetime | None = None
+    ) -> Sequence[CheckIn]:
+        """Open check-ins started before `before` (candidates for their one reminder) and, with
+        `uninvited_before`, also those started before it whose invites were never sent: one statement
+        for both of the tick's sweeps (uninvited ones first, so old open ones never crowd them out)."""
+        started = CheckIn.created_at <= before
+        if uninvited_before is not None:
+            started = or_(started, and_(CheckIn.invites_sent_at.is_(None), CheckIn.created_at <= uninvited_before))
         return self.session.scalars(
             select(CheckIn)
-            .where(CheckIn.state == CheckInState.OPEN, CheckIn.created_at <= before)
-            .order_by(CheckIn.created_at)
+            .where(CheckIn.state == CheckInState.OPEN, started)
+            .order_by(CheckIn.invites_sent_at.is_not(None), CheckIn.created_at)
             .limit(limit)
         ).all()
 

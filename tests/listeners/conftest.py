@@ -1,1 +1,1 @@
-from tests.listeners.harness import harness  # noqa: F401  (the fixture, for every test under tests/bot)
+from tests.listeners.harness import harness, harness_any  # noqa: F401  (the fixture, for every test under tests/bot)

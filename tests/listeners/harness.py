@@ -11,7 +11,8 @@ SQLite database. Nothing of the project is patched.
 
 Listeners run on Bolt's thread pool after the HTTP ack; `settle()` (called by `command`, `action`,
 `submit` and `event`) waits until every listener started so far has finished, so assertions never race.
-Use it as a fixture (`harness`) or build one with `start_harness(db)`.
+Use it as a fixture (`harness`, on SQLite; `harness_any`, on SQLite and PostgreSQL) or build one with
+`start_harness(db)`.
 """
 
 from __future__ import annotations
@@ -354,4 +355,12 @@ def start_harness(db: Database, *, library: Library | None = None, **settings_ov
 @pytest.fixture
 def harness(sqlite_db: Database) -> Iterator[Harness]:
     with start_harness(sqlite_db) as running:
+        yield running
+
+
+@pytest.fixture
+def harness_any(db: Database) -> Iterator[Harness]:
+    """The harness on each backend (SQLite, then PostgreSQL). A module whose every flow should run on
+    both overrides `harness` with a fixture returning `harness_any`."""
+    with start_harness(db) as running:
         yield running

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+import pytest
+
 from bot.delivery.tick import run_tick
 from bot.ids import Callback, PromotionAction
 from bot.services import access, assessments, promotions, prompt_controls
@@ -17,6 +19,12 @@ from tests.listeners.harness import Harness, message_text, start_harness
 
 NOW = datetime(2026, 6, 3, 12, 0)  # Wednesday
 TOP_ELSEWHERE = {"communication": "5", "quality": "5", "optimisation": "5"}
+
+
+@pytest.fixture
+def harness(harness_any: Harness) -> Harness:
+    """Every flow here runs on SQLite and on PostgreSQL."""
+    return harness_any
 
 
 def rate(

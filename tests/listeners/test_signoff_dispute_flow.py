@@ -7,6 +7,8 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
+
 from bot.delivery.digests import tick_digests
 from bot.ids import Callback, DigestAction, DigestBlock, DisputeAction, DisputeBlock, EvidenceAction, EvidenceBlock
 from bot.services.access import NOT_AVAILABLE
@@ -15,6 +17,12 @@ from tests.listeners.harness import Harness, message_text
 
 SET_UP_AT = datetime(2025, 3, 20, 12, 0)
 MEETING = datetime(2025, 3, 24, 9, 0)
+
+
+@pytest.fixture
+def harness(harness_any: Harness) -> Harness:
+    """Every flow here runs on SQLite and on PostgreSQL."""
+    return harness_any
 
 
 def _setup(harness: Harness) -> tuple[list[str], int]:
@@ -197,3 +205,39 @@ def test_dispute_tells_the_engineer_who_replies_and_retags(harness: Harness) -> 
     with harness.deps.uow() as uow:
         tags = uow.evidence.get(evidence_id).tags
         assert [(t.behaviour_id, t.disputed_at) for t in tags] == [(behaviours[1], None)]
+
+
+def test_disputed_evidence_is_on_the_engineers_home_with_the_retag_button(harness: Harness) -> None:
+    behaviours, evidence_id = _setup(harness)
+    _choose(harness, "UMGR", _dm(harness, "UMGR")[0], "dispute")
+    comment = {DisputeBlock.COMMENT: {DisputeAction.COMMENT: {"type": "plain_text_input", "value": "Not <!here>"}}}
+    harness.submit("UMGR", harness.fake.opened_views[-1], comment)
+
+    harness.open_home("UREP")
+    home = harness.home("UREP")
+    text = message_text(home)
+    assert "Disputed evidence to look at" in text and "Ran the incident review &lt;!channel&gt;" in text
+    assert "Comment: Not &lt;!here&gt;" in text and "<!here>" not in json.dumps(home)
+    harness.open_home("UMGR")
+    assert "Disputed evidence" not in harness.home_text("UMGR")  # the engineer's to look at
+
+    # The Home's "Change tag" is the DM's retag button: the same modal, and the Home redrawn after it.
+    harness.action("UREP", EvidenceAction.RETAG, str(evidence_id), view=home)
+    retag_view = harness.fake.opened_views[-1]
+    assert retag_view["callback_id"] == Callback.RETAG
+    picked = [{"value": behaviours[1], "text": {"type": "plain_text", "text": "x"}}]
+    harness.submit(
+        "UREP",
+        retag_view,
+        {
+            EvidenceBlock.BEHAVIOURS: {
+                EvidenceAction.BEHAVIOURS: {"type": "multi_static_select", "selected_options": picked}
+            }
+        },
+    )
+    assert "Disputed evidence to look at" not in harness.home_text("UREP")
+
+    # Someone else's click on that button opens nothing of the engineer's.
+    opened = len(harness.fake.opened_views)
+    harness.action("UOTHER", EvidenceAction.RETAG, str(evidence_id), view=home)
+    assert all("incident review" not in message_text(v) for v in harness.fake.opened_views[opened:])

@@ -3,13 +3,15 @@ the deadline reveal, one reminder each, scheduled starts exactly once, and forge
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, time, timedelta
 
 from bot.services import assessments, checkin_requests, checkin_tick, checkins, one_on_ones
 from bot.services.actor import Actor
 from bot.services.checkin_requests import Answer, Finished, Invalid, RatingForm, Refused, Started
 from bot.services.slots import Slot
-from storage.models import Cadence, CheckInState, ManagerLinkStatus, Person, Rater, Verdict
+from storage.models import Cadence, CheckIn, CheckInOrigin, CheckInState, ManagerLinkStatus, Person, Rater, Verdict
+from storage.uow import UnitOfWork
 from tests.conftest import Database
 from tests.services.digest_data import LADDER_ID, add_evidence, load_ladder, make_world
 
@@ -210,7 +212,7 @@ def test_the_deadline_reveals_what_exists_once_and_each_rater_is_reminded_once(d
     assert checkin_tick.scan(db.uow, later).unsent == (started.checkin_id,)
     assert checkin_tick.claim_unsent(db.uow, started.checkin_id, later)
     assert not checkin_tick.claim_unsent(db.uow, started.checkin_id, later)
-    assert checkin_tick.scan(db.uow, later) == checkin_tick.Scan((), (), (), ())
+    assert checkin_tick.scan(db.uow, later) == checkin_tick.Scan((), (), (), ())  # the check-in is not open
 
 
 def test_a_scheduled_check_in_starts_once_per_due_time_and_the_schedule_moves_on(db: Database) -> None:
@@ -256,3 +258,63 @@ def test_pages_split_big_areas_and_skip_behaviours_the_ladder_dropped() -> None:
     ]
     assert checkins.areas_done(pages, {"delivery-2-01"}) == (1, 2)
     assert Verdict.NOT_YET in assessments.VERDICT_LABELS
+
+
+def test_two_starts_that_race_end_with_one_open_check_in(db: Database) -> None:
+    """Both units of work read "no open check-in", then both insert: the database keeps one (the partial
+    unique index) and the loser resumes the winner's."""
+    with db.uow() as uow:
+        world = make_world(uow)
+    framework = LIBRARY[LADDER_ID]
+
+    def candidate(uow: UnitOfWork) -> CheckIn:
+        placement = uow.placements.current_for(world.report_id)
+        assert placement is not None
+        return CheckIn(
+            person_id=world.report_id,
+            origin=CheckInOrigin.SELF,
+            framework_id=framework.id,
+            framework_version=framework.version,
+            behaviour_ids=checkins.frozen_behaviours(framework, placement, include_current=False),
+            created_at=NOW,
+            deadline_at=NOW + checkins.DEADLINE,
+        )
+
+    first, second = db.uow(), db.uow()
+    with first:
+        assert first.checkins.open_for(world.report_id) is None
+        with second:
+            assert second.checkins.open_for(world.report_id) is None
+            won, created = first.checkins.add_once(candidate(first))
+            assert created
+            first.session.commit()  # the winner commits while the loser's unit of work is still open
+            lost, created_again = second.checkins.add_once(candidate(second))
+            assert not created_again and lost.id == won.id
+    with db.uow() as uow:
+        assert [c.id for c in uow.checkins.for_person(world.report_id)] == [won.id]
+
+
+def test_concurrent_starts_from_slack_resume_one_check_in(db: Database) -> None:
+    with db.uow() as uow:
+        make_world(uow)
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = []
+    errors: list[BaseException] = []
+
+    def start(actor: Actor, subject: str | None) -> None:
+        try:
+            barrier.wait()
+            outcomes.append(_start(db, actor, subject))
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=start, args=args) for args in ((REPORT, None), (MANAGER, "UREPORT"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert all(isinstance(o, Started) for o in outcomes) and len(outcomes) == 2
+    started = [o for o in outcomes if isinstance(o, Started)]
+    assert len({o.checkin_id for o in started}) == 1
+    assert sorted(o.created for o in started) == [False, True]

@@ -42,6 +42,8 @@ def test_partial_unique_indexes_exist_after_upgrade(empty_db: EmptyDatabase) -> 
     assert indexes["uq_manager_links_one_active"]["unique"]
     indexes = {index["name"]: index for index in inspect(empty_db.engine).get_indexes("placements")}
     assert indexes["uq_placements_one_open"]["unique"]
+    indexes = {index["name"]: index for index in inspect(empty_db.engine).get_indexes("checkins")}
+    assert indexes["uq_checkins_one_open"]["unique"]
 
 
 def test_upgrade_twice_is_a_no_op(empty_db: EmptyDatabase) -> None:

@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 from bot.slack_client import make_web_client
 from bot.testing.fake_slack import FakeSlack
 from bot.testing.http_server import serve_bolt_app
-from bot.testing.slack_requests import SlackRequests
+from bot.testing.slack_requests import InvalidAckView, SlackRequests
 
 SIGNING_SECRET = "test-signing-secret"
 
@@ -66,6 +66,30 @@ def tiny_app(client: WebClient, seen: Seen) -> App:
         ack()
         seen.submissions.append(view)
 
+    @app.view("answers_with")
+    def answers_with(ack: Ack, view: dict[str, Any]) -> None:
+        """Acks with the response_action named in the private metadata, to check the ack is held to Slack's rules."""
+        section = {"type": "section", "text": {"type": "mrkdwn", "text": "x"}}
+        title = {"type": "plain_text", "text": "Fine"}
+        answers: dict[str, dict[str, Any]] = {
+            "ok": {"response_action": "update", "view": {"type": "modal", "title": title, "blocks": [section]}},
+            "too_many_blocks": {
+                "response_action": "push",
+                "view": {"type": "modal", "title": title, "blocks": [section] * 101},
+            },
+            "long_title": {
+                "response_action": "update",
+                "view": {"type": "modal", "title": {"type": "plain_text", "text": "t" * 25}, "blocks": [section]},
+            },
+            "no_submit": {
+                "response_action": "update",
+                "view": {"type": "modal", "title": title, "blocks": [_input("what")]},
+            },
+            "errors_elsewhere": {"response_action": "errors", "errors": {"nowhere": "Pick one."}},
+            "errors_ok": {"response_action": "errors", "errors": {"what": "Pick one."}},
+        }
+        ack(**answers[view["private_metadata"]])
+
     @app.view_closed("log_modal")
     def closed(ack: Ack, view: dict[str, Any]) -> None:
         ack()
@@ -90,6 +114,15 @@ def tiny_app(client: WebClient, seen: Seen) -> App:
         )
 
     return app
+
+
+def _input(block_id: str) -> dict[str, Any]:
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": {"type": "plain_text", "text": "What"},
+        "element": {"type": "plain_text_input", "action_id": "text"},
+    }
 
 
 @dataclass
@@ -197,3 +230,17 @@ def test_app_home_opened_publishes_home(harness: Harness) -> None:
 
 def test_url_verification(harness: Harness) -> None:
     assert harness.slack.url_verification("abc").json() == {"challenge": "abc"}
+
+
+@pytest.mark.parametrize("answer", ["too_many_blocks", "long_title", "no_submit", "errors_elsewhere"])
+def test_a_response_action_slack_would_refuse_fails_the_request(harness: Harness, answer: str) -> None:
+    submitted = {"type": "modal", "callback_id": "answers_with", "blocks": [_input("what")], "private_metadata": answer}
+    with pytest.raises(InvalidAckView):
+        harness.slack.view_submission("U1", "answers_with", {}, private_metadata=answer, view=submitted)
+
+
+@pytest.mark.parametrize("answer", ["ok", "errors_ok"])
+def test_a_response_action_within_slacks_rules_passes(harness: Harness, answer: str) -> None:
+    submitted = {"type": "modal", "callback_id": "answers_with", "blocks": [_input("what")], "private_metadata": answer}
+    response = harness.slack.view_submission("U1", "answers_with", {}, private_metadata=answer, view=submitted)
+    assert response.status == 200 and response.json()["response_action"] in ("update", "errors")

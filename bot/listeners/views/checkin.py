@@ -13,6 +13,7 @@ from bot.delivery.checkins import send_reveal
 from bot.deps import Deps
 from bot.ids import Callback, CheckinBlock, checkin_block_id
 from bot.listeners.actions.checkin import CLOSED
+from bot.listeners.evidence_ui import refresh_home
 from bot.listeners.surfaces import publish_home
 from bot.services.access import NOT_AVAILABLE
 from bot.services.actor import Actor
@@ -49,6 +50,8 @@ def page_submitted(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps
     if outcome.revealed:
         send_reveal(deps, outcome.checkin_id, deps.now())
     publish_home(client, deps, actor.team_id, actor.slack_user_id)
+    if outcome.other_rater:  # their Home's pending check-in (or its result) changed too
+        refresh_home(client, deps, actor.team_id, outcome.other_rater)
 
 
 def register(app: App, deps: Deps) -> None:
