@@ -86,8 +86,8 @@ def record_sent(
     deps: Deps, claimed: ClaimedDigest, channel: str, timestamps: list[str], now: datetime, report: DigestTickReport
 ) -> None:
     with deps.uow() as uow:
+        one_on_one = uow.one_on_ones.lock(claimed.one_on_one_id)
         digest = uow.digests.get(claimed.digest_id)
-        one_on_one = uow.one_on_ones.get(claimed.one_on_one_id)
         assert digest is not None and one_on_one is not None
         uow.digests.mark_sent(
             digest, channel_id=channel, message_ts=timestamps, coverage=claimed.content.coverage_snapshot(), now=now
@@ -210,8 +210,8 @@ def record_failure(
     """Slack refused the manager's digest with error `code` (`message` is what is recorded): tried again
     with back-off until the meeting, or given up when retrying cannot help."""
     with deps.uow() as uow:
+        one_on_one = uow.one_on_ones.lock(claimed.one_on_one_id)
         digest = uow.digests.get(claimed.digest_id)
-        one_on_one = uow.one_on_ones.get(claimed.one_on_one_id)
         assert digest is not None and one_on_one is not None
         retry_at = now + timedelta(minutes=2**claimed.attempts)
         if code in GIVE_UP_ERRORS or claimed.attempts >= MAX_ATTEMPTS or retry_at >= digest.period_end:

@@ -16,6 +16,16 @@ class OneOnOneRepository(Repository):
     def get(self, one_on_one_id: int) -> OneOnOne | None:
         return self.session.get(OneOnOne, one_on_one_id)
 
+    def lock(self, one_on_one_id: int) -> OneOnOne | None:
+        """The 1:1, locked for this transaction (waiting for another holder). Whoever writes a 1:1 and its
+        digest locks the 1:1 first, as the claim does, so two instances never deadlock on the pair."""
+        return self.session.scalar(
+            select(OneOnOne)
+            .where(OneOnOne.id == one_on_one_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+
     def add(
         self,
         manager_id: int,
