@@ -294,7 +294,7 @@ class PromptSchedule(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     # Backing off after unanswered prompts (bot.services.backoff): the state, when the question was
     # decided (only prompts sent after it count toward the next three), and the cadence to restore.
-    backoff: Mapped[Backoff | None] = mapped_column(_enum(Backoff, "backoff"))
+    backoff: Mapped[Backoff | None] = mapped_column(_enum(Backoff, "backoff"), index=True)
     backoff_at: Mapped[datetime | None] = mapped_column(DateTime)
     cadence_before_backoff: Mapped[Cadence | None] = mapped_column(_enum(Cadence, "cadence"))
 

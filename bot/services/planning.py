@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.services import focus, timing
+from bot.services import backoff, focus, timing
 from bot.services.prompt_choice import EvidenceStat, pick_prompt_behaviour
 from bot.services.prompt_controls import next_slot
 from bot.services.tick import TickConfig, TickReport
@@ -152,6 +152,7 @@ def _plan_batch(
     histories = uow.prompts.recent_behaviours_for_many(person_ids, HISTORY)
     coverage = uow.evidence.coverage_for_people(person_ids)
     focused = focus.prompt_focus_for_many(uow, library, placements)
+    delivered = uow.prompts.delivered_for_many(person_ids, backoff.ASK_AFTER + 1)
     values: list[dict[str, Any]] = []
     for schedule, person in due:
         if not person.active:
@@ -162,7 +163,12 @@ def _plan_batch(
         if schedule.paused and schedule.paused_until is not None and schedule.paused_until <= now:
             uow.schedules.resume(schedule)
 
-        def choose(person: Person = person) -> tuple[str, str | None, str | None]:
+        asking = backoff.decide(schedule, person, delivered[person.id], now)
+
+        def choose(person: Person = person, asking: str | None = asking) -> tuple[str, str | None, str | None]:
+            if asking is not None:  # this slot's prompt gives way to the back-off question
+                placement = placements.get(person.id)
+                return (placement.framework_id if placement else ""), None, asking
             return _choose(
                 person,
                 placements.get(person.id),

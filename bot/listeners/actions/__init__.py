@@ -6,6 +6,7 @@ from slack_bolt import App
 
 from bot.deps import Deps
 from bot.listeners.actions import (
+    backoff,
     checkin,
     consent,
     digest,
@@ -28,3 +29,4 @@ def register(app: App, deps: Deps) -> None:
     prompt.register(app, deps)
     checkin.register(app, deps)
     promotion.register(app, deps)
+    backoff.register(app, deps)

@@ -41,10 +41,12 @@ def upgrade() -> None:
         batch.add_column(sa.Column("backoff", BACKOFF, nullable=True))
         batch.add_column(sa.Column("backoff_at", sa.DateTime(), nullable=True))
         batch.add_column(sa.Column("cadence_before_backoff", CADENCE, nullable=True))
+        batch.create_index(batch.f("ix_prompt_schedules_backoff"), ["backoff"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("prompt_schedules") as batch:
+        batch.drop_index(batch.f("ix_prompt_schedules_backoff"))
         batch.drop_column("cadence_before_backoff")
         batch.drop_column("backoff_at")
         batch.drop_column("backoff")
