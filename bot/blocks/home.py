@@ -22,10 +22,12 @@ from slack_sdk.models.views import View
 
 from bot.blocks.checkin import home_checkin_blocks
 from bot.blocks.common import context, progress_bar, shorten
+from bot.blocks.focus import home_focus_blocks
 from bot.blocks.lookup import lines_to_blocks
 from bot.blocks.promotion import promote_actions
 from bot.blocks.readiness import area_lines, report_summary
 from bot.ids import HomeAction, HomeBlock, OneOnOneAction
+from bot.services.backoff import ResponseRate
 from bot.services.home import EvidenceItem, HomeData, ReportRow, ScheduleInfo
 from bot.services.readiness import AreaReadiness
 from bot.services.slots import every
@@ -51,7 +53,8 @@ def home_view(data: HomeData, now: datetime) -> View:
     blocks += home_checkin_blocks(data.checkins)
     if data.is_set_up:
         blocks += _readiness_blocks(data.readiness)
-        blocks += _schedule_blocks(data.schedule, now)
+        blocks += home_focus_blocks(data.focus)
+        blocks += _schedule_blocks(data.schedule, now, data.response_rate)
         blocks += _evidence_blocks(data.recent)
     if data.reports or data.hidden_reports:
         blocks += _team_blocks(data.reports, data.hidden_reports)
@@ -129,7 +132,7 @@ def describe_schedule(schedule: ScheduleInfo, now: datetime) -> str:
     return slot
 
 
-def _schedule_blocks(schedule: ScheduleInfo | None, now: datetime) -> list[Block]:
+def _schedule_blocks(schedule: ScheduleInfo | None, now: datetime, rate: ResponseRate | None = None) -> list[Block]:
     if schedule is None:
         return []
     paused = schedule.paused and (schedule.paused_until is None or schedule.paused_until > now)
@@ -143,6 +146,7 @@ def _schedule_blocks(schedule: ScheduleInfo | None, now: datetime) -> list[Block
         HeaderBlock(text="Weekly question"),
         _section(describe_schedule(schedule, now)),
         ActionsBlock(block_id=HomeBlock.SCHEDULE_ACTIONS, elements=[button]),
+        *([context(rate.line)] if rate is not None and rate.asked else []),
     ]
 
 
@@ -178,7 +182,10 @@ def _report_line(row: ReportRow) -> str:
     if row.ladder is None:
         return f"{who} · not set up · {last}"
     line = f"{who} · {escape(row.level_label or '')} · `{progress_bar(row.covered, row.total)}` · {last}"
-    return line + (f"\n      {report_summary(row.readiness)}" if row.readiness else "")
+    line += f"\n      {report_summary(row.readiness)}" if row.readiness else ""
+    if row.focus:
+        line += "\n      :dart: Focus: " + "; ".join(escape(shorten(text, 80)) for text in row.focus)
+    return line
 
 
 def _team_blocks(rows: tuple[ReportRow, ...], hidden: int) -> list[Block]:

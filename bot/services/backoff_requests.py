@@ -41,11 +41,12 @@ def choose(uow_factory: UnitOfWorkFactory, actor: Actor, choice: BackoffChoice, 
         cadence = before if choice == "keep" else Cadence(choice)
         if cadence != schedule.cadence:
             schedule.cadence = cadence
-            # Anchored on the next slot, so the new cadence starts there rather than weeks later.
-            weekly = timing.next_occurrence(
-                weekday=schedule.weekday, local_time=schedule.local_time, tz=person.tz, after=now
+            # Anchored on the latest slot (the one the question came at): a slower cadence is slower
+            # from there, so "monthly" means the next prompt about four weeks after the last one.
+            latest = timing.previous_occurrence(
+                weekday=schedule.weekday, local_time=schedule.local_time, tz=person.tz, at_or_before=now
             )
-            schedule.anchor_date = timing.local_date(weekly, person.tz)
+            schedule.anchor_date = timing.local_date(latest, person.tz)
         state = prompt_controls.resume(uow, person, now) if schedule.paused else None
         if state is None:
             uow.schedules.set_next_due(schedule, prompt_controls.compute_next_due(schedule, person.tz, now))

@@ -11,8 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from bot.services import access, prompt_controls
+from bot.services import access, backoff, focus, prompt_controls
+from bot.services.backoff import ResponseRate
 from bot.services.checkin_requests import PendingCheckin, pending_for
+from bot.services.focus import FocusItem
 from bot.services.lookup import Standing, find_person, standing_for, standings_for_many
 from bot.services.readiness import AreaReadiness
 from bot.services.readiness_reads import ReportReadiness, readiness_of, reports_readiness
@@ -56,6 +58,7 @@ class ReportRow:
     total: int
     last_answer_at: datetime | None
     readiness: ReportReadiness | None = None  # None: not set up, or their ladder is not loaded
+    focus: tuple[str, ...] = ()  # texts of the report's focus behaviours
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,8 @@ class HomeData:
     ladder_problem: str | None = None  # e.g. their ladder is no longer loaded
     checkins: tuple[PendingCheckin, ...] = ()  # open check-ins they rate: their own, their reports'
     readiness: tuple[AreaReadiness, ...] = ()  # the person's own, per area of their next milestone
+    focus: tuple[FocusItem, ...] = ()  # the person's own focus behaviours, with progress
+    response_rate: ResponseRate | None = None  # their own answers to recent prompts
 
     @property
     def is_set_up(self) -> bool:
@@ -113,7 +118,11 @@ def home_in(uow: UnitOfWork, library: Library, team_id: str, user_id: str, now: 
     _audit_coverage_views(uow, person, reports, team_id, now or utcnow())
     report_ids = [link.person_id for link in uow.managers.reports_of(person.id)]
     pending = pending_for(uow, library, person, report_ids)
-    return HomeData(user_id, standing, recent, info, reports, hidden, problem, pending, own.areas if own else ())
+    own_focus = focus.items(uow, library, person.id, placement) if standing else ()
+    rate = backoff.rate_of(uow, person.id) if schedule else None
+    return HomeData(
+        user_id, standing, recent, info, reports, hidden, problem, pending, own.areas if own else (), own_focus, rate
+    )
 
 
 def _standing(
@@ -162,6 +171,7 @@ def _reports(uow: UnitOfWork, library: Library, manager: Person) -> tuple[tuple[
     standings = standings_for_many(uow, library, people, placements)
     latest = uow.evidence.latest_at_for_people(ids)
     readiness = reports_readiness(uow, library, placements)
+    focused = focus.prompt_focus_for_many(uow, library, placements)
     rows = []
     for report in people:
         standing, last_at = standings.get(report.id), latest.get(report.id)
@@ -178,9 +188,18 @@ def _reports(uow: UnitOfWork, library: Library, manager: Person) -> tuple[tuple[
                 standing.total,
                 last_at,
                 readiness.get(report.id),
+                _focus_texts(library, placements.get(report.id), focused.get(report.id, frozenset())),
             )
         )
     return tuple(rows), hidden
+
+
+def _focus_texts(library: Library, placement: Placement | None, behaviour_ids: frozenset[str]) -> tuple[str, ...]:
+    framework = library.get(placement.framework_id) if placement is not None else None
+    if framework is None:
+        return ()
+    found = (framework.find_behaviour(b) for b in sorted(behaviour_ids))
+    return tuple(b.text for b in found if b is not None)
 
 
 def set_paused(uow_factory: UnitOfWorkFactory, team_id: str, user_id: str, paused: bool, now: datetime) -> bool:

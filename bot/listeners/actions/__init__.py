@@ -11,6 +11,7 @@ from bot.listeners.actions import (
     consent,
     digest,
     digest_signoff,
+    focus,
     home,
     onboarding,
     one_on_one,
@@ -30,3 +31,4 @@ def register(app: App, deps: Deps) -> None:
     checkin.register(app, deps)
     promotion.register(app, deps)
     backoff.register(app, deps)
+    focus.register(app, deps)
