@@ -98,6 +98,19 @@ def verdict_text(verdict: VerdictView) -> str:
     return f"*{verdict.label}* ({who}, {slack_date(verdict.created_at)}){comment}"
 
 
+def focus_lines(content: DigestContent) -> list[str]:
+    """The report's focus behaviours and their progress: the digest's first section."""
+    if not content.focus:
+        return []
+    lines = ["*Focus*"]
+    for line in content.focus:
+        items = "no evidence yet" if line.count == 0 else f"{line.count} item{'s' if line.count != 1 else ''}"
+        new = f", {line.new} new" if line.new else ""
+        verdict = f" · manager: {VERDICT_LABELS[line.verdict.verdict]}" if line.verdict else ""
+        lines.append(f":dart: {escape(line.text)} · {items}{new}{verdict}")
+    return lines
+
+
 def new_verdict_lines(content: DigestContent) -> list[str]:
     if not content.new_verdicts:
         return []
@@ -333,6 +346,7 @@ def digest_blocks(
                 ]
             )
         )
+    blocks.extend(mrkdwn_sections(focus_lines(content)))  # focus progress first
     if content.notes:
         blocks.extend(mrkdwn_sections([escape(note) for note in content.notes]))
     blocks.extend(mrkdwn_sections(new_verdict_lines(content)))

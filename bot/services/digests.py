@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from bot.services import assessments
+from bot.services import focus as focus_rules
 from bot.services.assessments import EMPTY, CurrentVerdicts, Disagreement, VerdictView
 from bot.services.readiness import AreaReadiness, readiness
 from frameworks import Behaviour, Framework, Library
@@ -94,6 +95,17 @@ class BehaviourStat:
 
     count: int = 0
     last_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BehaviourStatLine:
+    """A focus behaviour in the digest: its text, evidence so far, new this period, the manager's verdict."""
+
+    behaviour_id: str
+    text: str
+    count: int
+    new: int
+    verdict: VerdictView | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +198,7 @@ class DigestContent:
     disputes: tuple[DisputedTag, ...] = ()
     # Behaviours of the person's ladder with new evidence: the manager's digest offers a quick sign-off.
     judgeable: frozenset[str] = frozenset()
+    focus: tuple[BehaviourStatLine, ...] = ()  # the report's focus behaviours and their progress, shown first
 
     @property
     def nothing_new(self) -> bool:
@@ -390,6 +403,7 @@ class DigestInputs:
     verdicts: CurrentVerdicts = EMPTY
     new_verdicts: Sequence[VerdictView] = ()
     disputes: Sequence[DisputedTag] = ()
+    focus: Sequence[str] = ()  # the report's focus behaviour ids
 
 
 def assemble_digest(inputs: DigestInputs, previous_coverage: Mapping[str, Any] | None = None) -> DigestContent:
@@ -452,7 +466,23 @@ def assemble_digest(inputs: DigestInputs, previous_coverage: Mapping[str, Any] |
         disagreements=tuple(disagreements),
         disputes=tuple(inputs.disputes),
         judgeable=judgeable,
+        focus=_focus_lines(inputs, framework),
     )
+
+
+def _focus_lines(inputs: DigestInputs, framework: Framework | None) -> tuple[BehaviourStatLine, ...]:
+    if framework is None:
+        return ()
+    lines = []
+    for behaviour_id in inputs.focus:
+        behaviour = framework.find_behaviour(behaviour_id)
+        if behaviour is None or focus_rules.reached_bar(inputs.verdicts.manager_verdicts, behaviour_id):
+            continue
+        stat = inputs.stats.get(behaviour_id)
+        new = sum(1 for item in inputs.new_items if any(t.behaviour_id == behaviour_id for t in item.tags))
+        verdict = inputs.verdicts.manager_verdicts.get(behaviour_id)
+        lines.append(BehaviourStatLine(behaviour_id, behaviour.text, stat.count if stat else 0, new, verdict))
+    return tuple(lines)
 
 
 # --- loading --------------------------------------------------------------------------------------
@@ -489,7 +519,7 @@ def load_inputs(
     period_start: datetime,
     period_end: datetime,
 ) -> DigestInputs:
-    """Load a digest's data: eight statements, whatever the amount of evidence or of verdicts.
+    """Load a digest's data: nine statements, whatever the amount of evidence or of verdicts.
 
     Verdicts are read as nobody's own (`viewer=None`): the manager's digest and the engineer's preview
     show the same ones, and a verdict still blind in an open check-in shows in neither."""
@@ -512,6 +542,9 @@ def load_inputs(
             if row.created_at <= period_end
         ]
         inputs.disputes = disputed_tags(uow, report.id, inputs.framework.id, since=period_start)
+        inputs.focus = [
+            r.behaviour_id for r in uow.focus.for_person(report.id) if r.framework_id == inputs.framework.id
+        ]
     asked, answered, last_answer_at = uow.prompts.activity(report.id, period_start, period_end)
     inputs.prompts = PromptActivity(asked, answered, last_answer_at)
     return inputs

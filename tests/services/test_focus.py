@@ -139,3 +139,18 @@ def test_prompts_prefer_focus_behaviours_without_recent_evidence(db: Database) -
         assert focus.prompt_focus_for_many(uow, LIBRARY, placements) == {
             world.report_id: frozenset({"quality-2-01", "mentoring-2-01"})
         }
+
+
+def test_the_digest_shows_focus_progress_first(db: Database) -> None:
+    from bot.blocks.digest import focus_lines
+    from bot.services.digests import build_digest
+
+    world = _world(db)
+    add_focus_ids(db.uow, LIBRARY, REPORT, ["quality-2-01"], NOW)
+    with db.uow() as uow:
+        add_evidence(uow, LIBRARY, world.report_id, "fixed the flaky suite", NOW - timedelta(days=2), ["quality-2-01"])
+    with db.uow() as uow:
+        manager, report = uow.people.get(world.manager_id), uow.people.get(world.report_id)
+        content = build_digest(uow, LIBRARY, (manager, report), NOW - timedelta(days=7), NOW)
+    assert [(line.behaviour_id, line.count, line.new) for line in content.focus] == [("quality-2-01", 1, 1)]
+    assert focus_lines(content)[1] == ":dart: Identifies and fixes flaky tests. · 1 item, 1 new"
