@@ -27,6 +27,7 @@ class Callback(StrEnum):
     ONE_ON_ONE = "one_on_one"
     CHECKIN_PAGE = "checkin_page"  # one page (an area, or part of a big one) of a check-in's ratings
     PROMOTION = "promotion_confirm"  # the confirmation modal of `/ladder promote` and the Promote button
+    FOCUS = "focus_choose"  # App Home's focus modal
 
 
 class HomeAction(StrEnum):
@@ -175,6 +176,28 @@ class EvidenceBlock(StrEnum):
     SEARCH = "evidence_behaviours_search"
     RETAG_ACTIONS = "evidence_retag_actions"
     SUGGESTION_ACTIONS = "evidence_suggestion_actions"
+
+
+class BackoffAction(StrEnum):
+    """Buttons on the back-off DMs; only the clicking person's own schedule changes."""
+
+    FORTNIGHTLY = "backoff_fortnightly"
+    MONTHLY = "backoff_monthly"
+    PAUSE = "backoff_pause"
+    KEEP = "backoff_keep"  # keep the cadence, or go back to the one the back-off slowed
+
+
+class BackoffBlock(StrEnum):
+    ACTIONS = "backoff_actions"
+
+
+class FocusAction(StrEnum):
+    OPEN = "focus_open"  # App Home's "Choose focus" button
+    SELECT = "focus_select"  # the focus modal's checkboxes (values: behaviour ids, re-checked)
+
+
+class FocusBlock(StrEnum):
+    SELECT = "focus_select"
 
 
 class PromotionAction(StrEnum):

@@ -88,6 +88,16 @@ class PromptState(enum.StrEnum):
 class Cadence(enum.StrEnum):
     WEEKLY = "weekly"
     FORTNIGHTLY = "fortnightly"
+    MONTHLY = "monthly"  # every fourth week (prompts only: the back-off's slowest step)
+
+
+class Backoff(enum.StrEnum):
+    """Where a person's prompts are in backing off after unanswered prompts (None: not backing off)."""
+
+    ASK_DUE = "ask_due"  # three in a row unanswered: the tick asks once which cadence they want
+    ASKED = "asked"  # the question was sent; no answer by the next slot moves them to fortnightly
+    NOTICE_DUE = "notice_due"  # moved to fortnightly by itself: the tick says so, once
+    AUTO = "auto"  # fortnightly by itself, said so; an answer restores `cadence_before_backoff`
 
 
 class EvidenceSource(enum.StrEnum):
@@ -282,6 +292,30 @@ class PromptSchedule(Base):
     snoozed_until: Mapped[datetime | None] = mapped_column(DateTime)
     next_due_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # Backing off after unanswered prompts (bot.services.backoff): the state, when the question was
+    # decided (only prompts sent after it count toward the next three), and the cadence to restore.
+    backoff: Mapped[Backoff | None] = mapped_column(_enum(Backoff, "backoff"), index=True)
+    backoff_at: Mapped[datetime | None] = mapped_column(DateTime)
+    cadence_before_backoff: Mapped[Cadence | None] = mapped_column(_enum(Cadence, "cadence"))
+
+
+class FocusBehaviour(Base):
+    """A behaviour of their next milestone a person chose to work on (at most three at a time)."""
+
+    __tablename__ = "focus_behaviours"
+    __table_args__ = (
+        UniqueConstraint("person_id", "framework_id", "behaviour_id", name="uq_focus_behaviours_behaviour"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    framework_id: Mapped[str] = mapped_column(String(MAX_FRAMEWORK_ID))
+    behaviour_id: Mapped[str] = mapped_column(String(MAX_BEHAVIOUR_ID))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    @validates("framework_id", "behaviour_id")
+    def _check_lengths(self, key: str, value: str | None) -> str | None:
+        return check_length(key, value, MAX_FRAMEWORK_ID if key == "framework_id" else MAX_BEHAVIOUR_ID)
 
 
 class Prompt(Base):

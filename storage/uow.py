@@ -36,6 +36,7 @@ class UnitOfWork:
         self.audit = repos.AuditRepository(session)
         self.assessments = repos.AssessmentRepository(session)
         self.checkins = repos.CheckInRepository(session)
+        self.focus = repos.FocusRepository(session)
         return self
 
     def __exit__(

@@ -107,6 +107,19 @@ def verdict_text(verdict: VerdictView, tz: str = "UTC") -> str:
     return f"*{verdict.label}* ({who}, {slack_date(verdict.created_at, tz)}){comment}"
 
 
+def focus_lines(content: DigestContent) -> list[str]:
+    """The report's focus behaviours and their progress: the digest's first section."""
+    if not content.focus:
+        return []
+    lines = ["*Focus*"]
+    for line in content.focus:
+        items = "no evidence yet" if line.count == 0 else f"{line.count} item{'s' if line.count != 1 else ''}"
+        new = f", {line.new} new" if line.new else ""
+        verdict = f" · manager: {VERDICT_LABELS[line.verdict.verdict]}" if line.verdict else ""
+        lines.append(f":dart: {escape(line.text)} · {items}{new}{verdict}")
+    return lines
+
+
 def new_verdict_lines(content: DigestContent, tz: str = "UTC") -> list[str]:
     if not content.new_verdicts:
         return []
@@ -345,6 +358,7 @@ def digest_blocks(
     if audience == "preview":
         blocks.append(preview_intro(content))
     blocks += [HeaderBlock(text=PlainTextObject(text=title, emoji=False)), _context(subtitle)]
+    blocks.extend(mrkdwn_sections(focus_lines(content)))  # focus progress first
     if content.notes:
         blocks.extend(mrkdwn_sections([escape(note) for note in content.notes]))
     blocks.extend(mrkdwn_sections(new_verdict_lines(content, tz)))

@@ -22,12 +22,14 @@ from slack_sdk.models.views import View
 
 from bot.blocks.checkin import home_checkin_blocks
 from bot.blocks.common import context, progress_bar, shorten
+from bot.blocks.focus import home_focus_blocks
 from bot.blocks.lookup import lines_to_blocks
 from bot.blocks.promotion import promote_actions
 from bot.blocks.readiness import area_lines, report_summary
 from bot.blocks.when import slack_date
 from bot.ids import EvidenceAction, HomeAction, HomeBlock, OneOnOneAction
 from bot.services import last_evidence
+from bot.services.backoff import ResponseRate
 from bot.services.home import DisputedItem, EvidenceItem, HomeData, ReportRow, ScheduleInfo
 from bot.services.readiness import AreaReadiness
 from bot.services.slots import every
@@ -53,8 +55,9 @@ def home_view(data: HomeData, now: datetime) -> View:
     blocks += home_checkin_blocks(data.checkins)
     if data.is_set_up:
         blocks += _readiness_blocks(data.readiness)
+        blocks += home_focus_blocks(data.focus)
         blocks += _disputed_blocks(data.disputed)
-        blocks += _schedule_blocks(data.schedule, now)
+        blocks += _schedule_blocks(data.schedule, now, data.response_rate)
         blocks += _evidence_blocks(data.recent, data.tz)
     if data.reports or data.hidden_reports:
         blocks += _team_blocks(data.reports, data.hidden_reports, data.tz)
@@ -132,7 +135,7 @@ def describe_schedule(schedule: ScheduleInfo, now: datetime) -> str:
     return slot
 
 
-def _schedule_blocks(schedule: ScheduleInfo | None, now: datetime) -> list[Block]:
+def _schedule_blocks(schedule: ScheduleInfo | None, now: datetime, rate: ResponseRate | None = None) -> list[Block]:
     if schedule is None:
         return []
     paused = schedule.paused and (schedule.paused_until is None or schedule.paused_until > now)
@@ -146,6 +149,7 @@ def _schedule_blocks(schedule: ScheduleInfo | None, now: datetime) -> list[Block
         HeaderBlock(text="Weekly question"),
         _section(describe_schedule(schedule, now)),
         ActionsBlock(block_id=HomeBlock.SCHEDULE_ACTIONS, elements=[button]),
+        *([context(rate.line)] if rate is not None and rate.asked else []),
     ]
 
 
@@ -208,7 +212,10 @@ def _report_line(row: ReportRow, tz: str = "UTC") -> str:
     if row.ladder is None:
         return f"{who} · not set up · {last}"
     line = f"{who} · {escape(row.level_label or '')} · `{progress_bar(row.covered, row.total)}` · {last}"
-    return line + (f"\n      {report_summary(row.readiness)}" if row.readiness else "")
+    line += f"\n      {report_summary(row.readiness)}" if row.readiness else ""
+    if row.focus:
+        line += "\n      :dart: Focus: " + "; ".join(escape(shorten(text, 80)) for text in row.focus)
+    return line
 
 
 def _team_blocks(rows: tuple[ReportRow, ...], hidden: int, tz: str = "UTC") -> list[Block]:

@@ -11,6 +11,8 @@ Everything the tick knows lives in growthbot's tables, so a restart loses nothin
    chat.postMessage. Calls are paced per method (bot.delivery.fanout), Retry-After is honoured,
    transient failures are retried with back-off a bounded number of times, and a deactivated or
    unknown user is marked inactive instead of retried.
+   Before sending, the back-off DMs planning decided go out (bot.delivery.backoff: the one question
+   after three unanswered prompts, the one line when the cadence slowed by itself).
 3. Remind (bot.delivery.reminders): a prompt still unanswered `reminder_after_days` after it was sent
    (or when a snooze ends) gets one threaded nudge, claimed before sending so it is never sent twice.
 """
@@ -23,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from slack_sdk import WebClient
 
+from bot.delivery.backoff import send_backoff_messages
 from bot.delivery.fanout import SlackCaller, fanout_client, pipeline
 from bot.delivery.prompts import send_logged
 from bot.delivery.reminders import send_reminder
@@ -78,7 +81,9 @@ def run_tick(
     report = TickReport()
     started = time.monotonic()
     plan_due(deps.uow, deps.library, config, deps.now(), report)
-    deliver_due(deps, config, report, instance_id=instance_id, client=client or fanout_client(deps))
+    client = client or fanout_client(deps)
+    send_backoff_messages(deps, client, report)
+    deliver_due(deps, config, report, instance_id=instance_id, client=client)
     if report.counts:
         log.info("tick %s in %.1fs: %s", instance_id, time.monotonic() - started, report.summary())
     return report

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from bot.services import assessments, away, last_evidence
+from bot.services import focus as focus_rules
 from bot.services.assessments import EMPTY, CurrentVerdicts, Disagreement, VerdictView
 from bot.services.readiness import AreaReadiness, readiness
 from frameworks import Behaviour, Framework, Library
@@ -98,6 +99,17 @@ class BehaviourStat:
 
     count: int = 0
     last_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BehaviourStatLine:
+    """A focus behaviour in the digest: its text, evidence so far, new this period, the manager's verdict."""
+
+    behaviour_id: str
+    text: str
+    count: int
+    new: int
+    verdict: VerdictView | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +208,7 @@ class DigestContent:
     judgeable: frozenset[str] = frozenset()
     last_evidence_at: datetime | None = None  # bot.services.last_evidence: the one "last answer"
     points_memory: Mapping[str, Any] = field(default_factory=dict)  # stored under POINTS_KEY when sent
+    focus: tuple[BehaviourStatLine, ...] = ()  # the report's focus behaviours and their progress, shown first
 
     @property
     def nothing_new(self) -> bool:
@@ -518,7 +531,7 @@ class DigestInputs:
     new_verdicts: Sequence[VerdictView] = ()
     disputes: Sequence[DisputedTag] = ()
     last_evidence_at: datetime | None = None
-    focus: Sequence[str] = ()  # the engineer's focus behaviour ids (issue 13's focus part fills this in)
+    focus: Sequence[str] = ()  # the report's focus behaviour ids
 
 
 def away_note(first_name: str, prompts: PromptActivity) -> str:
@@ -592,7 +605,23 @@ def assemble_digest(inputs: DigestInputs, previous_coverage: Mapping[str, Any] |
         judgeable=judgeable,
         last_evidence_at=inputs.last_evidence_at,
         points_memory=remember_points(shown, points, inputs.period_end),
+        focus=_focus_lines(inputs, framework),
     )
+
+
+def _focus_lines(inputs: DigestInputs, framework: Framework | None) -> tuple[BehaviourStatLine, ...]:
+    if framework is None:
+        return ()
+    lines = []
+    for behaviour_id in inputs.focus:
+        behaviour = framework.find_behaviour(behaviour_id)
+        if behaviour is None or focus_rules.reached_bar(inputs.verdicts.manager_verdicts, behaviour_id):
+            continue
+        stat = inputs.stats.get(behaviour_id)
+        new = sum(1 for item in inputs.new_items if any(t.behaviour_id == behaviour_id for t in item.tags))
+        verdict = inputs.verdicts.manager_verdicts.get(behaviour_id)
+        lines.append(BehaviourStatLine(behaviour_id, behaviour.text, stat.count if stat else 0, new, verdict))
+    return tuple(lines)
 
 
 # --- loading --------------------------------------------------------------------------------------
@@ -652,6 +681,9 @@ def load_inputs(
             if row.created_at <= period_end
         ]
         inputs.disputes = disputed_tags(uow, report.id, inputs.framework.id, since=period_start)
+        inputs.focus = [
+            r.behaviour_id for r in uow.focus.for_person(report.id) if r.framework_id == inputs.framework.id
+        ]
     activity = uow.prompts.activity(report.id, period_start, period_end, away_reasons=away.AWAY_SKIP_PREFIXES)
     inputs.prompts = PromptActivity(activity.asked, activity.answered, activity.last_answer_at, activity.away)
     inputs.last_evidence_at = last_evidence.last_evidence_of(uow, report.id, until=period_end)

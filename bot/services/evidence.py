@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.ids import LADDER_COMMAND
+from bot.services import backoff
 from bot.services.actor import Actor
 from bot.services.errors import UserFacingError
 from bot.services.prompt_choice import EvidenceStat
@@ -289,6 +290,7 @@ def answer_prompt(uow: UnitOfWork, prompt: Prompt, now: datetime) -> None:
     if prompt.state in (PromptState.SENT, PromptState.SKIPPED, PromptState.ANSWERED):
         uow.prompts.mark_answered(prompt, now)
         uow.prompts.set_reminder(prompt, None)
+        backoff.restore_on_answer(uow, prompt.person_id, now)
 
 
 def retag(uow: UnitOfWork, ladder: Ladder, evidence: Evidence, behaviour_ids: Sequence[str], now: datetime) -> Captured:

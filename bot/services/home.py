@@ -11,8 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from bot.services import access, last_evidence, prompt_controls
+from bot.services import access, backoff, focus, last_evidence, prompt_controls
+from bot.services.backoff import ResponseRate
 from bot.services.checkin_requests import PendingCheckin, pending_for
+from bot.services.focus import FocusItem
 from bot.services.lookup import Standing, find_person, standing_for, standings_for_many
 from bot.services.readiness import AreaReadiness
 from bot.services.readiness_reads import ReportReadiness, readiness_of, reports_readiness
@@ -68,6 +70,7 @@ class ReportRow:
     total: int
     last_evidence_at: datetime | None  # bot.services.last_evidence
     readiness: ReportReadiness | None = None  # None: not set up, or their ladder is not loaded
+    focus: tuple[str, ...] = ()  # texts of the report's focus behaviours
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +86,8 @@ class HomeData:
     readiness: tuple[AreaReadiness, ...] = ()  # the person's own, per area of their next milestone
     tz: str = "UTC"  # the reader's: every date on their Home is their local date (bot.blocks.when)
     disputed: tuple[DisputedItem, ...] = ()  # their evidence the manager disputed, newest first
+    focus: tuple[FocusItem, ...] = ()  # the person's own focus behaviours, with progress
+    response_rate: ResponseRate | None = None  # their own answers to recent prompts
 
     @property
     def is_set_up(self) -> bool:
@@ -128,6 +133,8 @@ def home_in(uow: UnitOfWork, library: Library, team_id: str, user_id: str, now: 
     report_ids = [link.person_id for link in uow.managers.reports_of(person.id)]
     pending = pending_for(uow, library, person, report_ids)
     disputed = _disputed(uow, person, placement) if standing and placement else ()
+    own_focus = focus.items(uow, library, person.id, placement) if standing else ()
+    rate = backoff.rate_of(uow, person.id) if schedule else None
     return HomeData(
         user_id,
         standing,
@@ -140,6 +147,8 @@ def home_in(uow: UnitOfWork, library: Library, team_id: str, user_id: str, now: 
         own.areas if own else (),
         person.tz or "UTC",
         disputed,
+        own_focus,
+        rate,
     )
 
 
@@ -198,6 +207,7 @@ def _reports(uow: UnitOfWork, library: Library, manager: Person) -> tuple[tuple[
     standings = standings_for_many(uow, library, people, placements)
     latest = last_evidence.last_evidence_at(uow, ids)
     readiness = reports_readiness(uow, library, placements)
+    focused = focus.prompt_focus_for_many(uow, library, placements)
     rows = []
     for report in people:
         standing, last_at = standings.get(report.id), latest.get(report.id)
@@ -214,9 +224,18 @@ def _reports(uow: UnitOfWork, library: Library, manager: Person) -> tuple[tuple[
                 standing.total,
                 last_at,
                 readiness.get(report.id),
+                _focus_texts(library, placements.get(report.id), focused.get(report.id, frozenset())),
             )
         )
     return tuple(rows), hidden
+
+
+def _focus_texts(library: Library, placement: Placement | None, behaviour_ids: frozenset[str]) -> tuple[str, ...]:
+    framework = library.get(placement.framework_id) if placement is not None else None
+    if framework is None:
+        return ()
+    found = (framework.find_behaviour(b) for b in sorted(behaviour_ids))
+    return tuple(b.text for b in found if b is not None)
 
 
 def set_paused(uow_factory: UnitOfWorkFactory, team_id: str, user_id: str, paused: bool, now: datetime) -> bool:

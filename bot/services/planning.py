@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.services import away, timing
+from bot.services import away, backoff, focus, timing
 from bot.services.prompt_choice import EvidenceStat, pick_prompt_behaviour
 from bot.services.prompt_controls import next_slot
 from bot.services.tick import TickConfig, TickReport
@@ -41,6 +41,8 @@ def _choose(
     library: Library,
     history: Sequence[str | None],
     coverage: dict[tuple[str, str], BehaviourCoverage],
+    focus_ids: frozenset[str] = frozenset(),
+    now: datetime | None = None,
 ) -> tuple[str, str | None, str | None]:
     """(framework id, behaviour id or None, why not)."""
     framework = library.get(placement.framework_id) if placement is not None else None
@@ -60,7 +62,8 @@ def _choose(
         for (framework_id, behaviour_id), c in coverage.items()
         if framework_id == framework.id
     }
-    chosen = pick_prompt_behaviour(candidates, history, stats, seed=person.id)
+    wanting = focus.wanting_evidence(focus_ids, {b: s.last_at for b, s in stats.items()}, now) if now else frozenset()
+    chosen = pick_prompt_behaviour(candidates, history, stats, seed=person.id, focus=wanting)
     if chosen is None:
         return framework.id, None, "nothing new to ask this time"
     return framework.id, chosen.id, None
@@ -150,6 +153,8 @@ def _plan_batch(
     placements = uow.placements.current_for_many(person_ids)
     histories = uow.prompts.recent_behaviours_for_many(person_ids, HISTORY)
     coverage = uow.evidence.coverage_for_people(person_ids)
+    focused = focus.prompt_focus_for_many(uow, library, placements)
+    delivered = uow.prompts.delivered_for_many(person_ids, backoff.ASK_AFTER + 1)
     values: list[dict[str, Any]] = []
     for schedule, person in due:
         if not person.active:
@@ -160,8 +165,21 @@ def _plan_batch(
         if schedule.paused and schedule.paused_until is not None and schedule.paused_until <= now:
             uow.schedules.resume(schedule)
 
-        def choose(person: Person = person) -> tuple[str, str | None, str | None]:
-            return _choose(person, placements.get(person.id), library, histories[person.id], coverage[person.id])
+        asking = backoff.decide(schedule, person, delivered[person.id], now)
+
+        def choose(person: Person = person, asking: str | None = asking) -> tuple[str, str | None, str | None]:
+            if asking is not None:  # this slot's prompt gives way to the back-off question
+                placement = placements.get(person.id)
+                return (placement.framework_id if placement else ""), None, asking
+            return _choose(
+                person,
+                placements.get(person.id),
+                library,
+                histories[person.id],
+                coverage[person.id],
+                focused.get(person.id, frozenset()),
+                now,
+            )
 
         rows, next_due = plan_schedule(schedule, person, now, config, choose)
         for row in rows:

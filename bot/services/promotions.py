@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.services import focus
 from frameworks import Framework
 from storage.models import Person, Placement
 from storage.uow import UnitOfWork
@@ -95,12 +96,15 @@ def move_placement(
     team_id: str | None,
     now: datetime,
     details: Mapping[str, Any] | None = None,
+    framework: Framework | None = None,
 ) -> Placement:
     """Close the open placement, open the new one and audit it: promotions and imported level changes
-    alike (`by_slack_id` None: the CLI)."""
+    alike (`by_slack_id` None: the CLI). `framework` (the new placement's ladder) lets the person's focus
+    follow the new milestone at once; without it, the next read of their focus does."""
     previous = uow.placements.current_for(person.id)
     before = dict(previous.levels or {}) if previous is not None else {}
     placement = uow.placements.open(person.id, framework_id, levels, track=track, reason=reason, now=now)
+    focus.settle_on(uow, framework, person.id, placement)  # a focus the new level reached ends here
     uow.audit.record(
         by_slack_id,
         PROMOTED if reason == PROMOTION else "placement_changed",
@@ -138,4 +142,5 @@ def promote(
         by_slack_id=by_slack_id,
         team_id=team_id,
         now=now,
+        framework=promotion.framework,
     )

@@ -2,18 +2,20 @@
 
 Ranking, most important first:
 1. never the behaviour asked last time (unless it is the only candidate: then nothing is asked);
-2. not asked in the last few prompts;
-3. no evidence yet before some evidence;
-4. the area asked longest ago (rotation across areas);
-5. the least evidence, then the oldest latest evidence (so a fully covered ladder keeps rotating);
-6. asked longest ago;
-7. a seeded tie-break, stable across Python processes.
+2. one of the person's focus behaviours that lacks recent evidence (the caller says which:
+   bot.services.focus.wanting_evidence);
+3. not asked in the last few prompts;
+4. no evidence yet before some evidence;
+5. the area asked longest ago (rotation across areas);
+6. the least evidence, then the oldest latest evidence (so a fully covered ladder keeps rotating);
+7. asked longest ago;
+8. a seeded tie-break, stable across Python processes.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -50,6 +52,7 @@ def pick_prompt_behaviour(
     history: Sequence[str | None],
     evidence_stats: Mapping[str, EvidenceStat],
     seed: int | str,
+    focus: Collection[str] = frozenset(),
 ) -> Behaviour | None:
     """The behaviour to ask about next, or None when there is nothing that may be asked.
 
@@ -57,6 +60,7 @@ def pick_prompt_behaviour(
     history: behaviour ids of the person's past prompts, oldest first (None for a prompt without one).
     evidence_stats: per behaviour id; missing ids have no evidence.
     seed: breaks ties; pass something stable per person (e.g. their id) for reproducible choices.
+    focus: ids of focus behaviours to prefer (those still wanting evidence).
     """
     unique = list({b.id: b for b in candidates}.values())
     last = next((asked for asked in reversed(history) if asked is not None), None)
@@ -72,6 +76,7 @@ def pick_prompt_behaviour(
         asked_ago = _since(history, behaviour.id)
         area_ago = _since(area_history, behaviour.area_id)
         return (
+            behaviour.id not in focus,
             asked_ago <= RECENT_WINDOW,
             stat.count > 0,
             -area_ago,

@@ -197,7 +197,10 @@ def snooze_prompt(uow: UnitOfWork, prompt: Prompt, now: datetime) -> datetime | 
     return remind_at
 
 
-def skip_prompt(uow: UnitOfWork, prompt: Prompt, now: datetime, reason: str = "nothing this week") -> bool:
+NOTHING_THIS_WEEK = "nothing this week"  # the skip reason that is the person's own answer
+
+
+def skip_prompt(uow: UnitOfWork, prompt: Prompt, now: datetime, reason: str = NOTHING_THIS_WEEK) -> bool:
     """ "Nothing this week" on a prompt: closed without evidence, no reminder. False if already closed."""
     if prompt.state is not PromptState.SENT:
         return False

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-from bot.services import prompt_controls
+from bot.services import backoff, prompt_controls
 from bot.services.actor import Actor
 from bot.services.evidence import NotSetUp, owned_prompt
 from storage.models import Person, PromptState
@@ -47,7 +47,8 @@ def press_prompt_button(
             return None
         person, prompt = owned
         if button == "nothing_this_week":
-            prompt_controls.skip_prompt(uow, prompt, now)
+            if prompt_controls.skip_prompt(uow, prompt, now):
+                backoff.restore_on_answer(uow, person.id, now)  # "nothing this week" is an answer too
         elif button == "snooze":
             prompt_controls.snooze_prompt(uow, prompt, now)
         elif button == "pause":

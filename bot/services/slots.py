@@ -157,7 +157,8 @@ def day_and_time(weekday: int, local_time: time) -> str:
 
 def every(slot: WeeklySlot, *, capitalised: bool = False) -> str:
     """`every Wednesday at 09:30` / `every other Wednesday at 09:30` (prompt schedules)."""
-    every_word = "every other" if slot.cadence == Cadence.FORTNIGHTLY else "every"
+    words = {Cadence.FORTNIGHTLY: "every other", Cadence.MONTHLY: "every fourth"}
+    every_word = words.get(Cadence(slot.cadence), "every")
     if capitalised:
         every_word = every_word.capitalize()
     return f"{every_word} {day_at_time(slot.weekday, slot.local_time)}"

@@ -1,4 +1,4 @@
-"""When a weekly or fortnightly local slot falls, in UTC, across time zones and daylight saving.
+"""When a weekly, fortnightly or monthly (four-weekly) local slot falls, in UTC, across time zones and daylight saving.
 
 Every datetime in and out is naive UTC (the form the database stores). Local times are computed with
 zoneinfo: a 10:00 slot stays 10:00 local on both sides of a DST change; a slot inside a spring-forward
@@ -75,10 +75,12 @@ def slot_key(person_id: int, slot_local_date: date) -> str:
 
 def in_cadence(slot_local_date: date, cadence: Cadence | str, anchor_date: date | None) -> bool:
     """Whether a slot on this local date belongs to the schedule (always for weekly)."""
-    if Cadence(cadence) is Cadence.WEEKLY:
+    cadence = Cadence(cadence)
+    if cadence is Cadence.WEEKLY:
         return True
     anchor = anchor_date or DEFAULT_FORTNIGHT_ANCHOR
-    return ((slot_local_date - anchor).days // 7) % 2 == 0
+    every = 4 if cadence is Cadence.MONTHLY else 2
+    return ((slot_local_date - anchor).days // 7) % every == 0
 
 
 def next_occurrence(
@@ -92,7 +94,8 @@ def next_occurrence(
 ) -> datetime:
     """The first slot strictly after `after` (naive UTC), as naive UTC.
 
-    Fortnightly slots fall in the weeks where `(slot local date - anchor_date).days // 7` is even.
+    Fortnightly slots fall in the weeks where `(slot local date - anchor_date).days // 7` is even;
+    monthly ones (every fourth week) where it is a multiple of four.
     """
     if not 0 <= weekday <= 6:
         raise ValueError(f"weekday must be 0 (Monday) to 6 (Sunday), got {weekday}")

@@ -7,6 +7,7 @@ from storage.repositories.assessments import AssessmentRepository, CheckInReposi
 from storage.repositories.audit import AuditRepository
 from storage.repositories.digests import DigestRepository
 from storage.repositories.evidence import BehaviourCoverage, EvidenceRepository
+from storage.repositories.focus import FocusRepository
 from storage.repositories.managers import ManagerLinkRepository
 from storage.repositories.one_on_ones import OneOnOneRepository
 from storage.repositories.people import PersonRepository, WorkspaceRepository
@@ -22,6 +23,7 @@ __all__ = [
     "DigestRepository",
     "DueSchedule",
     "EvidenceRepository",
+    "FocusRepository",
     "ManagerLinkRepository",
     "OneOnOneRepository",
     "PersonRepository",

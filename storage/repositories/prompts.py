@@ -293,6 +293,34 @@ class PromptRepository(Repository):
             result[person_id].append(behaviour_ids[0] if behaviour_ids else None)
         return result
 
+    def delivered_for_many(self, person_ids: Iterable[int], n: int) -> dict[int, list[Prompt]]:
+        """person id -> their `n` latest delivered prompts (sent at some point), newest first: the
+        response rate and the back-off's unanswered streak. Everyone asked for is in the result."""
+        wanted = list(dict.fromkeys(person_ids))
+        result: dict[int, list[Prompt]] = {person_id: [] for person_id in wanted}
+        if not wanted:
+            return result
+        ranked = (
+            select(
+                Prompt.id,
+                func.row_number()
+                .over(partition_by=Prompt.person_id, order_by=(Prompt.due_at.desc(), Prompt.id.desc()))
+                .label("rank"),
+            )
+            .where(Prompt.person_id.in_(wanted), Prompt.sent_at.is_not(None))
+            .subquery()
+        )
+        rows = self.session.scalars(
+            select(Prompt)
+            .join(ranked, ranked.c.id == Prompt.id)
+            .where(ranked.c.rank <= n)
+            .order_by(Prompt.person_id, ranked.c.rank)
+            .execution_options(populate_existing=True)
+        )
+        for prompt in rows:
+            result[prompt.person_id].append(prompt)
+        return result
+
     def set_reminder(self, prompt: Prompt, remind_at: datetime | None) -> None:
         """For a SENT prompt, `next_attempt_at` is when its one reminder is due (None: no reminder).
         Setting a time (a snooze) allows a reminder again."""

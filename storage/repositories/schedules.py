@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import NamedTuple
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 
-from storage.models import Cadence, Person, PromptSchedule
+from storage.models import Backoff, Cadence, Person, PromptSchedule
 from storage.repositories._base import Repository
 
 
@@ -102,6 +102,27 @@ class ScheduleRepository(Repository):
     def snooze(self, schedule: PromptSchedule, until: datetime | None) -> None:
         schedule.snoozed_until = until
         self.session.flush()
+
+    def backoff_due(self, states: Sequence[Backoff], limit: int = 100) -> list[DueSchedule]:
+        """Schedules whose back-off message is waiting to be sent, with their person (index on backoff)."""
+        rows = self.session.execute(
+            select(PromptSchedule, Person)
+            .join(Person, Person.id == PromptSchedule.person_id)
+            .where(PromptSchedule.backoff.in_(list(states)))
+            .order_by(PromptSchedule.id)
+            .limit(limit)
+        ).all()
+        return [DueSchedule(schedule, person) for schedule, person in rows]
+
+    def move_backoff(self, schedule_id: int, expected: Backoff, to: Backoff) -> bool:
+        """Compare-and-set of the back-off state: True for the one caller that moved it (sends once)."""
+        result = self.session.execute(
+            update(PromptSchedule)
+            .where(PromptSchedule.id == schedule_id, PromptSchedule.backoff == expected)
+            .values(backoff=to),
+            execution_options={"synchronize_session": False},
+        )
+        return (result.rowcount or 0) == 1  # type: ignore[attr-defined]
 
     def delete_for(self, person_id: int) -> int:
         result = self.session.execute(delete(PromptSchedule).where(PromptSchedule.person_id == person_id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from bot.ids import HomeAction
+from bot.ids import FocusAction, HomeAction
 from storage.models import ManagerLinkStatus
 from tests.listeners.harness import Harness
 
@@ -39,7 +39,7 @@ def test_an_engineer_sees_levels_progress_schedule_and_recent_evidence(harness: 
     assert "Planned Q3 &lt;!channel&gt; &amp; shipped it" in text and "<!channel>" not in text
     assert text.index("Planned Q3") < text.index("Older item")  # newest first
     action_ids = {e["action_id"] for b in harness.home("U1")["blocks"] if b["type"] == "actions" for e in b["elements"]}
-    assert action_ids == {HomeAction.LOG_EVIDENCE, HomeAction.EDIT_SETUP, HomeAction.PAUSE_PROMPTS}
+    assert action_ids == {HomeAction.LOG_EVIDENCE, HomeAction.EDIT_SETUP, HomeAction.PAUSE_PROMPTS, FocusAction.OPEN}
 
 
 def test_pause_and_resume_from_the_home_tab(harness: Harness) -> None:

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 
 from bot.services import prompt_controls
+from bot.services.evidence import answer_prompt
 from storage.models import Cadence, PromptState
 from tests.conftest import Database
 from tests.delivery.world import World, make_world
@@ -96,6 +97,8 @@ def test_consecutive_prompts_rotate_behaviours(world: World) -> None:
     pid = world.person("U1")
     for week in range(4):
         world.tick(MONDAY_SLOT + timedelta(days=7 * week))
+        with world.deps.uow() as uow:  # answered, so the prompts never back off (tests/delivery/test_backoff.py)
+            answer_prompt(uow, uow.prompts.get(world.prompts(pid)[-1].id), world.now)
     asked = [p.behaviour_ids[0] for p in world.prompts(pid)]
     assert len(asked) == 4
     assert all(a != b for a, b in itertools.pairwise(asked))

@@ -6,10 +6,12 @@ from slack_bolt import App
 
 from bot.deps import Deps
 from bot.listeners.actions import (
+    backoff,
     checkin,
     consent,
     digest,
     digest_signoff,
+    focus,
     home,
     onboarding,
     one_on_one,
@@ -30,3 +32,5 @@ def register(app: App, deps: Deps) -> None:
     checkin.register(app, deps)
     promotion.register(app, deps)
     tag_suggestion.register(app, deps)
+    backoff.register(app, deps)
+    focus.register(app, deps)

@@ -5,7 +5,17 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.listeners.views import checkin, digest_note, disputes, evidence, forget, onboarding, one_on_one, promotion
+from bot.listeners.views import (
+    checkin,
+    digest_note,
+    disputes,
+    evidence,
+    focus,
+    forget,
+    onboarding,
+    one_on_one,
+    promotion,
+)
 
 
 def register(app: App, deps: Deps) -> None:
@@ -17,3 +27,4 @@ def register(app: App, deps: Deps) -> None:
     evidence.register(app, deps)
     checkin.register(app, deps)
     promotion.register(app, deps)
+    focus.register(app, deps)

@@ -144,6 +144,7 @@ def _apply_placement(
             team_id=report.team_id,
             now=now,
             details={"source": "people import"},
+            framework=framework,
         )
     report.changes.append(f"{label}: {what}")
 
