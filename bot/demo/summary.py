@@ -61,6 +61,7 @@ class Summary:
     engineers: list[EngineerSummary] = field(default_factory=list)
     digests: list[DigestRecord] = field(default_factory=list)
     evidence_rows: list[tuple[str, str, str | None]] = field(default_factory=list)  # (slack id, text, source key)
+    evidence_tags: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # (slack id, text) -> ids
 
 
 def build(world: DemoWorld, log: ScenarioLog) -> Summary:
@@ -88,6 +89,8 @@ def build(world: DemoWorld, log: ScenarioLog) -> Summary:
             evidence = uow.evidence.all_for(person.id)
             live = [item for item in evidence if item.deleted_at is None]
             summary.evidence_rows += [(member.slack_id, item.text, item.source_key) for item in live]
+            for item in live:
+                summary.evidence_tags[(member.slack_id, item.text)] = tuple(tag.behaviour_id for tag in item.tags)
             sources: Counter[str] = Counter(str(item.source) for item in live)
             placement = uow.placements.current_for(person.id)
             areas: tuple[AreaLine, ...] = ()
