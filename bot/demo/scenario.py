@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.demo import forms, render
+from bot.demo import forms, judging, render
 from bot.demo.runner import DemoWorld
 from bot.demo.stories import StoryBook, behaviour_text, tag_answers
 from bot.demo.team import Member, Story, Team
@@ -242,6 +242,7 @@ class Scenario:
                 search_at = self.prompt_moment(second, 1) + timedelta(hours=5)
                 self.at(search_at, "ladder search", lambda m=second: self.ladder_search(m))
         self.plan_flag()
+        judging.plan(self)
         manager = self.team.manager
         last_friday = (self.team.week_one + timedelta(days=7 * (self.weeks - 1) + 4)).date()
         self.at(local_to_utc(manager, last_friday, time(17, 30)), "manager home", lambda: self.open_home(manager))
