@@ -193,6 +193,8 @@ class Scenario:
         self._previews_shown += 1
         if self._previews_shown == 1:
             return None
+        if not self.transcript.full:
+            return ""  # the brief transcript: every digest has its preview, as shown once
         what = render.mrkdwn(str(shown.params.get("text", "")), self.world.transcript.options)
         return f"{shown.audience}: {what} (the same digest, with its buttons)"
 
@@ -212,17 +214,29 @@ class Scenario:
         thursday = (team.week_one - timedelta(days=4)).date()
         friday = (team.week_one - timedelta(days=3)).date()
         setup_at = local_to_utc(manager, thursday, time(17, 0))
-        self.at(setup_at, "manager setup", lambda: self.setup(manager))
-        self.at(setup_at + timedelta(minutes=2), "manager pauses", lambda: self.pause_prompts(manager))
+        if self.transcript.full:
+            self.at(setup_at, "manager setup", lambda: self.setup(manager))
+            self.at(setup_at + timedelta(minutes=2), "manager pauses", lambda: self.pause_prompts(manager))
+        else:  # the brief transcript shows an engineer's setup; the manager's, in one line
+            self.at(setup_at, "manager setup", lambda: self._maybe_quiet(True, self.setup, manager))
+            self.at(setup_at + timedelta(minutes=2), "manager pauses", lambda: self._manager_set_up(manager))
         # Each engineer sets up on Friday morning their time, then accepts their manager.
         consents = []
         for index, member in enumerate(self.engineers):
             moment = local_to_utc(member, friday, time(9, 30))
             if index == 0:
                 self.at(moment, "show home", lambda m=member: self.transcript.expand_next("home", m.slack_id))
-            self.at(moment, f"setup {member.first_name}", lambda m=member: self.setup(m))
+            # The brief transcript shows the first engineer's setup; the others do the same, in one line.
+            brief = index > 0 and not self.transcript.full
+            self.at(moment, f"setup {member.first_name}", lambda m=member, b=brief: self._maybe_quiet(b, self.setup, m))
             consents.append(moment + timedelta(minutes=5))
-            self.at(consents[-1], f"consent {member.first_name}", lambda m=member: self.consent(m))
+            self.at(
+                consents[-1],
+                f"consent {member.first_name}",
+                lambda m=member, b=brief: self._maybe_quiet(b, self.consent, m),
+            )
+        if len(self.engineers) > 1 and not self.transcript.full:
+            self.at(max(consents) + timedelta(minutes=1), "others set up", self._others_set_up)
         # Only a manager the report accepted may set up their 1:1: after every consent.
         one_on_ones_at = max(local_to_utc(manager, friday, time(17, 0)), *(c + timedelta(minutes=30) for c in consents))
         self.at(one_on_ones_at, "1:1s", self.schedule_one_on_ones)
@@ -238,9 +252,11 @@ class Scenario:
             if week == 1:
                 first, second = self.engineers[0], self.engineers[min(1, len(self.engineers) - 1)]
                 me_at = self.prompt_moment(first, 1) + timedelta(hours=3)
-                self.at(me_at, "ladder me", lambda m=first: self.ladder_me(m))
+                if self.transcript.full:  # the brief transcript shows readiness in the check-in and promotion
+                    self.at(me_at, "ladder me", lambda m=first: self.ladder_me(m))
                 search_at = self.prompt_moment(second, 1) + timedelta(hours=5)
-                self.at(search_at, "ladder search", lambda m=second: self.ladder_search(m))
+                if self.transcript.full:  # the brief transcript leaves the search out
+                    self.at(search_at, "ladder search", lambda m=second: self.ladder_search(m))
         self.plan_flag()
         judging.plan(self)
         manager = self.team.manager
@@ -332,6 +348,35 @@ class Scenario:
         )
         world.submit(member.slack_id, view, answers)
 
+    def _maybe_quiet(self, quiet: bool, step: Callable[[Member], None], member: Member) -> None:
+        if not quiet:
+            step(member)
+            return
+        with self.transcript.quietly():
+            step(member)
+
+    def _manager_set_up(self, manager: Member) -> None:
+        with self.transcript.quietly():
+            self.pause_prompts(manager)
+        framework = self.world.deps.library.get(manager.framework)
+        self.narrate(
+            manager,
+            f"{manager.name} (manager) types /ladder setup, picks {framework.name if framework else manager.framework} "
+            f"{manager.level}, then presses [ Pause prompts ] in the App Home: she only wants the digests for now.",
+        )
+
+    def _others_set_up(self) -> None:
+        library = self.world.deps.library
+        parts = []
+        for member in self.engineers[1:]:
+            framework = library.get(member.framework)
+            parts.append(f"{member.first_name} ({framework.name if framework else member.framework}, {member.level})")
+        manager = self.team.manager.first_name
+        self.transcript.note(
+            f"  ({' and '.join(parts)} set up the same way, each at their own local time, and accept {manager} "
+            "as their manager.)"
+        )
+
     def consent(self, member: Member) -> None:
         request = next(
             (m for m in reversed(self.world.dm(member)) if forms.has_action(m, ConsentAction.ACCEPT)),
@@ -351,6 +396,11 @@ class Scenario:
             # The person types @Name; Slack sends the command text with the mention as <@ID>.
             text = f"1on1 <@{report.slack_id}> {slot}"
             typed = f"1on1 @{report.first_name} {slot}"
+            if spec is not self.team.one_on_ones[0] and not self.transcript.full:
+                with self.transcript.quietly():
+                    self.world.command(manager.slack_id, text)
+                self.transcript.note(f"  (and the 1:1 with {report.first_name}: /ladder {typed})")
+                continue
             self.narrate(manager, f"{manager.first_name} sets up the 1:1 with {report.first_name}: `/ladder {typed}`")
             self.world.command(manager.slack_id, text)
 
