@@ -89,7 +89,9 @@ def _footer(out: TextIO, options: DemoOptions, result: DemoResult) -> None:
     out.write("\n")
     if options.json_dir is not None:
         files = sum(1 for item in result.shown if item.payload)
-        out.write(f"Wrote {files} Block Kit payloads to {options.json_dir} (paste into Slack's Block Kit Builder).\n")
+        wrote = f"Wrote {files} Block Kit payloads to {options.json_dir} (paste into Slack's Block Kit Builder)."
+        for line in render.wrap(wrote, options.width):
+            out.write(line + "\n")
     for item in dict.fromkeys([*result.log.unavailable, *result.unhandled]):
         out.write(f"Not shown, {item}: not available yet in this build.\n")
     for problem in result.problems:
