@@ -7,10 +7,41 @@ runs on a simulated clock. It reads no settings, so a `.env` for a live bot neve
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
+
+DEFAULT_WIDTH = 100  # when the output is not a terminal
+MIN_WIDTH, MAX_WIDTH = 60, 200
+
+
+def terminal_width() -> int:
+    """The terminal's width (or DEFAULT_WIDTH when there is none), within what the transcript supports."""
+    columns = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
+    return max(MIN_WIDTH, min(columns, MAX_WIDTH))
+
+
+def reader_zone() -> str:
+    """The reader's time zone: $TZ, else the system's (/etc/localtime), else UTC."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        target = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in target:
+            candidates.append(target.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    for name in candidates:
+        if not name:
+            continue
+        try:
+            return ZoneInfo(name).key
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    return "UTC"
 
 
 @click.command()
@@ -29,9 +60,24 @@ import click
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A team file like examples/demo_team.yaml (default: that one).",
 )
-@click.option("--width", type=click.IntRange(60, 200), default=78, show_default=True, help="Transcript width.")
-def demo(weeks: int, seed: int, json_dir: Path | None, quiet: bool, team_file: Path | None, width: int) -> None:
-    """Play growthbot's weekly loop offline: prompts, answers, 1:1 digests."""
+@click.option(
+    "--width",
+    type=click.IntRange(MIN_WIDTH, MAX_WIDTH),
+    help=f"Transcript width (default: the terminal's, else {DEFAULT_WIDTH}).",
+)
+@click.option("--full", is_flag=True, help="Show every message and modal in full (the default shows each kind once).")
+@click.option("--tz", "reader_tz", help="Your time zone, for headings and times (default: this machine's).")
+def demo(
+    weeks: int,
+    seed: int,
+    json_dir: Path | None,
+    quiet: bool,
+    team_file: Path | None,
+    width: int | None,
+    full: bool,
+    reader_tz: str | None,
+) -> None:
+    """Play growthbot's weekly loop offline: prompts, answers, a check-in, a promotion, 1:1 digests."""
     from bot.demo.play import DemoOptions, run_demo
     from bot.demo.team import DEFAULT_TEAM_FILE, TeamFileError
 
@@ -41,8 +87,10 @@ def demo(weeks: int, seed: int, json_dir: Path | None, quiet: bool, team_file: P
         json_dir=json_dir,
         quiet=quiet,
         team_file=team_file or DEFAULT_TEAM_FILE,
-        width=width,
+        width=width or terminal_width(),
         ansi=False,
+        full=full,
+        reader_tz=_zone(reader_tz) if reader_tz else reader_zone(),
     )
     try:
         result = run_demo(options)
@@ -51,3 +99,10 @@ def demo(weeks: int, seed: int, json_dir: Path | None, quiet: bool, team_file: P
     sys.stdout.flush()
     if result.exit_code:
         raise SystemExit(result.exit_code)
+
+
+def _zone(name: str) -> str:
+    try:
+        return ZoneInfo(name).key
+    except (ZoneInfoNotFoundError, ValueError):
+        raise click.BadParameter(f"{name!r} is not a time zone such as Europe/Paris", param_hint="--tz") from None

@@ -12,7 +12,8 @@ class FormError(LookupError):
     """The modal has no such field or option: the scenario and the bot's modal are out of step."""
 
 
-def _options(element: Json) -> list[Json]:
+def options_of(element: Json) -> list[Json]:
+    """Every option of a select, its groups' included."""
     found = list(element.get("options") or [])
     for group in element.get("option_groups") or []:
         found += group.get("options") or []
@@ -20,10 +21,10 @@ def _options(element: Json) -> list[Json]:
 
 
 def option_for(element: Json, value: str) -> dict[str, Any]:
-    for option in _options(element):
+    for option in options_of(element):
         if option.get("value") == value:
             return dict(option)
-    labels = ", ".join(repr(option.get("value")) for option in _options(element))
+    labels = ", ".join(repr(option.get("value")) for option in options_of(element))
     raise FormError(f"no option {value!r} in {element.get('action_id')!r} (options: {labels})")
 
 
@@ -37,6 +38,11 @@ def _state(element: Json, answer: object) -> dict[str, Any]:
             state["selected_option"] = element.get("initial_option")
         else:
             state["selected_option"] = option_for(element, str(answer))
+    elif kind == "multi_external_select" and answer is not None:
+        # The options came from the app's options listener as the person typed: Slack sends back each
+        # picked option; the app reads only its value.
+        values = [answer] if isinstance(answer, str) else list(answer)  # type: ignore[call-overload]
+        state["selected_options"] = [{"text": {"type": "plain_text", "text": str(v)}, "value": str(v)} for v in values]
     elif kind in ("multi_static_select", "checkboxes", "multi_external_select"):
         if answer is None:
             state["selected_options"] = list(element.get("initial_options") or [])

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from bot.demo import render
 from bot.demo import summary as summaries
 from bot.demo.runner import DemoWorld, quiet_logging
 from bot.demo.scenario import Scenario, ScenarioLog, start_of
@@ -24,8 +25,10 @@ class DemoOptions:
     quiet: bool = False
     team_file: Path = DEFAULT_TEAM_FILE
     out: TextIO | None = None  # None: standard output
-    width: int = 78
+    width: int = 100
     ansi: bool = False
+    full: bool = False  # False: the brief transcript (each kind of thing in full once)
+    reader_tz: str = "UTC"  # the zone of the person reading: headings and "your time"
 
 
 @dataclass
@@ -56,12 +59,14 @@ def run_demo(options: DemoOptions) -> DemoResult:
             json_dir=options.json_dir,
             width=options.width,
             ansi=options.ansi,
+            full=options.full,
+            reader_tz=options.reader_tz,
         )
         with world:
             _banner(out, options, team.name)
             log = Scenario(world, team, weeks=options.weeks, seed=options.seed).play()
             summary = summaries.build(world, log)
-            summaries.print_final(out, world, summary, width=options.width)
+            summaries.print_final(out, world, summary, width=options.width, brief=not options.full)
             problems, unhandled = list(world.problems), list(world.unhandled)
     result = DemoResult(world.transcript.shown, log, summary, problems, unhandled, time.monotonic() - started)
     _footer(out, options, result)
@@ -69,18 +74,24 @@ def run_demo(options: DemoOptions) -> DemoResult:
 
 
 def _banner(out: TextIO, options: DemoOptions, team_name: str) -> None:
-    out.write(
+    head = (
         f"growthbot demo · {team_name} · {options.weeks} simulated week{'s' if options.weeks != 1 else ''} · "
-        f"seed {options.seed}\n"
-        "Offline: a fake Slack in this process, the real app over HTTP, a fresh SQLite file, a simulated clock.\n"
+        f"seed {options.seed}"
     )
+    how = "Offline: a fake Slack in this process, the real app over HTTP, a fresh SQLite file, a simulated clock."
+    if not options.full:
+        how = "Offline (fake Slack, real app, simulated clock); each kind of message once, --full for all."
+    for line in [*render.wrap(head, options.width), *render.wrap(how, options.width)]:
+        out.write(line + "\n")
 
 
 def _footer(out: TextIO, options: DemoOptions, result: DemoResult) -> None:
     out.write("\n")
     if options.json_dir is not None:
         files = sum(1 for item in result.shown if item.payload)
-        out.write(f"Wrote {files} Block Kit payloads to {options.json_dir} (paste into Slack's Block Kit Builder).\n")
+        wrote = f"Wrote {files} Block Kit payloads to {options.json_dir} (paste into Slack's Block Kit Builder)."
+        for line in render.wrap(wrote, options.width):
+            out.write(line + "\n")
     for item in dict.fromkeys([*result.log.unavailable, *result.unhandled]):
         out.write(f"Not shown, {item}: not available yet in this build.\n")
     for problem in result.problems:

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import re
 import textwrap
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import zip_longest
 from typing import Any
+
+import emoji
 
 from bot.blocks.common import unescape
 
@@ -22,7 +25,8 @@ DEFAULT_WIDTH = 78
 RULE = "─"
 
 # Emoji often used as bar segments; shortcodes would make a bar unreadable, so they become blocks.
-# Every other :shortcode: stays as typed, which is how Slack users read them anyway.
+# Every other :shortcode: Slack knows becomes its emoji (the `emoji` library's names, with Slack's aliases);
+# an unknown one (a workspace's custom emoji) stays as typed, which is how Slack shows it while loading.
 BAR_EMOJI = {
     ":large_green_square:": "█",
     ":large_blue_square:": "█",
@@ -41,6 +45,7 @@ _STRIKE = ("\x1b[9m", "\x1b[29m")
 _DIM = ("\x1b[2m", "\x1b[22m")
 
 _ANGLE = re.compile(r"<([^<>\s][^<>]*)>")
+_CODE = re.compile(r"```\n?(.*?)\n?```|`([^`\n]+)`", re.DOTALL)
 _EMOJI = re.compile(r":[a-z0-9_+\-]+:")
 _QUOTE = re.compile(r"^> ?", re.MULTILINE)
 _BULLET = re.compile(r"^(?:[•◦▪\-]|\d{1,2}\.) ")
@@ -100,13 +105,48 @@ def mrkdwn(text: str, options: RenderOptions = PLAIN) -> str:
     characters the person typed and is never mistaken for a mention or link.
     """
     text = _ANGLE.sub(lambda match: _angle(match, options), text)
+    # Code spans show their text (Slack draws a box, not the backticks).
+    text = _CODE.sub(lambda match: match.group(1) if match.group(1) is not None else match.group(2), text)
     for marker, pattern in _FORMAT.items():
         pair = {"*": _BOLD, "_": _ITALIC, "~": _STRIKE}[marker]
         text = pattern.sub(lambda match, pair=pair: _style(match.group(1), pair, options), text)
-    text = _EMOJI.sub(lambda match: BAR_EMOJI.get(match.group(0), match.group(0)), text)
+    text = emojize(text)
     # A line starting with a literal ">" is a quote in Slack; an escaped "&gt;" someone typed is not.
     text = _QUOTE.sub(QUOTE_BAR, text)
     return unescape(text)
+
+
+def emojize(text: str) -> str:
+    """`:tada:` as 🎉; bar segments as blocks; unknown shortcodes unchanged."""
+
+    def one(match: re.Match[str]) -> str:
+        code = match.group(0)
+        if code in BAR_EMOJI:
+            return BAR_EMOJI[code]
+        return str(emoji.emojize(code, language="alias"))
+
+    return _EMOJI.sub(one, text)
+
+
+def shorten_to(text: str, columns: int) -> str:
+    """`text` cut at a word to fit `columns` terminal columns, with an ellipsis when cut."""
+    if display_width(text) <= columns:
+        return text
+    cut = text
+    while cut and display_width(cut) > columns - 1:
+        cut = cut[:-1]
+    cut = cut.rsplit(" ", 1)[0] if " " in cut else cut
+    return cut.rstrip(" ,;:·(") + "…"
+
+
+def display_width(text: str) -> int:
+    """Terminal columns: wide characters (most emoji, CJK) take two, combining marks none."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char) or char in "\ufe0f\u200d":
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
 
 
 def text_of(obj: Json | str | None, options: RenderOptions = PLAIN) -> str:
@@ -118,7 +158,7 @@ def text_of(obj: Json | str | None, options: RenderOptions = PLAIN) -> str:
     raw = str(obj.get("text", ""))
     if obj.get("type") == "plain_text":
         # plain_text is shown verbatim by Slack apart from the entities and, when asked, emoji.
-        return unescape(_EMOJI.sub(lambda match: BAR_EMOJI.get(match.group(0), match.group(0)), raw))
+        return unescape(emojize(raw))
     return mrkdwn(raw, options)
 
 
@@ -134,9 +174,11 @@ def wrap(text: str, width: int, indent: str = "") -> list[str]:
         bullet = _BULLET.match(line.strip(" "))
         # Continuation lines of a list item hang under its text, as Slack shows them.
         hang = " " * len(bullet.group(0)) if bullet else ""
+        # Wide characters (emoji) take two columns: wrap shorter by as many as the line has.
+        wide = display_width(line) - len(line)
         wrapped = textwrap.wrap(
             line.strip(" "),
-            usable - len(leading),
+            max(usable - len(leading) - max(wide, 0), 10),
             subsequent_indent=hang,
             break_long_words=False,
             break_on_hyphens=False,
@@ -328,7 +370,7 @@ def block(item: Json, options: RenderOptions = PLAIN) -> list[str]:
         label = text_of(item.get("label"), options)
         if item.get("optional"):
             label += " (optional)"
-        lines = [_style(label, _BOLD, options)]
+        lines = [_style(line, _BOLD, options) for line in wrap(label, width)]
         control = item.get("element") or {}
         if control.get("type") in ("checkboxes", "radio_buttons"):
             lines += ["  " + choice for choice in _choices(control, options)]
@@ -406,9 +448,11 @@ def view_title(payload: Json, options: RenderOptions = PLAIN) -> str:
     return text_of(payload.get("title"), options) or "modal"
 
 
-def frame(title: str, body: Sequence[str], footer: str = "") -> list[str]:
-    """A titled box with a left rule only, so wide characters never misalign a right edge."""
-    lines = [f"┌ {title}"]
+def frame(title: str, body: Sequence[str], footer: str = "", width: int | None = None) -> list[str]:
+    """A titled box with a left rule only, so wide characters never misalign a right edge; a title
+    wider than `width` wraps onto the box's first lines."""
+    heads = wrap(title, width - 2) if width else [title]
+    lines = [f"┌ {heads[0]}", *(f"│ {head}" for head in heads[1:])]
     lines += [f"│ {line}".rstrip() for line in body]
     lines.append(f"└ {footer}".rstrip())
     return lines

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -95,6 +95,8 @@ class DemoWorld:
     json_dir: Path | None = None
     width: int = 78
     ansi: bool = False
+    full: bool = True
+    reader_tz: str = "UTC"
     tick_function: Callable[[Deps], dict[str, object]] = real_tick
     problems: list[str] = field(default_factory=list)
     unhandled: list[str] = field(default_factory=list)
@@ -119,6 +121,8 @@ class DemoWorld:
     def _start(self) -> None:
         self.fake = FakeSlack(BOT_TOKEN, team_id=self.team.team_id)
         self.fake.team_name = self.team.name
+        # Message ts, and so permalinks, carry the simulated dates.
+        self.fake.use_clock(lambda: self.clock.now().replace(tzinfo=UTC).timestamp())
         self.fake.start()
         self._stack.callback(self.fake.stop)
         for member in self.team.members:
@@ -152,7 +156,15 @@ class DemoWorld:
         self._stack.callback(stop)
         self.requests = SlackRequests(url, SIGNING_SECRET, self.fake, team_id=self.team.team_id)
         self.transcript = Transcript(
-            self.fake, self.team, self.clock.now, out=self.out, json_dir=self.json_dir, width=self.width, ansi=self.ansi
+            self.fake,
+            self.team,
+            self.clock.now,
+            out=self.out,
+            json_dir=self.json_dir,
+            width=self.width,
+            ansi=self.ansi,
+            full=self.full,
+            reader_tz=self.reader_tz,
         )
 
     # ------------------------------------------------------------------ time

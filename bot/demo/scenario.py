@@ -12,28 +12,31 @@ story each tells, so every seed still shows every way of capturing evidence.
 from __future__ import annotations
 
 import random
-from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.demo import forms, render
+from bot.demo import forms, judging, render
 from bot.demo.runner import DemoWorld
-from bot.demo.team import Member, Team
+from bot.demo.stories import StoryBook, behaviour_text, tag_answers
+from bot.demo.team import Member, Story, Team
 from bot.demo.transcript import Shown, Transcript
 from bot.ids import (
     Callback,
     ConsentAction,
     DigestAction,
+    EvidenceAction,
     EvidenceBlock,
     HomeAction,
     OnboardingAction,
     OnboardingBlock,
     PromptAction,
 )
+from bot.services.evidence import ladder_for
 from bot.services.slots import Slot, command_words, day_at_time
+from frameworks import Framework
 
 # What each of the (shuffled) engineers does in week 1, 2, 3, 4; later weeks cycle through the plan.
 WEEK_PLAN: tuple[tuple[str, ...], ...] = (
@@ -75,6 +78,7 @@ class Capture:
     method: str
     text: str
     at: datetime
+    shows: tuple[str, ...] = ()  # the behaviours the story shows (the test checks the saved tags)
 
 
 @dataclass(order=True)
@@ -102,11 +106,7 @@ class Scenario:
         self.rng = random.Random(seed)
         self.engineers = list(team.engineers)
         self.rng.shuffle(self.engineers)
-        self.stories: dict[str, deque[str]] = {}
-        for member in self.engineers:
-            stories = list(member.stories) or [f"{member.first_name} shipped something worth remembering."]
-            self.rng.shuffle(stories)
-            self.stories[member.slack_id] = deque(stories)
+        self.stories = StoryBook(self.engineers, self.rng)
         self.log = ScenarioLog()
         self._steps: list[Step] = []
         self._prompt_seen: dict[str, str] = {}  # slack id -> ts of the last prompt already answered
@@ -127,11 +127,42 @@ class Scenario:
         self.log.unavailable.append(what)
         self.transcript.note(f"  {what} {UNAVAILABLE}")
 
-    def next_story(self, member: Member) -> str:
-        stories = self.stories[member.slack_id]
-        story = stories[0]
-        stories.rotate(-1)
-        return story
+    def framework_of(self, member: Member) -> Framework | None:
+        return self.world.deps.library.get(member.framework)
+
+    def behaviour_text(self, member: Member, behaviour_id: str) -> str:
+        return behaviour_text(self.framework_of(member), behaviour_id)
+
+    def prompted_ids(self, prompt: dict[str, Any]) -> tuple[str, ...]:
+        """The behaviours a prompt DM asks about, read from the bot's prompts table by the button's id."""
+        value = forms.element_value(prompt, PromptAction.ADD_EVIDENCE)
+        if not value or not value.isdigit():
+            return ()
+        with self.world.deps.uow() as uow:
+            found = uow.prompts.get(int(value))
+            return tuple(found.behaviour_ids or ()) if found is not None else ()
+
+    def saved_tags(self, member: Member, text: str) -> tuple[str, ...]:
+        """The behaviours the bot tagged the newest evidence with this text (read from its tables)."""
+        with self.world.deps.uow() as uow:
+            person = self._person(uow, member)
+            rows = [e for e in uow.evidence.all_for(person.id) if e.text == text] if person else []
+            return tuple(tag.behaviour_id for tag in rows[-1].tags) if rows else ()
+
+    def _person(self, uow: Any, member: Member) -> Any:
+        workspace = uow.workspaces.get_by_team(self.team.team_id)
+        return uow.people.get_by_slack_id(workspace.id, member.slack_id) if workspace else None
+
+    def best_match(self, member: Member, text: str) -> str | None:
+        """The behaviour the bot's own ranker picks for `text` on this person's ladder."""
+        with self.world.deps.uow() as uow:
+            person = self._person(uow, member)
+            ladder = ladder_for(uow, self.world.deps.library, person) if person else None
+            found = ladder.best_match(text) if ladder is not None else None
+            return found.id if found is not None else None
+
+    def tags_in_words(self, member: Member, behaviour_ids: Sequence[str]) -> str:
+        return " and ".join(f"“{self.behaviour_text(member, b)}”" for b in behaviour_ids)
 
     def at(self, when: datetime, name: str, run: Callable[[], None]) -> None:
         self._steps.append(Step(when, len(self._steps), name, run))
@@ -162,6 +193,8 @@ class Scenario:
         self._previews_shown += 1
         if self._previews_shown == 1:
             return None
+        if not self.transcript.full:
+            return ""  # the brief transcript: every digest has its preview, as shown once
         what = render.mrkdwn(str(shown.params.get("text", "")), self.world.transcript.options)
         return f"{shown.audience}: {what} (the same digest, with its buttons)"
 
@@ -181,17 +214,29 @@ class Scenario:
         thursday = (team.week_one - timedelta(days=4)).date()
         friday = (team.week_one - timedelta(days=3)).date()
         setup_at = local_to_utc(manager, thursday, time(17, 0))
-        self.at(setup_at, "manager setup", lambda: self.setup(manager))
-        self.at(setup_at + timedelta(minutes=2), "manager pauses", lambda: self.pause_prompts(manager))
+        if self.transcript.full:
+            self.at(setup_at, "manager setup", lambda: self.setup(manager))
+            self.at(setup_at + timedelta(minutes=2), "manager pauses", lambda: self.pause_prompts(manager))
+        else:  # the brief transcript shows an engineer's setup; the manager's, in one line
+            self.at(setup_at, "manager setup", lambda: self._maybe_quiet(True, self.setup, manager))
+            self.at(setup_at + timedelta(minutes=2), "manager pauses", lambda: self._manager_set_up(manager))
         # Each engineer sets up on Friday morning their time, then accepts their manager.
         consents = []
         for index, member in enumerate(self.engineers):
             moment = local_to_utc(member, friday, time(9, 30))
             if index == 0:
                 self.at(moment, "show home", lambda m=member: self.transcript.expand_next("home", m.slack_id))
-            self.at(moment, f"setup {member.first_name}", lambda m=member: self.setup(m))
+            # The brief transcript shows the first engineer's setup; the others do the same, in one line.
+            brief = index > 0 and not self.transcript.full
+            self.at(moment, f"setup {member.first_name}", lambda m=member, b=brief: self._maybe_quiet(b, self.setup, m))
             consents.append(moment + timedelta(minutes=5))
-            self.at(consents[-1], f"consent {member.first_name}", lambda m=member: self.consent(m))
+            self.at(
+                consents[-1],
+                f"consent {member.first_name}",
+                lambda m=member, b=brief: self._maybe_quiet(b, self.consent, m),
+            )
+        if len(self.engineers) > 1 and not self.transcript.full:
+            self.at(max(consents) + timedelta(minutes=1), "others set up", self._others_set_up)
         # Only a manager the report accepted may set up their 1:1: after every consent.
         one_on_ones_at = max(local_to_utc(manager, friday, time(17, 0)), *(c + timedelta(minutes=30) for c in consents))
         self.at(one_on_ones_at, "1:1s", self.schedule_one_on_ones)
@@ -207,10 +252,13 @@ class Scenario:
             if week == 1:
                 first, second = self.engineers[0], self.engineers[min(1, len(self.engineers) - 1)]
                 me_at = self.prompt_moment(first, 1) + timedelta(hours=3)
-                self.at(me_at, "ladder me", lambda m=first: self.ladder_me(m))
+                if self.transcript.full:  # the brief transcript shows readiness in the check-in and promotion
+                    self.at(me_at, "ladder me", lambda m=first: self.ladder_me(m))
                 search_at = self.prompt_moment(second, 1) + timedelta(hours=5)
-                self.at(search_at, "ladder search", lambda m=second: self.ladder_search(m))
+                if self.transcript.full:  # the brief transcript leaves the search out
+                    self.at(search_at, "ladder search", lambda m=second: self.ladder_search(m))
         self.plan_flag()
+        judging.plan(self)
         manager = self.team.manager
         last_friday = (self.team.week_one + timedelta(days=7 * (self.weeks - 1) + 4)).date()
         self.at(local_to_utc(manager, last_friday, time(17, 30)), "manager home", lambda: self.open_home(manager))
@@ -300,6 +348,35 @@ class Scenario:
         )
         world.submit(member.slack_id, view, answers)
 
+    def _maybe_quiet(self, quiet: bool, step: Callable[[Member], None], member: Member) -> None:
+        if not quiet:
+            step(member)
+            return
+        with self.transcript.quietly():
+            step(member)
+
+    def _manager_set_up(self, manager: Member) -> None:
+        with self.transcript.quietly():
+            self.pause_prompts(manager)
+        framework = self.world.deps.library.get(manager.framework)
+        self.narrate(
+            manager,
+            f"{manager.name} (manager) types /ladder setup, picks {framework.name if framework else manager.framework} "
+            f"{manager.level}, then presses [ Pause prompts ] in the App Home: she only wants the digests for now.",
+        )
+
+    def _others_set_up(self) -> None:
+        library = self.world.deps.library
+        parts = []
+        for member in self.engineers[1:]:
+            framework = library.get(member.framework)
+            parts.append(f"{member.first_name} ({framework.name if framework else member.framework}, {member.level})")
+        manager = self.team.manager.first_name
+        self.transcript.note(
+            f"  ({' and '.join(parts)} set up the same way, each at their own local time, and accept {manager} "
+            "as their manager.)"
+        )
+
     def consent(self, member: Member) -> None:
         request = next(
             (m for m in reversed(self.world.dm(member)) if forms.has_action(m, ConsentAction.ACCEPT)),
@@ -319,6 +396,11 @@ class Scenario:
             # The person types @Name; Slack sends the command text with the mention as <@ID>.
             text = f"1on1 <@{report.slack_id}> {slot}"
             typed = f"1on1 @{report.first_name} {slot}"
+            if spec is not self.team.one_on_ones[0] and not self.transcript.full:
+                with self.transcript.quietly():
+                    self.world.command(manager.slack_id, text)
+                self.transcript.note(f"  (and the 1:1 with {report.first_name}: /ladder {typed})")
+                continue
             self.narrate(manager, f"{manager.first_name} sets up the 1:1 with {report.first_name}: `/ladder {typed}`")
             self.world.command(manager.slack_id, text)
 
@@ -330,31 +412,65 @@ class Scenario:
             self.narrate(member, f"{member.first_name} has no open prompt this week (week {week}).")
         return prompt
 
-    def answer_by_modal(self, member: Member, week: int) -> None:
+    def answer_by_modal(self, member: Member, week: int, *, method: str = "modal") -> None:
+        """Add evidence from the prompt: a story that shows the prompted behaviour, or (none does) another
+        story, tagged with what it shows instead of the pre-selected prompted behaviour."""
         prompt = self._prompt_or_note(member, week)
         if prompt is None:
             return
         self._prompt_seen[member.slack_id] = prompt["ts"]
+        prompted = self.prompted_ids(prompt)
+        story = self.stories.showing(member, prompted)
+        if story is None and method == "thread":
+            self.narrate(
+                member,
+                f"{member.first_name} has nothing this week that shows the prompted behaviour, but wants to save "
+                "something else.",
+            )
         self.narrate(member, f"{member.first_name} presses [ Add evidence ] on the prompt.")
         self.world.click(member.slack_id, PromptAction.ADD_EVIDENCE, message=prompt)
         view = self.world.current_view(member.slack_id)
         if view is None or view.get("callback_id") != Callback.EVIDENCE:
             self.unavailable("the evidence modal")
             return
-        story = self.next_story(member)
-        self.narrate(member, f"{member.first_name} writes “{story}” and presses {_submit(view)}.")
-        self.world.submit(member.slack_id, view, {EvidenceBlock.TEXT: story})
-        self.log.captures.append(Capture(week, member.slack_id, "modal", story, self.world.now()))
+        answers: dict[str, object]
+        if story is not None:
+            answers = {EvidenceBlock.TEXT: story.text}
+            self.narrate(member, f"{member.first_name} writes “{story.text}” and presses {_submit(view)}.")
+        else:
+            story = self.stories.next(member)
+            answers = {EvidenceBlock.TEXT: story.text, **self._tags(view, story.shows)}
+            self.narrate(
+                member,
+                f"{member.first_name} writes “{story.text}”, tags it {self.tags_in_words(member, story.shows)} "
+                f"instead of the prompted behaviour, and presses {_submit(view)}.",
+            )
+        self.world.submit(member.slack_id, view, answers)
+        self.log.captures.append(Capture(week, member.slack_id, "modal", story.text, self.world.now(), story.shows))
+
+    @staticmethod
+    def _tags(view: dict[str, Any], behaviour_ids: Sequence[str]) -> dict[str, object]:
+        return tag_answers(view, (EvidenceBlock.BEHAVIOURS, EvidenceBlock.SEARCH), behaviour_ids)
 
     def answer_in_thread(self, member: Member, week: int) -> None:
+        prompt = self.latest_prompt(member)
+        if prompt is not None and not self.stories_fit(member, self.prompted_ids(prompt)):
+            # A reply is tagged with the prompted behaviour: with no story that shows it, use the modal.
+            self.answer_by_modal(member, week, method="thread")
+            return
         prompt = self._prompt_or_note(member, week)
         if prompt is None:
             return
         self._prompt_seen[member.slack_id] = prompt["ts"]
-        story = self.next_story(member)
-        self.narrate(member, f"{member.first_name} replies in the prompt's thread: “{story}”")
-        self.world.say(member.slack_id, story, thread_ts=prompt["ts"])
-        self.log.captures.append(Capture(week, member.slack_id, "thread", story, self.world.now()))
+        story = self.stories.showing(member, self.prompted_ids(prompt))
+        assert story is not None
+        self.narrate(member, f"{member.first_name} replies in the prompt's thread: “{story.text}”")
+        self.world.say(member.slack_id, story.text, thread_ts=prompt["ts"])
+        self.log.captures.append(Capture(week, member.slack_id, "thread", story.text, self.world.now(), story.shows))
+
+    def stories_fit(self, member: Member, behaviour_ids: Sequence[str]) -> bool:
+        wanted = set(behaviour_ids)
+        return any(wanted & set(story.shows) for story in self.stories.unused(member))
 
     def nothing_this_week(self, member: Member, week: int) -> None:
         prompt = self._prompt_or_note(member, week)
@@ -366,13 +482,33 @@ class Scenario:
         self.log.nothing_weeks.append((member.slack_id, week))
 
     def log_command(self, member: Member, week: int) -> None:
-        story = self.next_story(member)
-        self.narrate(member, f"{member.first_name} types `/ladder log {story}`")
-        shown = self.world.command(member.slack_id, f"log {story}")
+        """`/ladder log`, auto-tagged by the bot: the engineer fixes the tag with [ Change tag ] if needed."""
+        unused = self.stories.unused(member)
+        story = next((s for s in unused if self.best_match(member, s.text) in s.shows), unused[0])
+        self.stories.take(member, story)
+        self.narrate(member, f"{member.first_name} types `/ladder log {story.text}`")
+        shown = self.world.command(member.slack_id, f"log {story.text}")
         if _looks_unknown(shown):
             self.unavailable("`/ladder log`")
             return
-        self.log.captures.append(Capture(week, member.slack_id, "log", story, self.world.now()))
+        self.log.captures.append(Capture(week, member.slack_id, "log", story.text, self.world.now(), story.shows))
+        if story.shows and not set(self.saved_tags(member, story.text)) <= set(story.shows):
+            answer = next((item for item in shown if forms.has_action(item.payload, EvidenceAction.RETAG)), None)
+            if answer is not None:
+                self.retag(member, answer.payload, story)
+
+    def retag(self, member: Member, message: dict[str, Any], story: Story) -> None:
+        self.narrate(member, f"{member.first_name} presses [ Change tag ]: it shows something else.")
+        self.world.click(member.slack_id, EvidenceAction.RETAG, message=message)
+        view = self.world.current_view(member.slack_id)
+        if view is None or view.get("callback_id") != Callback.RETAG:
+            self.unavailable("changing a tag")
+            return
+        self.narrate(
+            member,
+            f"{member.first_name} tags it {self.tags_in_words(member, story.shows)} and presses {_submit(view)}.",
+        )
+        self.world.submit(member.slack_id, view, self._tags(view, story.shows))
 
     def post_kudos(self, author: Member, member: Member) -> None:
         text = self.team.kudos_text.replace("{engineer}", member.first_name)
@@ -389,9 +525,21 @@ class Scenario:
         if view is None or view.get("callback_id") != Callback.SAVE_AS_EVIDENCE_CONFIRM or not shown:
             self.unavailable("the “Save as growth evidence” shortcut")
             return
-        self.narrate(member, f"{member.first_name} keeps the suggested tag and presses {_submit(view)}.")
-        self.world.submit(member.slack_id, view, {})
-        self.log.captures.append(Capture(week, member.slack_id, "shortcut", message["text"], self.world.now()))
+        shows = self.team.kudos_shows.get(member.framework, ())
+        suggested = _initial_values(view, EvidenceBlock.BEHAVIOURS)
+        if not shows or set(suggested) == set(shows):
+            self.narrate(member, f"{member.first_name} keeps the suggested tag and presses {_submit(view)}.")
+            answers: dict[str, object] = {}
+        else:
+            self.narrate(
+                member,
+                f"{member.first_name} tags it {self.tags_in_words(member, shows)} and presses {_submit(view)}.",
+            )
+            answers = self._tags(view, shows)
+        self.world.submit(member.slack_id, view, answers)
+        self.log.captures.append(
+            Capture(week, member.slack_id, "shortcut", message["text"], self.world.now(), tuple(shows))
+        )
 
     def go_on_vacation(self, member: Member, week: int) -> None:
         self.narrate(member, f"{member.first_name} sets a Slack status for the week ahead: :palm_tree: “Vacation”.")
@@ -475,6 +623,14 @@ def _plain(text: str, team: Team) -> str:
     for member in team.members:
         text = text.replace(f"<@{member.slack_id}>", f"@{member.first_name}")
     return text
+
+
+def _initial_values(view: dict[str, Any], block_id: str) -> tuple[str, ...]:
+    try:
+        element = forms.element_in(view, block_id)
+    except forms.FormError:
+        return ()
+    return tuple(str(o.get("value")) for o in element.get("initial_options") or [])
 
 
 def _looks_unknown(shown: list[Shown]) -> bool:

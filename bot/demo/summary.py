@@ -19,6 +19,8 @@ from bot.services.digests import BehaviourStat, coverage_for, milestone_areas
 from storage.models import Digest, DigestState, Evidence, OneOnOne
 
 AREA_LABEL_MAX = 28
+BRIEF_AREAS = 4
+FINAL_BRIEF_LINES = 14  # the brief summary lists the areas of a ladder with at most this many
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class Summary:
     engineers: list[EngineerSummary] = field(default_factory=list)
     digests: list[DigestRecord] = field(default_factory=list)
     evidence_rows: list[tuple[str, str, str | None]] = field(default_factory=list)  # (slack id, text, source key)
+    evidence_tags: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # (slack id, text) -> ids
 
 
 def build(world: DemoWorld, log: ScenarioLog) -> Summary:
@@ -88,6 +91,8 @@ def build(world: DemoWorld, log: ScenarioLog) -> Summary:
             evidence = uow.evidence.all_for(person.id)
             live = [item for item in evidence if item.deleted_at is None]
             summary.evidence_rows += [(member.slack_id, item.text, item.source_key) for item in live]
+            for item in live:
+                summary.evidence_tags[(member.slack_id, item.text)] = tuple(tag.behaviour_id for tag in item.tags)
             sources: Counter[str] = Counter(str(item.source) for item in live)
             placement = uow.placements.current_for(person.id)
             areas: tuple[AreaLine, ...] = ()
@@ -146,7 +151,7 @@ def build(world: DemoWorld, log: ScenarioLog) -> Summary:
     return summary
 
 
-def print_final(out: TextIO, world: DemoWorld, summary: Summary, *, width: int = 78) -> None:
+def print_final(out: TextIO, world: DemoWorld, summary: Summary, *, width: int = 78, brief: bool = False) -> None:
     transcript = world.transcript
     names = transcript.names
     out.write("\n" + "═" * width + "\n")
@@ -161,8 +166,10 @@ def print_final(out: TextIO, world: DemoWorld, summary: Summary, *, width: int =
         )
         for message in messages:
             lines = render.message(message, transcript.options)
+            if brief and len(lines) > FINAL_BRIEF_LINES:
+                lines = [*lines[: FINAL_BRIEF_LINES - 1], "… (growthbot demo --full shows it all)"]
             stamp = transcript.when(last.sent_at, last.manager_slack_id)
-            for line in render.frame(f"DM to {manager} · {stamp}", lines):
+            for line in render.frame(f"DM to {manager} · {stamp}", lines, width=width):
                 out.write(line + "\n")
     else:
         out.write("No digest was sent in this run (1:1s fall later than the simulated weeks).\n")
@@ -171,13 +178,23 @@ def print_final(out: TextIO, world: DemoWorld, summary: Summary, *, width: int =
         prompts = engineer.prompts
         sources = ", ".join(f"{count} by {_source(source)}" for source, count in sorted(engineer.evidence.items()))
         out.write(f"\n{engineer.name} · {engineer.framework}\n")
-        skipped = "".join(f", 1 skipped ({reason or 'no reason given'})" for reason in engineer.skip_reasons)
+        skipped = "".join(
+            f", 1 skipped ({render.emojize(reason) or 'no reason given'})" for reason in engineer.skip_reasons
+        )
         reminders = f"{prompts['reminded']} reminder{'s' if prompts['reminded'] != 1 else ''}"
         out.write(
             f"  prompts: {prompts['delivered']} delivered, {prompts['answered']} answered{skipped}, {reminders}\n"
         )
         out.write(f"  evidence: {engineer.evidence_total} ({sources or 'none'})\n")
         label_width = min(max((len(area.area) for area in engineer.areas), default=0), AREA_LABEL_MAX)
+        if brief and len(engineer.areas) > BRIEF_AREAS:
+            covered = sum(area.covered for area in engineer.areas)
+            total = sum(area.total for area in engineer.areas)
+            out.write(
+                f"  {progress_bar(covered, total)} across {len(engineer.areas)} areas "
+                "(growthbot demo --full lists them)\n"
+            )
+            continue
         for area in engineer.areas:
             level = f" → {area.level}" if area.level else " (top level)"
             label = shorten(area.area, label_width)

@@ -21,6 +21,14 @@ class TeamFileError(ValueError):
 
 
 @dataclass(frozen=True)
+class Story:
+    """Evidence an engineer tells the bot, with the ids of the ladder behaviours it shows."""
+
+    text: str
+    shows: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Member:
     slack_id: str
     name: str
@@ -32,7 +40,7 @@ class Member:
     prompt_weekday: int  # 0 = Monday
     prompt_time: time
     manager: str | None = None
-    stories: tuple[str, ...] = ()
+    stories: tuple[Story, ...] = ()
 
     @property
     def zone(self) -> ZoneInfo:
@@ -63,6 +71,7 @@ class Team:
     one_on_ones: tuple[OneOnOneSpec, ...]
     kudos_author: str
     kudos_text: str
+    kudos_shows: dict[str, tuple[str, ...]] = field(default_factory=dict)  # framework id -> behaviour ids
     source: Path = field(default=DEFAULT_TEAM_FILE)
 
     def member(self, slack_id: str) -> Member:
@@ -113,6 +122,15 @@ def _monday(value: object, where: str) -> datetime:
     return datetime(day.year, day.month, day.day)
 
 
+def _story(item: object, where: str) -> Story:
+    """A story is a plain sentence, or `{text: ..., shows: [behaviour ids]}`."""
+    if isinstance(item, str):
+        return Story(item)
+    if isinstance(item, dict) and isinstance(item.get("text"), str):
+        return Story(item["text"], tuple(str(b) for b in item.get("shows") or ()))
+    raise TeamFileError(f"{where}: {item!r} is not a story (a sentence, or {{text: ..., shows: [...]}})")
+
+
 def load_team(path: Path = DEFAULT_TEAM_FILE) -> Team:
     if not path.is_file():
         raise TeamFileError(f"{path}: no such team file. Pass --team with a file like examples/demo_team.yaml.")
@@ -138,7 +156,7 @@ def load_team(path: Path = DEFAULT_TEAM_FILE) -> Team:
                     prompt_weekday=_weekday(prompt.get("weekday", "monday"), where),
                     prompt_time=_time(prompt.get("time", "10:00"), where),
                     manager=entry.get("manager"),
-                    stories=tuple(entry.get("stories") or ()),
+                    stories=tuple(_story(item, f"{where}.stories") for item in entry.get("stories") or ()),
                 )
             )
         one_on_ones = tuple(
@@ -161,6 +179,10 @@ def load_team(path: Path = DEFAULT_TEAM_FILE) -> Team:
             one_on_ones=one_on_ones,
             kudos_author=data["kudos"]["author"],
             kudos_text=data["kudos"]["text"],
+            kudos_shows={
+                str(framework): tuple(str(b) for b in ids or ())
+                for framework, ids in (data["kudos"].get("shows") or {}).items()
+            },
             source=path,
         )
     except (KeyError, TypeError) as error:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -35,6 +36,14 @@ _SILENT = frozenset(
     }
 )
 _VIEW_KEYS = ("type", "title", "submit", "close", "blocks")
+# The default (brief) transcript shows each kind of message and modal in full once, at most this many
+# lines of it; later ones of the same kind get one line. `--full` shows everything.
+BRIEF_MAX_LINES = 8
+_NAME_WORDS = re.compile(r"\b\d+\b")
+# After this many one-liners of a kind the brief transcript stops listing it (prompts excepted: each
+# story is told to a prompt, so every prompt is listed).
+BRIEF_REPEATS = 2
+_ALWAYS_LISTED = ("growth prompt",)
 
 
 @dataclass
@@ -74,8 +83,15 @@ class Transcript:
         json_dir: Path | None = None,
         width: int = render.DEFAULT_WIDTH,
         ansi: bool = False,
+        full: bool = True,
+        reader_tz: str = "UTC",
     ) -> None:
         self.fake = fake
+        self.full = full
+        self.reader = ZoneInfo(reader_tz)
+        self._families: set[str] = set()
+        self._repeats: dict[str, int] = {}
+        self._sent_lines: dict[tuple[str, str], list[str]] = {}  # (channel, ts) -> lines shown
         self.team = team
         self.now = now
         self.out = out
@@ -85,7 +101,7 @@ class Transcript:
         ranked = sorted(team.members, key=lambda member: member.role != "manager")
         self._rank = {member.slack_id: index for index, member in enumerate(ranked)}
         self.options = render.RenderOptions(
-            width=width - 2, ansi=ansi, users=self.names, channels={team.channel_id: team.channel_name}
+            width=width - 3, ansi=ansi, users=self.names, channels={team.channel_id: team.channel_name}
         )
         self.width = width
         self.shown: list[Shown] = []
@@ -125,24 +141,40 @@ class Transcript:
     def _heading(self) -> None:
         moment = self.now()
         week = self.week_of(moment)
-        key = (week, moment.strftime("%Y-%m-%d"))
+        local = moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(self.reader)
+        key = (week, local.strftime("%Y-%m-%d") if self.full else "")
         if key == self._last_heading:
             return
         self._last_heading = key
         label = f"Week {week}" if week >= 1 else "Before week 1"
-        title = f" {label} · {moment:%A %d %B %Y} (UTC) "
+        day = f"{local:%A} {local.day} {local:%B %Y}"
+        title = f" {label} · {day if self.full else 'from ' + day}{self._reader_suffix()} "
         self.print()
         self.print("━━" + title + "━" * max(self.width - len(title) - 2, 0))
 
+    def _reader_is_utc(self) -> bool:
+        return self.reader.key.split("/")[-1] in ("UTC", "UCT", "Universal", "Zulu")
+
+    def _reader_suffix(self) -> str:
+        return " (UTC)" if self._reader_is_utc() else ""
+
+    def _reader_label(self) -> str:
+        return "UTC" if self._reader_is_utc() else "your time"
+
     def when(self, moment: datetime, user_id: str | None = None) -> str:
-        """`Mon 17 Mar 10:00 Asia/Kolkata (04:30 UTC)`; UTC only when nobody in particular sees it."""
+        """`Mon 17 Mar 10:00 in Kolkata (05:30 your time)`: the time of the person who sees it, and the
+        reader's own (UTC unless a zone was given); only the reader's when nobody in particular sees it."""
         utc = moment.replace(tzinfo=ZoneInfo("UTC"))
+        reader = utc.astimezone(self.reader)
         if user_id and user_id in self.names and user_id != self.fake.bot_user_id:
             tz = self.team.member(user_id).tz
             local = utc.astimezone(ZoneInfo(tz))
-            utc_text = f"{utc:%H:%M}" if local.date() == utc.date() else f"{utc:%a %H:%M}"
-            return f"{local:%a %d %b %H:%M} {tz} ({utc_text} UTC)"
-        return f"{utc:%a %d %b %H:%M} UTC"
+            place = tz.split("/")[-1].replace("_", " ")
+            if local.utcoffset() == reader.utcoffset():
+                return f"{local:%a} {local.day} {local:%b %H:%M} in {place}"
+            theirs = f"{reader:%H:%M}" if local.date() == reader.date() else f"{reader:%a %H:%M}"
+            return f"{local:%a} {local.day} {local:%b %H:%M} in {place} ({theirs} {self._reader_label()})"
+        return f"{reader:%a} {reader.day} {reader:%b %H:%M} {self._reader_label()}"
 
     def narrate(self, text: str, user_id: str | None = None) -> None:
         """A line of the story: what a person does, at their local time."""
@@ -150,14 +182,20 @@ class Transcript:
         moment = self.now()
         stamp = self.when(moment, user_id)
         self._last_stamp = stamp
-        self.print()
+        if self.full:
+            self.print()
+        # Narration names commands as typed, without Slack's code marks.
+        text = render.emojize(text.replace("`", ""))
+        if not self.full:
+            text = f"{text} · {stamp}"
         for index, line in enumerate(render.wrap(text, self.width - 2)):
             self.print(("▸ " if index == 0 else "  ") + line)
-        self.print(f"  {stamp}")
+        if self.full:
+            self.print(f"  {stamp}")
 
     def note(self, text: str) -> None:
         """A plain line with no time stamp (summaries, guarded steps)."""
-        for line in render.wrap(text, self.width):
+        for line in render.wrap(render.emojize(text.replace("`", "")), self.width):
             self.print(line)
 
     # ------------------------------------------------------------------ reading what Slack got
@@ -300,7 +338,9 @@ class Transcript:
             )
         if method == "reactions.add":
             audience, ids = self._channel_audience(params.get("channel"))
-            line = f"growthbot adds :{params.get('name')}: to {self.name(actor)}'s message"
+            line = (
+                f"growthbot adds {render.emojize(':' + str(params.get('name')) + ':')} to {self.name(actor)}'s message"
+            )
             return self._shown("reaction", audience, ids, [line], method=method, params=params)
         if method == "chat.delete":
             audience, ids = self._channel_audience(params.get("channel"))
@@ -370,6 +410,85 @@ class Transcript:
             return None
         return f"{shown.audience} {verb} (as above)"
 
+    def _one_line(self, text: str, stamp: str) -> None:
+        """`  (what happened · when)`, the time left out right after the step that caused it."""
+        if not self.full:  # a passing message: the time of whoever sees it is enough
+            stamp = stamp.split(" (", 1)[0] if stamp != self._last_stamp else stamp
+        line = f"({text})" if stamp == self._last_stamp else f"({text} · {stamp})"
+        if not self.full and render.display_width(line) > self.width - 2:
+            # The brief transcript gives a passing message one line: who, when, and its start.
+            tail = f" · {stamp})" if not line.endswith(f"({text})") else ")"
+            line = "(" + render.shorten_to(text, self.width - 3 - render.display_width(tail)) + tail
+        for part in render.wrap(line, self.width - 2):
+            self.print("  " + part)
+
+    def _family(self, shown: Shown) -> str:
+        """What kind of message this is, whoever it is for: its notification text up to the first colon,
+        with names and numbers left out ("Before your 1:1 with", "Saved as evidence for")."""
+        text = str(shown.params.get("text") or "") or (shown.lines[0] if shown.lines else "")
+        head = text.split(": ", 1)[0]
+        for name in self.names.values():
+            head = head.replace(name, "").replace(name.split()[0], "")
+        head = re.sub(r"<@[A-Z0-9]+>", "", head)
+        head = re.sub(r"\byour\b", "", head, flags=re.IGNORECASE)
+        return " ".join(_NAME_WORDS.sub("#", head).lower().split())
+
+    def _summary(self, shown: Shown) -> str:
+        text = render.mrkdwn(str(shown.params.get("text") or ""), self.options) or " ".join(shown.lines[:1])
+        text = text.replace("Your growth prompt this week:", "🌱 prompt:")
+        return " ".join(text.split())
+
+    def _brief(self, shown: Shown) -> str | None:
+        """In the brief transcript: "" to leave a line out, a one-line stand-in, or None to show it whole."""
+        if shown.kind == "home":
+            return ""  # an App Home refresh: shown only when the script asks for it
+        if shown.kind == "update":
+            before = self._sent_lines.get(self._message_key(shown), [])
+            changed = [line.strip() for line in shown.lines if line not in before and line.strip()]
+            what = " ".join(changed) if changed else "no visible change"
+            family = "update:" + " ".join(_NAME_WORDS.sub("#", changed[-1] if changed else "").split()[:4])
+            if family in self._families:
+                return ""  # the same change as one already shown (an answered prompt, a closed one)
+            self._families.add(family)
+            return f"{shown.audience}: {what}"
+        if shown.kind in ("message", "thread-reply", "ephemeral"):
+            user = shown.user_ids[0] if shown.user_ids else ""
+            if ("message", user) in self._expand:
+                self._expand.discard(("message", user))
+                self._families.add(self._family(shown))
+                return None
+            family = self._family(shown)
+            if family in self._families:
+                self._repeats[family] = self._repeats.get(family, 0) + 1
+                if self._repeats[family] > BRIEF_REPEATS and not any(w in family for w in _ALWAYS_LISTED):
+                    return ""
+                return f"{shown.audience}: {self._summary(shown)}"
+            self._families.add(family)
+        return None
+
+    @staticmethod
+    def _message_key(shown: Shown) -> tuple[str, str]:
+        return (str(shown.params.get("channel") or ""), str(shown.params.get("ts") or ""))
+
+    def _remember(self, shown: Shown) -> None:
+        """The lines of each message, so a later chat.update shows only what changed."""
+        if shown.method == "chat.postMessage":
+            for message in reversed(self.fake.messages(str(shown.params.get("channel") or ""))):
+                if message.get("text") == shown.params.get("text"):
+                    self._sent_lines[(str(shown.params.get("channel")), str(message.get("ts")))] = shown.lines
+                    break
+        elif shown.method == "chat.update":
+            self._sent_lines[self._message_key(shown)] = shown.lines
+
+    @contextmanager
+    def quietly(self) -> Iterator[None]:
+        """Record what is shown but print nothing (the brief transcript's "the same again" steps)."""
+        out, self.out = self.out, None
+        try:
+            yield
+        finally:
+            self.out = out
+
     def _emit(self, shown: Shown) -> Shown:
         shown.index = len(self.shown) + 1
         self.shown.append(shown)
@@ -383,14 +502,36 @@ class Transcript:
         stamp = self.when(shown.at, shown.user_ids[0] if len(shown.user_ids) == 1 else None)
         if shown.kind in ("reaction", "delete", "error"):
             line = " ".join(shown.lines) if shown.kind == "reaction" else f"{shown.audience}: {' '.join(shown.lines)}"
-            self.print(f"  ({line})" if stamp == self._last_stamp else f"  ({line} · {stamp})")
+            if not self.full and shown.kind == "reaction":
+                if "reaction" in self._families:
+                    return shown
+                self._families.add("reaction")
+            self._one_line(line, stamp)
+            return shown
+        if (
+            not self.full
+            and shown.kind == "home"
+            and ("home", shown.user_ids[0] if shown.user_ids else "") not in self._expand
+        ):
             return shown
         compact = self._compact(shown)
+        if compact is None and not self.full:
+            compact = self._brief(shown)
+        self._remember(shown)
         if compact is not None:
-            # Right after the step that caused it, the time is the step's: no need to repeat it.
-            self.print(f"  ({compact})" if stamp == self._last_stamp else f"  ({compact} · {stamp})")
+            if compact:
+                self._one_line(compact, stamp)
+            return shown
+        lines = shown.lines
+        body = [line.strip() for line in lines if line.strip() and not line.strip().startswith("[")]
+        if not self.full and len(body) <= 2 and len(body) == len([line for line in lines if line.strip()]):
+            # A short message or notice with no buttons reads as well on one line.
+            self._one_line(f"{shown.audience}: {' '.join(body)}", stamp)
             return shown
         self.print()
-        for line in render.frame(f"{shown.audience} · {stamp}", shown.lines):
+        if not self.full and len(lines) > BRIEF_MAX_LINES:
+            more = len(lines) - BRIEF_MAX_LINES + 1
+            lines = [*lines[: BRIEF_MAX_LINES - 1], f"… {more} more lines (growthbot demo --full shows them all)"]
+        for line in render.frame(f"{shown.audience} · {stamp}", lines, width=self.width):
             self.print(line)
         return shown

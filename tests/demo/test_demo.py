@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
+from bot.demo import render
 from bot.demo.play import DemoOptions, DemoResult, run_demo
 from bot.demo.team import load_team
 from bot.demo.transcript import Shown
@@ -25,6 +26,7 @@ from bot.ids import PromptAction
 pytestmark = pytest.mark.slow
 
 TEAM = load_team()
+WIDTH = 100
 _NEW_ITEMS = re.compile(r"(\d+) new evidence items?")
 
 
@@ -32,8 +34,15 @@ _NEW_ITEMS = re.compile(r"(\d+) new evidence items?")
 def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[DemoResult, str, Path]:
     json_dir = tmp_path_factory.mktemp("blockkit")
     out = io.StringIO()
-    result = run_demo(DemoOptions(weeks=4, seed=7, json_dir=json_dir, out=out))
+    result = run_demo(DemoOptions(weeks=4, seed=7, json_dir=json_dir, out=out, width=WIDTH, reader_tz="UTC"))
     return result, out.getvalue(), json_dir
+
+
+@pytest.fixture(scope="module")
+def full_run() -> tuple[DemoResult, str]:
+    out = io.StringIO()
+    result = run_demo(DemoOptions(weeks=4, seed=7, out=out, width=WIDTH, full=True, reader_tz="Europe/London"))
+    return result, out.getvalue()
 
 
 def _has_action(shown: Shown, action_id: str) -> bool:
@@ -146,7 +155,7 @@ def test_digests_reach_the_manager_before_each_one_on_one_with_the_right_counts(
         assert (int(found.group(1)) if found else 0) == len(captured), notification
         shown_text = " ".join(" ".join(line for item in sent for line in item.lines).split())
         for capture in captured:
-            assert " ".join(capture.text.split()) in shown_text, capture
+            assert " ".join(render.emojize(capture.text).split()) in shown_text, capture
 
 
 def test_the_engineer_gets_a_preview_of_each_digest_at_the_same_time(run: tuple[DemoResult, str, Path]) -> None:
@@ -163,10 +172,13 @@ def test_the_engineer_gets_a_preview_of_each_digest_at_the_same_time(run: tuple[
         assert len(previews) == 1, record
 
 
-def test_lookups_and_the_final_summary_are_shown(run: tuple[DemoResult, str, Path]) -> None:
+def test_lookups_and_the_final_summary_are_shown(
+    run: tuple[DemoResult, str, Path], full_run: tuple[DemoResult, str]
+) -> None:
     _, text, _ = run
-    assert text.count("types `/ladder me`") == 1
-    assert text.count("types `/ladder search") == 1
+    full_text = full_run[1]
+    assert full_text.count("types /ladder me.") == 1
+    assert full_text.count("types /ladder search") == 1
     assert "The final digest" in text
     assert "Coverage summary" in text
     for member in TEAM.engineers:
@@ -214,3 +226,87 @@ def test_the_command_line(tmp_path: Path) -> None:
     assert (out / "001-modal-camille.json").exists()
     assert not (out / "999-message-stale.json").exists()  # a previous run's payloads never mix in
     assert (out / "notes.txt").read_text() == "mine"
+
+
+# ---------------------------------------------------------------- the demo tells the truth (issue 13)
+
+_SHORTCODE = re.compile(r":[a-z0-9_+\-]{2,}:")
+_BOLD = re.compile(r"(?<![\w*])\*\w[^*\n]*\w\*(?![\w*])")
+_PERMALINK_TS = re.compile(r"/archives/[A-Z0-9]+/p(\d{10})\d{6}")
+
+
+def _transcript(text: str) -> list[str]:
+    return text.split("\n")
+
+
+def test_the_default_transcript_reads_in_a_few_minutes_and_full_shows_everything(
+    run: tuple[DemoResult, str, Path], full_run: tuple[DemoResult, str]
+) -> None:
+    _, text, _ = run
+    assert len(_transcript(text.rstrip("\n"))) <= 300
+    assert len(_transcript(full_run[1])) > 2 * len(_transcript(text))
+
+
+def test_every_line_fits_the_width(run: tuple[DemoResult, str, Path], full_run: tuple[DemoResult, str]) -> None:
+    for text in (run[1], full_run[1]):
+        wide = [line for line in _transcript(text) if render.display_width(line) > WIDTH]
+        assert wide == []
+
+
+def test_no_raw_slack_markup_or_shortcodes(run: tuple[DemoResult, str, Path], full_run: tuple[DemoResult, str]) -> None:
+    for text in (run[1], full_run[1]):
+        assert "`" not in text
+        assert "<@" not in text and "<!" not in text and "<http" not in text
+        assert _SHORTCODE.findall(text) == []
+        assert _BOLD.findall(text) == []
+    assert "✅" in run[1] and "🌱" in run[1]
+
+
+def test_headings_and_times_are_in_the_readers_zone(full_run: tuple[DemoResult, str]) -> None:
+    text = full_run[1]
+    assert "(UTC)" not in text  # a reader in London sees their own times
+    assert "Week 1 · Monday 17 March 2025" in text
+    assert "Mon 17 Mar 10:00 in Kolkata (04:30 your time)" in text
+    # London moves to summer time on 30 March: the same 10:00 in Kolkata is 05:30 there afterwards.
+    assert "Mon 31 Mar 10:00 in Kolkata (05:30 your time)" in text
+
+
+def test_permalinks_carry_the_simulated_dates(full_run: tuple[DemoResult, str]) -> None:
+    found = [int(ts) for ts in _PERMALINK_TS.findall(full_run[1])]
+    assert found
+    start, end = TEAM.week_one - timedelta(days=7), TEAM.week_one + timedelta(days=28)
+    for seconds in found:
+        assert start.replace(tzinfo=UTC).timestamp() <= seconds <= end.replace(tzinfo=UTC).timestamp()
+
+
+def test_every_story_saved_is_tagged_to_a_behaviour_it_shows(run: tuple[DemoResult, str, Path]) -> None:
+    result, _, _ = run
+    for capture in result.log.captures:
+        assert capture.shows, capture
+        tags = result.summary.evidence_tags[(capture.slack_id, capture.text)]
+        assert tags and set(tags) <= set(capture.shows), (capture.text, tags, capture.shows)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_other_seeds_tag_every_story_truly_too(seed: int) -> None:
+    result = run_demo(DemoOptions(weeks=4, seed=seed, out=io.StringIO()))
+    assert result.problems == []
+    for capture in result.log.captures:
+        tags = result.summary.evidence_tags[(capture.slack_id, capture.text)]
+        assert tags and set(tags) <= set(capture.shows), (capture.text, tags, capture.shows)
+
+
+def test_a_checkin_is_revealed_to_both_and_a_promotion_follows(run: tuple[DemoResult, str, Path]) -> None:
+    result, text, _ = run
+    assert "types /ladder checkin" in text
+    reveals = [item for item in result.shown if "check-in result" in str(item.params.get("text", "")).lower()]
+    engineer = next(m for m in TEAM.engineers if any(m.slack_id in item.user_ids for item in reveals))
+    assert {item.user_ids for item in reveals} == {(engineer.slack_id,), (TEAM.manager.slack_id,)}
+    assert "One step apart" in text  # the engineer was harder on themself than their manager
+    assert "/ladder promote @" in text
+    [modal] = [item for item in result.shown if item.kind == "modal" and item.title == "Promotion"]
+    assert "Ready for P3 in Flow" in modal.text
+    [told] = [item for item in result.shown if "Congratulations" in str(item.params.get("text", ""))]
+    assert told.user_ids == (engineer.slack_id,) and "Congratulations" in text
+    after = [item for item in _prompts(result, engineer.slack_id) if item.at > told.at]
+    assert after and "towards P4" in after[0].text  # the next prompt is from the new milestone

@@ -40,8 +40,18 @@ def test_ansi_styles_bold_only_when_asked() -> None:
     assert render.mrkdwn("snake_case_name") == "snake_case_name"
 
 
-def test_bar_emoji_become_blocks_and_other_shortcodes_stay() -> None:
-    assert render.mrkdwn(":large_green_square::white_large_square: :palm_tree:") == "█░ :palm_tree:"
+def test_bar_emoji_become_blocks_shortcodes_become_emoji_and_unknown_ones_stay() -> None:
+    assert render.mrkdwn(":large_green_square::white_large_square: :palm_tree: :tada:") == "█░ 🌴 🎉"
+    assert render.mrkdwn(":white_check_mark: :our_custom_logo:") == "✅ :our_custom_logo:"
+
+
+def test_code_spans_show_their_text() -> None:
+    assert render.mrkdwn("`▰▱ 1/2` and ```\nblock\n```") == "▰▱ 1/2 and block"
+
+
+def test_display_width_counts_emoji_as_two_columns() -> None:
+    assert render.display_width("✅ ok") == 5
+    assert render.shorten_to("one two three four", 12) == "one two…"
 
 
 def test_message_blocks() -> None:

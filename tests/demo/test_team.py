@@ -51,3 +51,16 @@ def test_one_on_one_slots_are_read_like_the_ladder_command_reads_them(tmp_path: 
 def test_a_bad_cadence_names_the_entry_and_what_to_type(tmp_path: Path) -> None:
     with pytest.raises(TeamFileError, match=r"one_on_ones\[0\]: “monthly” is not a cadence; use weekly or fortnightly"):
         load_team(_sample_with(tmp_path, "cadence: weekly", "cadence: monthly"))
+
+
+def test_every_story_and_the_kudos_name_behaviours_of_the_persons_ladder() -> None:
+    from frameworks import load_library
+
+    library = load_library()
+    team = load_team()
+    for member in team.engineers:
+        ids = {behaviour.id for behaviour in library[member.framework].behaviours}
+        assert member.stories
+        for story in member.stories:
+            assert story.shows and set(story.shows) <= ids, (member.name, story)
+        assert set(team.kudos_shows[member.framework]) <= ids

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from typing import Any, Self
 from zoneinfo import ZoneInfo
 
@@ -167,6 +168,11 @@ class FakeSlack:
     ) -> None:
         with self._world.lock:
             self._world.channels[channel_id] = Channel(channel_id, name, members=list(members), is_archived=is_archived)
+
+    def use_clock(self, seconds: Callable[[], float]) -> None:
+        """New message ts follow this clock (seconds since the epoch), as Slack's follow real time."""
+        with self._world.lock:
+            self._world.ts_clock = seconds
 
     def dm_channel_for(self, user_id: str) -> str:
         """The id ``conversations.open`` gives (or gave) the bot's DM with this user."""

@@ -159,6 +159,9 @@ class Workspace:
         self.recorded = Recordings()
         self._counter = 0
         self._ts_counter = 0
+        self._last_ts_micros = _TS_BASE_MICROS
+        # Seconds since the epoch for new message ts (the demo's simulated clock); None: a fixed counter.
+        self.ts_clock: Callable[[], float] | None = None
         self.users[BOT_USER_ID] = User(BOT_USER_ID, "growthbot", "Growthbot", None, "UTC", is_bot=True)
 
     @property
@@ -191,7 +194,11 @@ class Workspace:
 
     def next_ts(self) -> str:
         self._ts_counter += 1
-        micros = _TS_BASE_MICROS + self._ts_counter * 100
+        if self.ts_clock is None:
+            micros = _TS_BASE_MICROS + self._ts_counter * 100
+        else:  # as Slack does: the ts is when the message was posted, unique and increasing
+            micros = max(int(self.ts_clock() * 1_000_000), self._last_ts_micros + 100)
+        self._last_ts_micros = micros
         return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     @staticmethod
