@@ -199,7 +199,7 @@ def suggestion_blocks(evidence_id: int, suggestion: Suggestion, *, tagged: bool 
     """ "This reads more like …" and its buttons; untagged evidence gets "Tag as …" and "Keep"."""
     value = f"{evidence_id}:{suggestion.behaviour_id}"
     behaviour_text = suggestion.label.split(": ", 1)[-1]
-    note = f":bulb: This reads more like *{escape(suggestion.label)}*."
+    note = f":bulb: This reads more like *{escape(suggestion.label.rstrip('.'))}*."  # not "meetings.."
     tag_as = f"Tag as \u201c{shorten(behaviour_text, 55)}\u201d"
     instead = ButtonElement(
         text=f"{tag_as} instead" if tagged else tag_as,

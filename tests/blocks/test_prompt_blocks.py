@@ -205,5 +205,7 @@ def test_the_saved_confirmation_offers_a_better_behaviour_within_slacks_rules() 
     untagged = dicts(evidence_saved_blocks(3, [], suggestion=offer))
     assert [b for b in _buttons(untagged) if b.startswith("Tag")] == [_buttons(untagged)[0]]
     assert "instead" not in _buttons(untagged)[0] and "Keep" in _buttons(untagged)
+    ends = dicts(evidence_saved_blocks(3, ["x"], suggestion=Suggestion("a", "Area · L1: Leads interviews.", 5, 1)))
+    assert any(b["type"] == "section" and b["text"]["text"].endswith("*Area · L1: Leads interviews*.") for b in ends)
     weak = json.dumps(dicts(evidence_saved_blocks(3, [], suggestion=WeakMatch())))
     assert "matches no behaviour of your ladder clearly" in weak and "Change tag" in weak
