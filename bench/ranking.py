@@ -1,7 +1,7 @@
 """How well evidence text finds its behaviour: `python bench/ranking.py [--misses]`.
 
 Ranks every sentence of tests/frameworks/evidence/labelled_evidence.yaml against its whole ladder (every
-level and track) with the previous ranker (`frameworks.search.suggest_behaviours`) and the evidence
+level and track) with the previous ranker (`suggest_behaviours`, kept in bench/previous_ranker.py) and the evidence
 ranker (`frameworks.evidence_rank.rank_behaviours`), and prints top-1 / top-3 accuracy for the tuning
 items, the held-out items (every fourth, position % 4 == 3) and all of them. No assertions, no timing.
 `--misses` lists the sentences the new ranker gets wrong at top-1; `--margins` prints how far the first
@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from previous_ranker import suggest_behaviours  # bench/previous_ranker.py (run as a script)
 
 from frameworks import Framework, load_library
 from frameworks.evidence_rank import rank_behaviours
-from frameworks.search import suggest_behaviours
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "frameworks" / "evidence" / "labelled_evidence.yaml"
 

@@ -17,7 +17,7 @@ from frameworks.lookups import (
     uniform_levels,
 )
 from frameworks.model import Area, Behaviour, Cell, Framework, Group, Level, Library, Track
-from frameworks.search import SearchHit, search, suggest_behaviours
+from frameworks.search import SearchHit, search
 
 __all__ = [
     "AmbiguousMatch",
@@ -45,6 +45,5 @@ __all__ = [
     "parse_framework",
     "search",
     "show",
-    "suggest_behaviours",
     "uniform_levels",
 ]

@@ -2,7 +2,9 @@
 
 Tokens are case- and accent-folded, lightly stemmed (plurals, -ing, -ed), and adjacent words are also
 indexed glued together, so "postmortem", "post-mortem" and "post mortems" meet. The index is built
-once per `Library` (and once per `Framework` for evidence suggestions) and cached on it.
+once per `Library` and cached on it. This is the search people type into (`/ladder search`, the evidence
+modal's type-ahead: a prefix counts, "postm" finds post-mortems); ranking evidence text against a ladder
+is `frameworks.evidence_rank`.
 """
 
 from __future__ import annotations
@@ -174,14 +176,6 @@ def _library_index(library: Library) -> _Index:
     return library.cached("search-index", lambda: _Index([(f, b) for f in library.frameworks for b in f.behaviours]))
 
 
-def _framework_index(framework: Framework) -> _Index:
-    cache = framework._cache
-    index = cache.get("search-index")
-    if index is None:
-        index = cache["search-index"] = _Index([(framework, b) for b in framework.behaviours])
-    return index
-
-
 def _hit(framework: Framework, behaviour: Behaviour, score: float) -> SearchHit:
     return SearchHit(
         behaviour=behaviour,
@@ -207,67 +201,3 @@ def search(library: Library, words: str, limit: int = 10, framework_id: str | No
         if len(hits) >= limit:
             break
     return hits
-
-
-def _trigrams(text: str) -> set[str]:
-    folded = " " + " ".join(re.findall(r"[a-z0-9]+", _fold(text))) + " "
-    return {folded[i : i + 3] for i in range(len(folded) - 2)}
-
-
-def suggest_behaviours(
-    framework: Framework,
-    text: str,
-    candidates: Iterable[Behaviour] | None = None,
-    limit: int = 5,
-) -> list[Behaviour]:
-    """Behaviours whose wording best matches free text (an evidence note), for auto-tagging.
-
-    Word matches (BM25) rank first; character-trigram similarity breaks ties and ranks the rest, so a
-    non-empty candidate list always yields suggestions even for misspelt or unrelated notes.
-    """
-    pool = list(framework.behaviours if candidates is None else candidates)
-    if not pool or limit <= 0:
-        return []
-    index = _framework_index(framework)
-    position = index.positions
-    query = index.query_terms(text)
-    note_grams = _trigrams(text)
-    known_grams: dict[str, set[str]] = framework._cache.setdefault("trigrams", {})
-
-    def similarity(behaviour: Behaviour) -> float:
-        grams = known_grams.get(behaviour.id) if own_behaviour(behaviour) else None
-        if grams is None:
-            grams = _trigrams(behaviour.text)
-            if own_behaviour(behaviour):
-                known_grams[behaviour.id] = grams
-        union = len(grams | note_grams)
-        return len(grams & note_grams) / union if union else 0.0
-
-    def own_behaviour(behaviour: Behaviour) -> bool:
-        doc = position.get(behaviour.id)
-        return doc is not None and index.entries[doc][1] == behaviour
-
-    scored = []
-    for order, behaviour in enumerate(pool):
-        doc = position.get(behaviour.id)
-        if doc is not None and own_behaviour(behaviour):
-            words = index.score(doc, query) if query else 0.0
-        else:
-            words = _adhoc_score(index, behaviour, query)
-        scored.append((words, similarity(behaviour), -order, behaviour))
-    scored.sort(key=lambda item: item[:3], reverse=True)
-    return [item[3] for item in scored[:limit]]
-
-
-def _adhoc_score(index: _Index, behaviour: Behaviour, query: dict[str, float]) -> float:
-    """Score a behaviour that is not in the framework's index (e.g. from another ladder)."""
-    if not query:
-        return 0.0
-    terms = Counter(_glued_to_word(t) for t in tokens(behaviour.text))
-    length = sum(terms.values()) or 1
-    norm = _K1 * (1 - _B + _B * length / index.avg_length)
-    return sum(
-        weight * index.idf(term) * terms[term] * (_K1 + 1) / (terms[term] + norm)
-        for term, weight in query.items()
-        if term in terms
-    )

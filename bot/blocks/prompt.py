@@ -161,6 +161,10 @@ def resumed_text(next_label: str | None) -> str:
     return ":arrow_forward: Prompts resumed."
 
 
+WEAK_MATCH = "It matches no behaviour of your ladder clearly, so it keeps the tag above."
+WEAK_MATCH_UNTAGGED = "It matches no behaviour of your ladder clearly: pick the one it shows with *Change tag*."
+
+
 def evidence_saved_blocks(
     evidence_id: int,
     tag_labels: list[str],
@@ -176,10 +180,10 @@ def evidence_saved_blocks(
     else:
         text = ":white_check_mark: Saved as evidence (not tagged to a behaviour yet)."
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=piece)) for piece in split_text(text)]
-    if isinstance(suggestion, WeakMatch) and tag_labels:
-        blocks.append(context("It matches no behaviour of your ladder clearly, so it keeps the tag above."))
+    if isinstance(suggestion, WeakMatch):
+        blocks.append(context(WEAK_MATCH if tag_labels else WEAK_MATCH_UNTAGGED))
     elif isinstance(suggestion, Suggestion):
-        blocks.extend(suggestion_blocks(evidence_id, suggestion))
+        blocks.extend(suggestion_blocks(evidence_id, suggestion, tagged=bool(tag_labels)))
     if offer_retag:
         blocks.append(
             ActionsBlock(
@@ -191,25 +195,23 @@ def evidence_saved_blocks(
     return blocks
 
 
-def suggestion_blocks(evidence_id: int, suggestion: Suggestion) -> list[Block]:
+def suggestion_blocks(evidence_id: int, suggestion: Suggestion, *, tagged: bool = True) -> list[Block]:
+    """ "This reads more like …" and its buttons; untagged evidence gets "Tag as …" and "Keep"."""
     value = f"{evidence_id}:{suggestion.behaviour_id}"
     behaviour_text = suggestion.label.split(": ", 1)[-1]
-    note = f":bulb: This reads more like *{escape(suggestion.label)}*."
+    note = f":bulb: This reads more like *{escape(suggestion.label.rstrip('.'))}*."  # not "meetings.."
+    tag_as = f"Tag as \u201c{shorten(behaviour_text, 55)}\u201d"
+    instead = ButtonElement(
+        text=f"{tag_as} instead" if tagged else tag_as,
+        action_id=EvidenceAction.SUGGESTED_INSTEAD,
+        value=value,
+        style="primary",
+    )
+    both = [ButtonElement(text="Tag both", action_id=EvidenceAction.SUGGESTED_BOTH, value=value)] if tagged else []
+    keep = ButtonElement(text="Keep", action_id=EvidenceAction.SUGGESTED_KEEP, value=value)
     return [
         SectionBlock(text=MarkdownTextObject(text=split_text(note)[0])),
-        ActionsBlock(
-            block_id=EvidenceBlock.SUGGESTION_ACTIONS,
-            elements=[
-                ButtonElement(
-                    text=f"Tag as \u201c{shorten(behaviour_text, 55)}\u201d instead",
-                    action_id=EvidenceAction.SUGGESTED_INSTEAD,
-                    value=value,
-                    style="primary",
-                ),
-                ButtonElement(text="Tag both", action_id=EvidenceAction.SUGGESTED_BOTH, value=value),
-                ButtonElement(text="Keep", action_id=EvidenceAction.SUGGESTED_KEEP, value=value),
-            ],
-        ),
+        ActionsBlock(block_id=EvidenceBlock.SUGGESTION_ACTIONS, elements=[instead, *both, keep]),
     ]
 
 

@@ -26,11 +26,17 @@ log = logging.getLogger(__name__)
 SAVED_REACTION = "white_check_mark"
 
 
-def confirm_by_dm(client: WebClient, user_id: str, evidence_id: int, labels: Sequence[str]) -> None:
+def confirm_by_dm(
+    client: WebClient,
+    user_id: str,
+    evidence_id: int,
+    labels: Sequence[str],
+    suggestion: Suggestion | WeakMatch | None = None,
+) -> None:
     client.chat_postMessage(
         channel=user_id,
         text=evidence_saved_text(list(labels)),
-        blocks=[b.to_dict() for b in evidence_saved_blocks(evidence_id, list(labels))],
+        blocks=[b.to_dict() for b in evidence_saved_blocks(evidence_id, list(labels), suggestion=suggestion)],
     )
 
 
@@ -60,9 +66,11 @@ def confirm_thread_reply(
 def _confirm(client: WebClient, deps: Deps, item: Pending) -> None:
     reply = item.thread_reply
     if reply is not None:
-        confirm_thread_reply(client, reply.channel, reply.ts, reply.thread_ts, item.evidence_id, item.labels)
+        confirm_thread_reply(
+            client, reply.channel, reply.ts, reply.thread_ts, item.evidence_id, item.labels, item.suggestion
+        )
     else:
-        confirm_by_dm(client, item.user_id, item.evidence_id, item.labels)
+        confirm_by_dm(client, item.user_id, item.evidence_id, item.labels, item.suggestion)
     if item.prompt_id is not None:
         redraw_prompt(client, deps, item.prompt_id)
 

@@ -108,7 +108,8 @@ def save_message_view(ladder: Ladder, meta: EvidenceModalMeta, text: str, author
         levels_by_area=ladder.levels,
         track=ladder.track,
     )
-    preselected = suggestions[:1]
+    best = ladder.best_match(text)  # what an untouched submit tags, as `/ladder log` would
+    preselected = [best] if best is not None else []
     return save_message_modal(ladder.framework, groups, preselected, meta, text=text, author_id=author_id)
 
 

@@ -31,17 +31,29 @@ from frameworks import Library
 from storage.models import EvidenceSource
 from storage.uow import UnitOfWorkFactory
 
+# What the saved-confirmation says about the text (bot.services.tag_suggestions): a behaviour it fits
+# clearly better than its tags, nothing on the ladder matching it well, or nothing to add.
+Offer = Suggestion | WeakMatch | None
+
+
+@dataclass(frozen=True, slots=True)
+class Logged:
+    captured: Captured
+    suggestion: Offer = None  # only when stored now (a re-delivered command was confirmed already)
+
 
 @dataclass(frozen=True, slots=True)
 class Added:
     captured: Captured
     prompt_id: int | None  # the actor's own prompt it answers (a prompt id that is not theirs is ignored)
+    suggestion: Offer = None
 
 
 @dataclass(frozen=True, slots=True)
 class SavedMessage:
     captured: Captured
     retagged: bool  # saved before, now with other behaviours
+    suggestion: Offer = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +66,12 @@ class Retagged:
 class ThreadReply:
     captured: Captured
     home: HomeData | None  # their Home after it, when the reply was stored now (not by an earlier delivery)
-    suggestion: Suggestion | WeakMatch | None = None  # a behaviour the text fits clearly better, or none well
+    suggestion: Offer = None
+
+
+def _offer(ladder: Ladder, text: str, captured: Captured) -> Offer:
+    """The suggestion for what was stored now, against the tags it got; none for an earlier delivery."""
+    return suggest_for(ladder, text, [t.behaviour_id for t in captured.tags]) if captured.created else None
 
 
 def actor_ladder(uow_factory: UnitOfWorkFactory, library: Library, actor: Actor) -> Ladder:
@@ -65,12 +82,16 @@ def actor_ladder(uow_factory: UnitOfWorkFactory, library: Library, actor: Actor)
 
 def log_text(
     uow_factory: UnitOfWorkFactory, library: Library, actor: Actor, *, text: str, trigger_id: str, now: datetime
-) -> Captured:
-    """`/ladder log TEXT`: auto-tagged to the best-matching next-milestone behaviour, once per command."""
+) -> Logged:
+    """`/ladder log TEXT`: auto-tagged to the best-matching next-milestone behaviour, once per command,
+    with a behaviour of the whole ladder it fits clearly better. Raises EmptyEvidence for blank text."""
     with uow_factory() as uow:
         ladder = ladder_of_user(uow, library, actor)
         key = command_key(actor.team_id, trigger_id)
-        return capture(uow, ladder, text=text, source=EvidenceSource.COMMAND, source_key=key, now=now, auto_tag=True)
+        captured = capture(
+            uow, ladder, text=text, source=EvidenceSource.COMMAND, source_key=key, now=now, auto_tag=True
+        )
+        return Logged(captured, _offer(ladder, text, captured))
 
 
 def add_from_modal(
@@ -102,7 +123,7 @@ def add_from_modal(
             auto_tag=True,
             prompt=prompt,
         )
-        return Added(captured, prompt.id if prompt is not None else None)
+        return Added(captured, prompt.id if prompt is not None else None, _offer(ladder, text, captured))
 
 
 def save_message(
@@ -136,7 +157,7 @@ def save_message(
         tagged = {tag.behaviour_id for tag in captured.tags}
         if not captured.created and behaviour_ids and saved is not None and set(behaviour_ids) != tagged:
             return SavedMessage(retag(uow, ladder, saved, behaviour_ids, now), retagged=True)
-        return SavedMessage(captured, retagged=False)
+        return SavedMessage(captured, retagged=False, suggestion=_offer(ladder, text, captured))
 
 
 def retag_evidence(
@@ -182,4 +203,4 @@ def reply_in_thread(
             return ThreadReply(captured, None)
         home = home_in(uow, library, actor.team_id, actor.slack_user_id, now)
         ladder = ladder_of_user(uow, library, actor)
-        return ThreadReply(captured, home, suggest_for(ladder, text, [t.behaviour_id for t in captured.tags]))
+        return ThreadReply(captured, home, _offer(ladder, text, captured))

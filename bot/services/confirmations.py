@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.deps import Deps
-from bot.services.evidence import message_of_key, tags_of
+from bot.services.evidence import ladder_for, message_of_key, tags_of
+from bot.services.tag_suggestions import Suggestion, WeakMatch, suggest_for
 from storage.models import EvidenceSource
 
 CONFIRM_AFTER = timedelta(minutes=2)  # a listener still working on it is long done by then
@@ -40,6 +41,7 @@ class Pending:
     labels: tuple[str, ...]
     thread_reply: ThreadReply | None
     prompt_id: int | None
+    suggestion: Suggestion | WeakMatch | None = None  # what the listener would have offered with it
 
 
 def _thread_reply(source: EvidenceSource, source_key: str | None, prompt_ts: str | None) -> ThreadReply | None:
@@ -63,6 +65,11 @@ def pending_confirmations(deps: Deps, now: datetime) -> list[Pending]:
                 continue
             framework = deps.library.get(row.tags[0].framework_id) if row.tags else None
             prompt = uow.prompts.get(row.prompt_id) if row.prompt_id is not None else None
+            ladder = ladder_for(uow, deps.library, person)
+            suggestion = None
+            if ladder is not None:
+                tagged = [t.behaviour_id for t in row.tags if t.framework_id == ladder.framework.id]
+                suggestion = suggest_for(ladder, row.text, tagged)
             found.append(
                 Pending(
                     row.id,
@@ -70,6 +77,7 @@ def pending_confirmations(deps: Deps, now: datetime) -> list[Pending]:
                     tuple(tag.label for tag in tags_of(row, framework)),
                     _thread_reply(row.source, row.source_key, prompt.message_ts if prompt else None),
                     row.prompt_id,
+                    suggestion,
                 )
             )
         return found

@@ -24,9 +24,11 @@ from bot.services import backoff
 from bot.services.actor import Actor
 from bot.services.errors import UserFacingError
 from bot.services.prompt_choice import EvidenceStat
+from bot.services.text import is_blank
 from frameworks import Behaviour, Framework, Library
+from frameworks.evidence_rank import CLEAR_SCORE, rank_behaviours
 from frameworks.lookups import next_milestone
-from frameworks.search import search, suggest_behaviours
+from frameworks.search import search
 from storage.models import Evidence, EvidenceSource, FieldTooLong, Person, Prompt, PromptState
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -98,13 +100,19 @@ class Ladder:
         return found
 
     def suggestions(self, text: str, limit: int = MAX_SUGGESTIONS) -> list[Behaviour]:
-        """Behaviours ranked by how well `text` matches their wording, among the next milestone's; when it
-        lists nothing (top of the ladder, or an empty next level), among the person's current level's, as
-        the weekly prompt does; failing that, the whole ladder."""
-        pool = self.milestone or self.current or self.applicable
-        if not text.strip() or not pool:
+        """Behaviours ranked against `text` by the evidence ranker (`frameworks.evidence_rank`), among the
+        next milestone's; when it lists nothing (top of the ladder, or an empty next level), among the
+        person's current level's, as the weekly prompt does; failing that, the whole ladder. Behaviours
+        with nothing in common with the text keep the pool's order after the matches."""
+        pool = self.pool
+        if is_blank(text) or not pool:
             return list(pool[:limit])
-        return suggest_behaviours(self.framework, text, pool, limit=limit)
+        return [r.behaviour for r in rank_behaviours(self.framework, text, pool, limit=limit)]
+
+    @property
+    def pool(self) -> tuple[Behaviour, ...]:
+        """Where auto-tagging and the modal's suggestions look first (see `suggestions`)."""
+        return self.milestone or self.current or self.applicable
 
     def search(self, library: Library, query: str, limit: int = MAX_SEARCH_RESULTS) -> list[Behaviour]:
         """Any behaviour of the person's ladder (on their track) for the evidence modal's search, best first.
@@ -118,8 +126,9 @@ class Ladder:
         mine = {b.id for b in applicable}
         hits = search(library, query, limit=len(self.framework.behaviours), framework_id=self.framework.id)
         found = [hit.behaviour for hit in hits if hit.behaviour.id in mine]
-        if not found:
-            found = suggest_behaviours(self.framework, query, applicable, limit=TYPO_RESULTS)
+        if not found:  # the evidence ranker reads misspelt words as the closest ladder word
+            typos = rank_behaviours(self.framework, query, applicable, limit=TYPO_RESULTS)
+            found = [r.behaviour for r in typos if r.score > 0]
         return found[:limit]
 
     def _nearest_first(self, behaviours: Sequence[Behaviour]) -> list[Behaviour]:
@@ -135,8 +144,16 @@ class Ladder:
         return sorted(behaviours, key=rank)
 
     def best_match(self, text: str) -> Behaviour | None:
-        found = self.suggestions(text, limit=1)
-        return found[0] if found else None
+        """The auto-tag: the best match among `pool`; when nothing there has a word in common with the
+        text, the whole ladder's best if it matches clearly (`evidence_rank.CLEAR_SCORE`); else None: an
+        arbitrary tag would be worse than none (the confirmation says so and offers "Change tag")."""
+        if is_blank(text):
+            return None
+        ranked = rank_behaviours(self.framework, text, self.pool, limit=1)
+        if ranked and ranked[0].score > 0:
+            return ranked[0].behaviour
+        ranked = rank_behaviours(self.framework, text, self.applicable, limit=1)
+        return ranked[0].behaviour if ranked and ranked[0].score >= CLEAR_SCORE else None
 
 
 def ladder_for(uow: UnitOfWork, library: Library, person: Person) -> Ladder | None:
@@ -216,7 +233,7 @@ def capture(
     the text is used. A `prompt` (already checked to be the person's) is marked answered.
     Raises EmptyEvidence, or FieldTooLong with nothing stored.
     """
-    if not text.strip():
+    if is_blank(text):
         raise EmptyEvidence()
     person = ladder.person
     if prompt is not None and prompt.person_id != person.id:

@@ -15,6 +15,7 @@ from datetime import datetime
 from bot.services.actor import Actor
 from bot.services.evidence import Captured, Ladder, behaviour_label, retag, tags_of
 from bot.services.evidence_forms import NotYours, owned_item
+from bot.services.text import is_blank
 from frameworks import Library
 from frameworks.evidence_rank import CLEAR_SCORE, clearly_better, rank_behaviours
 from storage.uow import UnitOfWorkFactory
@@ -36,8 +37,11 @@ class WeakMatch:
 
 
 def suggest_for(ladder: Ladder, text: str, tagged_ids: Sequence[str]) -> Suggestion | WeakMatch | None:
-    """A better behaviour for `text` than its tags, among the person's whole ladder (on their track)."""
-    if not text.strip() or not tagged_ids:
+    """A better behaviour for `text` than its tags, among the person's whole ladder (on their track).
+
+    The one rule every capture path (thread reply, `/ladder log`, the modal, the shortcut, the tick's late
+    confirmation) shows on its saved-confirmation. Untagged evidence gets the clear best match, if any."""
+    if is_blank(text):
         return None
     ranked = rank_behaviours(ladder.framework, text, ladder.applicable)
     if not ranked or ranked[0].score < CLEAR_SCORE:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 ELLIPSIS = "…"
 
@@ -24,3 +25,12 @@ def shorten(text: str, limit: int) -> str:
 def escape(text: str) -> str:
     """Make user text safe in mrkdwn: only &, < and > are replaced (Slack's rule), & first."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def is_blank(text: str) -> bool:
+    """Nothing a reader would see: whitespace, and invisible format characters (a zero-width space, a
+    byte-order mark, a word joiner) that `str.strip` keeps."""
+    return all(char.isspace() or unicodedata.category(char) in _INVISIBLE for char in text)
+
+
+_INVISIBLE = frozenset(("Cc", "Cf", "Zs", "Zl", "Zp"))

@@ -184,3 +184,28 @@ def test_rendered_prompt_matches_the_block_builder() -> None:
     assert rendered_prompt(content) == [block.to_dict() for block in prompt_blocks(content)]
     other = PromptContent(42, "Ships <things> & more", "Delivery", "Milestone 2", "why not", "for leads")
     assert rendered_prompt(other) == [block.to_dict() for block in prompt_blocks(other)]
+
+
+def _buttons(blocks: list[dict]) -> list[str]:
+    return [e["text"]["text"] for b in blocks for e in b.get("elements", []) if e.get("type") == "button"]
+
+
+def test_the_saved_confirmation_offers_a_better_behaviour_within_slacks_rules() -> None:
+    from bot.services.tag_suggestions import Suggestion, WeakMatch
+
+    label = "Communication · Milestone 3: Regularly presents at <tech talks> " + "and more " * 20
+    offer = Suggestion("communication-3-01", label, 11.4, 2.3)
+    tagged = dicts(evidence_saved_blocks(3, ["Quality · Milestone 2: x"], suggestion=offer))
+    assert message_blocks_errors(tagged) == []
+    mrkdwn = [b["text"]["text"] for b in tagged if b["type"] == "section"]
+    assert any("&lt;tech talks&gt;" in t for t in mrkdwn) and not any("<tech" in t for t in mrkdwn)
+    assert _buttons(tagged)[:3] == [_buttons(tagged)[0], "Tag both", "Keep"]
+    assert _buttons(tagged)[0].startswith("Tag as \u201cRegularly presents") and _buttons(tagged)[0].endswith("instead")
+    # Untagged: one tap adds it; "instead" and "both" would mean nothing.
+    untagged = dicts(evidence_saved_blocks(3, [], suggestion=offer))
+    assert [b for b in _buttons(untagged) if b.startswith("Tag")] == [_buttons(untagged)[0]]
+    assert "instead" not in _buttons(untagged)[0] and "Keep" in _buttons(untagged)
+    ends = dicts(evidence_saved_blocks(3, ["x"], suggestion=Suggestion("a", "Area · L1: Leads interviews.", 5, 1)))
+    assert any(b["type"] == "section" and b["text"]["text"].endswith("*Area · L1: Leads interviews*.") for b in ends)
+    weak = json.dumps(dicts(evidence_saved_blocks(3, [], suggestion=WeakMatch())))
+    assert "matches no behaviour of your ladder clearly" in weak and "Change tag" in weak

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from frameworks import Framework, Library, load_library, search, suggest_behaviours
+from frameworks import Library, load_library, search
 from frameworks.search import _library_index, stem, tokens
 
 
@@ -72,28 +72,6 @@ def test_filter_limit_and_empty_queries(library: Library) -> None:
 
 def test_index_is_built_once_per_library(library: Library) -> None:
     assert _library_index(library) is _library_index(library)
-
-
-def test_suggest_behaviours_for_an_evidence_note(acme: Framework) -> None:
-    note = "Ran the postmortem for Tuesday's payments outage and chased every action item to done."
-    assert ids_of(suggest_behaviours(acme, note, limit=2)) == ["incidents-iii-01", "incidents-ii-01"]
-    note = "Paired with our new hire all week to get them onboarded"
-    assert ids_of(suggest_behaviours(acme, note))[0] == "mentoring-ii-01"
-
-
-def test_suggest_behaviours_within_candidates(acme: Framework) -> None:
-    candidates = [acme.behaviour("design-ii-01"), acme.behaviour("quality-ii-01"), acme.behaviour("design-i-01")]
-    found = suggest_behaviours(acme, "quarantined three flaky tests", candidates=candidates, limit=5)
-    assert ids_of(found)[0] == "quality-ii-01"
-    assert sorted(ids_of(found)) == sorted(b.id for b in candidates)
-
-
-def test_suggest_behaviours_is_best_effort(acme: Framework) -> None:
-    assert len(suggest_behaviours(acme, "zzz qqq", limit=3)) == 3
-    assert len(suggest_behaviours(acme, "", limit=3)) == 3
-    # A misspelling with no word in common still ranks by character similarity.
-    assert ids_of(suggest_behaviours(acme, "wrote a blamless postmortm", limit=1)) == ["incidents-ii-01"]
-    assert suggest_behaviours(acme, "anything", candidates=[]) == []
 
 
 def ids_of(behaviours) -> list[str]:

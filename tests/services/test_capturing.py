@@ -53,8 +53,8 @@ def test_the_actors_ladder_or_not_set_up(db: Database) -> None:
 
 def test_log_text_is_auto_tagged_once_per_command(db: Database) -> None:
     _prompted(db)
-    first = capturing.log_text(db.uow, LIBRARY, REPORT, text="Fixed flaky tests", trigger_id="trig", now=NOW)
-    again = capturing.log_text(db.uow, LIBRARY, REPORT, text="Fixed flaky tests", trigger_id="trig", now=NOW)
+    first = capturing.log_text(db.uow, LIBRARY, REPORT, text="Fixed flaky tests", trigger_id="trig", now=NOW).captured
+    again = capturing.log_text(db.uow, LIBRARY, REPORT, text="Fixed flaky tests", trigger_id="trig", now=NOW).captured
     assert first.created and first.auto_tagged and _tags(first) == [FLAKY]
     assert not again.created and again.evidence_id == first.evidence_id
     with pytest.raises(NotSetUp):

@@ -59,13 +59,13 @@ def suggestion_chosen(
         respond(text=access.NOT_AVAILABLE, response_type="ephemeral", replace_original=False)
         return
     labels = [tag.label for tag in outcome.tags]
+    text = evidence_saved_text(labels)
+    blocks = [b.to_dict() for b in evidence_saved_blocks(outcome.evidence_id, labels)]
     container = body.get("container") or {}
-    client.chat_update(
-        channel=container.get("channel_id"),
-        ts=container.get("message_ts"),
-        text=evidence_saved_text(labels),
-        blocks=[b.to_dict() for b in evidence_saved_blocks(outcome.evidence_id, labels)],
-    )
+    if container.get("is_ephemeral"):  # `/ladder log`'s answer: only its response_url can replace it
+        respond(text=text, blocks=blocks, replace_original=True)
+        return
+    client.chat_update(channel=container.get("channel_id"), ts=container.get("message_ts"), text=text, blocks=blocks)
 
 
 def register(app: App, deps: Deps) -> None:

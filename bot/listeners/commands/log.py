@@ -6,6 +6,8 @@ The command's trigger_id names the invocation, so a re-delivered command never s
 
 from __future__ import annotations
 
+from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
+
 from bot.blocks.prompt import evidence_saved_blocks, evidence_saved_text, too_long_blocks
 from bot.errors import UserFacingError
 from bot.ids import LADDER_COMMAND
@@ -13,25 +15,34 @@ from bot.listeners.commands.subcommand import LadderContext, Subcommand
 from bot.listeners.evidence_ui import new_token, open_evidence_modal, refresh_home
 from bot.services.capturing import log_text
 from bot.services.confirmations import mark_confirmed
+from bot.services.evidence import EmptyEvidence
 from storage.models import FieldTooLong
+
+WRITE_AFTER = f"Write what you did after the command: `{LADDER_COMMAND} log shipped the new API`."
+BLANK = f":warning: Nothing was saved: that evidence is empty. {WRITE_AFTER}"
 
 
 def log_evidence(ctx: LadderContext) -> None:
     deps = ctx.deps
     if not ctx.args.strip():
         if not ctx.trigger_id:
-            raise UserFacingError(f"Write what you did after the command: `{LADDER_COMMAND} log shipped the new API`.")
+            raise UserFacingError(WRITE_AFTER)
         open_evidence_modal(ctx.client, deps, ctx.actor, trigger_id=ctx.trigger_id)
         return
     try:
-        captured = log_text(
+        logged = log_text(
             deps.uow, deps.library, ctx.actor, text=ctx.args, trigger_id=ctx.trigger_id or new_token(), now=deps.now()
         )
     except FieldTooLong as error:
         ctx.reply(too_long_blocks(str(error), ctx.args), str(error))
         return
+    except EmptyEvidence:  # only invisible characters (a zero-width space pasted from somewhere)
+        ctx.reply([SectionBlock(text=MarkdownTextObject(text=BLANK))], BLANK)
+        return
+    captured = logged.captured
     labels = [tag.label for tag in captured.tags]
-    ctx.reply(evidence_saved_blocks(captured.evidence_id, labels), evidence_saved_text(labels))
+    blocks = evidence_saved_blocks(captured.evidence_id, labels, suggestion=logged.suggestion)
+    ctx.reply(blocks, evidence_saved_text(labels))
     mark_confirmed(deps, captured.evidence_id, deps.now())
     if captured.created:
         refresh_home(ctx.client, deps, ctx.team_id, ctx.user_id)

@@ -22,6 +22,7 @@ from bot.listeners.views.evidence import attach_permalink
 from bot.services.actor import Actor
 from bot.services.capturing import actor_ladder, save_message
 from bot.services.confirmations import mark_confirmed
+from bot.services.text import is_blank
 from storage.models import MAX_EVIDENCE_TEXT
 
 NOTHING_TO_SAVE = "That message has no text to save as evidence."
@@ -42,7 +43,7 @@ def save_as_evidence(ack: Ack, body: dict[str, Any], client: WebClient, deps: De
     author_id = message.get("user") or None
     if not channel_id or not message_ts:
         raise UserFacingError(NOTHING_TO_SAVE)
-    if not text.strip():
+    if is_blank(text):
         raise UserFacingError(NOTHING_TO_SAVE)
     if len(text) > MAX_EVIDENCE_TEXT:  # someone else's words: they can't be shortened here
         raise UserFacingError(TOO_LONG_TO_SAVE)

@@ -25,10 +25,12 @@ from bot.errors import UserFacingError
 from bot.ids import Callback, EvidenceBlock
 from bot.listeners.evidence_ui import NOT_YOURS, refresh_home
 from bot.services.actor import Actor
-from bot.services.capturing import add_from_modal, retag_evidence, save_message
+from bot.services.capturing import Offer, add_from_modal, retag_evidence, save_message
 from bot.services.confirmations import mark_confirmed
 from bot.services.evidence import Captured, store_permalink
 from bot.services.evidence_forms import NotYours
+from bot.services.tag_suggestions import Suggestion
+from bot.services.text import is_blank
 from storage.models import FieldTooLong
 
 log = logging.getLogger(__name__)
@@ -45,13 +47,13 @@ def _meta(view: dict[str, Any]) -> EvidenceModalMeta | None:
         return None
 
 
-def _confirm_by_dm(client: WebClient, user_id: str, captured: Captured) -> None:
-    confirm_by_dm(client, user_id, captured.evidence_id, [tag.label for tag in captured.tags])
+def _confirm_by_dm(client: WebClient, user_id: str, captured: Captured, suggestion: Offer = None) -> None:
+    confirm_by_dm(client, user_id, captured.evidence_id, [tag.label for tag in captured.tags], suggestion)
 
 
 def evidence_submitted(ack: Ack, view: dict[str, Any], client: WebClient, deps: Deps, actor: Actor) -> None:
     entered = parse_evidence_submission(view["state"]["values"])
-    if not entered.text.strip():
+    if is_blank(entered.text):
         ack(response_action="errors", errors={EvidenceBlock.TEXT: EMPTY_TEXT})
         return
     meta = _meta(view)
@@ -80,9 +82,12 @@ def evidence_submitted(ack: Ack, view: dict[str, Any], client: WebClient, deps: 
     captured = added.captured
     if not captured.created:
         return
-    # The prompt DM redrawn as answered is the confirmation; without it (or if it can't be), a DM.
-    if added.prompt_id is None or not redraw_prompt(client, deps, added.prompt_id):
-        _confirm_by_dm(client, actor.slack_user_id, captured)
+    # The prompt DM redrawn as answered is the confirmation; without it (or if it can't be), or with a
+    # behaviour the text fits clearly better than the tags picked in the form, a DM. (A weak match kept
+    # what the form showed pre-selected, so a redrawn prompt says enough.)
+    redrawn = added.prompt_id is not None and redraw_prompt(client, deps, added.prompt_id)
+    if not redrawn or isinstance(added.suggestion, Suggestion):
+        _confirm_by_dm(client, actor.slack_user_id, captured, added.suggestion)
     mark_confirmed(deps, captured.evidence_id, deps.now())
     refresh_home(client, deps, actor.team_id, actor.slack_user_id)
 
@@ -115,7 +120,7 @@ def saved_message_confirmed(ack: Ack, view: dict[str, Any], client: WebClient, d
     if not captured.created:
         return  # a double click, or saved again with the same tags
     attach_permalink(client, deps, captured.evidence_id, meta.channel_id, meta.message_ts)
-    _confirm_by_dm(client, actor.slack_user_id, captured)
+    _confirm_by_dm(client, actor.slack_user_id, captured, saved.suggestion)
     mark_confirmed(deps, captured.evidence_id, deps.now())
     refresh_home(client, deps, actor.team_id, actor.slack_user_id)
 
