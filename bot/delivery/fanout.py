@@ -157,9 +157,6 @@ class SlackCaller:
         self._pacers: dict[str, Pacer] = {}
         self._lock = threading.Lock()
         self._calling = threading.local()
-        self._pacers: dict[str, Pacer] = {}
-        self._lock = threading.Lock()
-        self._calling = threading.local()
 
     @property
     def last_method(self) -> str | None:
