@@ -290,13 +290,7 @@ def set_schedule(
     schedule = uow.schedules.get_for(person.id)
     if schedule is None:
         raise NotSetUp(subject_slack_id)
-    anchor = None
-    if slot.cadence is Cadence.FORTNIGHTLY:
-        # Alternate from the first such slot after now, as fortnightly 1:1s do.
-        first = timing.next_occurrence(
-            weekday=slot.weekday, local_time=slot.local_time, tz=person.tz, after=request.now
-        )
-        anchor = timing.local_date(first, person.tz)
+    anchor = timing.anchor_for(slot.weekday, slot.local_time, person.tz, slot.cadence, request.now)
     prompt_controls.move_slot(
         uow,
         person,

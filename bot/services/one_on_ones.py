@@ -7,12 +7,12 @@ Meeting times are wall-clock times in the manager's time zone; `next_at` (the ne
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from bot.services.errors import WordedError
 from bot.services.slots import Slot
-from bot.services.timing import local_date, next_occurrence
-from storage.models import Cadence, OneOnOne, Person
+from bot.services.timing import anchor_for, next_occurrence
+from storage.models import OneOnOne, Person
 from storage.uow import UnitOfWork
 
 MAX_LEAD_MINUTES = 7 * 24 * 60
@@ -56,7 +56,7 @@ def schedule(
     every = existing.checkin_every_weeks if existing is not None else DEFAULT_CHECKIN_WEEKS
     next_checkin = existing.next_checkin_at if existing is not None else None
     # Fortnightly 1:1s alternate from the first meeting after now.
-    anchor = _first_slot_date(slot, manager.tz, now) if slot.cadence is Cadence.FORTNIGHTLY else None
+    anchor = anchor_for(slot.weekday, slot.local_time, manager.tz, slot.cadence, now)
     one_on_one = uow.one_on_ones.add(
         manager.id,
         report.id,
@@ -87,11 +87,6 @@ def set_checkin_every(
         one_on_one.next_checkin_at = min(next_at, now + timedelta(weeks=weeks))
     else:
         one_on_one.next_checkin_at = now + timedelta(weeks=weeks)
-
-
-def _first_slot_date(slot: Slot, tz: str, now: datetime) -> date:
-    first = next_occurrence(weekday=slot.weekday, local_time=slot.local_time, tz=tz, after=now)
-    return local_date(first, tz)
 
 
 def remove(uow: UnitOfWork, *, manager: Person, report: Person, now: datetime) -> bool:

@@ -111,6 +111,14 @@ def next_occurrence(
     raise AssertionError("no slot found within eight weeks")  # unreachable for valid input
 
 
+def anchor_for(weekday: int, local_time: time, tz: str | None, cadence: Cadence | str, now: datetime) -> date | None:
+    """The anchor of a new slot: a fortnightly (or monthly) one alternates from its first occurrence after
+    `now`, so it starts this coming week; weekly slots need none. Prompt schedules and 1:1s alike."""
+    if Cadence(cadence) is Cadence.WEEKLY:
+        return None
+    return local_date(next_occurrence(weekday=weekday, local_time=local_time, tz=tz, after=now), tz)
+
+
 def previous_occurrence(
     *,
     weekday: int,
