@@ -71,22 +71,22 @@ def _new_view(
     return stored
 
 
-def views_open(world: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+def _open_modal(world: Workspace, params: dict[str, Any], opened: list[dict[str, Any]]) -> dict[str, Any]:
+    """views.open and views.push: a modal for the user whose trigger_id this is (used once)."""
     view = _checked_view(params, ("modal",))
     with world.lock:
         trigger = _consume_trigger(world, params.get("trigger_id"))
         stored = _new_view(world, view, user_id=trigger.user_id)
-        world.recorded.opened.append(stored)
+        opened.append(stored)
         return {"view": dict(stored)}
+
+
+def views_open(world: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    return _open_modal(world, params, world.recorded.opened)
 
 
 def views_push(world: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    view = _checked_view(params, ("modal",))
-    with world.lock:
-        trigger = _consume_trigger(world, params.get("trigger_id"))
-        stored = _new_view(world, view, user_id=trigger.user_id)
-        world.recorded.pushed.append(stored)
-        return {"view": dict(stored)}
+    return _open_modal(world, params, world.recorded.pushed)
 
 
 def views_update(world: Workspace, params: dict[str, Any]) -> dict[str, Any]:
