@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal
 
-from bot.services import assessments, away, last_evidence
+from bot.services import assessments, backoff, last_evidence
 from bot.services import focus as focus_rules
 from bot.services.assessments import EMPTY, CurrentVerdicts, Disagreement, VerdictView
 from bot.services.readiness import AreaReadiness, readiness
@@ -164,7 +164,7 @@ class TalkingPoint:
 @dataclass(frozen=True, slots=True)
 class PromptActivity:
     asked: int = 0
-    answered: int = 0
+    answered: int = 0  # bot.services.backoff.answered: "nothing this week" is an answer too
     last_answer_at: datetime | None = None  # the last prompt answered; surfaces show last_evidence instead
     away: int = 0  # prompts of the period skipped because the person was away (status, quiet day)
 
@@ -684,7 +684,7 @@ def load_inputs(
         inputs.focus = [
             r.behaviour_id for r in uow.focus.for_person(report.id) if r.framework_id == inputs.framework.id
         ]
-    activity = uow.prompts.activity(report.id, period_start, period_end, away_reasons=away.AWAY_SKIP_PREFIXES)
+    activity = backoff.activity(uow, report.id, period_start, period_end)
     inputs.prompts = PromptActivity(activity.asked, activity.answered, activity.last_answer_at, activity.away)
     inputs.last_evidence_at = last_evidence.last_evidence_of(uow, report.id, until=period_end)
     return inputs
