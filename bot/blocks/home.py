@@ -51,7 +51,7 @@ def _button(text: str, action_id: str, style: str | None = None, confirm: Confir
 
 def home_view(data: HomeData, now: datetime) -> View:
     blocks = _standing_blocks(data) if data.is_set_up else _welcome_blocks(data)
-    blocks += home_checkin_blocks(data.checkins)
+    blocks += home_checkin_blocks(data.checkins, data.tz)
     if data.is_set_up:
         blocks += _readiness_blocks(data.readiness)
         blocks += home_focus_blocks(data.focus)
