@@ -31,8 +31,9 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks.common import OPTION_TEXT_MAX, context, mrkdwn_sections
-from bot.blocks.digest import slack_date
+from bot.blocks.when import date_text, slack_date
 from bot.ids import Callback, CheckinAction, CheckinBlock, checkin_block_id
+from bot.services import timing
 from bot.services.assessments import VERDICT_LABELS, VERDICT_ORDER, VerdictView
 from bot.services.checkin_requests import Answer, Finished, PendingCheckin, RatingForm, Started
 from bot.services.checkin_tick import Reminder, RevealNote
@@ -68,8 +69,9 @@ def _intro(form: RatingForm) -> str:
     )
 
 
-def _evidence_option(option_id: int, text: str, created_at: datetime) -> Option:
-    return Option(text=shorten(f"{created_at:%d %b}: {text}", OPTION_TEXT_MAX), value=str(option_id))
+def _evidence_option(option_id: int, text: str, created_at: datetime, tz: str | None) -> Option:
+    local = timing.to_local(created_at, tz)  # plain text: the rater's local date
+    return Option(text=shorten(f"{local:%d %b}: {text}", OPTION_TEXT_MAX), value=str(option_id))
 
 
 def _behaviour_blocks(form: RatingForm, index: int) -> list[Block]:
@@ -80,7 +82,7 @@ def _behaviour_blocks(form: RatingForm, index: int) -> list[Block]:
         options=list(_VERDICT_OPTIONS.values()),
         initial_option=_VERDICT_OPTIONS[previous.verdict] if previous is not None else None,
     )
-    hint = f"Last time: {previous.label}, {previous.created_at:%d %b %Y}" if previous is not None else None
+    hint = f"Last time: {previous.label}, {date_text(previous.created_at, form.tz)}" if previous is not None else None
     blocks: list[Block] = [
         InputBlock(
             block_id=checkin_block_id(CheckinBlock.VERDICT_PREFIX, behaviour.id),
@@ -97,7 +99,7 @@ def _behaviour_blocks(form: RatingForm, index: int) -> list[Block]:
     ]
     evidence = form.evidence.get(behaviour.id, ())
     if evidence:
-        options = [_evidence_option(e.id, e.text, e.created_at) for e in evidence]
+        options = [_evidence_option(e.id, e.text, e.created_at, form.tz) for e in evidence]
         cited = set(previous.evidence_ids) if previous is not None else set()
         initial = [option for option, e in zip(options, evidence, strict=True) if e.id in cited]
         blocks.append(
@@ -202,7 +204,7 @@ def started_text(started: Started) -> str:
     whose = "your" if started.role is Rater.SELF else f"{escape(started.person_name)}'s"
     text = (
         f"Check-in started: {started.areas} area{'s' if started.areas != 1 else ''} of {whose} next milestone, "
-        f"due {slack_date(started.deadline_at)}."
+        f"due {slack_date(started.deadline_at, started.starter_tz)}."
     )
     if started.self_only:
         text += " You have no accepted manager, so it's a self-only check-in: only you rate."
@@ -221,9 +223,9 @@ def started_blocks(started: Started) -> list[Block]:
     ]
 
 
-def invite_text(started: Started, *, scheduled: bool) -> str:
-    """The other rater's DM (or both raters', for a check-in the schedule started)."""
-    when = f"Please rate by {slack_date(started.deadline_at)}; it's blind until you've both submitted."
+def invite_text(started: Started, *, scheduled: bool, tz: str | None = None) -> str:
+    """The other rater's DM (or both raters', for a check-in the schedule started); `tz`: the reader's."""
+    when = f"Please rate by {slack_date(started.deadline_at, tz)}; it's blind until you've both submitted."
     if scheduled:
         return f"It's check-in time for {escape(started.person_name)}'s next milestone (from your 1:1 schedule). {when}"
     if started.role is Rater.SELF:
@@ -231,17 +233,18 @@ def invite_text(started: Started, *, scheduled: bool) -> str:
     return f"Your manager started a check-in on your next milestone. {when}"
 
 
-def invite_blocks(started: Started, *, scheduled: bool) -> list[Block]:
+def invite_blocks(started: Started, *, scheduled: bool, tz: str | None = None) -> list[Block]:
     return [
-        SectionBlock(text=MarkdownTextObject(text=invite_text(started, scheduled=scheduled))),
+        SectionBlock(text=MarkdownTextObject(text=invite_text(started, scheduled=scheduled, tz=tz))),
         ActionsBlock(elements=[start_button(started.checkin_id)]),
     ]
 
 
 def reminder_text(reminder: Reminder) -> str:
     whose = "your" if reminder.rater is Rater.SELF else f"{escape(reminder.person_name)}'s"
+    closes = slack_date(reminder.deadline_at, reminder.tz)
     return (
-        f"A reminder: {whose} check-in is waiting for your verdicts. It closes {slack_date(reminder.deadline_at)} "
+        f"A reminder: {whose} check-in is waiting for your verdicts. It closes {closes} "
         "and shows what was rated by then."
     )
 
@@ -311,14 +314,14 @@ def reveal_blocks(note: RevealNote) -> list[Block]:
     return blocks
 
 
-def home_checkin_blocks(rows: Sequence[PendingCheckin]) -> list[Block]:
+def home_checkin_blocks(rows: Sequence[PendingCheckin], tz: str | None = None) -> list[Block]:
     """The App Home's open check-ins, each with a resume button (none once that side submitted)."""
     if not rows:
         return []
     blocks: list[Block] = [DividerBlock(), HeaderBlock(text="Check-ins")]
     for row in rows[:HOME_ROWS]:
         whose = "Your check-in" if row.rater is Rater.SELF else f"{escape(row.person_name)}'s check-in"
-        due = f"closes {slack_date(row.deadline_at)}"
+        due = f"closes {slack_date(row.deadline_at, tz)}"
         if row.submitted:
             blocks.append(SectionBlock(text=f"{whose} · submitted; the result comes when both are in, or {due}"))
             continue

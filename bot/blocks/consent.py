@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextBlock, MarkdownTextObject, SectionBlock
 
 from bot.blocks.common import mrkdwn_sections
+from bot.blocks.focus import report_focus_line
+from bot.blocks.when import last_evidence_text
 from bot.ids import LADDER_COMMAND, ConsentAction
 from bot.services.text import escape
 
@@ -69,9 +72,13 @@ def team_blocks(
     pending: list[tuple[int, str]],
     reports: list[tuple[str, bool]],
     readiness: Mapping[str, str] | None = None,
+    focus: Mapping[str, Sequence[str]] | None = None,
+    last_evidence_at: Mapping[str, datetime] | None = None,
+    tz: str = "UTC",
 ) -> list[Block]:
     """pending: (link id, manager slack id) asking to manage the caller; reports: (slack id, active);
-    readiness: a consenting report's readiness line (mrkdwn) by Slack id."""
+    readiness: a consenting report's readiness line (mrkdwn) by Slack id; focus: their focus behaviour
+    texts (raw); last_evidence_at: when they last saved evidence (dates in the reader's `tz`)."""
     lines = ["*Your manager*"]
     lines.append(f"<@{manager_slack_id}>: sees your evidence." if manager_slack_id else "_Nobody at the moment._")
     blocks: list[Block] = mrkdwn_sections(lines)
@@ -88,9 +95,7 @@ def team_blocks(
     report_lines = ["*Your reports*"]
     if reports:
         report_lines += [
-            f"• <@{slack_id}>"
-            + ("" if active else " (waiting for their consent)")
-            + (f"\n      {readiness[slack_id]}" if readiness and slack_id in readiness else "")
+            _report_line(slack_id, active, readiness or {}, focus or {}, last_evidence_at or {}, tz)
             for slack_id, active in reports
         ]
     else:
@@ -107,3 +112,21 @@ def team_blocks(
         )
     )
     return blocks
+
+
+def _report_line(
+    slack_id: str,
+    active: bool,
+    readiness: Mapping[str, str],
+    focus: Mapping[str, Sequence[str]],
+    last_evidence_at: Mapping[str, datetime],
+    tz: str,
+) -> str:
+    if not active:
+        return f"• <@{slack_id}> (waiting for their consent)"
+    line = f"• <@{slack_id}> · {last_evidence_text(last_evidence_at.get(slack_id), tz)}"
+    if slack_id in readiness:
+        line += f"\n      {readiness[slack_id]}"
+    if focus.get(slack_id):
+        line += f"\n      {report_focus_line(focus[slack_id])}"
+    return line

@@ -36,7 +36,14 @@ from bot.blocks.when import slack_date
 from bot.ids import Callback, DigestAction, DigestBlock, DigestNoteAction
 from bot.services import last_evidence
 from bot.services.assessments import VERDICT_LABELS, VERDICT_ORDER, VerdictView
-from bot.services.digests import BehaviourEvidence, DigestContent, EvidenceItem, ItemState, TalkingPoint
+from bot.services.digests import (
+    AreaCoverage,
+    BehaviourEvidence,
+    DigestContent,
+    EvidenceItem,
+    ItemState,
+    TalkingPoint,
+)
 from bot.services.disputes import MAX_CITED
 from bot.services.text import escape
 from storage.models import Rater, Verdict
@@ -254,7 +261,13 @@ def with_verdict(blocks: list[dict[str, Any]], block_id: str, line: str) -> list
     return updated
 
 
-def _change(change: int | None) -> str:
+NEW_LEVEL = " · new level"
+
+
+def _change(area: AreaCoverage) -> str:
+    if area.new_level:  # measured against another level last time: a delta would compare two milestones
+        return NEW_LEVEL
+    change = area.change
     if not change:  # unknown or none: "no change" is said once for the whole milestone, if at all
         return ""
     sign = "+" if change > 0 else "−"
@@ -270,7 +283,7 @@ def coverage_lines(content: DigestContent) -> list[str]:
     for area in shown:
         level = f" → {escape(area.level_name)}" if area.level_name else ""
         bar = progress_bar(area.covered, area.total) if area.total else "no behaviours listed for this level"
-        lines.append(f"`{bar}` {escape(area.area_name)}{level}{_change(area.change)}")
+        lines.append(f"`{bar}` {escape(area.area_name)}{level}{_change(area)}")
     if content.coverage_unchanged:
         lines.append(NO_COVERAGE_CHANGE)
     top = [c for c in content.coverage if c.at_top]

@@ -40,6 +40,13 @@ def focus_line(item: FocusItem) -> str:
     return f":dart: *{escape(shorten(item.behaviour_text, 200))}* ({where}) · {items}{verdict}"
 
 
+def report_focus_line(texts: Sequence[str]) -> str:
+    """A report's focus as their manager sees it (Home, `/ladder team`); "" when they chose none."""
+    if not texts:
+        return ""
+    return ":dart: Focus: " + "; ".join(escape(shorten(text, 80)) for text in texts)
+
+
 def focus_blocks(shown: FocusShown) -> list[Block]:
     lines = []
     if shown.cleared:

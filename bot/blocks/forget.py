@@ -45,6 +45,7 @@ def deletion_lines(counts: dict[str, int] | None) -> str:
             _line(counts.get("digests", 0), "digest"),
             _line(counts.get("assessments", 0), "verdict"),
             _line(counts.get("checkins", 0), "check-in"),
+            _line(counts.get("focus", 0), "focus behaviour"),
             "Ended:",
             _line(counts.get("manager_links_ended", 0), "manager link"),
             _line(counts.get("one_on_ones_ended", 0), "1:1"),

@@ -22,13 +22,12 @@ from slack_sdk.models.views import View
 
 from bot.blocks.checkin import home_checkin_blocks
 from bot.blocks.common import context, progress_bar, shorten
-from bot.blocks.focus import home_focus_blocks
+from bot.blocks.focus import home_focus_blocks, report_focus_line
 from bot.blocks.lookup import lines_to_blocks
 from bot.blocks.promotion import promote_actions
 from bot.blocks.readiness import area_lines, report_summary
-from bot.blocks.when import slack_date
+from bot.blocks.when import last_evidence_text, slack_date
 from bot.ids import EvidenceAction, HomeAction, HomeBlock, OneOnOneAction
-from bot.services import last_evidence
 from bot.services.backoff import ResponseRate
 from bot.services.home import DisputedItem, EvidenceItem, HomeData, ReportRow, ScheduleInfo
 from bot.services.readiness import AreaReadiness
@@ -52,7 +51,7 @@ def _button(text: str, action_id: str, style: str | None = None, confirm: Confir
 
 def home_view(data: HomeData, now: datetime) -> View:
     blocks = _standing_blocks(data) if data.is_set_up else _welcome_blocks(data)
-    blocks += home_checkin_blocks(data.checkins)
+    blocks += home_checkin_blocks(data.checkins, data.tz)
     if data.is_set_up:
         blocks += _readiness_blocks(data.readiness)
         blocks += home_focus_blocks(data.focus)
@@ -204,17 +203,13 @@ def _readiness_blocks(areas: tuple[AreaReadiness, ...]) -> list[Block]:
 
 def _report_line(row: ReportRow, tz: str = "UTC") -> str:
     who = f"<@{row.slack_user_id}>"
-    last = (
-        f"{last_evidence.LABEL} {slack_date(row.last_evidence_at, tz)}"
-        if row.last_evidence_at
-        else last_evidence.NONE_YET
-    )
+    last = last_evidence_text(row.last_evidence_at, tz)
     if row.ladder is None:
         return f"{who} · not set up · {last}"
     line = f"{who} · {escape(row.level_label or '')} · `{progress_bar(row.covered, row.total)}` · {last}"
     line += f"\n      {report_summary(row.readiness)}" if row.readiness else ""
     if row.focus:
-        line += "\n      :dart: Focus: " + "; ".join(escape(shorten(text, 80)) for text in row.focus)
+        line += f"\n      {report_focus_line(row.focus)}"
     return line
 
 

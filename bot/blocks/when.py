@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.services import timing
+from bot.services import last_evidence, timing
 
 
 def when_label(moment: datetime | None, tz: str | None) -> str | None:
@@ -40,6 +40,13 @@ def slack_date(moment: datetime, tz: str | None = None) -> str:
     utc = _naive_utc(moment)
     epoch = int(utc.replace(tzinfo=UTC).timestamp())
     return f"<!date^{epoch}^{{date_short}}|{date_text(utc, tz)}>"
+
+
+def last_evidence_text(moment: datetime | None, tz: str | None) -> str:
+    """`last evidence <date>` (bot.services.last_evidence, the one "last answer"), or `no evidence yet`."""
+    if moment is None:
+        return last_evidence.NONE_YET
+    return f"{last_evidence.LABEL} {slack_date(moment, tz)}"
 
 
 def _naive_utc(moment: datetime) -> datetime:

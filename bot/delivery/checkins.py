@@ -47,9 +47,15 @@ def send_invites(deps: Deps, started: Started, *, scheduled: bool = False, recor
     """DM the "Start rating" button: to the other rater, or to both for a check-in the schedule started;
     then stamp them sent (a check-in left unstamped is sent by the tick's sweep)."""
     targets = [started.person_slack_id, started.manager_slack_id] if scheduled else [started.other_rater]
-    text = invite_text(started, scheduled=scheduled)
-    blocks = invite_blocks(started, scheduled=scheduled)
-    sent = sum(1 for target in targets if target and _dm(deps, target, text, blocks))
+    sent = 0
+    for target in targets:
+        if target:
+            tz = started.tz_of(target)  # the reader's local date
+            text, blocks = (
+                invite_text(started, scheduled=scheduled, tz=tz),
+                invite_blocks(started, scheduled=scheduled, tz=tz),
+            )
+            sent += _dm(deps, target, text, blocks)
     if record:
         checkin_tick.record_invites_sent(deps.uow, started.checkin_id, deps.now())
     return sent

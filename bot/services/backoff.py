@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from bot.services import prompt_controls, timing
+from bot.services import away, prompt_controls, timing
 from storage.models import Backoff, Cadence, Person, Prompt, PromptSchedule, PromptState
+from storage.repositories.prompts import PromptActivityRow
 from storage.uow import UnitOfWork
 
 ASK_AFTER = 3
@@ -28,11 +29,23 @@ ASKING = "backing off: asked about the cadence instead"
 SLOWER = {Cadence.WEEKLY: Cadence.FORTNIGHTLY, Cadence.FORTNIGHTLY: Cadence.MONTHLY, Cadence.MONTHLY: Cadence.MONTHLY}
 
 
+# The skip reasons that are the person's own answer (not the tick's: away, quiet day, expired).
+ANSWER_SKIP_REASONS = (prompt_controls.NOTHING_THIS_WEEK,)
+
+
 def answered(prompt: Prompt) -> bool:
     """The one definition of an answered prompt: evidence came for it, or "nothing this week"."""
     if prompt.answered_at is not None:
         return True
-    return prompt.state is PromptState.SKIPPED and prompt.skip_reason == prompt_controls.NOTHING_THIS_WEEK
+    return prompt.state is PromptState.SKIPPED and prompt.skip_reason in ANSWER_SKIP_REASONS
+
+
+def activity(uow: UnitOfWork, person_id: int, since: datetime, until: datetime) -> PromptActivityRow:
+    """Prompts of a period for the digest, counted in one statement by the same rule as `answered`
+    (a "nothing this week" is an answer), with the prompts skipped because the person was away."""
+    return uow.prompts.activity(
+        person_id, since, until, away_reasons=away.AWAY_SKIP_PREFIXES, answer_skip_reasons=ANSWER_SKIP_REASONS
+    )
 
 
 @dataclass(frozen=True, slots=True)

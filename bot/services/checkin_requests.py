@@ -54,6 +54,18 @@ class Started:
     manager_slack_id: str | None  # None: self-only, nobody to rate with
     areas: int
     deadline_at: datetime
+    person_tz: str = "UTC"
+    manager_tz: str = "UTC"
+
+    def tz_of(self, slack_user_id: str | None) -> str:
+        """The time zone of one of its raters (dates in their DMs are their local dates)."""
+        return (
+            self.manager_tz if slack_user_id is not None and slack_user_id == self.manager_slack_id else self.person_tz
+        )
+
+    @property
+    def starter_tz(self) -> str:
+        return self.person_tz if self.role is Rater.SELF else self.manager_tz
 
     @property
     def self_only(self) -> bool:
@@ -84,6 +96,7 @@ class RatingForm:
     self_only: bool
     previous: Mapping[str, VerdictView]
     evidence: Mapping[str, tuple[EvidenceOption, ...]]
+    tz: str = "UTC"  # the rater's (the reader's)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +212,8 @@ def started_outcome(
         manager_slack_id=manager.slack_user_id if manager is not None else None,
         areas=len({page.area_id for page in pages}),
         deadline_at=checkin.deadline_at,
+        person_tz=person.tz or "UTC",
+        manager_tz=(manager.tz or "UTC") if manager is not None else "UTC",
     )
 
 
@@ -258,6 +273,7 @@ def _form(uow: UnitOfWork, opened: _Opened, page: Page, now: datetime) -> Rating
         self_only=opened.checkin.manager_id is None,
         previous={b: previous[b] for b in page.behaviour_ids if b in previous},
         evidence=_evidence_for(uow, person.id, framework.id, page.behaviour_ids),
+        tz=opened.actor.tz or "UTC",
     )
 
 

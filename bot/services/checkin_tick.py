@@ -48,6 +48,7 @@ class Reminder:
     slack_user_id: str
     person_name: str
     deadline_at: datetime
+    tz: str = "UTC"  # the rater's: the DM's date is their local date
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +163,7 @@ def claim_reminders(uow_factory: UnitOfWorkFactory, checkin_id: int, now: dateti
                         target.slack_user_id,
                         person.display_name or person.slack_user_id,
                         checkin.deadline_at,
+                        target.tz or "UTC",
                     )
                 )
     return found

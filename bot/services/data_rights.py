@@ -18,6 +18,7 @@ from storage.models import (
     CheckIn,
     Digest,
     Evidence,
+    FocusBehaviour,
     ManagerLink,
     OneOnOne,
     Person,
@@ -87,6 +88,7 @@ def export_person(
         # Verdicts on the person (blind ones included: they are the person's data) and their check-ins.
         "assessments": [_assessment(uow, row) for row in uow.assessments.all_for(person.id)],
         "checkins": [_checkin(row) for row in uow.checkins.for_person(person.id)],
+        "focus": [_focus(row) for row in uow.focus.for_person(person.id)],
         "audit": [
             {"at": _json(entry.at), "actor_slack_id": entry.actor_slack_id, "action": entry.action}
             for entry in uow.audit.for_subject(person.slack_user_id, limit=10_000)
@@ -266,6 +268,10 @@ def _checkin(row: CheckIn) -> dict[str, Any]:
     return data
 
 
+def _focus(row: FocusBehaviour) -> dict[str, Any]:
+    return _fields(row, ("framework_id", "behaviour_id", "created_at"))
+
+
 def _one_on_one(uow: UnitOfWork, one_on_one: OneOnOne, person: Person) -> dict[str, Any]:
     is_report = one_on_one.report_id == person.id
     other = uow.people.get(one_on_one.manager_id if is_report else one_on_one.report_id)
@@ -314,6 +320,7 @@ class DeletionReport:
     one_on_ones_ended: int
     assessments: int = 0
     checkins: int = 0
+    focus: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -338,14 +345,15 @@ _SUMMARY_WORDS = {
     "one_on_ones_ended": ("1:1 ended", "1:1s ended"),
     "assessments": ("verdict", "verdicts"),
     "checkins": ("check-in", "check-ins"),
+    "focus": ("focus behaviour", "focus behaviours"),
 }
 
 
 def delete_person_data(
     uow: UnitOfWork, person: Person, *, actor: str | None, now: datetime | None = None
 ) -> DeletionReport:
-    """Delete the person's evidence and tags, verdicts on them and their check-ins, prompts, schedule,
-    placements and the digests of their 1:1s;
+    """Delete the person's evidence and tags, verdicts on them and their check-ins, focus behaviours,
+    prompts, schedule, placements and the digests of their 1:1s;
     end their manager links and 1:1s (both roles; the links stay as the other side's history); clear
     their name and email and mark them inactive so the bot stops prompting them.
 
@@ -368,6 +376,7 @@ def delete_person_data(
         one_on_ones_ended=uow.one_on_ones.end_all_involving(person.id, now),
         assessments=assessments,
         checkins=checkins,
+        focus=uow.focus.delete_all_for(person.id),  # explicit, as the rest: not left to ON DELETE CASCADE
     )
     person.display_name = None
     person.email = None

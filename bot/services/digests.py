@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal
 
-from bot.services import assessments, away, last_evidence
+from bot.services import assessments, backoff, last_evidence
 from bot.services import focus as focus_rules
 from bot.services.assessments import EMPTY, CurrentVerdicts, Disagreement, VerdictView
 from bot.services.readiness import AreaReadiness, readiness
@@ -137,6 +137,8 @@ class AreaCoverage:
     previous: int | None = None  # covered at the last digest, if there was one
     last_evidence_at: datetime | None = None
     at_top: bool = False
+    level_id: str | None = None  # the level measured against (the next one in this area)
+    new_level: bool = False  # the last digest measured another level here (a promotion): no delta
 
     @property
     def change(self) -> int | None:
@@ -164,7 +166,7 @@ class TalkingPoint:
 @dataclass(frozen=True, slots=True)
 class PromptActivity:
     asked: int = 0
-    answered: int = 0
+    answered: int = 0  # bot.services.backoff.answered: "nothing this week" is an answer too
     last_answer_at: datetime | None = None  # the last prompt answered; surfaces show last_evidence instead
     away: int = 0  # prompts of the period skipped because the person was away (status, quiet day)
 
@@ -218,12 +220,15 @@ class DigestContent:
     def coverage_unchanged(self) -> bool:
         """Every area was measured at the last digest and none moved: said once, not per area."""
         shown = [c for c in self.coverage if not c.at_top]
-        return bool(shown) and all(c.change == 0 for c in shown)
+        return bool(shown) and all(c.change == 0 and not c.new_level for c in shown)
 
     def coverage_snapshot(self) -> dict[str, Any]:
-        """What Digest.coverage stores so the next digest can show the change and rotate its points."""
+        """What Digest.coverage stores so the next digest can show the change and rotate its points;
+        the level is kept so a change of level (a promotion) is not read as coverage lost."""
         snapshot: dict[str, Any] = {
-            c.area_id: {"covered": c.covered, "total": c.total} for c in self.coverage if not c.at_top
+            c.area_id: {"covered": c.covered, "total": c.total, "level": c.level_id}
+            for c in self.coverage
+            if not c.at_top
         }
         if self.points_memory:
             snapshot[POINTS_KEY] = dict(self.points_memory)
@@ -315,6 +320,10 @@ def coverage_for(
         last_times = [stats[b].last_at for b in ids if b in stats and stats[b].last_at is not None]
         before = previous.get(area.area_id)
         prev_covered = before.get("covered") if isinstance(before, Mapping) else before
+        # Snapshots from before the level was stored have no "level": their delta is read as before.
+        new_level = isinstance(before, Mapping) and "level" in before and before["level"] != area.level_id
+        if new_level:
+            prev_covered = None
         rows.append(
             AreaCoverage(
                 area_id=area.area_id,
@@ -325,6 +334,8 @@ def coverage_for(
                 previous=int(prev_covered) if isinstance(prev_covered, int) else None,
                 last_evidence_at=max(last_times) if last_times else None,
                 at_top=area.at_top,
+                level_id=area.level_id,
+                new_level=new_level,
             )
         )
     return tuple(rows)
@@ -684,7 +695,7 @@ def load_inputs(
         inputs.focus = [
             r.behaviour_id for r in uow.focus.for_person(report.id) if r.framework_id == inputs.framework.id
         ]
-    activity = uow.prompts.activity(report.id, period_start, period_end, away_reasons=away.AWAY_SKIP_PREFIXES)
+    activity = backoff.activity(uow, report.id, period_start, period_end)
     inputs.prompts = PromptActivity(activity.asked, activity.answered, activity.last_answer_at, activity.away)
     inputs.last_evidence_at = last_evidence.last_evidence_of(uow, report.id, until=period_end)
     return inputs

@@ -159,6 +159,22 @@ def prompt_focus_for_many(
     return found
 
 
+def texts_for_many(
+    uow: UnitOfWork, library: Library, placements: Mapping[int, Placement]
+) -> dict[int, tuple[str, ...]]:
+    """person id -> the texts of their focus behaviours still below the bar, in ladder order: what a
+    manager sees of their reports' focus (Home, `/ladder team`). Two statements however many people."""
+    found: dict[int, tuple[str, ...]] = {}
+    for person_id, behaviour_ids in prompt_focus_for_many(uow, library, placements).items():
+        framework = library.get(placements[person_id].framework_id)
+        if framework is None:
+            continue
+        order = {b.id: i for i, b in enumerate(framework.behaviours)}
+        chosen = sorted((b for b in behaviour_ids if b in order), key=order.__getitem__)
+        found[person_id] = tuple(framework.behaviour(b).text for b in chosen)
+    return found
+
+
 def match_behaviours(
     library: Library, framework: Framework, milestone: NextMilestone, wanted: str
 ) -> list[Behaviour] | str:

@@ -207,7 +207,7 @@ def _reports(uow: UnitOfWork, library: Library, manager: Person) -> tuple[tuple[
     standings = standings_for_many(uow, library, people, placements)
     latest = last_evidence.last_evidence_at(uow, ids)
     readiness = reports_readiness(uow, library, placements)
-    focused = focus.prompt_focus_for_many(uow, library, placements)
+    focused = focus.texts_for_many(uow, library, placements)
     rows = []
     for report in people:
         standing, last_at = standings.get(report.id), latest.get(report.id)
@@ -224,18 +224,10 @@ def _reports(uow: UnitOfWork, library: Library, manager: Person) -> tuple[tuple[
                 standing.total,
                 last_at,
                 readiness.get(report.id),
-                _focus_texts(library, placements.get(report.id), focused.get(report.id, frozenset())),
+                focused.get(report.id, ()),
             )
         )
     return tuple(rows), hidden
-
-
-def _focus_texts(library: Library, placement: Placement | None, behaviour_ids: frozenset[str]) -> tuple[str, ...]:
-    framework = library.get(placement.framework_id) if placement is not None else None
-    if framework is None:
-        return ()
-    found = (framework.find_behaviour(b) for b in sorted(behaviour_ids))
-    return tuple(b.text for b in found if b is not None)
 
 
 def set_paused(uow_factory: UnitOfWorkFactory, team_id: str, user_id: str, paused: bool, now: datetime) -> bool:

@@ -39,12 +39,14 @@ class NoOneOnOne:
 class CheckinScheduleSet:
     every_weeks: int | None  # None: scheduled check-ins are off
     next_at: datetime | None
+    tz: str = "UTC"  # the manager's (the reader's)
 
 
 @dataclass(frozen=True, slots=True)
 class MeetingRow:
     report_slack_id: str
     meeting: OneOnOne
+    tz: str = "UTC"  # the manager's (the reader's): dates shown are their local dates
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,13 +92,13 @@ def set_checkin_schedule(
         if meeting is None:
             return NoOneOnOne()
         one_on_ones.set_checkin_every(meeting, every_weeks, now)
-        return CheckinScheduleSet(meeting.checkin_every_weeks, meeting.next_checkin_at)
+        return CheckinScheduleSet(meeting.checkin_every_weeks, meeting.next_checkin_at, manager.tz or "UTC")
 
 
 def list_one_on_ones(uow_factory: UnitOfWorkFactory, actor: Actor) -> list[MeetingRow]:
     with uow_factory() as uow:
         manager = actor.person(uow)
-        return _rows(uow, manager.id) if manager is not None else []
+        return _rows(uow, manager.id, manager.tz) if manager is not None else []
 
 
 def remove_one_on_one(uow_factory: UnitOfWorkFactory, actor: Actor, *, report_slack_id: str, now: datetime) -> bool:
@@ -116,13 +118,13 @@ def scheduling_form(uow_factory: UnitOfWorkFactory, actor: Actor) -> SchedulingF
             (link.person.slack_user_id, link.person.display_name or link.person.slack_user_id)
             for link in uow.managers.reports_of(manager.id)
         ]
-        return SchedulingForm(reports, _rows(uow, manager.id), manager.tz)
+        return SchedulingForm(reports, _rows(uow, manager.id, manager.tz), manager.tz)
 
 
-def _rows(uow: UnitOfWork, manager_id: int) -> list[MeetingRow]:
+def _rows(uow: UnitOfWork, manager_id: int, tz: str | None) -> list[MeetingRow]:
     rows = []
     for meeting in uow.one_on_ones.list_for_manager(manager_id):
         report = uow.people.get(meeting.report_id)
         if report is not None:
-            rows.append(MeetingRow(report.slack_user_id, meeting))
+            rows.append(MeetingRow(report.slack_user_id, meeting, tz or "UTC"))
     return rows

@@ -109,17 +109,30 @@ def fallback_note(framework: Framework, behaviour: Behaviour, current_level_id: 
     return f"From your current level ({current}): {upcoming.name} lists no behaviours yet, so keep showing this one"
 
 
+FOCUS_WHY = "One of your focus behaviours"
+
+
 def why_line(
-    behaviour: Behaviour, stat: EvidenceStat | None, level_name: str, area_name: str, fallback: str | None = None
+    behaviour: Behaviour,
+    stat: EvidenceStat | None,
+    level_name: str,
+    area_name: str,
+    fallback: str | None = None,
+    *,
+    focused: bool = False,
 ) -> str:
     """One line on why this behaviour was picked, for the prompt DM. `fallback` (from `fallback_note`)
-    replaces "part of reaching" for a behaviour that is not from the person's next level."""
+    replaces "part of reaching" for a behaviour that is not from the person's next level; `focused`: it
+    is one of the person's focus behaviours (the prompt prefers them), and the line says so first."""
     if fallback is not None:
         if stat is None or stat.count == 0:
-            return f"{fallback}. You have no evidence for it yet."
+            line = f"{fallback}. You have no evidence for it yet."
+        else:
+            items = "item" if stat.count == 1 else "items"
+            line = f"{fallback}. You have {stat.count} {items} of evidence so far."
+    elif stat is None or stat.count == 0:
+        line = f"It is part of reaching {level_name} in {area_name}, and you have no evidence for it yet."
+    else:
         items = "item" if stat.count == 1 else "items"
-        return f"{fallback}. You have {stat.count} {items} of evidence so far."
-    if stat is None or stat.count == 0:
-        return f"It is part of reaching {level_name} in {area_name}, and you have no evidence for it yet."
-    items = "item" if stat.count == 1 else "items"
-    return f"It is part of reaching {level_name} in {area_name}; you have {stat.count} {items} of evidence so far."
+        line = f"It is part of reaching {level_name} in {area_name}; you have {stat.count} {items} of evidence so far."
+    return f"{FOCUS_WHY}. {line}" if focused else line

@@ -5,10 +5,12 @@ start from here."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from bot.services import focus
 from bot.services.prompt_choice import EvidenceStat, fallback_note, why_line
 from frameworks import Library
 from storage.models import Placement, Prompt, PromptState
@@ -31,12 +33,17 @@ class PromptContent:
 
 
 def prompt_content(
-    library: Library, prompt: Prompt, stat: EvidenceStat | None, placement: Placement | None = None
+    library: Library,
+    prompt: Prompt,
+    stat: EvidenceStat | None,
+    placement: Placement | None = None,
+    focus: Collection[str] = frozenset(),
 ) -> PromptContent | None:
     """What the prompt DM says, rebuilt from the prompt row and today's ladder (None if it is gone).
 
     `placement` (the person's current one) tells a next-milestone behaviour from a fallback to their
-    own level, so the DM never says "towards" the level they are already at."""
+    own level, so the DM never says "towards" the level they are already at. `focus`: the person's
+    focus behaviour ids (bot.services.focus), so the why line says when the prompt asks about one."""
     framework = library.get(prompt.framework_id)
     behaviour_id = prompt.behaviour_ids[0] if prompt.behaviour_ids else None
     behaviour = framework.find_behaviour(behaviour_id) if framework and behaviour_id else None
@@ -54,20 +61,24 @@ def prompt_content(
         behaviour_text=behaviour.text,
         area_name=area_name,
         level_name=level,
-        why=why_line(behaviour, stat, level, area_name, fallback),
+        why=why_line(behaviour, stat, level, area_name, fallback, focused=behaviour.id in focus),
         qualifier=behaviour.qualifier,
         fallback=fallback is not None,
     )
 
 
 def content_for(uow: UnitOfWork, library: Library, prompt: Prompt) -> PromptContent | None:
-    """`prompt_content` with the person's current evidence count for the behaviour and their placement."""
+    """`prompt_content` with the person's current evidence count for the behaviour, their placement and
+    their focus."""
     stat = None
     if prompt.behaviour_ids:
         coverage = uow.evidence.coverage(prompt.person_id, prompt.framework_id, prompt.behaviour_ids[:1])
         found = coverage.get(prompt.behaviour_ids[0])
         stat = EvidenceStat(found.count, found.last_at) if found else None
-    return prompt_content(library, prompt, stat, uow.placements.current_for(prompt.person_id))
+    placement = uow.placements.current_for(prompt.person_id)
+    placements = {prompt.person_id: placement} if placement is not None else {}
+    focused = focus.prompt_focus_for_many(uow, library, placements).get(prompt.person_id, frozenset())
+    return prompt_content(library, prompt, stat, placement, focused)
 
 
 PromptLook = Literal["answered", "skipped", "closed", "paused", "snoozed", "live"]

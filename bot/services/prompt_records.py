@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.deps import Deps
-from bot.services import away, timing
+from bot.services import away, focus, timing
 from bot.services.prompt_choice import EvidenceStat
 from bot.services.prompt_content import PromptContent, prompt_content
 from bot.services.prompt_controls import compute_next_due, is_paused, mark_inactive, next_slot
@@ -68,6 +68,7 @@ def claim_jobs(
         people = uow.people.get_many(person_ids)
         placements = uow.placements.current_for_many(person_ids)
         schedules = uow.schedules.get_for_many(person_ids)
+        focused = focus.prompt_focus_for_many(uow, deps.library, placements)
         jobs = []
         for prompt in claimed:
             person = people.get(prompt.person_id)
@@ -87,7 +88,8 @@ def claim_jobs(
             behaviour_id = prompt.behaviour_ids[0] if prompt.behaviour_ids else ""
             found = coverage[prompt.person_id].get((prompt.framework_id, behaviour_id))
             stat = EvidenceStat(found.count, found.last_at) if found else None
-            content = prompt_content(deps.library, prompt, stat, placements.get(prompt.person_id))
+            mine = focused.get(prompt.person_id, frozenset())
+            content = prompt_content(deps.library, prompt, stat, placements.get(prompt.person_id), mine)
             if content is None:
                 uow.prompts.mark_skipped(prompt, "behaviour no longer on the ladder", now)
                 report.add("skipped")
@@ -102,7 +104,7 @@ def claim_jobs(
                     content,
                     delivered[person.id].channel_id if person.id in delivered else None,
                     may_have_posted=_may_have_posted(prompt),
-                    previous=_open_prompt(deps.library, delivered.get(person.id), prompt.id),
+                    previous=_open_prompt(deps.library, delivered.get(person.id), prompt.id, mine),
                 )
             )
         return jobs, True
@@ -115,13 +117,15 @@ MAY_HAVE_POSTED = " (an earlier attempt may have posted)"
 BEFORE_POSTING = " (before posting)"
 
 
-def _open_prompt(library: Library, previous: Prompt | None, prompt_id: int) -> OpenPrompt | None:
+def _open_prompt(
+    library: Library, previous: Prompt | None, prompt_id: int, focus_ids: frozenset[str] = frozenset()
+) -> OpenPrompt | None:
     """The earlier prompt a new one closes: still unanswered, in the person's DMs."""
     if previous is None or previous.id == prompt_id or previous.state is not PromptState.SENT:
         return None
     if not previous.channel_id or not previous.message_ts:
         return None
-    content = prompt_content(library, previous, None)
+    content = prompt_content(library, previous, None, focus=focus_ids)
     return OpenPrompt(previous.id, previous.channel_id, previous.message_ts, content) if content else None
 
 

@@ -3,16 +3,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.services import access, consent
+from bot.services import access, consent, focus, last_evidence
 from bot.services.actor import Actor
 from bot.services.directory import Directory, ensure_person
 from bot.services.lookup import find_person
 from bot.services.readiness_reads import ReportReadiness, reports_readiness
 from frameworks import Library
-from storage.models import ManagerLinkStatus, Person
+from storage.models import ManagerLinkStatus, Person, Placement
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 
@@ -31,6 +32,10 @@ class Team:
     reports: list[tuple[str, bool]]  # (report's Slack id, link active)
     # Active reports' readiness by Slack id, with the name a Promote button shows.
     readiness: dict[str, tuple[str, ReportReadiness]] = field(default_factory=dict)
+    # Active reports' focus behaviour texts and last evidence (bot.services.last_evidence), by Slack id.
+    focus: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    last_evidence_at: dict[str, datetime] = field(default_factory=dict)
+    tz: str = "UTC"  # the reader's
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,20 +86,33 @@ def team_of(uow_factory: UnitOfWorkFactory, library: Library, actor: Actor, now:
             return Team(None, [], [])
         view = consent.team_view(uow, person)
         active = [link.person for link in view.reports if link.status is ManagerLinkStatus.ACTIVE]
+        ids = {report.id: report.slack_user_id for report in active}
+        placements = uow.placements.current_for_many(list(ids))
+        focused = focus.texts_for_many(uow, library, placements)
+        latest = last_evidence.last_evidence_at(uow, ids)
         return Team(
             view.manager.manager.slack_user_id if view.manager else None,
             [(link.id, link.manager.slack_user_id) for link in view.pending_managers],
             [(link.person.slack_user_id, link.status is ManagerLinkStatus.ACTIVE) for link in view.reports],
-            _readiness(uow, library, person, active, actor.team_id, now),
+            _readiness(uow, library, person, active, placements, actor.team_id, now),
+            {ids[pid]: texts for pid, texts in focused.items() if texts},
+            {ids[pid]: at for pid, at in latest.items()},
+            person.tz or "UTC",
         )
 
 
 def _readiness(
-    uow: UnitOfWork, library: Library, manager: Person, reports: list[Person], team_id: str, now: datetime
+    uow: UnitOfWork,
+    library: Library,
+    manager: Person,
+    reports: list[Person],
+    placements: Mapping[int, Placement],
+    team_id: str,
+    now: datetime,
 ) -> dict[str, tuple[str, ReportReadiness]]:
     """Consenting reports' readiness (their verdicts, read as their manager: audited per report)."""
     by_id = {report.id: report for report in reports}
-    read = reports_readiness(uow, library, uow.placements.current_for_many(list(by_id)))
+    read = reports_readiness(uow, library, placements)
     for person_id in read:
         access.record_read(
             uow.audit,

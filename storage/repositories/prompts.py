@@ -215,12 +215,26 @@ class PromptRepository(Repository):
         ).all()
 
     def activity(
-        self, person_id: int, since: datetime, until: datetime, *, away_reasons: Sequence[str] = ()
+        self,
+        person_id: int,
+        since: datetime,
+        until: datetime,
+        *,
+        away_reasons: Sequence[str] = (),
+        answer_skip_reasons: Sequence[str] = (),
     ) -> PromptActivityRow:
         """Prompts sent in [since, until), how many of those were answered, the latest answer before
         `until`, and the prompts due in [since, until) skipped with a reason starting with one of
-        `away_reasons`, in one statement: the digest's response rate and away weeks."""
+        `away_reasons`, in one statement: the digest's response rate and away weeks.
+
+        Answered is bot.services.backoff.answered in SQL: evidence came (`answered_at`), or the prompt
+        was skipped with one of `answer_skip_reasons` (the person's own "nothing this week")."""
         in_period = and_(Prompt.sent_at >= since, Prompt.sent_at < until)
+        answered_skip = and_(
+            Prompt.state == PromptState.SKIPPED,
+            Prompt.skip_reason.in_(list(answer_skip_reasons)) if answer_skip_reasons else false(),
+        )
+        is_answered = or_(Prompt.answered_at.is_not(None), answered_skip)
         away = and_(
             Prompt.state == PromptState.SKIPPED,
             Prompt.due_at >= since,
@@ -230,7 +244,7 @@ class PromptRepository(Repository):
         asked, answered, last_answer_at, away_count = self.session.execute(
             select(
                 func.coalesce(func.sum(case((in_period, 1), else_=0)), 0),
-                func.coalesce(func.sum(case((and_(in_period, Prompt.answered_at.is_not(None)), 1), else_=0)), 0),
+                func.coalesce(func.sum(case((and_(in_period, is_answered), 1), else_=0)), 0),
                 func.max(case((Prompt.answered_at < until, Prompt.answered_at))),
                 func.coalesce(func.sum(case((away, 1), else_=0)), 0),
             ).where(Prompt.person_id == person_id)

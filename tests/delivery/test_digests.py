@@ -72,7 +72,7 @@ def test_digest_goes_out_two_hours_before_each_meeting_across_dst(db: Database) 
         assert (actions[0]["action_id"], actions[0]["value"]) == (DigestAction.ADD_NOTE.value, str(digest.id))
         assert digest.state is DigestState.SENT and digest.channel_id == manager_dm
         assert digest.period_end == MEETING_1 and digest.period_start == MEETING_1 - timedelta(days=7)
-        assert len(digest.message_ts) == 1 and digest.coverage["delivery"] == {"covered": 1, "total": 3}
+        assert len(digest.message_ts) == 1 and digest.coverage["delivery"] == {"covered": 1, "total": 3, "level": "2"}
 
         with db.uow() as uow:
             one_on_one = uow.one_on_ones.get(one_on_one_id)

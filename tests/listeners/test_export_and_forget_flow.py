@@ -122,3 +122,16 @@ def test_the_packet_carries_verdicts_and_forget_removes_them(harness: Harness) -
         workspace = uow.workspaces.get_by_team(harness.team_id)
         person = uow.people.get_by_slack_id(workspace.id, "UREP")
         assert uow.assessments.all_for(person.id) == []
+
+
+def test_forget_deletes_and_counts_the_focus_behaviours(harness: Harness) -> None:
+    behaviours = _seed(harness)
+    harness.command("UREP", f"focus {behaviours[0]} {behaviours[1]}")
+    assert "2 of 3" in harness.last_ephemeral_text("UREP")
+    harness.command("UREP", "forget")
+    done = harness.submit("UREP", harness.fake.opened_views[-1], {}).json()
+    assert "• 2 focus behaviours" in done["view"]["blocks"][0]["text"]["text"]
+    with harness.deps.uow() as uow:
+        workspace = uow.workspaces.get_by_team(harness.team_id)
+        person = uow.people.get_by_slack_id(workspace.id, "UREP")
+        assert uow.focus.for_person(person.id) == []

@@ -251,7 +251,7 @@ def test_ladder_team_shows_each_reports_readiness_with_a_promote_button_and_audi
     harness.seed_person("UENG2", level="2", manager="UMGR", manager_status=ManagerLinkStatus.PENDING)
     harness.command("UMGR", "team")
     text = harness.last_ephemeral_text("UMGR")
-    assert "<@UENG>\n      Delivery `▰▰▰▰▰ 3/3` :white_check_mark: · 1 disagreement" in text
+    assert "<@UENG> · no evidence yet\n      Delivery `▰▰▰▰▰ 3/3` :white_check_mark: · 1 disagreement" in text
     assert "<@UENG2> (waiting for their consent)" in text and text.count("`▱▱▱▱▱") == 0  # pending: nothing shown
     [button] = buttons(harness.last_ephemeral("UMGR"), PromotionAction.OPEN)
     assert button["text"]["text"] == "Promote ada: Delivery → Milestone 3"

@@ -21,6 +21,7 @@ from storage.models import (
     Evidence,
     EvidenceSource,
     EvidenceTag,
+    FocusBehaviour,
     ManagerLinkStatus,
     Placement,
     Prompt,
@@ -80,6 +81,8 @@ def _seed(db: Database) -> dict[str, int]:
         )
         uow.digests.mark_sent(digest, channel_id="DMIA", message_ts=["9.9"], coverage={"delivery": 0.25}, now=NOW)
         uow.audit.record("UMIA", "viewed_evidence", "UADA", {"items": 2}, now=NOW)
+        uow.focus.add_once(ada.id, "vio-execution", "d2", NOW + timedelta(days=1))
+        uow.focus.add_once(bob.id, "vio-execution", "d2", NOW)  # Bob's own: survives Ada's deletion
         return {"ada": ada.id, "mia": mia.id, "bob": bob.id, "bobs_evidence": bobs.id, "one_on_one": one_on_one.id}
 
 
@@ -114,6 +117,9 @@ def test_export_holds_everything_and_is_json(db: Database) -> None:
         ("report", "UMIA", "14:00")
     ]
     assert data["digests"][0]["coverage"] == {"delivery": 0.25}
+    assert data["focus"] == [
+        {"framework_id": "vio-execution", "behaviour_id": "d2", "created_at": "2025-03-04T10:00:00Z"}
+    ]
     assert [(a["actor_slack_id"], a["action"]) for a in data["audit"]] == [("UMIA", "viewed_evidence")]
     with db.uow() as uow:
         (entry, _) = uow.audit.for_subject("UADA")
@@ -141,9 +147,11 @@ def test_delete_removes_the_data_and_leaves_an_audit_record(db: Database) -> Non
         digests=1,
         manager_links_ended=2,
         one_on_ones_ended=1,
+        focus=1,
     )
     with db.uow() as uow:
         assert uow.session.scalars(select(Evidence.person_id)).all() == [ids["bob"]]
+        assert uow.session.scalars(select(FocusBehaviour.person_id)).all() == [ids["bob"]]
         assert _count(db, EvidenceTag) == 0 and _count(db, Prompt) == 0 and _count(db, PromptSchedule) == 0
         assert _count(db, Placement) == 0 and _count(db, Digest) == 0
         ada = uow.people.get(ids["ada"])
@@ -160,7 +168,7 @@ def test_delete_removes_the_data_and_leaves_an_audit_record(db: Database) -> Non
         assert uow.people.list_active() and ids["ada"] not in {p.id for p in uow.people.list_active()}
     assert report.summary() == (
         "2 evidence items, 2 tags, 1 prompt, 1 schedule, 2 placements, 1 digest, 2 manager links ended, 1 1:1 ended, "
-        "0 verdicts, 0 check-ins"
+        "0 verdicts, 0 check-ins, 1 focus behaviour"
     )
 
 

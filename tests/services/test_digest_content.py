@@ -67,10 +67,30 @@ def test_coverage_counts_behaviours_with_evidence_and_the_change() -> None:
     snapshot = content.coverage_snapshot()
     assert snapshot.pop(POINTS_KEY)["last"] == [p.key for p in content.talking_points]
     assert snapshot == {
-        "delivery": {"covered": 1, "total": 3},
-        "quality": {"covered": 1, "total": 2},
-        "mentoring": {"covered": 0, "total": 1},
+        "delivery": {"covered": 1, "total": 3, "level": "2"},
+        "quality": {"covered": 1, "total": 2, "level": "2"},
+        "mentoring": {"covered": 0, "total": 1, "level": "2"},
     }
+
+
+def test_an_area_measured_against_another_level_last_time_shows_no_change() -> None:
+    previous = {
+        "delivery": {"covered": 3, "total": 3, "level": "2"},  # promoted since: now measured against level 3
+        "quality": {"covered": 0, "total": 2, "level": "2"},
+        "mentoring": {"covered": 0, "total": 1},  # an old snapshot, without the level
+    }
+    stats = {"quality-2-01": BehaviourStat(1, END)}
+    levels = {"delivery": "2", "quality": "1", "mentoring": "1"}
+    content = assemble_digest(_inputs(stats=stats, levels_by_area=levels), previous)
+    by_area = {c.area_id: c for c in content.coverage}
+    assert (by_area["delivery"].level_name, by_area["delivery"].change, by_area["delivery"].new_level) == (
+        "Level 3",
+        None,
+        True,
+    )
+    assert (by_area["quality"].change, by_area["quality"].new_level) == (1, False)
+    assert (by_area["mentoring"].change, by_area["mentoring"].new_level) == (0, False)
+    assert not content.coverage_unchanged
 
 
 def test_three_talking_points_one_of_each_kind() -> None:

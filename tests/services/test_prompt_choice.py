@@ -157,3 +157,13 @@ def test_history_with_behaviours_no_longer_on_the_ladder() -> None:
 def test_why_line(count: int, expected: str) -> None:
     [behaviour] = ladder({"craft": 1})
     assert expected in why_line(behaviour, EvidenceStat(count), "Senior", "Craft")
+
+
+def test_why_line_says_when_it_is_a_focus_behaviour() -> None:
+    [behaviour] = ladder({"craft": 1})
+    assert why_line(behaviour, None, "Senior", "Craft", focused=True) == (
+        "One of your focus behaviours. It is part of reaching Senior in Craft, and you have no evidence for it yet."
+    )
+    fallback = why_line(behaviour, EvidenceStat(2), "Senior", "Craft", "From your current level", focused=True)
+    assert fallback == "One of your focus behaviours. From your current level. You have 2 items of evidence so far."
+    assert "focus" not in why_line(behaviour, None, "Senior", "Craft")

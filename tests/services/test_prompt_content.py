@@ -9,6 +9,7 @@ from datetime import datetime
 import pytest
 
 from bot.services import prompt_controls
+from bot.services.focus import milestone_of
 from bot.services.prompt_content import content_for
 from storage.models import PromptState
 from tests.conftest import Database
@@ -79,3 +80,26 @@ def test_what_a_prompt_dm_shows_follows_the_prompts_state(world: World) -> None:
         answered = shown_prompt(uow, library, prompt.id)
         assert answered is not None and answered.look == "answered" and answered.answers == 1
         assert shown_prompt(uow, library, 999_999) is None
+
+
+def test_a_prompt_about_a_focus_behaviour_says_so(world: World) -> None:
+    pid = world.person("U1", level="2")
+    library = world.deps.library
+    with world.deps.uow() as uow:
+        placement = uow.placements.current_for(pid)
+        assert placement is not None
+        milestone = milestone_of(library["luko-execution"], placement)
+        chosen = next(b for b in milestone.behaviours if b.area_id == "quality")
+        uow.focus.add_once(pid, "luko-execution", chosen.id, MONDAY_SLOT)
+    assert world.tick(MONDAY_SLOT)["sent"] == 1
+    [prompt] = world.prompts(pid)
+    assert prompt.behaviour_ids == [chosen.id]  # prompts prefer a focus behaviour without evidence
+    text = _dm_text(world.dm("U1")[0])
+    assert "One of your focus behaviours. It is part of reaching Milestone 3" in text
+    with world.deps.uow() as uow:  # a redraw (after a button) says the same
+        content = content_for(uow, library, uow.prompts.get(prompt.id))  # type: ignore[arg-type]
+        assert content is not None and content.why.startswith("One of your focus behaviours.")
+        uow.focus.remove(pid, [("luko-execution", chosen.id)])
+    with world.deps.uow() as uow:
+        content = content_for(uow, library, uow.prompts.get(prompt.id))  # type: ignore[arg-type]
+        assert content is not None and "focus" not in content.why

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.services import team_requests
 from bot.services.actor import Actor
@@ -12,7 +12,7 @@ from bot.services.people import SlackProfile
 from bot.services.team_requests import AlreadyManager, Answered, OwnManager, Requested, Team, Unreachable
 from storage.models import ManagerLinkStatus
 from tests.conftest import Database
-from tests.services.digest_data import World, load_ladder, make_world
+from tests.services.digest_data import LADDER_ID, World, add_evidence, load_ladder, make_world
 
 NOW = datetime(2025, 3, 10, 12, 0)
 REPORT = Actor("T1", "UREPORT")
@@ -83,6 +83,32 @@ def test_the_team_as_each_person_sees_it(db: Database) -> None:
     as_manager = team_requests.team_of(db.uow, LIBRARY, MANAGER, NOW)
     assert (as_manager.manager_slack_id, as_manager.pending, as_manager.reports) == (None, [], [("UREPORT", True)])
     assert set(as_manager.readiness) == {"UREPORT"}  # the consenting report's readiness, read as their manager
+
+
+def test_the_team_shows_each_consenting_reports_focus_and_last_evidence(db: Database) -> None:
+    world = _world(db)
+    with db.uow() as uow:
+        add_evidence(uow, LIBRARY, world.report_id, "shipped", NOW - timedelta(days=3), ["delivery-2-01"])
+        add_evidence(uow, LIBRARY, world.report_id, "newest", NOW - timedelta(days=1), ["quality-2-01"])
+        add_evidence(uow, LIBRARY, world.report_id, "later", NOW + timedelta(days=1), deleted_at=NOW)
+        uow.focus.add_once(world.report_id, LADDER_ID, "quality-2-02", NOW)
+        uow.focus.add_once(world.report_id, LADDER_ID, "delivery-2-03", NOW)
+    team = team_requests.team_of(db.uow, LIBRARY, MANAGER, NOW)
+    framework = LIBRARY[LADDER_ID]
+    texts = (framework.behaviour("delivery-2-03").text, framework.behaviour("quality-2-02").text)
+    assert team.focus == {"UREPORT": texts}  # ladder order
+    assert team.last_evidence_at == {"UREPORT": NOW - timedelta(days=1)}  # bot.services.last_evidence
+    assert team_requests.team_of(db.uow, LIBRARY, REPORT, NOW).focus == {}  # they see no reports
+
+
+def test_a_report_waiting_for_consent_shows_no_focus_or_evidence(db: Database) -> None:
+    with db.uow() as uow:
+        world = make_world(uow, link=ManagerLinkStatus.PENDING)
+        add_evidence(uow, LIBRARY, world.report_id, "shipped", NOW - timedelta(days=3), ["delivery-2-01"])
+        uow.focus.add_once(world.report_id, LADDER_ID, "delivery-2-03", NOW)
+    team = team_requests.team_of(db.uow, LIBRARY, MANAGER, NOW)
+    assert team.reports == [("UREPORT", False)]
+    assert (team.focus, team.last_evidence_at, team.readiness) == ({}, {}, {})
 
 
 def test_ending_a_link(db: Database) -> None:

@@ -78,7 +78,7 @@ def _schedule(ctx: LadderContext, target: str, slot: slots.Slot) -> None:
     say(
         ctx,
         f"1:1 with <@{target}>: {slots.recurring(meeting)} ({outcome.manager_tz} time). "
-        f"Next one {slack_date(meeting.next_at)}; I'll DM you their digest "
+        f"Next one {slack_date(meeting.next_at, outcome.manager_tz)}; I'll DM you their digest "
         f"{_lead(meeting.digest_lead_minutes)} before each one.",
     )
 
@@ -115,7 +115,7 @@ def _checkins(ctx: LadderContext, target: str, words: list[str]) -> None:
         say(ctx, f"Scheduled check-ins with <@{target}> are off.")
     else:
         every = "every week" if outcome.every_weeks == 1 else f"every {outcome.every_weeks} weeks"
-        say(ctx, f"Check-ins with <@{target}>: {every}; the next one starts {slack_date(outcome.next_at)}.")
+        say(ctx, f"Check-ins with <@{target}>: {every}; the next one starts {slack_date(outcome.next_at, outcome.tz)}.")
 
 
 def _lead(minutes: int) -> str:
@@ -128,7 +128,7 @@ def _lead(minutes: int) -> str:
 def _list(ctx: LadderContext) -> None:
     lines = []
     for row in list_one_on_ones(ctx.deps.uow, ctx.actor):
-        upcoming = f" · next {slack_date(row.meeting.next_at)}" if row.meeting.next_at else ""
+        upcoming = f" · next {slack_date(row.meeting.next_at, row.tz)}" if row.meeting.next_at else ""
         lines.append(f"• <@{row.report_slack_id}>: {slots.recurring(row.meeting)}{upcoming}")
     if not lines:
         say(ctx, f"You have no 1:1s set up. Add one with `{LADDER_COMMAND} 1on1 @person Tuesday 14:30`.")

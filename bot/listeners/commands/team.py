@@ -47,6 +47,9 @@ def _show(ctx: LadderContext) -> None:
         pending=team.pending,
         reports=team.reports,
         readiness={slack_id: report_summary(row) for slack_id, (_, row) in team.readiness.items()},
+        focus=team.focus,
+        last_evidence_at=team.last_evidence_at,
+        tz=team.tz,
     )
     blocks += promote_actions(team.readiness.values())
     ctx.reply(blocks, "Your manager and your reports")

@@ -47,7 +47,7 @@ def one_on_one_submitted(ack: Ack, body: dict[str, Any], client: WebClient, deps
     ack()
     text = (
         f"1:1 with <@{outcome.report_slack_id}>: {slots.recurring(outcome.meeting)} ({outcome.manager_tz} time). "
-        f"Next one {slack_date(outcome.meeting.next_at)}."
+        f"Next one {slack_date(outcome.meeting.next_at, outcome.manager_tz)}."
     )
     client.chat_postMessage(channel=actor.slack_user_id, text=text)
     publish_home(client, deps, actor.team_id, actor.slack_user_id)
