@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, or_, select, update
+from sqlalchemy import ColumnElement, Select, delete, exists, func, or_, select, tuple_, update
 
 from storage.models import Assessment, CheckIn, CheckInState, Rater
 from storage.repositories._base import Repository, column_values
@@ -18,9 +18,30 @@ from storage.repositories._base import Repository, column_values
 
 def _visible(viewer: Rater | None) -> ColumnElement[bool]:
     """Verdicts outside a check-in or in a revealed one; with `viewer`, also that rater's own."""
-    revealed = select(CheckIn.id).where(CheckIn.state == CheckInState.REVEALED).scalar_subquery()
-    shown = or_(Assessment.checkin_id.is_(None), Assessment.checkin_id.in_(revealed))
+    # Correlated on the verdict's own check-in (a primary-key lookup), so the cost does not grow with
+    # the number of check-ins in the workspace.
+    revealed = exists().where(CheckIn.id == Assessment.checkin_id, CheckIn.state == CheckInState.REVEALED)
+    shown = or_(Assessment.checkin_id.is_(None), revealed)
     return or_(shown, Assessment.rater == viewer) if viewer is not None else shown
+
+
+def _latest(*where: ColumnElement[bool], viewer: Rater | None) -> Select[tuple[Assessment]]:
+    """The latest visible verdict per (person, framework, rater, behaviour), chosen in SQL.
+
+    Visibility is applied before ranking: a blind verdict hidden from the viewer never shadows the
+    older revealed one beneath it. Ties on `created_at` go to the higher id, as they always have.
+    """
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=(Assessment.person_id, Assessment.framework_id, Assessment.rater, Assessment.behaviour_id),
+            order_by=(Assessment.created_at.desc(), Assessment.id.desc()),
+        )
+        .label("latest_rank")
+    )
+    # Rank ids only, then fetch the winners by primary key: the sort carries no texts or JSON.
+    ranked = select(Assessment.id.label("ranked_id"), rank).where(*where, _visible(viewer)).subquery("ranked")
+    return select(Assessment).join(ranked, Assessment.id == ranked.c.ranked_id).where(ranked.c.latest_rank == 1)
 
 
 class AssessmentRepository(Repository):
@@ -41,11 +62,10 @@ class AssessmentRepository(Repository):
     def current(
         self, person_id: int, framework_id: str, *, viewer: Rater | None = None
     ) -> dict[tuple[Rater, str], Assessment]:
-        """The latest visible verdict per (rater, behaviour id): one statement, whatever the history."""
+        """The latest visible verdict per (rater, behaviour id): one statement that returns one row per
+        pair, whatever the history."""
         rows = self.session.scalars(
-            select(Assessment)
-            .where(Assessment.person_id == person_id, Assessment.framework_id == framework_id, _visible(viewer))
-            .order_by(Assessment.created_at, Assessment.id)
+            _latest(Assessment.person_id == person_id, Assessment.framework_id == framework_id, viewer=viewer)
         )
         return {(row.rater, row.behaviour_id): row for row in rows}
 
@@ -57,14 +77,11 @@ class AssessmentRepository(Repository):
         if not wanted:
             return {}
         rows = self.session.scalars(
-            select(Assessment)
-            .where(Assessment.person_id.in_(list(wanted)), _visible(viewer))
-            .order_by(Assessment.created_at, Assessment.id)
+            _latest(tuple_(Assessment.person_id, Assessment.framework_id).in_(list(wanted.items())), viewer=viewer)
         )
         found: dict[int, dict[tuple[Rater, str], Assessment]] = {person_id: {} for person_id in wanted}
         for row in rows:
-            if wanted[row.person_id] == row.framework_id:
-                found[row.person_id][(row.rater, row.behaviour_id)] = row
+            found[row.person_id][(row.rater, row.behaviour_id)] = row
         return found
 
     def since(

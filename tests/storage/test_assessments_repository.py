@@ -1,0 +1,153 @@
+"""`AssessmentRepository.current` / `current_for_many`: the latest visible verdict per (rater, behaviour),
+chosen in SQL, in one statement whatever the history, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from storage.models import Assessment, CheckIn, CheckInOrigin, CheckInState, Rater, Verdict
+from storage.uow import UnitOfWork
+from tests.conftest import Database
+from tests.services.digest_data import LADDER_ID, make_world
+from tests.storage.conftest import StatementCounter
+
+T0 = datetime(2025, 1, 6, 9, 0)
+BEHAVIOURS = ("delivery-2-01", "delivery-2-02", "quality-2-01")
+
+
+def _checkin(uow: UnitOfWork, person_id: int, state: CheckInState, key: str) -> int:
+    checkin, _ = uow.checkins.add_once(
+        CheckIn(
+            person_id=person_id,
+            origin=CheckInOrigin.SELF,
+            idempotency_key=key,
+            framework_id=LADDER_ID,
+            framework_version=1,
+            behaviour_ids=list(BEHAVIOURS),
+            state=state,
+            deadline_at=T0 + timedelta(days=7),
+        )
+    )
+    return checkin.id
+
+
+def _verdict(
+    uow: UnitOfWork,
+    person_id: int,
+    rater: Rater,
+    behaviour_id: str,
+    verdict: Verdict,
+    at: datetime,
+    *,
+    checkin_id: int | None = None,
+    framework_id: str = LADDER_ID,
+) -> Assessment:
+    row = Assessment(
+        person_id=person_id,
+        rater=rater,
+        checkin_id=checkin_id,
+        framework_id=framework_id,
+        framework_version=1,
+        behaviour_id=behaviour_id,
+        area_id=behaviour_id.split("-")[0],
+        level_id="2",
+        behaviour_text=f"text of {behaviour_id}",
+        verdict=verdict,
+        evidence_ids=[],
+        created_at=at,
+    )
+    uow.assessments.add_once(row)
+    return row
+
+
+def _summary(found: dict[tuple[Rater, str], Assessment]) -> dict[tuple[Rater, str], Verdict]:
+    return {key: row.verdict for key, row in found.items()}
+
+
+def test_a_newer_blind_verdict_never_shadows_the_revealed_one_beneath_it(db: Database) -> None:
+    with db.uow() as uow:
+        world = make_world(uow)
+        pid = world.report_id
+        revealed = _checkin(uow, pid, CheckInState.REVEALED, "revealed")
+        open_ = _checkin(uow, pid, CheckInState.OPEN, "open")
+        _verdict(uow, pid, Rater.MANAGER, "delivery-2-01", Verdict.SOMETIMES, T0, checkin_id=revealed)
+        _verdict(
+            uow, pid, Rater.MANAGER, "delivery-2-01", Verdict.CONSISTENTLY, T0 + timedelta(days=90), checkin_id=open_
+        )
+        _verdict(uow, pid, Rater.SELF, "delivery-2-01", Verdict.NOT_YET, T0 + timedelta(days=91), checkin_id=open_)
+        _verdict(uow, pid, Rater.SELF, "quality-2-01", Verdict.SOMETIMES, T0 + timedelta(days=1))
+    with db.uow() as uow:
+        nobody = _summary(uow.assessments.current(pid, LADDER_ID))
+        as_self = _summary(uow.assessments.current(pid, LADDER_ID, viewer=Rater.SELF))
+        as_manager = _summary(uow.assessments.current(pid, LADDER_ID, viewer=Rater.MANAGER))
+    assert nobody == {
+        (Rater.MANAGER, "delivery-2-01"): Verdict.SOMETIMES,
+        (Rater.SELF, "quality-2-01"): Verdict.SOMETIMES,
+    }
+    assert as_self == nobody | {(Rater.SELF, "delivery-2-01"): Verdict.NOT_YET}
+    assert as_manager == nobody | {(Rater.MANAGER, "delivery-2-01"): Verdict.CONSISTENTLY}
+
+
+def test_a_tie_on_time_goes_to_the_later_row_and_other_ladders_stay_out(db: Database) -> None:
+    with db.uow() as uow:
+        world = make_world(uow)
+        pid = world.report_id
+        _verdict(uow, pid, Rater.MANAGER, "delivery-2-01", Verdict.NOT_YET, T0)
+        _verdict(uow, pid, Rater.MANAGER, "delivery-2-01", Verdict.CONSISTENTLY, T0)
+        _verdict(uow, pid, Rater.MANAGER, "delivery-2-02", Verdict.SOMETIMES, T0, framework_id="other-ladder")
+        _verdict(uow, world.outsider_id, Rater.MANAGER, "delivery-2-02", Verdict.NOT_YET, T0)
+    with db.uow() as uow:
+        one = _summary(uow.assessments.current(pid, LADDER_ID))
+        many = uow.assessments.current_for_many([(pid, LADDER_ID), (world.outsider_id, "other-ladder")])
+    assert one == {(Rater.MANAGER, "delivery-2-01"): Verdict.CONSISTENTLY}
+    assert {person: _summary(found) for person, found in many.items()} == {pid: one, world.outsider_id: {}}
+
+
+Row = tuple[datetime, int, int, Rater, str, Verdict, "int | None"]
+
+
+def _reference(rows: list[Row], viewer: Rater | None, revealed: set[int]) -> dict[tuple[Rater, str], Verdict]:
+    """The old reduction in Python: every visible verdict in order, the last one per key wins."""
+    found: dict[tuple[Rater, str], Verdict] = {}
+    for _at, _id, _person, rater, behaviour_id, verdict, checkin_id in sorted(rows):
+        if checkin_id is None or checkin_id in revealed or rater == viewer:
+            found[(rater, behaviour_id)] = verdict
+    return found
+
+
+def test_current_matches_the_full_history_reduction_in_one_statement_whatever_the_history(db: Database) -> None:
+    rng = random.Random(12)
+    with db.uow() as uow:
+        world = make_world(uow)
+        people = [world.report_id, world.outsider_id, world.admin_id]
+        revealed: set[int] = set()
+        checkins: list[int | None] = [None]
+        for n, state in enumerate([CheckInState.REVEALED, CheckInState.OPEN, CheckInState.REVEALED] * 2):
+            checkin_id = _checkin(uow, people[n % 3], state, f"c{n}")
+            checkins.append(checkin_id)
+            if state is CheckInState.REVEALED:
+                revealed.add(checkin_id)
+        stored = [
+            _verdict(
+                uow,
+                rng.choice(people),
+                rng.choice(list(Rater)),
+                rng.choice(BEHAVIOURS),
+                rng.choice(list(Verdict)),
+                T0 + timedelta(days=rng.randint(0, 30)),
+                checkin_id=rng.choice(checkins),
+            )
+            for _ in range(300)
+        ]
+        rows = [(r.created_at, r.id, r.person_id, r.rater, r.behaviour_id, r.verdict, r.checkin_id) for r in stored]
+    with db.uow() as uow:
+        for viewer in (None, Rater.SELF, Rater.MANAGER):
+            with StatementCounter(db.engine) as counter:
+                many = uow.assessments.current_for_many([(pid, LADDER_ID) for pid in people], viewer=viewer)
+                one = uow.assessments.current(world.report_id, LADDER_ID, viewer=viewer)
+            assert counter.count == 2
+            for pid in people:
+                expected = _reference([r for r in rows if r[2] == pid], viewer, revealed)
+                assert _summary(many[pid]) == expected
+            assert _summary(one) == _reference([r for r in rows if r[2] == world.report_id], viewer, revealed)
