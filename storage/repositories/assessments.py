@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, exists, func, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, Row, Select, delete, exists, func, or_, select, update
 
 from storage.models import Assessment, CheckIn, CheckInState, Rater
 from storage.repositories._base import Repository, column_values
@@ -25,7 +25,13 @@ def _visible(viewer: Rater | None) -> ColumnElement[bool]:
     return or_(shown, Assessment.rater == viewer) if viewer is not None else shown
 
 
-def _latest(*where: ColumnElement[bool], viewer: Rater | None) -> Select[tuple[Assessment]]:
+# A stored verdict as a plain row (the model's column names as attributes): the current-verdict reads
+# return these, not ORM objects, since a manager's Home reads over a thousand at a time and only copies
+# them into value objects (building tracked ORM instances cost more than the query on PostgreSQL).
+AssessmentRow = Row[Any]
+
+
+def _latest(*where: ColumnElement[bool], viewer: Rater | None) -> Select[Any]:
     """The latest visible verdict per (person, framework, rater, behaviour), chosen in SQL.
 
     Visibility is applied before ranking: a blind verdict hidden from the viewer never shadows the
@@ -41,7 +47,8 @@ def _latest(*where: ColumnElement[bool], viewer: Rater | None) -> Select[tuple[A
     )
     # Rank ids only, then fetch the winners by primary key: the sort carries no texts or JSON.
     ranked = select(Assessment.id.label("ranked_id"), rank).where(*where, _visible(viewer)).subquery("ranked")
-    return select(Assessment).join(ranked, Assessment.id == ranked.c.ranked_id).where(ranked.c.latest_rank == 1)
+    table = Assessment.__table__
+    return select(*table.c).join(ranked, table.c.id == ranked.c.ranked_id).where(ranked.c.latest_rank == 1)
 
 
 class AssessmentRepository(Repository):
@@ -61,27 +68,34 @@ class AssessmentRepository(Repository):
 
     def current(
         self, person_id: int, framework_id: str, *, viewer: Rater | None = None
-    ) -> dict[tuple[Rater, str], Assessment]:
+    ) -> dict[tuple[Rater, str], AssessmentRow]:
         """The latest visible verdict per (rater, behaviour id): one statement that returns one row per
         pair, whatever the history."""
-        rows = self.session.scalars(
+        rows = self.session.execute(
             _latest(Assessment.person_id == person_id, Assessment.framework_id == framework_id, viewer=viewer)
         )
         return {(row.rater, row.behaviour_id): row for row in rows}
 
     def current_for_many(
         self, placed: Sequence[tuple[int, str]], *, viewer: Rater | None = None
-    ) -> dict[int, dict[tuple[Rater, str], Assessment]]:
+    ) -> dict[int, dict[tuple[Rater, str], AssessmentRow]]:
         """`current` for many (person id, framework id) pairs in one statement (a manager's Home, `/ladder team`)."""
         wanted = dict(placed)
         if not wanted:
             return {}
-        rows = self.session.scalars(
-            _latest(tuple_(Assessment.person_id, Assessment.framework_id).in_(list(wanted.items())), viewer=viewer)
+        # Two plain INs, not a (person, framework) tuple IN: SQLite reads a tuple IN by scanning the whole
+        # index, every person's verdicts. A person's verdicts on another ladder are dropped below.
+        rows = self.session.execute(
+            _latest(
+                Assessment.person_id.in_(list(wanted)),
+                Assessment.framework_id.in_(sorted(set(wanted.values()))),
+                viewer=viewer,
+            )
         )
-        found: dict[int, dict[tuple[Rater, str], Assessment]] = {person_id: {} for person_id in wanted}
+        found: dict[int, dict[tuple[Rater, str], AssessmentRow]] = {person_id: {} for person_id in wanted}
         for row in rows:
-            found[row.person_id][(row.rater, row.behaviour_id)] = row
+            if wanted[row.person_id] == row.framework_id:
+                found[row.person_id][(row.rater, row.behaviour_id)] = row
         return found
 
     def since(
@@ -112,6 +126,21 @@ class AssessmentRepository(Repository):
         if rater is not None:
             query = query.where(Assessment.rater == rater)
         return self.session.scalars(query.order_by(Assessment.created_at, Assessment.id)).all()
+
+    def rated_in(self, checkin_ids: Sequence[int]) -> dict[tuple[int, Rater], set[str]]:
+        """(check-in id, rater) -> the behaviour ids that rater has rated in it, for many check-ins in
+        one statement (a Home's open check-ins and their progress)."""
+        found: dict[tuple[int, Rater], set[str]] = {}
+        if not checkin_ids:
+            return found
+        rows = self.session.execute(
+            select(Assessment.checkin_id, Assessment.rater, Assessment.behaviour_id).where(
+                Assessment.checkin_id.in_(list(checkin_ids))
+            )
+        )
+        for checkin_id, rater, behaviour_id in rows:
+            found.setdefault((checkin_id, rater), set()).add(behaviour_id)
+        return found
 
     def all_for(self, person_id: int) -> Sequence[Assessment]:
         """Everything, blind or not: the person's own export and deletion."""

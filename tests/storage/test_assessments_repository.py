@@ -6,6 +6,8 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
+from sqlalchemy import event
+
 from storage.models import Assessment, CheckIn, CheckInOrigin, CheckInState, Rater, Verdict
 from storage.uow import UnitOfWork
 from tests.conftest import Database
@@ -151,3 +153,25 @@ def test_current_matches_the_full_history_reduction_in_one_statement_whatever_th
                 expected = _reference([r for r in rows if r[2] == pid], viewer, revealed)
                 assert _summary(many[pid]) == expected
             assert _summary(one) == _reference([r for r in rows if r[2] == world.report_id], viewer, revealed)
+
+
+def test_current_for_many_reads_only_the_people_asked_for_on_sqlite(db: Database) -> None:
+    """Through the person index, never a scan of everyone's verdicts (as a (person, ladder) tuple IN was)."""
+    if db.backend != "sqlite":
+        return
+    with db.uow() as uow:
+        world = make_world(uow)
+        for pid in (world.report_id, world.outsider_id, world.admin_id):
+            _verdict(uow, pid, Rater.MANAGER, "delivery-2-01", Verdict.SOMETIMES, T0)
+    seen: list[tuple[str, object]] = []
+    listener = lambda _conn, _cursor, statement, params, *_: seen.append((statement, params))  # noqa: E731
+    with db.uow() as uow:
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            uow.assessments.current_for_many([(world.report_id, LADDER_ID), (world.outsider_id, LADDER_ID)])
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        [(statement, params)] = seen
+        plan = [row[-1] for row in uow.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params)]
+    assert any("ix_assessments_person_behaviour (person_id=? AND framework_id=?)" in line for line in plan), plan
+    assert not any(line.startswith("SCAN assessments") for line in plan), plan
