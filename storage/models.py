@@ -443,6 +443,7 @@ class CheckIn(Base):
     __table_args__ = (
         Index("ix_checkins_person_state", "person_id", "state"),
         Index("ix_checkins_state_deadline", "state", "deadline_at"),
+        Index("ix_checkins_unsent", "state", "reveal_sent_at", "revealed_at"),  # the tick's lost-reveal sweep
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

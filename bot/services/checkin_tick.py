@@ -8,7 +8,8 @@
 4. Unsent reveals: a revealed check-in whose result was never sent (the process stopped in between)
    is claimed once and sent.
 
-A quiet tick costs one indexed range query per step (`scan`), in one unit of work.
+A quiet tick costs one statement (`scan`: four EXISTS over the steps' index ranges); a step with work
+adds its own indexed range query, all in one unit of work.
 """
 
 from __future__ import annotations
@@ -54,21 +55,22 @@ class RevealNote:
 
 
 def scan(uow_factory: UnitOfWorkFactory, now: datetime, limit: int = 100) -> Scan:
-    """What this tick has to do about check-ins: four indexed range queries, one unit of work."""
+    """What this tick has to do about check-ins, in one unit of work: one statement when there is
+    nothing (`tick_work`, four EXISTS), then one indexed range query per step that has work."""
+    remind_before, unsent_before = now - checkins.REMIND_AFTER, now - UNSENT_AFTER
     with uow_factory() as uow:
+        due, past, owed, lost = uow.checkins.tick_work(now, remind_before, unsent_before)
         return Scan(
-            tuple(o.id for o in uow.one_on_ones.due_checkins(now, limit)),
-            tuple(c.id for c in uow.checkins.past_deadline(now, limit)),
+            tuple(o.id for o in uow.one_on_ones.due_checkins(now, limit)) if due else (),
+            tuple(c.id for c in uow.checkins.past_deadline(now, limit)) if past else (),
             tuple(
                 c.id
-                for c in uow.checkins.open_created_before(now - checkins.REMIND_AFTER, limit)
+                for c in uow.checkins.reminders_due(remind_before, limit)
                 if any(checkins.needs_reminder(c, rater, now) for rater in Rater)
-            ),
-            tuple(
-                c.id
-                for c in uow.checkins.revealed_unsent(limit)
-                if c.revealed_at is not None and c.revealed_at <= now - UNSENT_AFTER
-            ),
+            )
+            if owed
+            else (),
+            tuple(c.id for c in uow.checkins.revealed_unsent(unsent_before, limit)) if lost else (),
         )
 
 

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, delete, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, Select, and_, delete, exists, func, or_, select, update
 
-from storage.models import Assessment, CheckIn, CheckInState, Rater
+from storage.models import Assessment, CheckIn, CheckInState, OneOnOne, Rater
 from storage.repositories._base import Repository, column_values
 
 
@@ -153,6 +153,15 @@ class AssessmentRepository(Repository):
         return int(getattr(result, "rowcount", 0) or 0)
 
 
+def _reminder_owed(before: datetime) -> tuple[ColumnElement[bool], ...]:
+    """Open, started before `before`, and a rater has neither submitted nor been reminded."""
+    self_owes = and_(CheckIn.self_submitted_at.is_(None), CheckIn.self_reminded_at.is_(None))
+    manager_owes = and_(
+        CheckIn.manager_id.is_not(None), CheckIn.manager_submitted_at.is_(None), CheckIn.manager_reminded_at.is_(None)
+    )
+    return CheckIn.state == CheckInState.OPEN, CheckIn.created_at <= before, or_(self_owes, manager_owes)
+
+
 class CheckInRepository(Repository):
     def get(self, checkin_id: int) -> CheckIn | None:
         return self.session.get(CheckIn, checkin_id)
@@ -196,22 +205,39 @@ class CheckInRepository(Repository):
             .limit(limit)
         ).all()
 
-    def open_created_before(self, before: datetime, limit: int = 100) -> Sequence[CheckIn]:
-        """Open check-ins started before `before` (candidates for their one reminder)."""
+    def reminders_due(self, before: datetime, limit: int = 100) -> Sequence[CheckIn]:
+        """Open check-ins started before `before` in which a rater still owes their one reminder (not
+        submitted, not reminded): the condition is in SQL so that `limit` never stops at check-ins
+        already reminded."""
         return self.session.scalars(
-            select(CheckIn)
-            .where(CheckIn.state == CheckInState.OPEN, CheckIn.created_at <= before)
-            .order_by(CheckIn.created_at)
-            .limit(limit)
+            select(CheckIn).where(*_reminder_owed(before)).order_by(CheckIn.created_at, CheckIn.id).limit(limit)
         ).all()
 
-    def revealed_unsent(self, limit: int = 100) -> Sequence[CheckIn]:
-        return self.session.scalars(
-            select(CheckIn)
-            .where(CheckIn.state == CheckInState.REVEALED, CheckIn.reveal_sent_at.is_(None))
-            .order_by(CheckIn.revealed_at)
-            .limit(limit)
-        ).all()
+    def revealed_unsent(self, before: datetime | None = None, limit: int = 100) -> Sequence[CheckIn]:
+        """Revealed check-ins whose result was never sent (revealed at or before `before`), through
+        ix_checkins_unsent: a range that is empty unless a process stopped between reveal and send."""
+        query = select(CheckIn).where(CheckIn.state == CheckInState.REVEALED, CheckIn.reveal_sent_at.is_(None))
+        if before is not None:
+            query = query.where(CheckIn.revealed_at <= before)
+        return self.session.scalars(query.order_by(CheckIn.revealed_at, CheckIn.id).limit(limit)).all()
+
+    def tick_work(
+        self, now: datetime, remind_before: datetime, unsent_before: datetime
+    ) -> tuple[bool, bool, bool, bool]:
+        """Whether the tick's check-in step has anything to do, as (scheduled starts, deadline reveals,
+        reminders, lost reveals): the four empty-range checks of a quiet tick in one statement, each an
+        `EXISTS` over the same index range its full query reads."""
+        due = exists().where(OneOnOne.next_checkin_at <= now, OneOnOne.active.is_(True))
+        past = exists().where(CheckIn.state == CheckInState.OPEN, CheckIn.deadline_at <= now)
+        owed = exists().where(*_reminder_owed(remind_before))
+        lost = exists().where(
+            CheckIn.state == CheckInState.REVEALED,
+            CheckIn.reveal_sent_at.is_(None),
+            CheckIn.revealed_at <= unsent_before,
+        )
+        row = self.session.execute(select(due.label("due"), past.label("past"), owed.label("owed"), lost.label("lost")))
+        flags = row.one()
+        return bool(flags.due), bool(flags.past), bool(flags.owed), bool(flags.lost)
 
     def mark(self, checkin_id: int, expected_state: CheckInState, **values: Any) -> bool:
         """Compare-and-set on the state, so two instances never both reveal (or remind) the same one."""

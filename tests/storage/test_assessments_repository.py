@@ -175,3 +175,56 @@ def test_current_for_many_reads_only_the_people_asked_for_on_sqlite(db: Database
         plan = [row[-1] for row in uow.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params)]
     assert any("ix_assessments_person_behaviour (person_id=? AND framework_id=?)" in line for line in plan), plan
     assert not any(line.startswith("SCAN assessments") for line in plan), plan
+
+
+def test_the_tick_finds_reminders_owed_past_check_ins_already_reminded(db: Database) -> None:
+    """The "still owes a reminder" condition is in SQL, so a page of already-reminded check-ins never
+    hides the next one (it did when the condition was checked after LIMIT)."""
+    with db.uow() as uow:
+        world = make_world(uow)
+        ids = []
+        for n, pid in enumerate((world.report_id, world.outsider_id, world.admin_id)):
+            checkin, _ = uow.checkins.add_once(
+                CheckIn(person_id=pid, manager_id=world.manager_id, origin=CheckInOrigin.SELF, idempotency_key=f"r{n}",
+                        framework_id=LADDER_ID, framework_version=1, behaviour_ids=list(BEHAVIOURS),
+                        created_at=T0 + timedelta(hours=n), deadline_at=T0 + timedelta(days=7))
+            )  # fmt: skip
+            ids.append(checkin.id)
+        first = uow.checkins.get(ids[0])
+        assert first is not None
+        first.self_reminded_at = first.manager_reminded_at = T0 + timedelta(days=4)
+        second = uow.checkins.get(ids[1])
+        assert second is not None
+        second.self_submitted_at, second.manager_reminded_at = T0, T0 + timedelta(days=4)
+    later = T0 + timedelta(days=5)
+    with db.uow() as uow:
+        assert [c.id for c in uow.checkins.reminders_due(later, limit=1)] == [ids[2]]
+        assert uow.checkins.tick_work(later, later, later) == (False, False, True, False)
+        assert uow.checkins.tick_work(later, T0 - timedelta(days=1), later) == (False, False, False, False)
+
+
+def test_the_lost_reveal_sweep_reads_only_unsent_reveals(db: Database) -> None:
+    with db.uow() as uow:
+        world = make_world(uow)
+        sent = _checkin(uow, world.report_id, CheckInState.REVEALED, "sent")
+        lost = _checkin(uow, world.outsider_id, CheckInState.REVEALED, "lost")
+        for checkin_id, sent_at in ((sent, T0), (lost, None)):
+            checkin = uow.checkins.get(checkin_id)
+            assert checkin is not None
+            checkin.revealed_at, checkin.reveal_sent_at = T0, sent_at
+    with db.uow() as uow:
+        assert [c.id for c in uow.checkins.revealed_unsent(T0)] == [lost]
+        assert uow.checkins.revealed_unsent(T0 - timedelta(minutes=1)) == []
+        assert uow.checkins.tick_work(T0, T0, T0) == (False, False, False, True)
+    if db.backend == "sqlite":
+        seen: list[tuple[str, object]] = []
+        listener = lambda _conn, _cursor, statement, params, *_: seen.append((statement, params))  # noqa: E731
+        with db.uow() as uow:
+            event.listen(db.engine, "before_cursor_execute", listener)
+            try:
+                uow.checkins.revealed_unsent(T0)
+            finally:
+                event.remove(db.engine, "before_cursor_execute", listener)
+            [(statement, params)] = seen
+            plan = uow.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params).all()
+        assert "ix_checkins_unsent (state=? AND reveal_sent_at=?" in plan[0][-1], plan
