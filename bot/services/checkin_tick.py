@@ -65,7 +65,7 @@ def scan(uow_factory: UnitOfWorkFactory, now: datetime, limit: int = 100) -> Sca
             tuple(c.id for c in uow.checkins.past_deadline(now, limit)) if past else (),
             tuple(
                 c.id
-                for c in uow.checkins.reminders_due(remind_before, limit)
+                for c in uow.checkins.reminders_due(remind_before, now, limit)
                 if any(checkins.needs_reminder(c, rater, now) for rater in Rater)
             )
             if owed

@@ -153,13 +153,21 @@ class AssessmentRepository(Repository):
         return int(getattr(result, "rowcount", 0) or 0)
 
 
-def _reminder_owed(before: datetime) -> tuple[ColumnElement[bool], ...]:
-    """Open, started before `before`, and a rater has neither submitted nor been reminded."""
+def _reminder_owed(before: datetime, now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """Open and not past its deadline (the tick reveals those), started before `before`, and a rater has
+    neither submitted nor been reminded. The deadline bound also makes the (state, deadline_at) index
+    the obvious way in: with statistics of a table full of revealed check-ins, `state = 'open'` alone
+    looked as big as the table to SQLite, which then scanned it every tick."""
     self_owes = and_(CheckIn.self_submitted_at.is_(None), CheckIn.self_reminded_at.is_(None))
     manager_owes = and_(
         CheckIn.manager_id.is_not(None), CheckIn.manager_submitted_at.is_(None), CheckIn.manager_reminded_at.is_(None)
     )
-    return CheckIn.state == CheckInState.OPEN, CheckIn.created_at <= before, or_(self_owes, manager_owes)
+    return (
+        CheckIn.state == CheckInState.OPEN,
+        CheckIn.deadline_at > now,
+        CheckIn.created_at <= before,
+        or_(self_owes, manager_owes),
+    )
 
 
 class CheckInRepository(Repository):
@@ -205,12 +213,12 @@ class CheckInRepository(Repository):
             .limit(limit)
         ).all()
 
-    def reminders_due(self, before: datetime, limit: int = 100) -> Sequence[CheckIn]:
-        """Open check-ins started before `before` in which a rater still owes their one reminder (not
-        submitted, not reminded): the condition is in SQL so that `limit` never stops at check-ins
-        already reminded."""
+    def reminders_due(self, before: datetime, now: datetime, limit: int = 100) -> Sequence[CheckIn]:
+        """Open check-ins started before `before`, deadline still ahead, in which a rater still owes their
+        one reminder (not submitted, not reminded): the condition is in SQL so that `limit` never stops
+        at check-ins already reminded."""
         return self.session.scalars(
-            select(CheckIn).where(*_reminder_owed(before)).order_by(CheckIn.created_at, CheckIn.id).limit(limit)
+            select(CheckIn).where(*_reminder_owed(before, now)).order_by(CheckIn.created_at, CheckIn.id).limit(limit)
         ).all()
 
     def revealed_unsent(self, before: datetime | None = None, limit: int = 100) -> Sequence[CheckIn]:
@@ -229,7 +237,7 @@ class CheckInRepository(Repository):
         `EXISTS` over the same index range its full query reads."""
         due = exists().where(OneOnOne.next_checkin_at <= now, OneOnOne.active.is_(True))
         past = exists().where(CheckIn.state == CheckInState.OPEN, CheckIn.deadline_at <= now)
-        owed = exists().where(*_reminder_owed(remind_before))
+        owed = exists().where(*_reminder_owed(remind_before, now))
         lost = exists().where(
             CheckIn.state == CheckInState.REVEALED,
             CheckIn.reveal_sent_at.is_(None),

@@ -198,7 +198,7 @@ def test_the_tick_finds_reminders_owed_past_check_ins_already_reminded(db: Datab
         second.self_submitted_at, second.manager_reminded_at = T0, T0 + timedelta(days=4)
     later = T0 + timedelta(days=5)
     with db.uow() as uow:
-        assert [c.id for c in uow.checkins.reminders_due(later, limit=1)] == [ids[2]]
+        assert [c.id for c in uow.checkins.reminders_due(later, later, limit=1)] == [ids[2]]
         assert uow.checkins.tick_work(later, later, later) == (False, False, True, False)
         assert uow.checkins.tick_work(later, T0 - timedelta(days=1), later) == (False, False, False, False)
 
