@@ -42,6 +42,7 @@ from bot.blocks.digest import digest_messages
 from bot.services.digests import build_digest
 from bot.services.packet import build_packet
 from bot.services.packet_render import render_markdown
+from bot.wiring import refresh_sqlite_statistics
 from frameworks import Library, load_library
 from frameworks.lookups import next_milestone
 from storage.db import make_session_factory
@@ -87,17 +88,17 @@ def _insert(connection: Any, model: type, rows: list[dict[str, Any]]) -> None:
         connection.execute(insert(model), rows[start : start + BATCH])
 
 
-def populate(engine: Engine, library: Library, seed: int = 11) -> dict[str, int]:
-    """The manager (person 1), 15 reports with two years each (2..16), and a control report (17) with four
-    weeks, managed by person 18. Returns person ids by role."""
+def populate(engine: Engine, library: Library, seed: int = 11, reports: int = REPORTS) -> dict[str, int]:
+    """The manager (person 1), `reports` reports with two years each (2..reports+1), and a control report
+    (reports+2) with four weeks, managed by person reports+3. Returns person ids by role."""
     rng = random.Random(seed)
     framework = library[FRAMEWORK_ID]
     levels = {area.id: LEVEL for area in framework.areas}
     milestone = next_milestone(framework, levels).behaviours
     current = [b for area in framework.areas if (cell := area.cell(LEVEL)) for b in cell.behaviours]
     pool = list(milestone) * 3 + current  # most evidence shows next-milestone behaviours
-    control_id, control_manager_id = REPORTS + 2, REPORTS + 3
-    history = {pid: WEEKS for pid in range(2, REPORTS + 2)} | {control_id: 4}
+    control_id, control_manager_id = reports + 2, reports + 3
+    history = {pid: WEEKS for pid in range(2, reports + 2)} | {control_id: 4}
     people, placements, links, meetings, prompts, evidence, tags, digests = [], [], [], [], [], [], [], []
     checkins: list[dict[str, Any]] = []
     verdicts: list[dict[str, Any]] = []
@@ -209,7 +210,9 @@ def populate(engine: Engine, library: Library, seed: int = 11) -> dict[str, int]
                     text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
                 )
             connection.execute(text("ANALYZE"))
-    return {"manager": 1, "report": 2, "control": control_id, "evidence": evidence_id, "tags": tag_id,
+    refresh_sqlite_statistics(engine)  # as `growthbot run` and `serve` do when they start
+    return {"manager": 1, "report": 2, "control": control_id, "control_manager": control_manager_id,
+            "evidence": evidence_id, "tags": tag_id,
             "prompts": len(prompts), "checkins": len(checkins), "verdicts": len(verdicts)}  # fmt: skip
 
 

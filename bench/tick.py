@@ -5,8 +5,10 @@ every minute on every instance: the prompt tick (`run_tick`: plan due schedules,
 claim due reminders) and the full `bot.scheduler.tick` (prompts, digests, consent requests), against
 the same data (built by `tick_query.populate`: 100,000 people, 300,000 past prompts, manager links,
 1:1s) and a fake Slack that should receive no call at all; then again once every person's latest
-prompt has just been sent and waits for its reminder (still nothing due). Prints median and worst wall
-time and the number of SQL statements per tick.
+prompt has just been sent and waits for its reminder (still nothing due), and again with a year of
+quarterly check-ins per person behind them (400,000 revealed and sent: what the check-in step's
+lost-reveal sweep must not read every minute). Prints median and worst wall time and the number of
+SQL statements per tick.
 
     .venv/bin/python bench/tick.py                        # both backends, 100,000 people
     .venv/bin/python bench/tick.py --backend sqlite --people 20000 --runs 50
@@ -26,7 +28,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, event, insert, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -42,11 +44,14 @@ from bot.testing.fake_slack import FakeSlack
 from frameworks import LibraryHolder, load_library
 from storage.db import make_session_factory
 from storage.migrate import upgrade_to_head
+from storage.models import CheckIn
 from storage.uow import UnitOfWorkFactory
 
 QUIET = "nobody due"
 PENDING = "+ every person's prompt sent, reminder pending"
-STATES = (QUIET, PENDING)
+CHECKINS = "+ a year of quarterly check-ins per person, revealed and sent"
+STATES = (QUIET, PENDING, CHECKINS)
+CHECKINS_PER_PERSON = 4
 
 
 def pending_reminders(engine: Engine) -> None:
@@ -60,6 +65,27 @@ def pending_reminders(engine: Engine) -> None:
             ),
             {"remind": NOW + timedelta(days=2), "sent": NOW - timedelta(hours=1), "week": "%:w1"},
         )
+    with engine.connect() as connection:
+        connection.execute(text("ANALYZE"))
+        connection.commit()
+
+
+def checkin_history(engine: Engine, people: int) -> None:
+    """Four revealed, sent check-ins per person (last year's quarterly rounds): what the check-in
+    step's lost-reveal sweep must not read every minute."""
+    rows = []
+    for pid in range(1, people + 1):
+        for quarter in range(1, CHECKINS_PER_PERSON + 1):
+            started = NOW - timedelta(weeks=13 * quarter)
+            rows.append(
+                {"person_id": pid, "origin": "schedule", "framework_id": "vio-execution", "framework_version": 1,
+                 "behaviour_ids": [], "include_current": False, "state": "revealed", "created_at": started,
+                 "deadline_at": started + timedelta(days=7), "revealed_at": started + timedelta(days=3),
+                 "reveal_sent_at": started + timedelta(days=3)}
+            )  # fmt: skip
+    with engine.begin() as connection:
+        for start in range(0, len(rows), 5_000):
+            connection.execute(insert(CheckIn), rows[start : start + 5_000])
     with engine.connect() as connection:
         connection.execute(text("ANALYZE"))
         connection.commit()
@@ -123,6 +149,8 @@ def main(argv: list[str] | None = None) -> None:
                 for state in STATES:
                     if state == PENDING:
                         pending_reminders(engine)
+                    if state == CHECKINS:
+                        checkin_history(engine, args.people)
                     for name, case in cases.items():
                         case()  # warm caches and connections once
                         before = sum(fake.counts.values())

@@ -485,6 +485,7 @@ class CheckIn(Base):
             sqlite_where=text("state = 'open'"),
             postgresql_where=text("state = 'open'"),
         ),
+        Index("ix_checkins_unsent", "state", "reveal_sent_at", "revealed_at"),  # the tick's lost-reveal sweep
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

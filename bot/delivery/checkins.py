@@ -4,7 +4,7 @@ and the tick's check-in step. bot.services.checkin_tick decides; this module ren
 The tick step (`tick_checkins`), in order: start the check-ins the 1:1 schedules made due (and DM both
 raters), reveal those past their deadline (and send the result), send the reminders that fell due,
 send results a stopped process revealed but never sent, and invites it saved but never sent. A quiet
-tick is one unit of work with four indexed range queries (bot.services.checkin_tick.scan).
+tick is one unit of work with one statement (bot.services.checkin_tick.scan).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from datetime import datetime
 from bot.services import access
 from frameworks import Behaviour, Framework
 from storage.models import Assessment, Person, Rater, Verdict
+from storage.repositories.assessments import AssessmentRow
 from storage.uow import UnitOfWork
 
 VERDICT_LABELS: dict[Verdict, str] = {
@@ -50,7 +51,7 @@ class VerdictView:
         return VERDICT_LABELS[self.verdict]
 
 
-def view_of(row: Assessment) -> VerdictView:
+def view_of(row: Assessment | AssessmentRow) -> VerdictView:
     return VerdictView(
         id=row.id,
         behaviour_id=row.behaviour_id,

@@ -369,18 +369,22 @@ def submit_page(
 
 
 def pending_for(uow: UnitOfWork, library: Library, person: Person, report_ids: list[int]) -> tuple[PendingCheckin, ...]:
-    """Open check-ins on the person's Home: their own, and their reports' that they rate as manager."""
+    """Open check-ins on the person's Home: their own, and their reports' that they rate as manager.
+    Three statements however many reports are in a check-in."""
     rows: list[PendingCheckin] = []
     found = uow.checkins.open_for_many([person.id, *report_ids])
-    for person_id, checkin in sorted(found.items(), key=lambda item: item[1].deadline_at):
+    mine = {
+        person_id: checkin
+        for person_id, checkin in found.items()
+        if (person_id == person.id or checkin.manager_id == person.id) and checkin.framework_id in library
+    }
+    rated = uow.assessments.rated_in([checkin.id for checkin in mine.values()])
+    subjects = uow.people.get_many(pid for pid in mine if pid != person.id) | {person.id: person}
+    for person_id, checkin in sorted(mine.items(), key=lambda item: item[1].deadline_at):
         rater = Rater.SELF if person_id == person.id else Rater.MANAGER
-        if rater is Rater.MANAGER and checkin.manager_id != person.id:
-            continue
-        if checkin.framework_id not in library:
-            continue
         pages = checkins.pages_of(library[checkin.framework_id], checkin.behaviour_ids)
-        done, total = checkins.areas_done(pages, checkins.rated_ids(uow, checkin, rater))
-        subject = person if rater is Rater.SELF else uow.people.get(person_id)
+        done, total = checkins.areas_done(pages, rated.get((checkin.id, rater), set()))
+        subject = subjects.get(person_id)
         rows.append(
             PendingCheckin(
                 checkin_id=checkin.id,

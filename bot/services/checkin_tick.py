@@ -9,9 +9,9 @@
    is claimed once and sent.
 5. Unsent invites: an open check-in whose "Start rating" DMs were never stamped as sent a minute
    after it started (the process stopped between saving it and sending them) is claimed once and sent.
-   Found by the reminders' query (`open_created_before(..., uninvited_before=...)`).
 
-A quiet tick costs one indexed range query per step (`scan`, four in all), in one unit of work.
+A quiet tick costs one statement (`scan`: five EXISTS over the steps' index ranges); a step with work
+adds its own indexed range query, all in one unit of work.
 """
 
 from __future__ import annotations
@@ -61,20 +61,24 @@ class RevealNote:
 
 
 def scan(uow_factory: UnitOfWorkFactory, now: datetime, limit: int = 100) -> Scan:
-    """What this tick has to do about check-ins: four indexed range queries, one unit of work."""
+    """What this tick has to do about check-ins, in one unit of work: one statement when there is
+    nothing (`tick_work`, five EXISTS), then one indexed range query per step that has work."""
+    remind_before, unsent_before = now - checkins.REMIND_AFTER, now - UNSENT_AFTER
     invites_lost = now - INVITES_LOST_AFTER
     with uow_factory() as uow:
-        open_ones = uow.checkins.open_created_before(now - checkins.REMIND_AFTER, limit, uninvited_before=invites_lost)
+        due, past, owed, lost, uninvited = uow.checkins.tick_work(now, remind_before, unsent_before, invites_lost)
         return Scan(
-            tuple(o.id for o in uow.one_on_ones.due_checkins(now, limit)),
-            tuple(c.id for c in uow.checkins.past_deadline(now, limit)),
-            tuple(c.id for c in open_ones if any(checkins.needs_reminder(c, rater, now) for rater in Rater)),
+            tuple(o.id for o in uow.one_on_ones.due_checkins(now, limit)) if due else (),
+            tuple(c.id for c in uow.checkins.past_deadline(now, limit)) if past else (),
             tuple(
                 c.id
-                for c in uow.checkins.revealed_unsent(limit)
-                if c.revealed_at is not None and c.revealed_at <= now - UNSENT_AFTER
-            ),
-            tuple(c.id for c in open_ones if c.invites_sent_at is None and c.created_at <= invites_lost),
+                for c in uow.checkins.reminders_due(remind_before, now, limit)
+                if any(checkins.needs_reminder(c, rater, now) for rater in Rater)
+            )
+            if owed
+            else (),
+            tuple(c.id for c in uow.checkins.revealed_unsent(unsent_before, limit)) if lost else (),
+            tuple(c.id for c in uow.checkins.uninvited(invites_lost, limit)) if uninvited else (),
         )
 
 

@@ -128,10 +128,10 @@ def home_in(uow: UnitOfWork, library: Library, team_id: str, user_id: str, now: 
         if schedule
         else None
     )
-    reports, hidden = _reports(uow, library, person)
+    links = uow.managers.reports_of(person.id)
+    reports, hidden = _reports(uow, library, [link.person for link in links])
     _audit_coverage_views(uow, person, reports, team_id, now or utcnow())
-    report_ids = [link.person_id for link in uow.managers.reports_of(person.id)]
-    pending = pending_for(uow, library, person, report_ids)
+    pending = pending_for(uow, library, person, [link.person_id for link in links])
     disputed = _disputed(uow, person, placement) if standing and placement else ()
     own_focus = focus.items(uow, library, person.id, placement) if standing else ()
     rate = backoff.rate_of(uow, person.id) if schedule else None
@@ -196,12 +196,10 @@ def _audit_coverage_views(
             )
 
 
-def _reports(uow: UnitOfWork, library: Library, manager: Person) -> tuple[tuple[ReportRow, ...], int]:
-    """A fixed number of statements however many reports (links with their people, placements, coverage,
-    latest answers, verdicts, open check-ins)."""
-    links = uow.managers.reports_of(manager.id)
-    shown, hidden = links[:MAX_REPORTS], max(0, len(links) - MAX_REPORTS)
-    people = [link.person for link in shown]
+def _reports(uow: UnitOfWork, library: Library, team: Sequence[Person]) -> tuple[tuple[ReportRow, ...], int]:
+    """A fixed number of statements however many reports (placements, coverage, latest answers, verdicts,
+    open check-ins), for the first MAX_REPORTS of the manager's reports."""
+    people, hidden = list(team[:MAX_REPORTS]), max(0, len(team) - MAX_REPORTS)
     ids = [p.id for p in people]
     placements = uow.placements.current_for_many(ids)
     standings = standings_for_many(uow, library, people, placements)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.services import assessments
 from bot.services.home import home_in
-from storage.models import ManagerLink, ManagerLinkStatus, Placement, Rater, Verdict
+from storage.models import CheckIn, CheckInOrigin, ManagerLink, ManagerLinkStatus, Placement, Rater, Verdict
 from tests.conftest import Database
 from tests.services.digest_data import LADDER_ID, add_person, load_ladder, make_world
 from tests.services.test_digests import count_statements
@@ -60,3 +60,47 @@ def test_many_reports_cost_the_same_statements_as_few(db: Database) -> None:
             )
     many, ready = _statements(db)
     assert many == few and ready == 3
+
+
+def _open_checkins(db: Database, rated: int) -> None:
+    """An open check-in for every report of UMANAGER, with `rated` behaviours rated by each side."""
+    behaviour_ids = ["delivery-2-01", "delivery-2-02", "delivery-2-03"]
+    framework = LIBRARY[LADDER_ID]
+    with db.uow() as uow:
+        manager = uow.people.get_by_slack_id(uow.workspaces.get_by_team("T1").id, "UMANAGER")
+        assert manager is not None
+        for link in uow.managers.reports_of(manager.id):
+            if uow.checkins.open_for(link.person_id) is not None:
+                continue
+            checkin, _ = uow.checkins.add_once(
+                CheckIn(person_id=link.person_id, manager_id=manager.id, origin=CheckInOrigin.MANAGER,
+                        framework_id=LADDER_ID, framework_version=framework.version, behaviour_ids=behaviour_ids,
+                        deadline_at=NOW + timedelta(days=7), created_at=NOW)
+            )  # fmt: skip
+            for role, rater in ((Rater.SELF, link.person), (Rater.MANAGER, manager)):
+                for behaviour_id in behaviour_ids[:rated]:
+                    assessments.record(
+                        uow, person=link.person, rater=rater, role=role, framework=framework,
+                        behaviour=framework.behaviour(behaviour_id), verdict=Verdict.SOMETIMES, now=NOW,
+                        checkin_id=checkin.id,
+                    )  # fmt: skip
+
+
+def test_open_check_ins_of_many_reports_cost_the_same_statements_as_of_few(db: Database) -> None:
+    _team(db, 3)
+    _open_checkins(db, rated=1)
+    few, _ = _statements(db)
+    with db.uow() as uow:
+        manager = uow.people.get_by_slack_id(uow.workspaces.get_by_team("T1").id, "UMANAGER")
+        assert manager is not None
+        for n in range(3, 12):
+            report = add_person(uow, manager.workspace_id, f"UR{n:03d}", f"Report {n}")
+            uow.session.add(ManagerLink(person_id=report.id, manager_id=manager.id, status=ManagerLinkStatus.ACTIVE))
+    _open_checkins(db, rated=3)
+    many, _ = _statements(db)
+    assert many == few
+    with db.uow() as uow:
+        data = home_in(uow, LIBRARY, "T1", "UMANAGER", NOW)
+    assert len(data.checkins) == 13  # with make_world's own report
+    progress = {row.person_name: (row.areas_done, row.areas_total) for row in data.checkins}
+    assert progress["Report 0"] == (0, 1) and progress["Report 11"] == (1, 1)  # the manager's own side counts
