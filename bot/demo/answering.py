@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from bot.demo import forms
 from bot.demo.scenario_log import Capture
+from bot.demo.shown import Shown
 from bot.demo.stories import behaviour_text, tag_answers
 from bot.demo.team import Member, Story, Team
-from bot.demo.transcript import Shown
 from bot.ids import Callback, EvidenceAction, EvidenceBlock, PromptAction
 from bot.services.evidence import ladder_for
 
@@ -260,7 +260,7 @@ def ladder_search(scenario: Scenario, member: Member) -> None:
 
 def open_home(scenario: Scenario, member: Member) -> None:
     scenario.narrate(member, f"{member.first_name} opens growthbot's App Home.")
-    scenario.transcript.expand_next("home", member.slack_id)
+    scenario.transcript.condenser.expand_next("home", member.slack_id)
     scenario.world.open_home(member.slack_id)
 
 

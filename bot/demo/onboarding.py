@@ -25,7 +25,7 @@ def setup(scenario: Scenario, member: Member) -> None:
     scenario.setup_shown = True
     if first:
         # The modal is shown once, in full, with the ladder this person picks rather than the default.
-        scenario.transcript.compact_next("modal", member.slack_id)
+        scenario.transcript.condenser.compact_next("modal", member.slack_id)
     scenario.narrate(member, f"{member.name} ({member.role}) types `/ladder setup`.")
     world.command(member.slack_id, "setup")
     view = world.current_view(member.slack_id)
@@ -37,7 +37,7 @@ def setup(scenario: Scenario, member: Member) -> None:
     if chosen != member.framework:
         option = _option(framework, member.framework)
         if first:
-            scenario.transcript.expand_next("modal", member.slack_id)
+            scenario.transcript.condenser.expand_next("modal", member.slack_id)
         scenario.narrate(
             member, f"{member.first_name} picks the ladder “{_label(option)}”; the modal shows its levels."
         )

@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.demo import forms, render
+from bot.demo.shown import Shown
 from bot.demo.team import Member
-from bot.demo.transcript import Shown
 from bot.ids import DigestAction
 from bot.services.slots import Slot, command_words
 

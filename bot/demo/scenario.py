@@ -85,7 +85,7 @@ class Scenario:
         self.previews_shown = 0
         self.setup_shown = False
         self.kudos: dict[str, Any] | None = None  # the kudos message posted for the shortcut
-        world.transcript.compactors.append(partial(one_on_ones.compact_preview, self))
+        world.transcript.condenser.compactors.append(partial(one_on_ones.compact_preview, self))
 
     # ------------------------------------------------------------------ helpers the steps share
 
@@ -143,7 +143,7 @@ class Scenario:
         for index, member in enumerate(self.engineers):
             moment = local_to_utc(member, friday, time(9, 30))
             if index == 0:
-                self.at(moment, "show home", lambda m=member: self.transcript.expand_next("home", m.slack_id))
+                self.at(moment, "show home", lambda m=member: self.transcript.condenser.expand_next("home", m.slack_id))
             # The brief transcript shows the first engineer's setup; the others do the same, in one line.
             brief = index > 0 and not self.transcript.full
             self.at(
