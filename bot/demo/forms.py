@@ -28,6 +28,11 @@ def option_for(element: Json, value: str) -> dict[str, Any]:
     raise FormError(f"no option {value!r} in {element.get('action_id')!r} (options: {labels})")
 
 
+def submit_button(view: Json) -> str:
+    """The modal's submit button as the person sees it: `[ Save ]`."""
+    return f"[ {(view.get('submit') or {}).get('text', 'Submit')} ]"
+
+
 def _state(element: Json, answer: object) -> dict[str, Any]:
     kind = element.get("type")
     state: dict[str, Any] = {"type": kind}

@@ -89,7 +89,7 @@ def _verdict(scenario: Scenario, rater: Member, member: Member, behaviour_id: st
 
 def _evidenced(scenario: Scenario, member: Member) -> set[str]:
     with scenario.world.deps.uow() as uow:
-        person = scenario._person(uow, member)
+        person = scenario.person_of(uow, member)
         items = uow.evidence.all_for(person.id) if person else []
         return {tag.behaviour_id for item in items if item.deleted_at is None for tag in item.tags}
 

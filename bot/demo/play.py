@@ -12,9 +12,10 @@ from typing import TextIO
 from bot.demo import render
 from bot.demo import summary as summaries
 from bot.demo.runner import DemoWorld, quiet_logging
-from bot.demo.scenario import Scenario, ScenarioLog, start_of
+from bot.demo.scenario import Scenario, start_of
+from bot.demo.scenario_log import ScenarioLog
+from bot.demo.shown import Shown
 from bot.demo.team import DEFAULT_TEAM_FILE, load_team
-from bot.demo.transcript import Shown
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,9 @@ from bot import scheduler
 from bot.app import create_app
 from bot.demo import forms
 from bot.demo.clock import SimClock, TrackingExecutor
+from bot.demo.shown import Shown
 from bot.demo.team import Member, Team
-from bot.demo.transcript import Shown, Transcript
+from bot.demo.transcript import Transcript
 from bot.deps import Deps
 from bot.settings import Settings, load_settings
 from bot.testing.fake_slack import FakeSlack

@@ -14,7 +14,7 @@ from typing import TextIO
 from bot.blocks.common import progress_bar, shorten
 from bot.demo import render
 from bot.demo.runner import DemoWorld
-from bot.demo.scenario import ScenarioLog
+from bot.demo.scenario_log import ScenarioLog
 from bot.services.digests import BehaviourStat, coverage_for, milestone_areas
 from storage.models import Digest, DigestState, Evidence, OneOnOne
 

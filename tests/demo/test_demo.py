@@ -19,8 +19,8 @@ from click.testing import CliRunner
 from bot.cli import main
 from bot.demo import render
 from bot.demo.play import DemoOptions, DemoResult, run_demo
+from bot.demo.shown import Shown
 from bot.demo.team import load_team
-from bot.demo.transcript import Shown
 from bot.ids import PromptAction
 
 pytestmark = pytest.mark.slow
