@@ -17,12 +17,24 @@ from storage.repositories._base import Repository, column_values
 
 
 def _visible(viewer: Rater | None) -> ColumnElement[bool]:
-    """Verdicts outside a check-in or in a revealed one; with `viewer`, also that rater's own."""
+    """Verdicts outside a check-in or in a revealed one; with `viewer`, also that side's own blind ones.
+
+    The manager side's own are those its current rater gave: when an open check-in moves to a new
+    manager (bot.services.checkins.follow_manager_change), the former manager's blind verdicts stay in
+    the history but are never shown to, or counted for, the new one before the reveal.
+    """
     # Correlated on the verdict's own check-in (a primary-key lookup), so the cost does not grow with
     # the number of check-ins in the workspace.
     revealed = exists().where(CheckIn.id == Assessment.checkin_id, CheckIn.state == CheckInState.REVEALED)
     shown = or_(Assessment.checkin_id.is_(None), revealed)
-    return or_(shown, Assessment.rater == viewer) if viewer is not None else shown
+    if viewer is None:
+        return shown
+    if viewer is Rater.SELF:
+        return or_(shown, Assessment.rater == Rater.SELF)
+    still_theirs = exists().where(
+        CheckIn.id == Assessment.checkin_id, CheckIn.manager_id.is_not_distinct_from(Assessment.rater_id)
+    )
+    return or_(shown, and_(Assessment.rater == Rater.MANAGER, still_theirs))
 
 
 # A stored verdict as a plain row (the model's column names as attributes): the current-verdict reads

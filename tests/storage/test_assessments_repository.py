@@ -229,3 +229,22 @@ def test_the_lost_reveal_sweep_reads_only_unsent_reveals(db: Database) -> None:
             [(statement, params)] = seen
             plan = uow.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params).all()
         assert "ix_checkins_unsent (state=? AND reveal_sent_at=?" in plan[0][-1], plan
+
+
+def test_a_former_managers_blind_verdicts_are_not_the_new_managers_own(db: Database) -> None:
+    with db.uow() as uow:
+        world = make_world(uow)
+        pid = world.report_id
+        open_ = _checkin(uow, pid, CheckInState.OPEN, "open")
+        uow.checkins.get(open_).manager_id = world.manager_id
+        old = _verdict(uow, pid, Rater.MANAGER, "delivery-2-01", Verdict.NOT_YET, T0, checkin_id=open_)
+        old.rater_id = world.manager_id
+        uow.flush()
+    with db.uow() as uow:
+        assert set(uow.assessments.current(pid, LADDER_ID, viewer=Rater.MANAGER)) == {(Rater.MANAGER, "delivery-2-01")}
+        uow.checkins.get(open_).manager_id = world.outsider_id  # the manager side moved to someone new
+    with db.uow() as uow:
+        assert uow.assessments.current(pid, LADDER_ID, viewer=Rater.MANAGER) == {}
+        assert uow.assessments.since(pid, LADDER_ID, T0, viewer=Rater.MANAGER) == []
+        assert [row.id for row in uow.assessments.history(pid)] == []  # still blind to everyone else
+        assert len(uow.assessments.all_for(pid)) == 1  # and kept in the history
