@@ -36,7 +36,7 @@ from bot.blocks.when import slack_date
 from bot.ids import Callback, DigestAction, DigestBlock, DigestNoteAction
 from bot.services import last_evidence
 from bot.services.assessments import VERDICT_LABELS, VERDICT_ORDER, VerdictView
-from bot.services.digests import (
+from bot.services.digest_content import (
     AreaCoverage,
     BehaviourEvidence,
     DigestContent,

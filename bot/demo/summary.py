@@ -15,7 +15,8 @@ from bot.blocks.common import progress_bar, shorten
 from bot.demo import render
 from bot.demo.runner import DemoWorld
 from bot.demo.scenario_log import ScenarioLog
-from bot.services.digests import BehaviourStat, coverage_for, milestone_areas
+from bot.services.digest_content import BehaviourStat
+from bot.services.digests import coverage_for, milestone_areas
 from storage.models import Digest, DigestState, Evidence, OneOnOne
 
 AREA_LABEL_MAX = 28

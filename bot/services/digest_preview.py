@@ -11,8 +11,9 @@ from datetime import datetime
 
 from bot.services.access import owned_evidence
 from bot.services.actor import Actor
+from bot.services.digest_content import EvidenceItem, ItemState
 from bot.services.digesting import PreviewTarget, preview_target
-from bot.services.digests import EvidenceItem, ItemState, item_of
+from bot.services.digests import item_of
 from storage.uow import UnitOfWorkFactory
 
 

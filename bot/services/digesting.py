@@ -28,7 +28,8 @@ from datetime import datetime, timedelta
 
 from bot.deps import Deps
 from bot.services import access
-from bot.services.digests import ON_DEMAND_WINDOW, DigestContent, build_digest
+from bot.services.digest_content import DigestContent
+from bot.services.digests import ON_DEMAND_WINDOW, build_digest
 from bot.services.one_on_ones import next_times
 from bot.services.send_errors import PERSON_GONE_ERRORS
 from bot.services.timing import previous_occurrence

@@ -9,230 +9,42 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
-from typing import Any, Literal
+from typing import Any
 
 from bot.services import assessments, backoff, last_evidence
 from bot.services import focus as focus_rules
-from bot.services.assessments import EMPTY, CurrentVerdicts, Disagreement, VerdictView
+from bot.services.assessments import EMPTY, CurrentVerdicts, VerdictView
+from bot.services.digest_content import (
+    POINTS_KEY,
+    AreaCoverage,
+    AreaEvidence,
+    BehaviourEvidence,
+    BehaviourStat,
+    BehaviourStatLine,
+    DigestContent,
+    DisputedTag,
+    EvidenceItem,
+    MilestoneArea,
+    PersonRef,
+    PromptActivity,
+    TagRef,
+)
 from bot.services.readiness import AreaReadiness, readiness
-from frameworks import Behaviour, Framework, Library
+from bot.services.talking_points import remember_points, talking_points
+from frameworks import Framework, Library
 from frameworks.lookups import next_milestone
 from storage.models import OneOnOne, Person
 from storage.uow import UnitOfWork
 
-QUIET_AFTER = timedelta(weeks=4)
-TALKING_POINTS = 3
 ON_DEMAND_WINDOW = timedelta(weeks=4)
 NOTHING_NEW = "Nothing new since the last 1:1. Worth asking what got in the way, or what to aim for next."
 NOTHING_NEW_AWAY = "Nothing new since the last 1:1: {first_name} was away ({skipped}), so no evidence was expected."
 # Digest.coverage also remembers which talking points were shown (area ids never start with "_").
-POINTS_KEY = "_talking_points"
-POINTS_REMEMBERED = 200
 NO_PLACEMENT = "Not placed on a ladder yet, so there is no next milestone to measure against."
 UNKNOWN_LADDER = "Their ladder ({framework_id}) is no longer loaded, so coverage cannot be shown."
 UNKNOWN_LEVEL = "Their level is no longer on the {framework} ladder; update their placement to see coverage."
-
-
-# --- what the digest holds ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PersonRef:
-    person_id: int
-    slack_user_id: str
-    name: str
-    tz: str = "UTC"
-
-    @classmethod
-    def of(cls, person: Person) -> PersonRef:
-        return cls(person.id, person.slack_user_id, person.display_name or person.slack_user_id, person.tz or "UTC")
-
-
-@dataclass(frozen=True, slots=True)
-class TagRef:
-    """One behaviour an item shows, as snapshotted when it was tagged."""
-
-    framework_id: str
-    behaviour_id: str
-    area_id: str
-    level_id: str
-    behaviour_text: str
-    disputed: bool = False  # the manager said it doesn't show this behaviour: shown, never counted
-    dispute_comment: str | None = None
-
-
-# What an item's button on the engineer's preview shows after a click (bot.services.digest_preview).
-ItemState = Literal["sent_to_manager", "queued", "unflagged"]
-
-
-@dataclass(frozen=True, slots=True)
-class EvidenceItem:
-    id: int
-    created_at: datetime
-    text: str  # raw, as written; renderers escape it
-    link: str | None = None
-    to_discuss: bool = False
-    tags: tuple[TagRef, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class BehaviourEvidence:
-    behaviour_id: str | None  # None: items with no tag
-    text: str
-    level_name: str | None
-    items: tuple[EvidenceItem, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class AreaEvidence:
-    area_id: str | None
-    area_name: str
-    behaviours: tuple[BehaviourEvidence, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class BehaviourStat:
-    """A person's evidence for one behaviour, all time up to the period end."""
-
-    count: int = 0
-    last_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class BehaviourStatLine:
-    """A focus behaviour in the digest: its text, evidence so far, new this period, the manager's verdict."""
-
-    behaviour_id: str
-    text: str
-    count: int
-    new: int
-    verdict: VerdictView | None
-
-
-@dataclass(frozen=True, slots=True)
-class MilestoneArea:
-    """One area of the next milestone: the level above the person's, and its behaviours."""
-
-    area_id: str
-    area_name: str
-    level_id: str | None  # None: already at the top level of this area
-    level_name: str | None
-    behaviours: tuple[Behaviour, ...]
-
-    @property
-    def at_top(self) -> bool:
-        return self.level_id is None
-
-
-@dataclass(frozen=True, slots=True)
-class AreaCoverage:
-    area_id: str
-    area_name: str
-    level_name: str | None
-    covered: int
-    total: int
-    previous: int | None = None  # covered at the last digest, if there was one
-    last_evidence_at: datetime | None = None
-    at_top: bool = False
-    level_id: str | None = None  # the level measured against (the next one in this area)
-    new_level: bool = False  # the last digest measured another level here (a promotion): no delta
-
-    @property
-    def change(self) -> int | None:
-        return None if self.previous is None else self.covered - self.previous
-
-
-class TalkingPointKind(StrEnum):
-    DISAGREEMENT = "disagreement"  # self and manager verdicts differ
-    DISPUTED = "disputed"  # evidence the manager said does not show its behaviour
-    FLAGGED = "flagged"
-    FOCUS = "focus"  # a focus behaviour without recent evidence
-    NEVER_EVIDENCED = "never_evidenced"
-    QUIET_AREA = "quiet_area"
-
-
-@dataclass(frozen=True, slots=True)
-class TalkingPoint:
-    kind: TalkingPointKind
-    text: str  # raw; renderers escape it
-    items: tuple[EvidenceItem, ...] = ()
-    key: str = ""  # stable across digests: what the rotation remembers
-    why: str = ""  # raw: why this point is in this digest
-
-
-@dataclass(frozen=True, slots=True)
-class PromptActivity:
-    asked: int = 0
-    answered: int = 0  # bot.services.backoff.answered: "nothing this week" is an answer too
-    last_answer_at: datetime | None = None  # the last prompt answered; surfaces show last_evidence instead
-    away: int = 0  # prompts of the period skipped because the person was away (status, quiet day)
-
-    @property
-    def rate(self) -> float | None:
-        return None if self.asked == 0 else min(1.0, self.answered / self.asked)
-
-
-@dataclass(frozen=True, slots=True)
-class DisputedTag:
-    """A disputed tag on one of the person's items: shown (marked), never counted."""
-
-    item: EvidenceItem
-    behaviour_id: str
-    behaviour_text: str
-    comment: str | None  # raw; renderers escape it
-
-
-@dataclass(frozen=True, slots=True)
-class DigestContent:
-    report: PersonRef
-    manager: PersonRef | None
-    period_start: datetime
-    period_end: datetime
-    framework_name: str | None
-    new_evidence: tuple[AreaEvidence, ...]
-    new_evidence_count: int
-    coverage: tuple[AreaCoverage, ...]
-    talking_points: tuple[TalkingPoint, ...]
-    flagged: tuple[EvidenceItem, ...]
-    prompts: PromptActivity
-    notes: tuple[str, ...] = ()
-    one_on_one_id: int | None = None
-    meeting_at: datetime | None = None  # the 1:1 this digest prepares, when there is one
-    new_verdicts: tuple[VerdictView, ...] = ()  # given since the period started, oldest first
-    readiness: tuple[AreaReadiness, ...] = ()
-    manager_verdicts: Mapping[str, VerdictView] = field(default_factory=dict)  # current, per behaviour
-    disagreements: tuple[Disagreement, ...] = ()
-    disputes: tuple[DisputedTag, ...] = ()
-    # Behaviours of the person's ladder with new evidence: the manager's digest offers a quick sign-off.
-    judgeable: frozenset[str] = frozenset()
-    last_evidence_at: datetime | None = None  # bot.services.last_evidence: the one "last answer"
-    points_memory: Mapping[str, Any] = field(default_factory=dict)  # stored under POINTS_KEY when sent
-    focus: tuple[BehaviourStatLine, ...] = ()  # the report's focus behaviours and their progress, shown first
-
-    @property
-    def nothing_new(self) -> bool:
-        return self.new_evidence_count == 0
-
-    @property
-    def coverage_unchanged(self) -> bool:
-        """Every area was measured at the last digest and none moved: said once, not per area."""
-        shown = [c for c in self.coverage if not c.at_top]
-        return bool(shown) and all(c.change == 0 and not c.new_level for c in shown)
-
-    def coverage_snapshot(self) -> dict[str, Any]:
-        """What Digest.coverage stores so the next digest can show the change and rotate its points;
-        the level is kept so a change of level (a promotion) is not read as coverage lost."""
-        snapshot: dict[str, Any] = {
-            c.area_id: {"covered": c.covered, "total": c.total, "level": c.level_id}
-            for c in self.coverage
-            if not c.at_top
-        }
-        if self.points_memory:
-            snapshot[POINTS_KEY] = dict(self.points_memory)
-        return snapshot
 
 
 # --- the ladder side ------------------------------------------------------------------------------
@@ -339,185 +151,6 @@ def coverage_for(
             )
         )
     return tuple(rows)
-
-
-def _weeks(delta: timedelta) -> int:
-    return max(1, delta.days // 7)
-
-
-# Which points come first: what the two people disagree on or asked about, then the engineer's focus,
-# then the standing gaps of the milestone.
-_TIER = {
-    TalkingPointKind.DISAGREEMENT: 0,
-    TalkingPointKind.DISPUTED: 0,
-    TalkingPointKind.FLAGGED: 0,
-    TalkingPointKind.FOCUS: 1,
-    TalkingPointKind.NEVER_EVIDENCED: 2,
-    TalkingPointKind.QUIET_AREA: 2,
-}
-
-
-def talking_points(
-    milestone: Sequence[MilestoneArea],
-    coverage: Sequence[AreaCoverage],
-    stats: Mapping[str, BehaviourStat],
-    flagged: Sequence[EvidenceItem],
-    *,
-    first_name: str,
-    as_of: datetime,
-    limit: int = TALKING_POINTS,
-    disagreements: Sequence[Disagreement] = (),
-    disputes: Sequence[DisputedTag] = (),
-    focus: Sequence[str] = (),
-    shown: Mapping[str, Any] | None = None,
-) -> tuple[TalkingPoint, ...]:
-    """Up to `limit` points, each saying why it is there, rotating from one digest to the next.
-
-    Disagreements, disputes and flagged items come first, then focus behaviours (`focus`: behaviour ids
-    the engineer chose) without recent evidence, then never-evidenced behaviours and quiet areas, one of
-    each kind in turn. `shown` is the memory the last digest stored (`remember_points`): a point it
-    showed goes after every point it did not, and among the rest the least recently shown comes first,
-    so the same three do not come back week after week while others wait.
-    """
-    candidates = _candidates(milestone, coverage, stats, flagged, first_name, as_of, disagreements, disputes, focus)
-    memory = shown if isinstance(shown, Mapping) else {}
-    last_time = set(memory.get("last") or ())
-    history = memory.get("seen") if isinstance(memory.get("seen"), Mapping) else {}
-    assert isinstance(history, Mapping)
-
-    rank_in_kind: dict[str, int] = {}
-    by_kind: dict[TalkingPointKind, list[TalkingPoint]] = defaultdict(list)
-    for point in candidates:
-        by_kind[point.kind].append(point)
-    for points in by_kind.values():
-        fresh_first = sorted(points, key=lambda p: (p.key in last_time, str(history.get(p.key, ""))))
-        rank_in_kind.update({p.key: rank for rank, p in enumerate(fresh_first)})
-
-    order = {p.key: index for index, p in enumerate(candidates)}
-    ranked = sorted(
-        candidates,
-        key=lambda p: (
-            p.key in last_time,
-            _TIER[p.kind],
-            rank_in_kind[p.key] if _TIER[p.kind] == 2 else 0,
-            str(history.get(p.key, "")),
-            order[p.key],
-        ),
-    )
-    chosen = []
-    for point in ranked[:limit]:
-        if point.key in last_time:
-            point = replace(point, why=f"{point.why}; still open since the last digest")
-        chosen.append(point)
-    return tuple(chosen)
-
-
-def remember_points(shown: Mapping[str, Any] | None, points: Sequence[TalkingPoint], as_of: datetime) -> dict[str, Any]:
-    """The memory the next digest rotates from: the keys shown now, and when each key was last shown."""
-    memory = shown if isinstance(shown, Mapping) else {}
-    seen = dict(memory.get("seen") or {}) if isinstance(memory.get("seen"), Mapping) else {}
-    seen.update({p.key: as_of.isoformat() for p in points})
-    newest = sorted(seen.items(), key=lambda kv: str(kv[1]), reverse=True)[:POINTS_REMEMBERED]
-    return {"last": [p.key for p in points], "seen": dict(newest)}
-
-
-def _candidates(
-    milestone: Sequence[MilestoneArea],
-    coverage: Sequence[AreaCoverage],
-    stats: Mapping[str, BehaviourStat],
-    flagged: Sequence[EvidenceItem],
-    first_name: str,
-    as_of: datetime,
-    disagreements: Sequence[Disagreement],
-    disputes: Sequence[DisputedTag],
-    focus: Sequence[str],
-) -> list[TalkingPoint]:
-    points = [
-        TalkingPoint(
-            TalkingPointKind.DISAGREEMENT,
-            f"“{d.behaviour_text}”: {first_name} says {assessments.VERDICT_LABELS[d.self_verdict].lower()}, "
-            f"the manager says {assessments.VERDICT_LABELS[d.manager_verdict].lower()}",
-            key=f"disagreement:{d.behaviour_id}",
-            why="your verdicts differ",
-        )
-        for d in disagreements
-    ]
-    points += [
-        TalkingPoint(
-            TalkingPointKind.DISPUTED,
-            f"Disputed: doesn't show “{d.behaviour_text}”" + (f" ({d.comment})" if d.comment else ""),
-            (d.item,),
-            key=f"disputed:{d.item.id}:{d.behaviour_id}",
-            why="the manager disputed this tag since the last 1:1",
-        )
-        for d in disputes
-    ]
-    if flagged:
-        noun = "an item" if len(flagged) == 1 else f"{len(flagged)} items"
-        points.append(
-            TalkingPoint(
-                TalkingPointKind.FLAGGED,
-                f"{first_name} flagged {noun} to discuss",
-                tuple(flagged),
-                key="flagged:" + ",".join(str(i.id) for i in sorted(flagged, key=lambda i: i.id)),
-                why=f"{first_name} asked to talk about it",
-            )
-        )
-
-    in_milestone = {b.id: (b, area) for area in milestone for b in area.behaviours}
-    for behaviour_id in dict.fromkeys(focus):
-        if behaviour_id not in in_milestone:
-            continue
-        behaviour, area = in_milestone[behaviour_id]
-        stat = stats.get(behaviour_id, BehaviourStat())
-        if stat.count and stat.last_at is not None and as_of - stat.last_at < QUIET_AFTER:
-            continue
-        since = (
-            "no evidence yet"
-            if not stat.count or stat.last_at is None
-            else (f"no evidence for {_weeks(as_of - stat.last_at)} weeks")
-        )
-        points.append(
-            TalkingPoint(
-                TalkingPointKind.FOCUS,
-                f"Focus: “{behaviour.text}” ({area.area_name}): {since}",
-                key=f"focus:{behaviour_id}",
-                why=f"one of {first_name}'s focus behaviours",
-            )
-        )
-
-    # Never evidenced: least-covered areas first, ladder order within an area; focus ones are above.
-    ratio = {c.area_id: (c.covered / c.total if c.total else 1.0) for c in coverage}
-    focused = set(focus)
-    for area in sorted(milestone, key=lambda a: ratio.get(a.area_id, 1.0)):
-        for behaviour in area.behaviours:
-            if stats.get(behaviour.id, BehaviourStat()).count == 0 and behaviour.id not in focused:
-                points.append(
-                    TalkingPoint(
-                        TalkingPointKind.NEVER_EVIDENCED,
-                        f"Never evidenced yet: “{behaviour.text}” ({area.area_name}, {area.level_name})",
-                        key=f"never:{behaviour.id}",
-                        why="a behaviour of the next milestone with no evidence at all",
-                    )
-                )
-
-    # Quiet areas: some evidence once, none for QUIET_AFTER; areas with none at all show up as "never".
-    quiet_areas = [
-        c
-        for c in coverage
-        if not c.at_top and c.last_evidence_at is not None and as_of - c.last_evidence_at >= QUIET_AFTER
-    ]
-    for c in sorted(quiet_areas, key=lambda c: c.last_evidence_at or as_of):
-        weeks = _weeks(as_of - c.last_evidence_at)  # type: ignore[operator]
-        points.append(
-            TalkingPoint(
-                TalkingPointKind.QUIET_AREA,
-                f"{c.area_name} has been quiet for {weeks} weeks",
-                key=f"quiet:{c.area_id}",
-                why=f"no new evidence in this area for {weeks} weeks",
-            )
-        )
-    return points
 
 
 @dataclass

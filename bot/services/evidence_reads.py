@@ -12,8 +12,8 @@ from typing import Any
 from bot.deps import Deps
 from bot.services import access
 from bot.services.actor import Actor
+from bot.services.digest_content import DigestContent
 from bot.services.digesting import on_demand_digest
-from bot.services.digests import DigestContent
 from bot.services.packet import Packet, build_packet
 from storage.models import Rater
 from storage.uow import UnitOfWork

@@ -15,18 +15,8 @@ from datetime import datetime
 
 from bot.services import assessments, last_evidence
 from bot.services.assessments import EMPTY, CurrentVerdicts, VerdictView
-from bot.services.digests import (
-    NO_PLACEMENT,
-    UNKNOWN_LADDER,
-    UNKNOWN_LEVEL,
-    AreaEvidence,
-    EvidenceItem,
-    MilestoneArea,
-    PersonRef,
-    group_by_area,
-    item_of,
-    milestone_areas,
-)
+from bot.services.digest_content import AreaEvidence, EvidenceItem, MilestoneArea, PersonRef
+from bot.services.digests import NO_PLACEMENT, UNKNOWN_LADDER, UNKNOWN_LEVEL, group_by_area, item_of, milestone_areas
 from bot.services.readiness import AreaReadiness, readiness
 from frameworks import Framework, Library
 from frameworks.lookups import current_level_label, next_milestone

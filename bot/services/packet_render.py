@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.services import last_evidence
 from bot.services.assessments import VerdictView
-from bot.services.digests import EvidenceItem
+from bot.services.digest_content import EvidenceItem
 from bot.services.packet import Packet, PacketBehaviour
 from bot.services.timing import local_date
 

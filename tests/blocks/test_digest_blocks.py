@@ -5,7 +5,8 @@ from datetime import datetime, timedelta
 
 from bot.blocks.digest import digest_messages, item_line, last_minute_note, link
 from bot.ids import DigestAction, DigestBlock
-from bot.services.digests import DigestInputs, EvidenceItem, TagRef, assemble_digest
+from bot.services.digest_content import EvidenceItem, TagRef
+from bot.services.digests import DigestInputs, assemble_digest
 from bot.testing.block_rules import message_blocks_errors
 from storage.models import Person
 from tests.services.digest_data import LADDER_ID, load_ladder

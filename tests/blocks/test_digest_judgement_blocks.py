@@ -14,7 +14,8 @@ from bot.blocks.digest import (
 )
 from bot.ids import DigestBlock
 from bot.services.assessments import CurrentVerdicts, VerdictView
-from bot.services.digests import DigestInputs, DisputedTag, EvidenceItem, TagRef, assemble_digest
+from bot.services.digest_content import DisputedTag, EvidenceItem, TagRef
+from bot.services.digests import DigestInputs, assemble_digest
 from bot.testing.block_rules import message_blocks_errors
 from storage.models import Person, Rater, Verdict
 from tests.services.digest_data import LADDER_ID, load_ladder

@@ -10,7 +10,8 @@ from bot.blocks.digest import digest_messages
 from bot.blocks.home import _evidence_blocks, home_view
 from bot.blocks.when import date_text, slack_date
 from bot.ids import DigestAction, DigestBlock
-from bot.services.digests import BehaviourStat, DigestInputs, EvidenceItem, PromptActivity, TagRef, assemble_digest
+from bot.services.digest_content import BehaviourStat, EvidenceItem, PromptActivity, TagRef
+from bot.services.digests import DigestInputs, assemble_digest
 from bot.services.home import EvidenceItem as HomeItem
 from bot.services.home import HomeData
 from bot.testing.block_rules import message_blocks_errors

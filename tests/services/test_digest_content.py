@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.services.digests import (
-    NOTHING_NEW,
-    POINTS_KEY,
-    BehaviourStat,
-    DigestInputs,
-    EvidenceItem,
-    TagRef,
-    TalkingPointKind,
-    assemble_digest,
-)
+from bot.services.digest_content import POINTS_KEY, BehaviourStat, EvidenceItem, TagRef, TalkingPointKind
+from bot.services.digests import NOTHING_NEW, DigestInputs, assemble_digest
 from storage.models import Person
 from tests.services.digest_data import LADDER_ID, load_ladder
 

@@ -8,19 +8,16 @@ from datetime import datetime, timedelta
 
 from bot.services import away, last_evidence
 from bot.services.assessments import CurrentVerdicts, VerdictView
-from bot.services.digests import (
-    NOTHING_NEW,
+from bot.services.digest_content import (
     POINTS_KEY,
     BehaviourStat,
-    DigestInputs,
     DisputedTag,
     EvidenceItem,
     PromptActivity,
     TagRef,
     TalkingPointKind,
-    assemble_digest,
-    build_digest,
 )
+from bot.services.digests import NOTHING_NEW, DigestInputs, assemble_digest, build_digest
 from storage.models import Person, Prompt, PromptState, Rater, Verdict
 from tests.conftest import Database
 from tests.services.digest_data import LADDER_ID, add_evidence, add_prompt, load_ladder, make_world

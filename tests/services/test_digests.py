@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import event
 
-from bot.services.digests import NOTHING_NEW, TalkingPointKind, build_digest
+from bot.services.digest_content import TalkingPointKind
+from bot.services.digests import NOTHING_NEW, build_digest
 from tests.conftest import Database
 from tests.services.digest_data import add_evidence, add_prompt, load_ladder, make_world
 
