@@ -48,8 +48,8 @@ from digest import FRAMEWORK_ID, LEVEL, NOW, populate  # bench/digest.py's data 
 from tick_query import database
 
 from bot.blocks.home import home_view
+from bot.delivery.home import publish_home
 from bot.deps import Deps
-from bot.listeners.surfaces import publish_home
 from bot.services.home import MAX_REPORTS, home_for
 from bot.settings import Settings
 from bot.slack_client import make_web_client

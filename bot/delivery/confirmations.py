@@ -15,9 +15,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.prompt import evidence_saved_blocks, evidence_saved_text
+from bot.delivery.home import refresh_home
 from bot.delivery.prompt_redraw import redraw_prompt
 from bot.deps import Deps
 from bot.services import confirmations
+from bot.services.actor import Actor
+from bot.services.capturing import ThreadReply
 from bot.services.confirmations import Pending
 from bot.services.tag_suggestions import Suggestion, WeakMatch
 
@@ -61,6 +64,20 @@ def confirm_thread_reply(
         text=evidence_saved_text(list(labels)),
         blocks=[b.to_dict() for b in evidence_saved_blocks(evidence_id, list(labels), suggestion=suggestion)],
     )
+
+
+def deliver_thread_reply(
+    client: WebClient, deps: Deps, actor: Actor, reply: ThreadReply, *, channel: str, ts: str, thread_ts: str
+) -> None:
+    """Everything Slack shows after a reply in a prompt's thread was stored just now: the reaction and
+    note, then (recorded as confirmed) the prompt redrawn as answered and their Home republished."""
+    captured = reply.captured
+    labels = [tag.label for tag in captured.tags]
+    confirm_thread_reply(client, channel, ts, thread_ts, captured.evidence_id, labels, reply.suggestion)
+    confirmations.mark_confirmed(deps, captured.evidence_id, deps.now())
+    if captured.prompt_id is not None:
+        redraw_prompt(client, deps, captured.prompt_id)
+    refresh_home(client, deps, actor.team_id, actor.slack_user_id, reply.home)
 
 
 def _confirm(client: WebClient, deps: Deps, item: Pending) -> None:

@@ -27,11 +27,9 @@ from bot.blocks.evidence_modal import (
 )
 from bot.deps import Deps
 from bot.errors import UserFacingError
-from bot.listeners.surfaces import publish_home
 from bot.services.actor import Actor
 from bot.services.evidence import MAX_SUGGESTIONS, Ladder
 from bot.services.evidence_forms import NotYours, new_evidence_form, retag_form, typed_evidence_form
-from bot.services.home import HomeData
 from frameworks import Behaviour
 
 log = logging.getLogger(__name__)
@@ -150,9 +148,3 @@ def open_retag_modal(
     client.views_open(trigger_id=trigger_id, view=view)
 
 
-def refresh_home(client: WebClient, deps: Deps, team_id: str, user_id: str, data: HomeData | None = None) -> None:
-    """Republish App Home; a failure here must not turn a saved answer into an error message."""
-    try:
-        publish_home(client, deps, team_id, user_id, data)
-    except SlackApiError as error:
-        log.warning("could not refresh App Home for %s: %s", user_id, error.response.get("error"))

@@ -9,9 +9,9 @@ from slack_sdk import WebClient
 
 from bot.blocks.backoff import chosen_text
 from bot.blocks.when import when_label
+from bot.delivery.home import refresh_home
 from bot.deps import Deps
 from bot.ids import BackoffAction
-from bot.listeners.evidence_ui import refresh_home
 from bot.services.actor import Actor
 from bot.services.backoff_requests import BackoffChoice, choose
 

@@ -10,9 +10,9 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from bot.blocks.consent import consent_already_decided_blocks, consent_decided_blocks, manager_told_text
+from bot.delivery.home import refresh_home
 from bot.deps import Deps
 from bot.ids import ConsentAction
-from bot.listeners.evidence_ui import refresh_home
 from bot.services import consent
 from bot.services.access import NOT_AVAILABLE
 from bot.services.actor import Actor

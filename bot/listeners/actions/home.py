@@ -10,9 +10,10 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.delivery.home import publish_home
 from bot.deps import Deps
 from bot.ids import HomeAction
-from bot.listeners.surfaces import open_setup_modal, publish_home
+from bot.listeners.surfaces import open_setup_modal
 from bot.services.actor import Actor
 from bot.services.home import set_paused
 

@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 
 from bot.blocks.prompt import resumed_text
 from bot.blocks.when import when_label
+from bot.delivery.home import refresh_home
 from bot.delivery.prompt_redraw import PromptLook, redraw_prompt
 from bot.deps import Deps
 from bot.ids import EvidenceAction, HomeAction, PromptAction
@@ -22,7 +23,6 @@ from bot.listeners.evidence_ui import (
     NOT_YOURS,
     open_evidence_modal,
     open_retag_modal,
-    refresh_home,
     refresh_suggestions,
 )
 from bot.services.actor import Actor

@@ -12,12 +12,12 @@ from collections.abc import Callable
 from bot.blocks.admin import admin_help_blocks, people_blocks
 from bot.blocks.when import day_label, when_label
 from bot.delivery.consent import send_consent_request
+from bot.delivery.home import refresh_home
 from bot.errors import UserFacingError
 from bot.ids import LADDER_COMMAND
 from bot.listeners.commands.prompts import parse_until
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
 from bot.listeners.commands.targets import MENTION_HINT, parse_user, say
-from bot.listeners.evidence_ui import refresh_home
 from bot.services import access, admin, admin_requests, slots
 from bot.services.admin_requests import Refused, Unreachable
 from bot.slack_directory import SlackDirectory

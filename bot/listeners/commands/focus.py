@@ -4,9 +4,9 @@ bot.services.focus, use cases in bot.services.focus_requests)."""
 from __future__ import annotations
 
 from bot.blocks.focus import focus_blocks, focus_text, refused_blocks
+from bot.delivery.home import refresh_home
 from bot.ids import LADDER_COMMAND
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
-from bot.listeners.evidence_ui import refresh_home
 from bot.services.focus_requests import FocusRefused, add_focus_text, clear_focus, show_focus
 
 

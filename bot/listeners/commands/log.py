@@ -9,10 +9,11 @@ from __future__ import annotations
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
 from bot.blocks.prompt import evidence_saved_blocks, evidence_saved_text, too_long_blocks
+from bot.delivery.home import refresh_home
 from bot.errors import UserFacingError
 from bot.ids import LADDER_COMMAND
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
-from bot.listeners.evidence_ui import new_token, open_evidence_modal, refresh_home
+from bot.listeners.evidence_ui import new_token, open_evidence_modal
 from bot.services.capturing import log_text
 from bot.services.confirmations import mark_confirmed
 from bot.services.evidence import EmptyEvidence

@@ -7,11 +7,11 @@ from datetime import date
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
 from bot.blocks.when import day_label, when_label
+from bot.delivery.home import refresh_home
 from bot.delivery.prompt_redraw import redraw_prompt
 from bot.errors import UserFacingError
 from bot.ids import LADDER_COMMAND
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
-from bot.listeners.evidence_ui import refresh_home
 from bot.services.prompt_requests import ScheduleChange, pause_prompts, resume_prompts, skip_next_prompt
 
 

@@ -6,10 +6,10 @@ from bot.blocks.consent import team_blocks
 from bot.blocks.promotion import promote_actions
 from bot.blocks.readiness import report_summary
 from bot.delivery.consent import send_consent_request
+from bot.delivery.home import refresh_home
 from bot.ids import LADDER_COMMAND
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
 from bot.listeners.commands.targets import MENTION_HINT, parse_user, say
-from bot.listeners.evidence_ui import refresh_home
 from bot.services.access import NOT_AVAILABLE
 from bot.services.team_requests import (
     AlreadyManager,

@@ -7,8 +7,8 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.delivery.home import publish_home
 from bot.deps import Deps
-from bot.listeners.surfaces import publish_home
 from bot.services.actor import Actor
 
 

@@ -17,14 +17,11 @@ from slack_sdk import WebClient
 
 from bot.blocks.common import unescape
 from bot.blocks.prompt import too_long_blocks
-from bot.delivery.confirmations import confirm_thread_reply
-from bot.delivery.prompt_redraw import redraw_prompt
+from bot.delivery.confirmations import deliver_thread_reply
 from bot.deps import Deps
 from bot.ids import LADDER_COMMAND
-from bot.listeners.evidence_ui import refresh_home
 from bot.services.actor import Actor
 from bot.services.capturing import reply_in_thread
-from bot.services.confirmations import mark_confirmed
 from storage.models import FieldTooLong
 
 log = logging.getLogger(__name__)
@@ -85,15 +82,8 @@ def _thread_reply(
         return True
     if reply is None:
         return False
-    captured = reply.captured
-    if not captured.created:
-        return True  # stored by an earlier delivery, which confirms it (or the tick does, if it stopped)
-    labels = [tag.label for tag in captured.tags]
-    confirm_thread_reply(client, channel, ts, thread_ts, captured.evidence_id, labels, reply.suggestion)
-    mark_confirmed(deps, captured.evidence_id, deps.now())
-    if captured.prompt_id is not None:
-        redraw_prompt(client, deps, captured.prompt_id)
-    refresh_home(client, deps, actor.team_id, actor.slack_user_id, reply.home)
+    if reply.captured.created:  # else an earlier delivery confirms it (or the tick does, if it stopped)
+        deliver_thread_reply(client, deps, actor, reply, channel=channel, ts=ts, thread_ts=thread_ts)
     return True
 
 

@@ -10,11 +10,10 @@ from slack_sdk import WebClient
 
 from bot.blocks.checkin import finished_text, notice_modal, parse_rating, rating_modal
 from bot.delivery.checkins import send_reveal
+from bot.delivery.home import publish_home, refresh_home
 from bot.deps import Deps
 from bot.ids import Callback, CheckinBlock, checkin_block_id
 from bot.listeners.actions.checkin import CLOSED
-from bot.listeners.evidence_ui import refresh_home
-from bot.listeners.surfaces import publish_home
 from bot.services.access import NOT_AVAILABLE
 from bot.services.actor import Actor
 from bot.services.checkin_requests import Closed, Finished, Invalid, Refused, submit_page

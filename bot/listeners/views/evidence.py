@@ -19,11 +19,12 @@ from slack_sdk.webhook import WebhookClient
 from bot.blocks.evidence_modal import EvidenceModalMeta, parse_behaviour_ids, parse_evidence_submission
 from bot.blocks.prompt import evidence_saved_blocks, evidence_saved_text
 from bot.delivery.confirmations import confirm_by_dm
+from bot.delivery.home import refresh_home
 from bot.delivery.prompt_redraw import redraw_prompt
 from bot.deps import Deps
 from bot.errors import UserFacingError
 from bot.ids import Callback, EvidenceBlock
-from bot.listeners.evidence_ui import NOT_YOURS, refresh_home
+from bot.listeners.evidence_ui import NOT_YOURS
 from bot.services.actor import Actor
 from bot.services.capturing import Offer, add_from_modal, retag_evidence, save_message
 from bot.services.confirmations import mark_confirmed

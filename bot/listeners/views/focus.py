@@ -8,9 +8,9 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.delivery.home import publish_home
 from bot.deps import Deps
 from bot.ids import Callback, FocusAction, FocusBlock
-from bot.listeners.surfaces import publish_home
 from bot.services.actor import Actor
 from bot.services.focus_requests import FocusRefused, add_focus_ids
 

@@ -6,9 +6,9 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.blocks.forget import deletion_lines, forget_done_view
+from bot.delivery.home import publish_home
 from bot.deps import Deps
 from bot.ids import Callback
-from bot.listeners.surfaces import publish_home
 from bot.services.actor import Actor
 from bot.services.data_rights import forget_actor
 

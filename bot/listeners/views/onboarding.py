@@ -10,9 +10,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.onboarding import ModalState, errors_for_slack, parse_setup_state
+from bot.delivery.home import publish_home
 from bot.deps import Deps
 from bot.ids import Callback, OnboardingBlock
-from bot.listeners.surfaces import publish_home
 from bot.services.actor import Actor
 from bot.services.directory import refresh_manager_profile
 from bot.services.onboarding import save_setup, validate

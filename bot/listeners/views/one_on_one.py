@@ -9,9 +9,9 @@ from slack_sdk import WebClient
 
 from bot.blocks.digest import slack_date
 from bot.blocks.one_on_one import parse_one_on_one
+from bot.delivery.home import publish_home
 from bot.deps import Deps
 from bot.ids import Callback, OneOnOneBlock
-from bot.listeners.surfaces import publish_home
 from bot.services import slots
 from bot.services.access import NOT_AVAILABLE
 from bot.services.actor import Actor

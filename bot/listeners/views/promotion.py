@@ -8,10 +8,10 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.blocks.promotion import PromotionTarget, promoted_view, refused_view
+from bot.delivery.home import publish_home
 from bot.delivery.promotions import tell_promoted
 from bot.deps import Deps
 from bot.ids import Callback
-from bot.listeners.surfaces import publish_home
 from bot.services.actor import Actor
 from bot.services.promotion_requests import Refused, promote
 
