@@ -17,7 +17,7 @@ import yaml
 
 from frameworks.errors import FrameworkError
 from frameworks.limits import MAX_FILE_BYTES, check_directory, check_file_size, check_ladder_size, check_node_count
-from frameworks.model import Area, Behaviour, Cell, Framework, Group, Level, Library, Track
+from frameworks.model import Area, Attribution, Behaviour, Cell, Framework, Group, Level, Library, Track
 from frameworks.schema_errors import validate_schema
 from frameworks.yaml_nodes import JsonPath, check_duplicate_keys, compose, construct, decode, key_line
 
@@ -219,8 +219,17 @@ def _bar(text: str) -> float:
     return 1.0 if text == "all" else int(text.rstrip("%")) / 100
 
 
+def _attribution(source: str | dict[str, str] | None) -> Attribution | None:
+    if source is None:
+        return None
+    if isinstance(source, str):
+        return Attribution(note=source.strip())
+    return Attribution(**{key: value.strip() for key, value in source.items()})
+
+
 def _build(data: dict[str, Any], path: Path) -> Framework:
     framework_id = data["id"]
+    attribution = _attribution(data.get("source"))
     areas = []
     for area in data["areas"]:
         cells = []
@@ -271,7 +280,8 @@ def _build(data: dict[str, Any], path: Path) -> Framework:
             for t in data.get("tracks", ())
         ),
         description=_text(data.get("description")),
-        source=_text(data.get("source")),
+        source=attribution.credit() if attribution else None,
+        attribution=attribution,
         status=data.get("status", "complete"),
         status_note=_text(data.get("status_note")),
         readiness_bar=_bar(data.get("readiness", {}).get("bar", "all")),

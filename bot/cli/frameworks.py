@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import textwrap
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -297,6 +298,7 @@ def _framework_dict(framework: Framework) -> dict[str, Any]:
         "status_note": framework.status_note,
         "description": framework.description,
         "source": framework.source,
+        "attribution": asdict(framework.attribution) if framework.attribution else None,
         "levels": [{"id": lv.id, "name": lv.name} for lv in framework.levels],
         "groups": [{"id": g.id, "name": g.name, "description": g.description} for g in framework.groups],
         "tracks": [{"id": t.id, "name": t.name, "description": t.description} for t in framework.tracks],

@@ -85,6 +85,7 @@ class Packet:
     notes: tuple[str, ...] = ()
     framework_version: int | None = None  # the ladder version the verdicts are judged against
     readiness: tuple[AreaReadiness, ...] = ()
+    framework_credit: str | None = None  # who wrote the ladder (its `source:`), credited in the document
 
     @property
     def last_evidence_at(self) -> datetime | None:
@@ -157,6 +158,7 @@ def assemble_packet(
         notes=tuple(notes),
         framework_version=framework.version if framework else None,
         readiness=ready,
+        framework_credit=framework.source if framework else None,
     )
 
 

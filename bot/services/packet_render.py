@@ -47,7 +47,9 @@ def _md_verdict(label: str, verdict: VerdictView | None, tz: str) -> str:
         return f"- {label}: _no verdict yet_"
     day = local_date(verdict.created_at, tz).isoformat()
     comment = f" — {_md_cell(verdict.comment)}" if verdict.comment else ""
-    return f"- {label}: **{verdict.label}** ({day}){comment}"
+    return (
+        f"- {label}: **{verdict.label}** ({day}){comment} · judged against ladder version {verdict.framework_version}"
+    )
 
 
 def _md_readiness(packet: Packet) -> list[str]:
@@ -81,6 +83,8 @@ def render_markdown(packet: Packet, tz: str | None = None) -> str:
     if packet.last_evidence_at is not None:
         facts.append(f"{last_evidence.LABEL}: {local_date(packet.last_evidence_at, tz).isoformat()}")
     out += [" · ".join(facts), ""]
+    if packet.framework_credit:
+        out += [f"Ladder credit: {_md_cell(packet.framework_credit)}", ""]
     out += [f"> {note}" for note in packet.notes] + ([""] if packet.notes else [])
 
     if packet.areas:
@@ -291,6 +295,7 @@ def packet_to_json(packet: Packet) -> dict[str, Any]:
         "generated_at": packet.generated_at.isoformat() + "Z",
         "ladder": packet.framework_name,
         "ladder_version": packet.framework_version,
+        "ladder_credit": packet.framework_credit,
         "current_level": packet.current_level,
         "readiness": [
             {
