@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal
 
-from bot.services import assessments, away, last_evidence
+from bot.services import assessments, away, last_evidence, retired
 from bot.services import focus as focus_rules
 from bot.services.assessments import EMPTY, CurrentVerdicts, Disagreement, VerdictView
 from bot.services.readiness import AreaReadiness, readiness
@@ -264,7 +264,10 @@ def group_by_area(
             continue
         for tag in item.tags:
             by_area[tag.area_id][tag.behaviour_id].append(item)
-            texts.setdefault(tag.behaviour_id, tag.behaviour_text)
+            texts.setdefault(
+                tag.behaviour_id,
+                retired.shown(tag.behaviour_text, retired.is_retired(framework, tag.framework_id, tag.behaviour_id)),
+            )
             levels.setdefault(tag.behaviour_id, tag.level_id)
 
     area_order = {area.id: i for i, area in enumerate(framework.areas)} if framework else {}

@@ -12,11 +12,12 @@ import io
 import json
 from typing import Any
 
-from bot.services import last_evidence
+from bot.services import last_evidence, retired
 from bot.services.assessments import VerdictView
 from bot.services.digests import EvidenceItem
 from bot.services.packet import Packet, PacketBehaviour
 from bot.services.timing import local_date
+from storage.models import Rater
 
 
 def _md_cell(text: str) -> str:
@@ -126,6 +127,13 @@ def render_markdown(packet: Packet, tz: str | None = None) -> str:
             out.append("Every behaviour of the next milestone has evidence.")
         out.append("")
 
+    if packet.retired_verdicts:
+        out += ["## Verdicts on retired behaviours", "", "The ladder no longer lists these; as written then.", ""]
+        for verdict in packet.retired_verdicts:
+            rater = "Self" if verdict.rater == Rater.SELF else "Manager"
+            text = retired.shown(verdict.behaviour_text, True)
+            out.append(_md_verdict(f"{rater} on “{_md_cell(text)}”", verdict, tz))
+        out.append("")
     if packet.other_evidence:
         out += ["## Other evidence", "", "Tagged to behaviours outside the next milestone, or not tagged.", ""]
         for area in packet.other_evidence:
