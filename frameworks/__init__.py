@@ -16,13 +16,14 @@ from frameworks.lookups import (
     show,
     uniform_levels,
 )
-from frameworks.model import Area, Behaviour, Cell, Framework, Group, Level, Library, Track
+from frameworks.model import Area, Attribution, Behaviour, Cell, Framework, Group, Level, Library, Track
 from frameworks.search import SearchHit, search
 
 __all__ = [
     "AmbiguousMatch",
     "Area",
     "AreaStep",
+    "Attribution",
     "Behaviour",
     "Cell",
     "Framework",

@@ -16,7 +16,8 @@ from typing import Any
 import yaml
 
 from frameworks.errors import FrameworkError
-from frameworks.model import Area, Behaviour, Cell, Framework, Group, Level, Library, Track
+from frameworks.limits import MAX_FILE_BYTES, check_directory, check_file_size, check_ladder_size, check_node_count
+from frameworks.model import Area, Attribution, Behaviour, Cell, Framework, Group, Level, Library, Track
 from frameworks.schema_errors import validate_schema
 from frameworks.yaml_nodes import JsonPath, check_duplicate_keys, compose, construct, decode, key_line
 
@@ -61,7 +62,9 @@ def load_paths(paths: Iterable[Path | str]) -> Library:
 def load_framework_file(path: Path | str) -> Framework:
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        check_file_size(path, path.stat().st_size)
+        with path.open("rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)  # the file may have grown since the stat
     except OSError as error:
         raise FrameworkError(path, None, f"cannot read the file ({error.strerror or error}).") from None
     return parse_framework(raw, path)
@@ -69,10 +72,13 @@ def load_framework_file(path: Path | str) -> Framework:
 
 def parse_framework(source: bytes | str, path: Path | str = "<string>") -> Framework:
     """Validate one ladder document and build its model. `path` is only used in error messages."""
+    check_file_size(path, len(source))
     text = decode(source, path) if isinstance(source, bytes) else source
     root = compose(text, path)
+    check_node_count(root, path)
     check_duplicate_keys(root, path)
     data = construct(root)
+    check_ladder_size(data, path)
     validate_schema(data, root, path)
     _check_references(data, root, path)
     return _build(data, Path(path))
@@ -83,14 +89,19 @@ def parse_framework(source: bytes | str, path: Path | str = "<string>") -> Frame
 
 
 def yaml_files_in(directory: Path) -> list[Path]:
-    """The ladder files of one directory: `*.yaml`/`*.yml`, not recursive, hidden files skipped."""
+    """The ladder files of one directory: `*.yaml`/`*.yml`, not recursive, hidden files skipped.
+
+    Refuses (before any file is read) a directory over the file-count or size limits of `frameworks.limits`.
+    """
     if not directory.is_dir():
         raise FrameworkError(
             directory, None, "ladder directory does not exist or is not a directory (check GROWTHBOT_FRAMEWORKS_DIR)."
         )
-    return sorted(
+    files = sorted(
         p for p in directory.iterdir() if p.suffix in YAML_SUFFIXES and p.is_file() and not p.name.startswith(".")
     )
+    check_directory(directory, files)
+    return files
 
 
 def _expand(paths: Iterable[Path | str]) -> list[Path]:
@@ -208,8 +219,17 @@ def _bar(text: str) -> float:
     return 1.0 if text == "all" else int(text.rstrip("%")) / 100
 
 
+def _attribution(source: str | dict[str, str] | None) -> Attribution | None:
+    if source is None:
+        return None
+    if isinstance(source, str):
+        return Attribution(note=source.strip())
+    return Attribution(**{key: value.strip() for key, value in source.items()})
+
+
 def _build(data: dict[str, Any], path: Path) -> Framework:
     framework_id = data["id"]
+    attribution = _attribution(data.get("source"))
     areas = []
     for area in data["areas"]:
         cells = []
@@ -260,7 +280,8 @@ def _build(data: dict[str, Any], path: Path) -> Framework:
             for t in data.get("tracks", ())
         ),
         description=_text(data.get("description")),
-        source=_text(data.get("source")),
+        source=attribution.credit() if attribution else None,
+        attribution=attribution,
         status=data.get("status", "complete"),
         status_note=_text(data.get("status_note")),
         readiness_bar=_bar(data.get("readiness", {}).get("bar", "all")),

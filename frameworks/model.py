@@ -22,6 +22,29 @@ class Level:
 
 
 @dataclass(frozen=True, slots=True)
+class Attribution:
+    """Who wrote a ladder and where it was published (YAML `source:`); `note` alone for a plain-text source."""
+
+    author: str | None = None
+    organisation: str | None = None
+    title: str | None = None
+    url: str | None = None
+    licence: str | None = None
+    note: str | None = None
+
+    def credit(self) -> str:
+        """One line: `Attest, "Engineering Growth Framework v2", https://... (licence: CC BY 4.0). note`."""
+        who = ", ".join(p for p in (self.author, self.organisation) if p)
+        parts = [p for p in (who, f'"{self.title}"' if self.title else None, self.url) if p]
+        line = ", ".join(parts)
+        if self.licence:
+            line += f" (licence: {self.licence})"
+        if self.note:
+            line = f"{line}. {self.note}" if line else self.note
+        return line
+
+
+@dataclass(frozen=True, slots=True)
 class Group:
     id: str
     name: str
@@ -101,7 +124,9 @@ class Framework:
     groups: tuple[Group, ...] = ()
     tracks: tuple[Track, ...] = ()
     description: str | None = None
+    # `source` is the attribution as one line (`attribution.credit()`), for text and search.
     source: str | None = None
+    attribution: Attribution | None = None
     status: Status = "complete"
     status_note: str | None = None
     # Readiness bar: the share of a next level's behaviours that must be judged "consistently" (1.0 = all);

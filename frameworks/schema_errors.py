@@ -59,6 +59,7 @@ def validate_schema(data: Any, root: yaml.Node, path: Path | str) -> None:
             raise FrameworkError(path, line, f"{fast_error.message}.") from None
     else:
         return
+    errors = [_branch_error(e) for e in errors]
     # A typo'd key also makes the real key "missing": report the typo, which says what to fix.
     typo_paths = {tuple(e.absolute_path) for e in errors if e.validator == "additionalProperties"}
     located = sorted(
@@ -89,6 +90,14 @@ def validate_schema(data: Any, root: yaml.Node, path: Path | str) -> None:
     if more:
         message += f" ({more} more problem{'s' if more > 1 else ''} in this file after this one.)"
     raise FrameworkError(path, line, message)
+
+
+def _branch_error(error: ValidationError) -> ValidationError:
+    """For `oneOf` (a `source` line or block), the problem inside the branch the value was meant for."""
+    if error.validator != "oneOf" or not error.context:
+        return error
+    meant = [e for e in error.context if e.validator != "type"]
+    return meant[0] if meant else error
 
 
 def _error_line(error: ValidationError, root: yaml.Node) -> int:

@@ -67,9 +67,14 @@ def _yaml_error(text: str, path: Path | str, error: yaml.YAMLError) -> Framework
 
 
 def check_duplicate_keys(node: yaml.Node, path: Path | str) -> None:
+    # Aliases share nodes: each node is checked once, so a repeated alias costs nothing more.
     stack = [node]
+    visited: set[int] = set()
     while stack:
         current = stack.pop()
+        if id(current) in visited:
+            continue
+        visited.add(id(current))
         if isinstance(current, yaml.MappingNode):
             seen: dict[object, int] = {}
             for key, value in current.value:

@@ -143,6 +143,8 @@ def _overview_blocks(view: FrameworkOverview, hint: str) -> list[Block]:
     if not framework.is_complete:
         note = f": {escape(framework.status_note)}" if framework.status_note else ""
         lines.append(f":construction: This ladder is incomplete{note}")
+    if framework.source:
+        lines.append(f"_Credit: {escape(framework.source)}_")
     lines.append("*Levels:* " + ", ".join(escape(level.name) for level in framework.levels))
     for section in view.sections:
         if section.group is not None:

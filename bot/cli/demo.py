@@ -66,6 +66,12 @@ def reader_zone() -> str:
     help=f"Transcript width (default: the terminal's, else {DEFAULT_WIDTH}).",
 )
 @click.option("--full", is_flag=True, help="Show every message and modal in full (the default shows each kind once).")
+@click.option(
+    "--frameworks-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    envvar="GROWTHBOT_FRAMEWORKS_DIR",
+    help="The team's own ladders, loaded beside the bundled ones (default: $GROWTHBOT_FRAMEWORKS_DIR).",
+)
 @click.option("--tz", "reader_tz", help="Your time zone, for headings and times (default: this machine's).")
 def demo(
     weeks: int,
@@ -76,6 +82,7 @@ def demo(
     width: int | None,
     full: bool,
     reader_tz: str | None,
+    frameworks_dir: Path | None,
 ) -> None:
     """Play growthbot's weekly loop offline: prompts, answers, a check-in, a promotion, 1:1 digests."""
     from bot.demo.play import DemoOptions, run_demo
@@ -91,6 +98,7 @@ def demo(
         ansi=False,
         full=full,
         reader_tz=_zone(reader_tz) if reader_tz else reader_zone(),
+        frameworks_dir=frameworks_dir,
     )
     try:
         result = run_demo(options)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import textwrap
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,8 @@ from frameworks import (
     match_level,
     show,
 )
-from frameworks.loader import bundled_paths
+from frameworks.diff import diff_frameworks, render_diff
+from frameworks.loader import bundled_paths, load_framework_file
 from frameworks.lookups import AmbiguousMatch, AreaView, CellView, FrameworkOverview, LevelView, View
 
 WIDTH = 100
@@ -297,6 +299,7 @@ def _framework_dict(framework: Framework) -> dict[str, Any]:
         "status_note": framework.status_note,
         "description": framework.description,
         "source": framework.source,
+        "attribution": asdict(framework.attribution) if framework.attribution else None,
         "levels": [{"id": lv.id, "name": lv.name} for lv in framework.levels],
         "groups": [{"id": g.id, "name": g.name, "description": g.description} for g in framework.groups],
         "tracks": [{"id": t.id, "name": t.name, "description": t.description} for t in framework.tracks],
@@ -342,3 +345,27 @@ frameworks.add_command(import_command)
 from bot.cli.frameworks_suggest import suggest_command  # noqa: E402  (defined in its own module)
 
 frameworks.add_command(suggest_command)
+
+
+@frameworks.command("diff")
+@click.argument("old")
+@click.argument("new")
+@pass_cli
+def diff_command(cli: CliContext, old: str, new: str) -> None:
+    """What changed from OLD to NEW (each a ladder file or a loaded ladder's id)."""
+    click.echo(render_diff(diff_frameworks(_ladder_or_file(cli, old), _ladder_or_file(cli, new))))
+
+
+def _ladder_or_file(cli: CliContext, ref: str) -> Framework:
+    path = Path(ref)
+    if path.is_file():
+        try:
+            return load_framework_file(path)
+        except FrameworkError as error:
+            raise click.ClickException(str(error)) from None
+    library = _library(cli)
+    if ref in library:
+        return library[ref]
+    raise click.ClickException(
+        f"{ref!r} is neither a ladder file nor a loaded ladder id; loaded: {', '.join(sorted(library))}."
+    )

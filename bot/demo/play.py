@@ -15,7 +15,8 @@ from bot.demo.runner import DemoWorld, quiet_logging
 from bot.demo.scenario import Scenario, start_of
 from bot.demo.scenario_log import ScenarioLog
 from bot.demo.shown import Shown
-from bot.demo.team import DEFAULT_TEAM_FILE, load_team
+from bot.demo.team import DEFAULT_TEAM_FILE, Team, TeamFileError, load_team
+from frameworks import FrameworkError, load_library
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class DemoOptions:
     ansi: bool = False
     full: bool = False  # False: the brief transcript (each kind of thing in full once)
     reader_tz: str = "UTC"  # the zone of the person reading: headings and "your time"
+    frameworks_dir: Path | None = None  # the team's own ladders (GROWTHBOT_FRAMEWORKS_DIR), beside the bundled
 
 
 @dataclass
@@ -51,6 +53,7 @@ def run_demo(options: DemoOptions) -> DemoResult:
     started = time.monotonic()
     out = options.out if options.out is not None else sys.stdout
     team = load_team(options.team_file)
+    check_team_ladders(team, options.team_file, options.frameworks_dir)
     with quiet_logging(), tempfile.TemporaryDirectory(prefix="growthbot-demo-") as tmp:
         world = DemoWorld(
             team,
@@ -62,6 +65,7 @@ def run_demo(options: DemoOptions) -> DemoResult:
             ansi=options.ansi,
             full=options.full,
             reader_tz=options.reader_tz,
+            frameworks_dir=options.frameworks_dir,
         )
         with world:
             _banner(out, options, team.name)
@@ -72,6 +76,21 @@ def run_demo(options: DemoOptions) -> DemoResult:
     result = DemoResult(world.transcript.shown, log, summary, problems, unhandled, time.monotonic() - started)
     _footer(out, options, result)
     return result
+
+
+def check_team_ladders(team: Team, team_file: Path, frameworks_dir: Path | None) -> None:
+    """Every ladder the team file names is loaded (bundled or from `frameworks_dir`), before the demo starts."""
+    try:
+        library = load_library([frameworks_dir] if frameworks_dir else [])
+    except FrameworkError as error:
+        raise TeamFileError(f"the team's ladders do not load: {error}") from None
+    for member in team.members:
+        if member.framework not in library:
+            where = f"bundled or in {frameworks_dir}" if frameworks_dir else "bundled (set GROWTHBOT_FRAMEWORKS_DIR)"
+            raise TeamFileError(
+                f"{team_file}: {member.name} is on ladder {member.framework!r}, which is not loaded ({where}); "
+                f"loaded ladders: {', '.join(sorted(library))}."
+            )
 
 
 def _banner(out: TextIO, options: DemoOptions, team_name: str) -> None:

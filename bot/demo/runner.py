@@ -55,7 +55,9 @@ class DemoError(RuntimeError):
     """The demo could not go on (the app refused a request, a listener hung)."""
 
 
-def demo_settings(database_url: str, fake: FakeSlack, log_level: str = "WARNING") -> Settings:
+def demo_settings(
+    database_url: str, fake: FakeSlack, log_level: str = "WARNING", frameworks_dir: Path | None = None
+) -> Settings:
     """Settings for the demo: everything that shapes the run is explicit, so a developer's .env cannot change it."""
     values: dict[str, Any] = {
         "DATABASE_URL": database_url,
@@ -63,7 +65,7 @@ def demo_settings(database_url: str, fake: FakeSlack, log_level: str = "WARNING"
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_APP_TOKEN": None,
         "SLACK_API_URL": fake.api_url,
-        "GROWTHBOT_FRAMEWORKS_DIR": None,
+        "GROWTHBOT_FRAMEWORKS_DIR": str(frameworks_dir) if frameworks_dir else None,
         "GROWTHBOT_ADMINS": [],
         "GROWTHBOT_ADMINS_READ_EVIDENCE": False,
         "GROWTHBOT_PROMPT_WEEKDAY": "monday",
@@ -98,6 +100,7 @@ class DemoWorld:
     ansi: bool = False
     full: bool = True
     reader_tz: str = "UTC"
+    frameworks_dir: Path | None = None  # the team's own ladders, beside the bundled ones
     tick_function: Callable[[Deps], dict[str, object]] = real_tick
     problems: list[str] = field(default_factory=list)
     unhandled: list[str] = field(default_factory=list)
@@ -135,7 +138,7 @@ class DemoWorld:
         )
 
         database = self.workdir / "growthbot-demo.db"
-        self.settings = demo_settings(f"sqlite:///{database}", self.fake)
+        self.settings = demo_settings(f"sqlite:///{database}", self.fake, frameworks_dir=self.frameworks_dir)
         wired = build(self.settings)
         self.engine = wired.engine
         self._stack.callback(self.engine.dispose)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.services import assessments, backoff, last_evidence
+from bot.services import assessments, backoff, last_evidence, retired
 from bot.services import focus as focus_rules
 from bot.services.assessments import EMPTY, CurrentVerdicts, VerdictView
 from bot.services.digest_content import (
@@ -81,7 +81,10 @@ def group_by_area(
             continue
         for tag in item.tags:
             by_area[tag.area_id][tag.behaviour_id].append(item)
-            texts.setdefault(tag.behaviour_id, tag.behaviour_text)
+            texts.setdefault(
+                tag.behaviour_id,
+                retired.shown(tag.behaviour_text, retired.is_retired(framework, tag.framework_id, tag.behaviour_id)),
+            )
             levels.setdefault(tag.behaviour_id, tag.level_id)
 
     area_order = {area.id: i for i, area in enumerate(framework.areas)} if framework else {}

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from bot.services import access, backoff, focus, last_evidence, prompt_controls
+from bot.services import access, backoff, focus, last_evidence, prompt_controls, retired
 from bot.services.backoff import ResponseRate
 from bot.services.checkin_requests import PendingCheckin, pending_for
 from bot.services.focus import FocusItem
@@ -109,8 +109,17 @@ def home_in(uow: UnitOfWork, library: Library, team_id: str, user_id: str, now: 
     placement = uow.placements.current_for(person.id)
     standing, problem = _standing(uow, library, person, placement)
     own = readiness_of(uow, library, person.id, placement, viewer=Rater.SELF) if standing and placement else None
+    ladder = library.get(placement.framework_id) if placement else None
     recent = tuple(
-        EvidenceItem(e.text, e.created_at, tuple(t.behaviour_text for t in e.tags), e.to_discuss)
+        EvidenceItem(
+            e.text,
+            e.created_at,
+            tuple(
+                retired.shown(t.behaviour_text, retired.is_retired(ladder, t.framework_id, t.behaviour_id))
+                for t in e.tags
+            ),
+            e.to_discuss,
+        )
         for e in uow.evidence.recent(person.id, RECENT_EVIDENCE)
     )
     schedule = uow.schedules.get_for(person.id)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.services import assessments, last_evidence
+from bot.services import assessments, last_evidence, retired
 from bot.services.assessments import EMPTY, CurrentVerdicts, VerdictView
 from bot.services.digest_content import AreaEvidence, EvidenceItem, MilestoneArea, PersonRef
 from bot.services.digests import NO_PLACEMENT, UNKNOWN_LADDER, UNKNOWN_LEVEL, group_by_area, item_of, milestone_areas
@@ -75,6 +75,9 @@ class Packet:
     notes: tuple[str, ...] = ()
     framework_version: int | None = None  # the ladder version the verdicts are judged against
     readiness: tuple[AreaReadiness, ...] = ()
+    framework_credit: str | None = None  # who wrote the ladder (its `source:`), credited in the document
+    # Verdicts on behaviours the loaded ladder no longer has (bot.services.retired): kept, with their snapshot.
+    retired_verdicts: tuple[VerdictView, ...] = ()
 
     @property
     def last_evidence_at(self) -> datetime | None:
@@ -147,6 +150,12 @@ def assemble_packet(
         notes=tuple(notes),
         framework_version=framework.version if framework else None,
         readiness=ready,
+        framework_credit=framework.source if framework else None,
+        retired_verdicts=tuple(
+            v
+            for v in (*verdicts.self_verdicts.values(), *verdicts.manager_verdicts.values())
+            if framework_id is not None and retired.is_retired(framework, framework_id, v.behaviour_id)
+        ),
     )
 
 

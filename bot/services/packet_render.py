@@ -12,11 +12,12 @@ import io
 import json
 from typing import Any
 
-from bot.services import last_evidence
+from bot.services import last_evidence, retired
 from bot.services.assessments import VerdictView
 from bot.services.digest_content import EvidenceItem
 from bot.services.packet import Packet, PacketBehaviour
 from bot.services.timing import local_date
+from storage.models import Rater
 
 
 def _md_cell(text: str) -> str:
@@ -47,7 +48,9 @@ def _md_verdict(label: str, verdict: VerdictView | None, tz: str) -> str:
         return f"- {label}: _no verdict yet_"
     day = local_date(verdict.created_at, tz).isoformat()
     comment = f" — {_md_cell(verdict.comment)}" if verdict.comment else ""
-    return f"- {label}: **{verdict.label}** ({day}){comment}"
+    return (
+        f"- {label}: **{verdict.label}** ({day}){comment} · judged against ladder version {verdict.framework_version}"
+    )
 
 
 def _md_readiness(packet: Packet) -> list[str]:
@@ -81,6 +84,8 @@ def render_markdown(packet: Packet, tz: str | None = None) -> str:
     if packet.last_evidence_at is not None:
         facts.append(f"{last_evidence.LABEL}: {local_date(packet.last_evidence_at, tz).isoformat()}")
     out += [" · ".join(facts), ""]
+    if packet.framework_credit:
+        out += [f"Ladder credit: {_md_cell(packet.framework_credit)}", ""]
     out += [f"> {note}" for note in packet.notes] + ([""] if packet.notes else [])
 
     if packet.areas:
@@ -122,6 +127,13 @@ def render_markdown(packet: Packet, tz: str | None = None) -> str:
             out.append("Every behaviour of the next milestone has evidence.")
         out.append("")
 
+    if packet.retired_verdicts:
+        out += ["## Verdicts on retired behaviours", "", "The ladder no longer lists these; as written then.", ""]
+        for verdict in packet.retired_verdicts:
+            rater = "Self" if verdict.rater == Rater.SELF else "Manager"
+            text = retired.shown(verdict.behaviour_text, True)
+            out.append(_md_verdict(f"{rater} on “{_md_cell(text)}”", verdict, tz))
+        out.append("")
     if packet.other_evidence:
         out += ["## Other evidence", "", "Tagged to behaviours outside the next milestone, or not tagged.", ""]
         for area in packet.other_evidence:
@@ -291,6 +303,7 @@ def packet_to_json(packet: Packet) -> dict[str, Any]:
         "generated_at": packet.generated_at.isoformat() + "Z",
         "ladder": packet.framework_name,
         "ladder_version": packet.framework_version,
+        "ladder_credit": packet.framework_credit,
         "current_level": packet.current_level,
         "readiness": [
             {

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any
 
-SIMILARITY_THRESHOLD = 0.85
+from frameworks.similarity import SIMILARITY_THRESHOLD
+from frameworks.similarity import text_similarity as _ratio
 
 
 def _flatten(document: dict[str, Any]) -> list[dict[str, Any]]:
@@ -28,15 +28,6 @@ def _flatten(document: dict[str, Any]) -> list[dict[str, Any]]:
                     }
                 )
     return found
-
-
-def _ratio(a: str, b: str) -> float:
-    if a == b:
-        return 1.0
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    if matcher.real_quick_ratio() < SIMILARITY_THRESHOLD or matcher.quick_ratio() < SIMILARITY_THRESHOLD:
-        return 0.0
-    return matcher.ratio()
 
 
 def carry_ids(document: dict[str, Any], existing: dict[str, Any]) -> None:

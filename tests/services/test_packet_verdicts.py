@@ -71,6 +71,7 @@ def test_markdown_shows_verdicts_cited_first_disputes_marked_readiness_and_versi
     assert f"(version {FRAMEWORK.version})" in markdown
     assert "- Manager: **Consistently** (2025-03-09) — Well done" in markdown
     assert "- Self: **Sometimes** (2025-03-09)" in markdown
+    assert "— Well done · judged against ladder version 1" in markdown  # each judgement names its ladder version
     assert markdown.index("_(cited)_ Cited work") < markdown.index("Older, not cited")
     assert "**disputed: doesn't show this** (Not this one) Disputed work" in markdown
     assert "## Readiness for the next level" in markdown
