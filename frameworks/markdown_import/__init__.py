@@ -29,16 +29,23 @@ never dropped silently. Behaviour ids follow `<area>-<level>-<nn>` / `<area>-<le
 with `existing`, the ids of unchanged or nearly unchanged behaviours are kept.
 """
 
-from frameworks.markdown_import.importer import import_markdown
+from frameworks.markdown_import.finish import finish
+from frameworks.markdown_import.imported import Guess, ImportedLadder, LadderImportError
+from frameworks.markdown_import.importer import import_markdown, read_markdown
 from frameworks.markdown_import.report import ImportResult, MarkdownImportError
 from frameworks.markdown_import.text import repair_mojibake, strip_markup
 from frameworks.markdown_import.yaml_output import dump_yaml
 
 __all__ = [
+    "Guess",
     "ImportResult",
+    "ImportedLadder",
+    "LadderImportError",
     "MarkdownImportError",
     "dump_yaml",
+    "finish",
     "import_markdown",
+    "read_markdown",
     "repair_mojibake",
     "strip_markup",
 ]

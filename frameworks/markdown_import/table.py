@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from frameworks.markdown_import.builder import BehaviourDraft, Builder
-from frameworks.markdown_import.report import MarkdownImportError
+from frameworks.markdown_import.imported import LadderImportError as MarkdownImportError
 from frameworks.markdown_import.text import clean_name, strip_markup
 from frameworks.markdown_import.tokens import HEADING, NOT_APPLICABLE, level_name
 
@@ -80,7 +80,7 @@ def find_table(lines: list[str]) -> int | None:
     return None
 
 
-def import_table(lines: list[str], start: int, builder: Builder) -> None:
+def import_table(lines: list[str], start: int, builder: Builder, levels: str | None = None) -> None:
     for index in range(start):
         line = lines[index].strip()
         if not line:
