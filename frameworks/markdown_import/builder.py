@@ -26,6 +26,8 @@ class BehaviourDraft:
     line: int
     track: str | None = None
     qualifier: str | None = None
+    examples: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -61,6 +63,10 @@ class Builder:
         level_id = label.strip()
         self.levels.setdefault(level_id, name)
         return level_id
+
+    def guess(self, what: str, why: str, line: int | None = None) -> None:
+        if not any(g.what == what and g.why == why for g in self.guesses):
+            self.guesses.append(Guess(what, why, line))
 
     def area(self, name: str, group: str | None = None) -> AreaDraft:
         key = name.casefold()
@@ -117,7 +123,7 @@ class Builder:
                         summary=" ".join(cell.summary),
                         not_applicable=cell.not_applicable_line is not None,
                         behaviours=[
-                            ImportedBehaviour(b.text, b.line, track=b.track, qualifier=b.qualifier)
+                            ImportedBehaviour(b.text, b.line, b.examples, b.notes, b.track, b.qualifier)
                             for b in cell.behaviours
                         ],
                     )
