@@ -103,7 +103,7 @@ def _import_one(table: _Table, builder: Builder, levels: str | None, section: st
     level_col = next((i for i, k in enumerate(keys) if k in LEVEL_HEADERS), None)
     area_col = next((i for i, k in enumerate(keys) if k in AREA_HEADERS), None)
     named_behaviour = next((i for i, k in enumerate(keys) if k in BEHAVIOUR_HEADERS), None)
-    if level_col is not None and (area_col is not None or named_behaviour is not None or len(keys) == 2):
+    if level_col is not None and (area_col is not None or named_behaviour is not None):
         _long_form(table, builder, keys, level_col, area_col, named_behaviour, section, line)
         return
     if not any(keys[1:]):
