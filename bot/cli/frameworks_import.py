@@ -15,7 +15,9 @@ import click
 import yaml
 
 from frameworks.loader import FrameworkError, parse_framework
-from frameworks.markdown_import import ImportResult, MarkdownImportError, dump_yaml, import_markdown
+from frameworks.markdown_import import ImportResult, LadderImportError, dump_yaml, finish
+from frameworks.markdown_import.finish import fallback_name
+from frameworks.markdown_import.formats import READERS, read
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 SUPPORTED_LAYOUTS = (
@@ -95,21 +97,35 @@ def summary_table(result: ImportResult) -> str:
 
 def _report(result: ImportResult, *, err: bool) -> None:
     document = result.document
-    behaviours = sum(n for _area, _level, n in result.counts)
     click.echo(
-        f"{document['id']}: {len(document['areas'])} areas x {len(document['levels'])} levels, {behaviours} behaviours",
+        f"{document['id']}: {len(document['areas'])} areas x {len(document['levels'])} levels, "
+        f"{result.behaviour_count} behaviours",
         err=err,
     )
     click.echo(summary_table(result), err=err)
+    if result.guesses:
+        click.echo(f"\n{len(result.guesses)} guess(es) (check them; --strict refuses them):", err=err)
+        for guess in result.guesses:
+            where = f"line {guess.line}: " if guess.line else ""
+            click.echo(f"  {where}{guess.what}, because {guess.why}", err=err)
     if result.unplaced:
         click.echo(f"\n{len(result.unplaced)} line(s) could not be placed:", err=err)
         for number, text in result.unplaced:
             click.echo(f"  line {number}: {text}", err=err)
-    elif behaviours:
+    elif result.behaviour_count:
         click.echo("\nEvery line was placed.", err=err)
 
 
-def _import(file: Path, framework_id: str | None, output: Path | None, into: Path | None) -> None:
+def _import(
+    file: Path,
+    framework_id: str | None,
+    output: Path | None,
+    into: Path | None,
+    *,
+    fmt: str | None = None,
+    levels: str | None = None,
+    strict: bool = False,
+) -> None:
     if framework_id is not None and not _SLUG.match(framework_id):
         raise click.ClickException(
             f"--id {framework_id!r}: use lowercase letters, digits and dashes, starting with a letter or digit."
@@ -117,8 +133,15 @@ def _import(file: Path, framework_id: str | None, output: Path | None, into: Pat
     text = _read_markdown(file)
     existing = _read_existing(into) if into else None
     try:
-        result = import_markdown(text, framework_id=framework_id, source_name=file.name, existing=existing)
-    except MarkdownImportError as error:
+        ladder = read(
+            text,
+            fmt=fmt,
+            filename=file.name,
+            levels=levels,  # type: ignore[arg-type]
+            fallback_name=fallback_name(framework_id, file.name, existing),
+        )
+        result = finish(ladder, framework_id=framework_id, source_name=file.name, existing=existing)
+    except LadderImportError as error:
         raise click.ClickException(f"{file}: {error}") from None
     header = f"Imported from {file.name} by `growthbot frameworks import`"
     if into:
@@ -134,6 +157,13 @@ def _import(file: Path, framework_id: str | None, output: Path | None, into: Pat
             err=True,
         )
         raise SystemExit(1)
+    if strict and not result.is_certain:
+        click.echo(
+            f"\n--strict: {len(result.guesses)} guess(es) and {len(result.unplaced)} unplaced line(s), "
+            "so nothing was written. Fix the source, or pass --levels/--format to settle a guess.",
+            err=True,
+        )
+        raise SystemExit(2)
     problem = _validation_problem(rendered, str(output or "<stdout>"))
     if problem:
         click.echo(f"\nwarning: the result does not load as a ladder yet: {problem}", err=True)
@@ -158,14 +188,34 @@ def _import(file: Path, framework_id: str | None, output: Path | None, into: Pat
     metavar="EXISTING.yaml",
     help="Re-import into this ladder: behaviours whose text is unchanged or nearly so keep their ids.",
 )
-def _import_command(file: Path, framework_id: str | None, output: Path | None, into: Path | None) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(READERS)),
+    help="The input's format (default: detected from the content).",
+)
+@click.option(
+    "--levels",
+    type=click.Choice(["rows", "columns"]),
+    help="Where a table's levels are (default: guessed from the labels, and the guess reported).",
+)
+@click.option("--strict", is_flag=True, help="Exit 2 and write nothing if anything was guessed or left out.")
+def _import_command(
+    file: Path,
+    framework_id: str | None,
+    output: Path | None,
+    into: Path | None,
+    fmt: str | None,
+    levels: str | None,
+    strict: bool,
+) -> None:
     """Import a career ladder from Markdown (FILE.md) as framework YAML.
 
     Understands a table with one column per area, headings with 'Level X' markers or level headings
     and bullet lists, and 'P1 |' level-marked lists. Reports behaviours per area and level, and every
     line it could not place.
     """
-    _import(file, framework_id, output, into)
+    _import(file, framework_id, output, into, fmt=fmt, levels=levels, strict=strict)
 
 
 import_command = click.command("import")(_import_command)

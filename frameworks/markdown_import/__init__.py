@@ -24,21 +24,36 @@ Heuristics inside (b) and (c), all taken from real ladders:
 - text under an area before its first level is the area description, except `Example(s) ...:` lines,
   which are area examples; text after a level marker and before its bullets is the cell summary.
 
+Since issue 14 the table layout also reads long-form tables (an Area and a Level column, one row per
+behaviour, extra columns kept as examples/notes) and matrices with the levels as columns (detected from the
+labels, or `levels="columns"`), and plain/bold level labels (`**Junior**`), `Level: P1` and `P1 | Junior`
+lines mark levels. Every decision the text did not spell out is a `Guess` in the result.
+
+The reader (`read_markdown`) returns an `ImportedLadder` (imported.py), the structure every format's reader
+returns; `finish` (finish.py) writes it as a framework document.
+
 Everything that fits none of these is reported in `ImportResult.unplaced` with its line number,
 never dropped silently. Behaviour ids follow `<area>-<level>-<nn>` / `<area>-<level>-<track>-<nn>`;
 with `existing`, the ids of unchanged or nearly unchanged behaviours are kept.
 """
 
-from frameworks.markdown_import.importer import import_markdown
+from frameworks.markdown_import.finish import finish
+from frameworks.markdown_import.imported import Guess, ImportedLadder, LadderImportError
+from frameworks.markdown_import.importer import import_markdown, read_markdown
 from frameworks.markdown_import.report import ImportResult, MarkdownImportError
 from frameworks.markdown_import.text import repair_mojibake, strip_markup
 from frameworks.markdown_import.yaml_output import dump_yaml
 
 __all__ = [
+    "Guess",
     "ImportResult",
+    "ImportedLadder",
+    "LadderImportError",
     "MarkdownImportError",
     "dump_yaml",
+    "finish",
     "import_markdown",
+    "read_markdown",
     "repair_mojibake",
     "strip_markup",
 ]

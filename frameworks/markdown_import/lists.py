@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from frameworks.markdown_import.builder import AreaDraft, BehaviourDraft, Builder
-from frameworks.markdown_import.text import clean_name, slugify, strip_markup
+from frameworks.markdown_import.text import behaviour_text, clean_name, slugify, strip_markup
 from frameworks.markdown_import.tokens import NOT_APPLICABLE, Token
 
 _EXAMPLE = re.compile(r"^(?:one |an? |some )?examples?\b[^:]{0,60}:\s*(?P<text>.*)$", re.IGNORECASE)
@@ -22,15 +22,20 @@ _LEVEL_KEYWORDS = re.compile(
 )
 
 
-def _classify_headings(tokens: list[Token]) -> dict[int, str]:
+def _classify_headings(tokens: list[Token], guesses: list[tuple[str, str]]) -> dict[int, str]:
     """Index of each heading token -> title | group | area | level (plain headings used as levels)."""
     kinds: dict[int, str] = {}
     headings = [i for i, t in enumerate(tokens) if t.kind == "heading"]
     has_markers = any(t.kind == "level" for t in tokens)
     if not has_markers:
-        _plain_heading_levels(tokens, headings, kinds)
+        _plain_heading_levels(tokens, headings, kinds, guesses)
     title_seen = False
     structural = [i for i in headings if i not in kinds]
+    title = _title_heading(tokens)
+    if title is not None:
+        kinds[title] = "title"
+        title_seen = True
+        structural.remove(title)
     for position, index in enumerate(structural):
         end = structural[position + 1] if position + 1 < len(structural) else len(tokens)
         section = tokens[index + 1 : end]
@@ -39,7 +44,7 @@ def _classify_headings(tokens: list[Token]) -> dict[int, str]:
         )
         if holds_ladder:
             kinds[index] = "area"
-        elif not title_seen and position == 0:
+        elif not title_seen and position == 0 and index == headings[0]:
             kinds[index] = "title"
             title_seen = True
         else:
@@ -47,7 +52,23 @@ def _classify_headings(tokens: list[Token]) -> dict[int, str]:
     return kinds
 
 
-def _plain_heading_levels(tokens: list[Token], headings: list[int], kinds: dict[int, str]) -> None:
+def _title_heading(tokens: list[Token]) -> int | None:
+    """The document's first heading when it stands above all others (the only one at the top depth) and
+    holds prose only: `# Title` over `## Associate` / `### Craft` names the ladder, it is not an area."""
+    marks = [i for i, t in enumerate(tokens) if t.kind == "heading" or (t.kind == "level" and t.depth != 99)]
+    if len(marks) < 2 or tokens[marks[0]].kind != "heading":
+        return None
+    first = marks[0]
+    if any(tokens[i].depth <= tokens[first].depth for i in marks[1:]):
+        return None
+    if any(t.kind in ("bullet", "level") for t in tokens[first + 1 : marks[1]]):
+        return None
+    return first
+
+
+def _plain_heading_levels(
+    tokens: list[Token], headings: list[int], kinds: dict[int, str], guesses: list[tuple[str, str]]
+) -> None:
     """Without level markers: the headings holding bullets and their parents are levels and areas."""
     parent: dict[int, int | None] = {}
     stack: list[int] = []
@@ -78,6 +99,14 @@ def _plain_heading_levels(tokens: list[Token], headings: list[int], kinds: dict[
     level_indices: list[int] | set[int] = holders
     if score(parents) > score(holders):
         level_indices = parents
+    names = list(dict.fromkeys(clean_name(tokens[i].text) for i in sorted(level_indices)))
+    inner = "the headings holding the bullets" if level_indices is holders else "the headings above them"
+    guesses.append(
+        (
+            f"levels are the headings {', '.join(names[:4])}",
+            f"no line marks a level ('Level 2', '**Senior**'); {inner} read more like level names",
+        )
+    )
     for index in level_indices:
         name = clean_name(tokens[index].text)
         tokens[index] = Token("level", tokens[index].line, name, tokens[index].depth, level_id=slugify(name) or name)
@@ -128,7 +157,19 @@ def _is_label(token: Token, following: Token | None) -> bool:
 
 
 def import_lists(lines: list[str], tokens: list[Token], builder: Builder, framework_name: str) -> None:
-    kinds = _classify_headings(tokens)
+    guesses: list[tuple[str, str]] = []
+    kinds = _classify_headings(tokens, guesses)
+    for what, why in guesses:
+        builder.guess(what, why)
+    labelled = [t for t in tokens if t.kind == "level" and t.guessed]
+    if labelled:
+        names = list(dict.fromkeys(t.text for t in labelled))
+        builder.guess(
+            f"levels are the labels {', '.join(names[:4])}",
+            "short lines naming a level (bold or alone) above bullet lists; nothing else marks the levels",
+            labelled[0].line,
+        )
+    footer = _footer_start(tokens)
     implicit = "area" not in kinds.values()
     state = _State()
     implicit_area: AreaDraft | None = None
@@ -147,6 +188,9 @@ def import_lists(lines: list[str], tokens: list[Token], builder: Builder, framew
     for index, token in enumerate(tokens):
         follows, previous = previous, token
         if token.kind in ("blank", "pipes"):
+            continue
+        if index >= footer:
+            builder.unplaced.append((token.line, token.text))
             continue
         if (
             token.kind == "text"
@@ -219,6 +263,25 @@ def import_lists(lines: list[str], tokens: list[Token], builder: Builder, framew
             builder.description.append(text)
         else:
             builder.unplaced.append((token.line, token.text))
+    _name_from_single_area(builder, kinds)
+
+
+def _name_from_single_area(builder: Builder, kinds: dict[int, str]) -> None:
+    """`# Flow` over level-marked lists is the only area and also the document's title."""
+    if builder.name is None and len(builder.areas) == 1 and list(kinds.values()) == ["area"]:
+        builder.name = next(iter(builder.areas.values())).name
+
+
+def _footer_start(tokens: list[Token]) -> int:
+    """Index of the first token after a closing rule (`---`) followed by prose only: a footer, never a
+    behaviour or a cell summary; len(tokens) when there is none."""
+    for index in range(len(tokens) - 1, -1, -1):
+        token = tokens[index]
+        if token.kind in ("heading", "level", "bullet"):
+            return len(tokens)
+        if token.kind == "pipes" and re.fullmatch(r"\s*([-*_])(?:\s*\1){2,}\s*", token.text):
+            return index + 1
+    return len(tokens)
 
 
 def _pending_area_text(builder: Builder, text: str, framework_name: str) -> None:
@@ -261,7 +324,7 @@ def _add_bullet(builder: Builder, state: _State, area: AreaDraft, token: Token) 
     elif state.base_indent is None:
         state.base_indent = token.indent
     cell = builder.cell(area, state.level)  # type: ignore[arg-type]
-    cell.behaviours.append(BehaviourDraft(strip_markup(token.text), token.line, state.track, state.qualifier))
+    cell.behaviours.append(BehaviourDraft(behaviour_text(token.text), token.line, state.track, state.qualifier))
 
 
 def _add_cell_text(builder: Builder, state: _State, area: AreaDraft, token: Token, following: Token | None) -> None:

@@ -76,3 +76,24 @@ def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.replace("&", " ")).strip("-")
     return slug
+
+
+_CHECKBOX = re.compile(r"^\[[ xX✓✔]?\]\s*")
+_CELL_BREAK = re.compile(r"<br\s*/?>|\s+•\s+", re.IGNORECASE)
+_CELL_BULLET = re.compile(r"^(?:[-*+•‣◦▪]|\d{1,3}[.)])\s+")
+
+
+def behaviour_text(text: str) -> str:
+    """A bullet's text as a behaviour: a task-list box (`[ ]`, `[x]`) dropped, markup stripped."""
+    return strip_markup(_CHECKBOX.sub("", text.strip()))
+
+
+def split_cell(raw: str) -> list[str]:
+    """One table cell as behaviours: split on `<br>` and on inner bullets (`• a • b`, `- a<br>- b`)."""
+    parts = []
+    for part in _CELL_BREAK.split(raw):
+        part = _CELL_BULLET.sub("", part.strip())
+        text = behaviour_text(part)
+        if text:
+            parts.append(text)
+    return parts

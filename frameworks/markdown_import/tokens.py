@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from frameworks.markdown_import.labels import looks_like_level, split_level_label
 from frameworks.markdown_import.text import clean_name
 
 HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -16,6 +17,17 @@ _LEVEL_WORD = re.compile(
 )
 _LEVEL_CODE = re.compile(r"^\|?\s*(?P<id>[A-Za-z]{1,2}\d{1,2}|\d{1,2})\s*\|[\s|]*$")
 _LEVEL_HEADING_CODE = re.compile(r"^(?P<id>[A-Za-z]{1,2}\d{1,2}|\d{1,2}|[IVX]{1,5})\s*:?$")
+# "Level: P1", "Grade - 3 (Senior)"
+_LEVEL_COLON = re.compile(
+    r"^(?:level|grade|band|milestone)\s*[:–—-]\s*(?P<id>[A-Za-z]{1,3}\d{1,2}|\d{1,2}|[IVX]{1,5})"
+    r"(?:\s*[-–—(:]\s*(?P<name>[^)]{1,40}?)\)?)?\s*$",
+    re.IGNORECASE,
+)
+# "P1 | Junior", "| L2 | Mid-level |"
+_CODE_NAME_ROW = re.compile(
+    r"^\|?\s*(?P<id>[A-Za-z]{1,3}\d{1,2}|\d{1,2})\s*\|\s*(?P<name>[A-Za-z][\w .'&/-]{0,40}?)\s*\|?\s*$"
+)
+_BOLD_LINE = re.compile(r"^(\*\*|__)(?P<text>[^*_]{1,40}?):?\1:?$")
 NOT_APPLICABLE = re.compile(r"^\s*(?:n/?a|not applicable|none)\s*\.?\s*$", re.IGNORECASE)
 _PIPES_ONLY = re.compile(r"^[\s|:-]*$")
 _RULE = re.compile(r"^\s*([-*_])(?:\s*\1){2,}\s*$")
@@ -29,11 +41,15 @@ class Token:
     depth: int = 0
     indent: int = 0
     level_id: str = ""
+    guessed: bool = False  # a bold or plain label read as a level because nothing else marks levels
 
 
 def _level_from_text(text: str, *, heading: bool) -> tuple[str, str] | None:
     """(level id, level name) when the text is a level marker."""
     cleaned = clean_name(text)
+    match = _LEVEL_COLON.match(cleaned) or _CODE_NAME_ROW.match(text.strip())
+    if match:
+        return match.group("id"), (match.group("name") or match.group("id")).strip()
     match = _LEVEL_WORD.match(cleaned)
     if match:
         return match.group("id"), match.group("name")
@@ -81,7 +97,25 @@ def tokenize(lines: list[str]) -> list[Token]:
             continue
         indent = len(line) - len(line.lstrip())
         tokens.append(Token("text", number, line.strip(), indent=indent))
+    if not any(t.kind == "level" for t in tokens):
+        _labels_as_levels(tokens)
     return tokens
+
+
+def _labels_as_levels(tokens: list[Token]) -> None:
+    """`**Junior**` or a plain `Senior:` line right above a bullet list is a level when nothing else marks one."""
+    for index, token in enumerate(tokens):
+        if token.kind != "text":
+            continue
+        bold = _BOLD_LINE.match(token.text)
+        label = (bold.group("text") if bold else token.text).strip().rstrip(":").strip()
+        if not bold and len(label.split()) > 3:
+            continue
+        following = next((t for t in tokens[index + 1 :] if t.kind != "blank"), None)
+        if following is None or following.kind != "bullet" or not looks_like_level(label):
+            continue
+        level_id, name = split_level_label(label)
+        tokens[index] = Token("level", token.line, name, depth=99, level_id=level_id, guessed=True)
 
 
 def _is_list_table_header(line: str) -> bool:

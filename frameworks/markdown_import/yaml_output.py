@@ -22,7 +22,7 @@ _KEY_ORDER = {
     ),
     "area": ("id", "name", "group", "description", "examples", "cells"),
     "cell": ("level", "summary", "not_applicable", "behaviours"),
-    "behaviour": ("id", "text", "track", "qualifier"),
+    "behaviour": ("id", "text", "track", "qualifier", "examples"),
     "simple": ("id", "name", "description"),
 }
 
