@@ -342,3 +342,7 @@ frameworks.add_command(import_command)
 from bot.cli.frameworks_suggest import suggest_command  # noqa: E402  (defined in its own module)
 
 frameworks.add_command(suggest_command)
+
+from bot.cli.frameworks_export import export_command  # noqa: E402  (defined in its own module)
+
+frameworks.add_command(export_command)

@@ -1,6 +1,7 @@
-"""`growthbot frameworks import FILE.md`: turn a Markdown ladder into framework YAML.
+"""`growthbot frameworks import FILE`: turn a ladder (Markdown, CSV/TSV, XLSX, JSON, front matter) into framework YAML.
 
-Prints what it found (behaviours per area and level, and every line it could not place) and writes
+The format is detected (frameworks.sheet_import.detect) unless `--format` says it. Prints what it found
+(behaviours per area and level, every guess, and every line it could not place) and writes
 the YAML to `-o OUT.yaml` or stdout; when the YAML goes to stdout the report goes to stderr. When no
 behaviour at all was recognised nothing is written and the exit status is 1.
 """
@@ -15,7 +16,8 @@ import click
 import yaml
 
 from frameworks.loader import FrameworkError, parse_framework
-from frameworks.markdown_import import ImportResult, MarkdownImportError, dump_yaml, import_markdown
+from frameworks.markdown_import import ImportResult, MarkdownImportError, dump_yaml
+from frameworks.sheet_import import FORMATS, import_file
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 SUPPORTED_LAYOUTS = (
@@ -26,22 +28,15 @@ SUPPORTED_LAYOUTS = (
 )
 
 
-def _read_markdown(path: Path) -> str:
+def _read_bytes(path: Path) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise click.ClickException(f"{path}: no such file.") from None
     except IsADirectoryError:
-        raise click.ClickException(f"{path}: is a directory, not a Markdown file.") from None
+        raise click.ClickException(f"{path}: is a directory, not a ladder file.") from None
     except OSError as error:
         raise click.ClickException(f"{path}: cannot read it ({error.strerror or error}).") from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        raise click.ClickException(
-            f"{path}: line {line} is not valid UTF-8 (byte 0x{raw[error.start]:02x}); re-save the file as UTF-8."
-        ) from None
 
 
 def _read_existing(path: Path) -> dict[str, Any]:
@@ -101,6 +96,11 @@ def _report(result: ImportResult, *, err: bool) -> None:
         err=err,
     )
     click.echo(summary_table(result), err=err)
+    guesses = getattr(result, "guesses", [])
+    if guesses:
+        click.echo(f"\n{len(guesses)} guess(es):", err=err)
+        for guess in guesses:
+            click.echo(f"  - {guess}", err=err)
     if result.unplaced:
         click.echo(f"\n{len(result.unplaced)} line(s) could not be placed:", err=err)
         for number, text in result.unplaced:
@@ -109,15 +109,29 @@ def _report(result: ImportResult, *, err: bool) -> None:
         click.echo("\nEvery line was placed.", err=err)
 
 
-def _import(file: Path, framework_id: str | None, output: Path | None, into: Path | None) -> None:
+def _import(
+    file: Path,
+    framework_id: str | None,
+    output: Path | None,
+    into: Path | None,
+    fmt: str | None = None,
+    levels: str | None = None,
+) -> None:
     if framework_id is not None and not _SLUG.match(framework_id):
         raise click.ClickException(
             f"--id {framework_id!r}: use lowercase letters, digits and dashes, starting with a letter or digit."
         )
-    text = _read_markdown(file)
+    raw = _read_bytes(file)
     existing = _read_existing(into) if into else None
     try:
-        result = import_markdown(text, framework_id=framework_id, source_name=file.name, existing=existing)
+        result = import_file(
+            raw,
+            filename=file.name,
+            fmt=fmt,
+            levels=levels,  # type: ignore[arg-type]  (click.Choice has checked it)
+            framework_id=framework_id,
+            existing=existing,
+        )
     except MarkdownImportError as error:
         raise click.ClickException(f"{file}: {error}") from None
     header = f"Imported from {file.name} by `growthbot frameworks import`"
@@ -158,14 +172,33 @@ def _import(file: Path, framework_id: str | None, output: Path | None, into: Pat
     metavar="EXISTING.yaml",
     help="Re-import into this ladder: behaviours whose text is unchanged or nearly so keep their ids.",
 )
-def _import_command(file: Path, framework_id: str | None, output: Path | None, into: Path | None) -> None:
-    """Import a career ladder from Markdown (FILE.md) as framework YAML.
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    help="The file's format (default: detected from its content and extension).",
+)
+@click.option(
+    "--levels",
+    type=click.Choice(["rows", "columns"]),
+    help="In a spreadsheet grid (areas x levels): whether the levels are its rows or its columns.",
+)
+def _import_command(
+    file: Path,
+    framework_id: str | None,
+    output: Path | None,
+    into: Path | None,
+    fmt: str | None,
+    levels: str | None,
+) -> None:
+    """Import a career ladder (Markdown, CSV/TSV, XLSX, JSON or front-matter Markdown) as framework YAML.
 
-    Understands a table with one column per area, headings with 'Level X' markers or level headings
-    and bullet lists, and 'P1 |' level-marked lists. Reports behaviours per area and level, and every
-    line it could not place.
+    Markdown: a table with one column per area, headings with 'Level X' markers or level headings
+    and bullet lists, 'P1 |' level-marked lists, or YAML front matter with topics. Spreadsheets: a row
+    per behaviour (Area, Level, Behaviour columns) or a grid of areas x levels. Reports behaviours per
+    area and level, every guess it made, and every line it could not place.
     """
-    _import(file, framework_id, output, into)
+    _import(file, framework_id, output, into, fmt, levels)
 
 
 import_command = click.command("import")(_import_command)

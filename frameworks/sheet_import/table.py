@@ -114,6 +114,9 @@ def _read_long(
     for n, cells in body:
         area_cell, level_cell, text = value(cells, "area"), value(cells, "level"), value(cells, "behaviour")
         summary, examples = value(cells, "summary"), value(cells, "examples")
+        if level_cell and not area_cell and not text and not summary:
+            ladder.level(level_cell, value(cells, "level_name"))  # a row that only declares a level
+            continue
         if not level_cell and not text and not summary:
             # a notes row under the table, or a value in a column that is not read
             ladder.unplaced.append((n, " | ".join(c for c in cells if c)))
