@@ -97,6 +97,28 @@ def test_a_lightly_edited_csv_keeps_ids_and_new_rows_get_fresh_ones(tmp_path: Pa
     assert len(added) == 1 and new[added.pop()] == "Teaches other teams to measure their flow"
 
 
-def test_xlsx_export_to_a_terminal_is_refused_and_unknown_ids_are_clear() -> None:
+def test_export_of_an_unknown_ladder_is_a_clear_error() -> None:
     result = CliRunner().invoke(main, ["frameworks", "export", "no-such-ladder"])
     assert result.exit_code == 1 and "No ladder matches 'no-such-ladder'" in result.output
+
+
+def test_import_command_reports_guesses_and_unplaced_rows_and_honours_format(tmp_path: Path) -> None:
+    source = Path(__file__).parent / "data" / "wide-levels-rows.tsv"
+    renamed = tmp_path / "ladder.txt"
+    renamed.write_bytes(source.read_bytes())
+    out = tmp_path / "out.yaml"
+    result = CliRunner().invoke(main, ["frameworks", "import", str(renamed), "--format", "tsv", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "guess(es):" in result.output
+    assert "levels are the rows because Junior Engineer" in result.output
+    assert "line 5: * Seniority words are the HR titles." in result.output
+    assert "Every line was placed." not in result.output
+    forced = CliRunner().invoke(
+        main, ["frameworks", "import", str(renamed), "--format", "tsv", "--levels", "columns", "-o", str(out)]
+    )
+    assert forced.exit_code == 0, forced.output
+    assert [lv["id"] for lv in yaml.safe_load(out.read_text(encoding="utf-8"))["levels"]] == [
+        "Craft",
+        "Impact",
+        "People",
+    ]
