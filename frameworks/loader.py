@@ -243,6 +243,7 @@ def _build(data: dict[str, Any], path: Path) -> Framework:
                     framework_id=framework_id,
                     track=b.get("track"),
                     qualifier=_text(b.get("qualifier")),
+                    examples=tuple(e.strip() for e in b.get("examples", ())),
                 )
                 for b in cell.get("behaviours", ())
             )

@@ -69,6 +69,7 @@ class Behaviour:
     framework_id: str
     track: str | None = None
     qualifier: str | None = None
+    examples: tuple[str, ...] = ()
 
     def applies_to(self, track: str | None) -> bool:
         """Track-less behaviours apply to everyone; track ones only to people on that track."""

@@ -1,6 +1,7 @@
-"""`growthbot frameworks import FILE.md`: turn a Markdown ladder into framework YAML.
+"""`growthbot frameworks import FILE`: turn a ladder (Markdown, CSV/TSV, XLSX, JSON, front matter) into framework YAML.
 
-Prints what it found (behaviours per area and level, and every line it could not place) and writes
+The format is detected (frameworks.sheet_import.detect) unless `--format` says it. Prints what it found
+(behaviours per area and level, every guess, and every line it could not place) and writes
 the YAML to `-o OUT.yaml` or stdout; when the YAML goes to stdout the report goes to stderr. When no
 behaviour at all was recognised nothing is written and the exit status is 1.
 """
@@ -17,7 +18,12 @@ import yaml
 from frameworks.loader import FrameworkError, parse_framework
 from frameworks.markdown_import import ImportResult, LadderImportError, dump_yaml, finish
 from frameworks.markdown_import.finish import fallback_name
-from frameworks.markdown_import.formats import READERS, read
+from frameworks.markdown_import.formats import read
+from frameworks.sheet_import import FORMATS, detect_format, import_file
+from frameworks.sheet_import.detect import decoded_text
+
+# `--format` values: the sheet readers' names, with "markdown" also accepted for "md".
+FORMAT_CHOICES = sorted({*FORMATS, "markdown"})
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 SUPPORTED_LAYOUTS = (
@@ -28,22 +34,15 @@ SUPPORTED_LAYOUTS = (
 )
 
 
-def _read_markdown(path: Path) -> str:
+def _read_bytes(path: Path) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise click.ClickException(f"{path}: no such file.") from None
     except IsADirectoryError:
-        raise click.ClickException(f"{path}: is a directory, not a Markdown file.") from None
+        raise click.ClickException(f"{path}: is a directory, not a ladder file.") from None
     except OSError as error:
         raise click.ClickException(f"{path}: cannot read it ({error.strerror or error}).") from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        raise click.ClickException(
-            f"{path}: line {line} is not valid UTF-8 (byte 0x{raw[error.start]:02x}); re-save the file as UTF-8."
-        ) from None
 
 
 def _read_existing(path: Path) -> dict[str, Any]:
@@ -106,6 +105,9 @@ def _report(result: ImportResult, *, err: bool) -> None:
     if result.guesses:
         click.echo(f"\n{len(result.guesses)} guess(es) (check them; --strict refuses them):", err=err)
         for guess in result.guesses:
+            if isinstance(guess, str):  # a sheet reader words each guess in one line
+                click.echo(f"  {guess}", err=err)
+                continue
             where = f"line {guess.line}: " if guess.line else ""
             click.echo(f"  {where}{guess.what}, because {guess.why}", err=err)
     if result.unplaced:
@@ -130,17 +132,31 @@ def _import(
         raise click.ClickException(
             f"--id {framework_id!r}: use lowercase letters, digits and dashes, starting with a letter or digit."
         )
-    text = _read_markdown(file)
+    raw = _read_bytes(file)
     existing = _read_existing(into) if into else None
     try:
-        ladder = read(
-            text,
-            fmt=fmt,
-            filename=file.name,
-            levels=levels,  # type: ignore[arg-type]
-            fallback_name=fallback_name(framework_id, file.name, existing),
-        )
-        result = finish(ladder, framework_id=framework_id, source_name=file.name, existing=existing)
+        chosen = "md" if fmt == "markdown" else fmt
+        if chosen is None:
+            chosen, why = detect_format(raw, file.name)
+            click.echo(f"Read as {chosen}: {why}.", err=output is None)
+        if chosen == "md":
+            ladder = read(
+                decoded_text(raw),
+                fmt="markdown",
+                filename=file.name,
+                levels=levels,  # type: ignore[arg-type]
+                fallback_name=fallback_name(framework_id, file.name, existing),
+            )
+            result = finish(ladder, framework_id=framework_id, source_name=file.name, existing=existing)
+        else:
+            result = import_file(
+                raw,
+                filename=file.name,
+                fmt=chosen,
+                levels=levels,  # type: ignore[arg-type]  (click.Choice has checked it)
+                framework_id=framework_id,
+                existing=existing,
+            )
     except LadderImportError as error:
         raise click.ClickException(f"{file}: {error}") from None
     header = f"Imported from {file.name} by `growthbot frameworks import`"
@@ -191,8 +207,8 @@ def _import(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(sorted(READERS)),
-    help="The input's format (default: detected from the content).",
+    type=click.Choice(FORMAT_CHOICES),
+    help="The file's format (default: detected from its content and extension).",
 )
 @click.option(
     "--levels",
@@ -211,9 +227,10 @@ def _import_command(
 ) -> None:
     """Import a career ladder from Markdown (FILE.md) as framework YAML.
 
-    Understands a table with one column per area, headings with 'Level X' markers or level headings
-    and bullet lists, and 'P1 |' level-marked lists. Reports behaviours per area and level, and every
-    line it could not place.
+    Markdown: a table with one column per area, headings with 'Level X' markers or level headings
+    and bullet lists, 'P1 |' level-marked lists, or YAML front matter with topics. Spreadsheets: a row
+    per behaviour (Area, Level, Behaviour columns) or a grid of areas x levels. Reports behaviours per
+    area and level, every guess it made, and every line it could not place.
     """
     _import(file, framework_id, output, into, fmt=fmt, levels=levels, strict=strict)
 
