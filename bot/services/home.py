@@ -95,13 +95,29 @@ class HomeData:
 
 
 def home_for(
-    uow_factory: UnitOfWorkFactory, library: Library, team_id: str, user_id: str, now: datetime | None = None
+    uow_factory: UnitOfWorkFactory,
+    library: Library,
+    team_id: str,
+    user_id: str,
+    now: datetime | None = None,
+    *,
+    opened: bool = False,
 ) -> HomeData:
+    """`opened`: the person opened their Home tab (app_home_opened), so a manager reads their reports'
+    standing now and every report shown is audited; a redraw after a change is audited once a day."""
     with uow_factory() as uow:
-        return home_in(uow, library, team_id, user_id, now)
+        return home_in(uow, library, team_id, user_id, now, opened=opened)
 
 
-def home_in(uow: UnitOfWork, library: Library, team_id: str, user_id: str, now: datetime | None = None) -> HomeData:
+def home_in(
+    uow: UnitOfWork,
+    library: Library,
+    team_id: str,
+    user_id: str,
+    now: datetime | None = None,
+    *,
+    opened: bool = False,
+) -> HomeData:
     """What the Slack user's Home tab shows, read in a unit of work the caller has open."""
     person = find_person(uow, team_id, user_id)
     if person is None:
@@ -139,7 +155,7 @@ def home_in(uow: UnitOfWork, library: Library, team_id: str, user_id: str, now: 
     )
     links = uow.managers.reports_of(person.id)
     reports, hidden = _reports(uow, library, [link.person for link in links])
-    _audit_coverage_views(uow, person, reports, team_id, now or utcnow())
+    _audit_coverage_views(uow, person, reports, team_id, now or utcnow(), every_view=opened)
     pending = pending_for(uow, library, person, [link.person_id for link in links])
     disputed = _disputed(uow, person, placement) if standing and placement else ()
     own_focus = focus.items(uow, library, person.id, placement) if standing else ()
@@ -181,13 +197,18 @@ def _standing(
 
 
 def _audit_coverage_views(
-    uow: UnitOfWork, manager: Person, reports: Sequence[ReportRow], team_id: str, now: datetime
+    uow: UnitOfWork, manager: Person, reports: Sequence[ReportRow], team_id: str, now: datetime, *, every_view: bool
 ) -> None:
-    """The Home tab shows a manager each report's coverage counts, drawn from their evidence: a read of
-    someone else's evidence, so audited, once a day per report (Home is redrawn after every change)."""
+    """The Home tab shows a manager each report's coverage, readiness and verdict counts, drawn from
+    their evidence and assessments: a read of someone else's data, so audited. Every time the manager
+    opens the tab; a redraw after a change (which nobody may be looking at) at most once a day per report."""
     shown = [row.slack_user_id for row in reports]
-    already = uow.audit.subjects_recorded_since(
-        manager.slack_user_id, access.VIEWED_COVERAGE, shown, now - COVERAGE_AUDIT_EVERY
+    already = (
+        set()
+        if every_view
+        else uow.audit.subjects_recorded_since(
+            manager.slack_user_id, access.VIEWED_COVERAGE, shown, now - COVERAGE_AUDIT_EVERY
+        )
     )
     for row in reports:
         if row.slack_user_id not in already:

@@ -125,7 +125,9 @@ def test_the_messages_tab_needs_nothing(harness: Harness) -> None:
     assert harness.fake.count("views.publish") == 0
 
 
-def test_a_managers_view_of_report_coverage_is_audited_once_a_day(harness: Harness) -> None:
+def test_a_managers_view_of_report_standing_is_audited_each_time_they_open_home(harness: Harness) -> None:
+    """Issue 12: readiness and verdict counts are the report's data, audited on every read (each opening of
+    the tab); redraws after a change, which nobody may be looking at, stay at once a day."""
     harness.set_now(NOW)
     harness.seed_person("M1", framework_id="luko-execution", level="4", name="boss")
     harness.seed_person("U1", framework_id="luko-execution", level="2", manager="M1")
@@ -138,5 +140,5 @@ def test_a_managers_view_of_report_coverage_is_audited_once_a_day(harness: Harne
     harness.open_home("M1")
     with harness.deps.uow() as uow:
         seen = [(e.actor_slack_id, e.action, e.details["total"]) for e in uow.audit.for_subject("U1")]
-        assert seen == [("M1", "viewed_coverage", 12)] * 2
+        assert seen == [("M1", "viewed_coverage", 12)] * 3
         assert uow.audit.for_subject("U3") == []

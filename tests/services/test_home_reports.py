@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.services import assessments
-from bot.services.home import home_in
+from bot.services.home import home_for, home_in
 from storage.models import CheckIn, CheckInOrigin, ManagerLink, ManagerLinkStatus, Placement, Rater, Verdict
 from tests.conftest import Database
 from tests.services.digest_data import LADDER_ID, add_person, load_ladder, make_world
@@ -104,3 +104,13 @@ def test_open_check_ins_of_many_reports_cost_the_same_statements_as_of_few(db: D
     assert len(data.checkins) == 13  # with make_world's own report
     progress = {row.person_name: (row.areas_done, row.areas_total) for row in data.checkins}
     assert progress["Report 0"] == (0, 1) and progress["Report 11"] == (1, 1)  # the manager's own side counts
+
+
+def test_a_redraw_is_audited_once_a_day_and_an_opened_home_every_time(db: Database) -> None:
+    with db.uow() as uow:
+        make_world(uow)
+    for _ in range(2):
+        home_for(db.uow, LIBRARY, "T1", "UMANAGER", NOW)  # redraws after changes
+    home_for(db.uow, LIBRARY, "T1", "UMANAGER", NOW, opened=True)
+    with db.uow() as uow:
+        assert [e.action for e in uow.audit.for_subject("UREPORT")] == ["viewed_coverage"] * 2

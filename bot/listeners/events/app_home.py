@@ -10,12 +10,14 @@ from slack_sdk import WebClient
 from bot.delivery.home import publish_home
 from bot.deps import Deps
 from bot.services.actor import Actor
+from bot.services.home import home_for
 
 
 def home_opened(event: dict[str, Any], client: WebClient, deps: Deps, actor: Actor) -> None:
     if event.get("tab", "home") != "home":
         return  # the Messages tab needs nothing
-    publish_home(client, deps, actor.team_id, actor.slack_user_id)
+    home = home_for(deps.uow, deps.library, actor.team_id, actor.slack_user_id, deps.now(), opened=True)
+    publish_home(client, deps, actor.team_id, actor.slack_user_id, home)
 
 
 def register(app: App, deps: Deps) -> None:
