@@ -325,8 +325,12 @@ def bundled_library() -> Library:
 
 
 @contextmanager
-def start_harness(db: Database, *, library: Library | None = None, **settings_overrides: Any) -> Iterator[Harness]:
-    """Fake Slack + real app + HTTP server on `db` (tables already created); everything stops at exit."""
+def start_harness(
+    db: Database, *, library: Library | None = None, ladders: LibraryHolder | None = None, **settings_overrides: Any
+) -> Iterator[Harness]:
+    """Fake Slack + real app + HTTP server on `db` (tables already created); everything stops at exit.
+
+    `ladders` is a holder over ladder directories a test edits and reloads; by default the shipped ladders."""
     with FakeSlack(team_id=TEAM_ID) as fake:
         settings = make_settings(fake, db, **settings_overrides)
         clock: list[datetime | None] = [None]
@@ -334,7 +338,7 @@ def start_harness(db: Database, *, library: Library | None = None, **settings_ov
         deps = Deps(
             settings=settings,
             uow=db.uow,
-            ladders=LibraryHolder(library=library or bundled_library()),
+            ladders=ladders or LibraryHolder(library=library or bundled_library()),
             client=make_web_client(settings),
             now=lambda: clock[0] or utcnow(),
             followups=followups,
