@@ -23,7 +23,7 @@ from slack_sdk.models.views import View
 from bot.blocks.checkin import home_checkin_blocks
 from bot.blocks.common import context, progress_bar, shorten
 from bot.blocks.focus import home_focus_blocks, report_focus_line
-from bot.blocks.lookup import lines_to_blocks
+from bot.blocks.lookup import lines_to_blocks, removed_levels_blocks
 from bot.blocks.promotion import promote_actions
 from bot.blocks.readiness import area_lines, report_summary
 from bot.blocks.when import last_evidence_text, slack_date
@@ -106,6 +106,7 @@ def _standing_blocks(data: HomeData) -> list[Block]:
     return [
         HeaderBlock(text="Your growth"),
         _section(f"*{escape(framework.name)}* · {escape(standing.level_label)}\n{overall}"),
+        *removed_levels_blocks(standing),
         *lines_to_blocks(lines, AREA_BLOCK_BUDGET, "See every area with `/ladder me`."),
         ActionsBlock(
             block_id=HomeBlock.ACTIONS,

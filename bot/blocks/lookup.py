@@ -60,6 +60,12 @@ def _area_line(progress: AreaProgress) -> str:
     return line + f"  `{progress_bar(progress.covered, progress.total)}`"
 
 
+def removed_levels_blocks(standing: Standing) -> list[Block]:
+    """A warning when the person is placed on levels their ladder no longer has (nothing otherwise)."""
+    note = standing.removed_note
+    return [] if note is None else [SectionBlock(text=MarkdownTextObject(text=f":warning: {escape(note)}"))]
+
+
 def me_blocks(standing: Standing, readiness: Sequence[AreaReadiness] = ()) -> list[Block]:
     framework = standing.framework
     track = f" · track {escape(framework.track(standing.track).name)}" if standing.track else ""
@@ -68,12 +74,16 @@ def me_blocks(standing: Standing, readiness: Sequence[AreaReadiness] = ()) -> li
         overall = "You're at the top of every area of this ladder."
     else:
         overall = f"Next milestone: `{progress_bar(standing.covered, standing.total)}` behaviours with evidence so far."
+    warning = removed_levels_blocks(standing)
     judged = [] if all(a.at_top for a in readiness) else ["", "*Readiness for your next level*", *area_lines(readiness)]
     return [
         header("Where you are"),
         text_section(f"{summary}\n{overall}"),
+        *warning,
         *lines_to_blocks(
-            [*(_area_line(p) for p in standing.areas), *judged], MAX_BLOCKS - 3, "Use `/ladder next AREA`."
+            [*(_area_line(p) for p in standing.areas), *judged],
+            MAX_BLOCKS - 3 - len(warning),
+            "Use `/ladder next AREA`.",
         ),
         context("`/ladder next [area]` lists the behaviours of your next milestone."),
     ]

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.services.errors import UserFacingError
+from bot.services.retired import RemovedLevel, removed_levels, removed_levels_note
 from frameworks import Framework, Library
 from frameworks.lookups import (
     AmbiguousMatch,
@@ -61,6 +62,11 @@ class Standing:
     track: str | None
     milestone: NextMilestone
     areas: tuple[AreaProgress, ...]
+    removed: tuple[RemovedLevel, ...] = ()  # placed levels the loaded ladder no longer has
+
+    @property
+    def removed_note(self) -> str | None:
+        return removed_levels_note(self.removed)
 
     @property
     def level_label(self) -> str:
@@ -144,7 +150,8 @@ def _assemble(
         AreaProgress(step, {b.id: coverage[b.id] for b in step.behaviours if b.id in coverage})
         for step in milestone.areas
     )
-    return Standing(current.person_id, current.display_name, framework, levels, track, milestone, areas)
+    removed = removed_levels(framework, current.levels)
+    return Standing(current.person_id, current.display_name, framework, levels, track, milestone, areas, removed)
 
 
 def placed_milestone(

@@ -3,9 +3,15 @@
 When a ladder file drops a behaviour, nothing recorded against it is deleted: the tag and the
 assessment keep their snapshot of the text (`EvidenceTag.behaviour_text`, `Assessment.behaviour_text`),
 and every place that shows them (Home's recent evidence, the digest, the packet) marks them with `LABEL`.
+A person placed on a level a ladder edit removed keeps working (the level counts as not placed) and is told
+so (`removed_levels`, `removed_levels_note`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from frameworks import Framework
 
@@ -20,3 +26,39 @@ def is_retired(framework: Framework | None, framework_id: str, behaviour_id: str
 def shown(text: str, retired: bool) -> str:
     """The snapshot text, marked when the behaviour is retired."""
     return f"{text} ({LABEL})" if retired else text
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedLevel:
+    """A level a person is placed on in one area that their loaded ladder no longer has."""
+
+    area: str  # the area's name, or its stored id when the area is gone too
+    level: str  # the stored level id
+
+
+def removed_levels(framework: Framework, levels: Mapping[str, Any] | None) -> tuple[RemovedLevel, ...]:
+    """The placed levels `framework` no longer has, in ladder area order (areas it dropped last)."""
+    names = {area.id: area.name for area in framework.areas}
+    order = {area_id: n for n, area_id in enumerate(names)}
+    gone = [(a, str(lv)) for a, lv in (levels or {}).items() if not framework.has_level(str(lv))]
+    gone.sort(key=lambda item: (order.get(item[0], len(order)), item[0]))
+    return tuple(RemovedLevel(names.get(a, a), lv) for a, lv in gone)
+
+
+def removed_levels_note(removed: tuple[RemovedLevel, ...], whose: str = "Your") -> str | None:
+    """Plain words for a placement on removed levels, or None; `whose` is "Your" or e.g. "Riley's"."""
+    if not removed:
+        return None
+    by_level: dict[str, list[str]] = {}
+    for r in removed:
+        by_level.setdefault(r.level, []).append(r.area)
+    places = "; ".join(f"level {level} in {_and(areas)}" for level, areas in by_level.items())
+    verb = "is" if len(by_level) == 1 else "are"
+    return (
+        f"{whose} {places} {verb} no longer on the ladder: ask your growthbot admin, "
+        "or pick it again with `/ladder setup`."
+    )
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
