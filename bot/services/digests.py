@@ -32,6 +32,7 @@ from bot.services.digest_content import (
     TagRef,
 )
 from bot.services.readiness import AreaReadiness, readiness
+from bot.services.retired import OTHERS_ADVICE, removed_levels, removed_levels_note
 from bot.services.talking_points import remember_points, talking_points
 from frameworks import Framework, Library
 from frameworks.lookups import next_milestone
@@ -214,6 +215,11 @@ def assemble_digest(inputs: DigestInputs, previous_coverage: Mapping[str, Any] |
     )
     new_items = list(inputs.new_items)
     first_name = report.name.split()[0] if report.name.strip() else report.name
+    if framework is not None:
+        removed = removed_levels_note(
+            removed_levels(framework, inputs.levels_by_area), whose=f"{first_name}'s", advice=OTHERS_ADVICE
+        )
+        notes.extend([removed] if removed else [])
     if not new_items:
         notes.insert(0, away_note(first_name, inputs.prompts) if inputs.prompts.away else NOTHING_NEW)
     shown = (previous_coverage or {}).get(POINTS_KEY)

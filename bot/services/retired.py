@@ -45,7 +45,13 @@ def removed_levels(framework: Framework, levels: Mapping[str, Any] | None) -> tu
     return tuple(RemovedLevel(names.get(a, a), lv) for a, lv in gone)
 
 
-def removed_levels_note(removed: tuple[RemovedLevel, ...], whose: str = "Your") -> str | None:
+SELF_ADVICE = "ask your growthbot admin, or pick it again with `/ladder setup`."
+OTHERS_ADVICE = "they can pick it again with `/ladder setup`."
+
+
+def removed_levels_note(
+    removed: tuple[RemovedLevel, ...], whose: str = "Your", advice: str = SELF_ADVICE
+) -> str | None:
     """Plain words for a placement on removed levels, or None; `whose` is "Your" or e.g. "Riley's"."""
     if not removed:
         return None
@@ -54,10 +60,7 @@ def removed_levels_note(removed: tuple[RemovedLevel, ...], whose: str = "Your") 
         by_level.setdefault(r.level, []).append(r.area)
     places = "; ".join(f"level {level} in {_and(areas)}" for level, areas in by_level.items())
     verb = "is" if len(by_level) == 1 else "are"
-    return (
-        f"{whose} {places} {verb} no longer on the ladder: ask your growthbot admin, "
-        "or pick it again with `/ladder setup`."
-    )
+    return f"{whose} {places} {verb} no longer on the ladder: {advice}"
 
 
 def _and(words: list[str]) -> str:
