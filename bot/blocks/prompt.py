@@ -66,6 +66,7 @@ def prompt_blocks(content: PromptContent) -> list[Block]:
         SectionBlock(text=MarkdownTextObject(text=HEADLINE)),
         *_quoted_behaviour(content),
         context(_where(content)),
+        *([context(f":warning: {escape(content.removed_note)}")] if content.removed_note else []),
         SectionBlock(text=MarkdownTextObject(text=ASK)),
         _buttons(content.prompt_id),
     ]

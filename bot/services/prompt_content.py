@@ -12,6 +12,7 @@ from typing import Literal
 
 from bot.services import focus
 from bot.services.prompt_choice import EvidenceStat, fallback_note, why_line
+from bot.services.retired import removed_levels, removed_levels_note
 from frameworks import Library
 from storage.models import Placement, Prompt, PromptState
 from storage.uow import UnitOfWork
@@ -30,6 +31,8 @@ class PromptContent:
     # The behaviour is from the person's own level, not the next one (see prompt_choice.fallback_note):
     # the DM must not say "towards" that level.
     fallback: bool = False
+    # The person is placed on levels this ladder no longer has (bot.services.retired): said in the DM.
+    removed_note: str | None = None
 
 
 def prompt_content(
@@ -53,8 +56,10 @@ def prompt_content(
     area_name = area.name if area else behaviour.area_id
     level = framework.level(behaviour.level_id).name if framework.has_level(behaviour.level_id) else behaviour.level_id
     current = None
+    removed = None
     if placement is not None and placement.framework_id == framework.id:
         current = (placement.levels or {}).get(behaviour.area_id)
+        removed = removed_levels_note(removed_levels(framework, placement.levels))
     fallback = fallback_note(framework, behaviour, str(current) if current is not None else None)
     return PromptContent(
         prompt_id=prompt.id,
@@ -64,6 +69,7 @@ def prompt_content(
         why=why_line(behaviour, stat, level, area_name, fallback, focused=behaviour.id in focus),
         qualifier=behaviour.qualifier,
         fallback=fallback is not None,
+        removed_note=removed,
     )
 
 
