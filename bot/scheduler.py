@@ -33,6 +33,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import make_url
 
 from bot.deps import Deps
+from bot.services import retired
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,18 @@ def _ladders(deps: Deps) -> object:
     if error is not None:
         return f"not reloaded, last good ladders kept: {error}"
     after = deps.ladders.library
-    return "unchanged" if after is before else f"reloaded ({len(after.frameworks)} ladders)"
+    if after is before:
+        return "unchanged"
+    changed = retired.changed_ladders(before, after)
+    if changed:
+        with deps.uow() as uow:
+            stranded = retired.placed_on_removed_levels(uow, after, changed)
+        if stranded:
+            log.warning(
+                "ladders reloaded: placed on a level their ladder no longer has (see /ladder admin people): %s",
+                "; ".join(f"{slack_id}: {what}" for slack_id, what in stranded.items()),
+            )
+    return f"reloaded ({len(after.frameworks)} ladders)"
 
 
 def _prompts(deps: Deps) -> object:

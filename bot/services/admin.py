@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from bot.services import access, consent, prompt_controls, timing
+from bot.services import access, consent, prompt_controls, retired, timing
 from bot.services.errors import UserFacingError
 from bot.services.slots import Slot
 from bot.settings import Settings
@@ -219,10 +219,11 @@ def _summary(
         framework = library.get(placement.framework_id)
         ladder = framework.name if framework is not None else placement.framework_id
         if framework is not None:
-            try:
+            gone = retired.removed_levels(framework, placement.levels)
+            if gone:
+                level = "⚠ " + "; ".join(f"level {r.level} in {r.area}" for r in gone) + " no longer on the ladder"
+            else:
                 level = current_level_label(framework, dict(placement.levels or {}))
-            except KeyError:
-                level = "level no longer on this ladder"
     summary = None
     if schedule is not None:
         paused = schedule.paused and (schedule.paused_until is None or schedule.paused_until > now)

@@ -9,11 +9,12 @@ so (`removed_levels`, `removed_levels_note`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from frameworks import Framework
+from frameworks import Framework, Library
+from storage.uow import UnitOfWork
 
 LABEL = "retired behaviour"
 
@@ -65,3 +66,27 @@ def removed_levels_note(
 
 def _and(words: list[str]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def placed_on_removed_levels(uow: UnitOfWork, library: Library, framework_ids: Sequence[str]) -> dict[str, str]:
+    """Slack user id -> what is wrong, for everyone placed on a level one of these (changed) ladders no
+    longer has: what an admin is warned about when ladders reload."""
+    found: dict[str, str] = {}
+    for slack_id, placement in uow.placements.current_on(framework_ids):
+        framework = library.get(placement.framework_id)
+        if framework is None:
+            continue  # a ladder that is gone altogether is reported by the loader itself
+        removed = removed_levels(framework, placement.levels)
+        if removed:
+            found[slack_id] = ", ".join(f"level {r.level} in {r.area}" for r in removed)
+    return found
+
+
+def changed_ladders(before: Library, after: Library) -> list[str]:
+    """Ids of ladders whose levels changed in a reload (the only change that can strand a placement)."""
+    return [
+        framework.id
+        for framework in after.frameworks
+        if framework.id in before
+        and [lv.id for lv in before[framework.id].levels] != [lv.id for lv in framework.levels]
+    ]

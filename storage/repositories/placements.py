@@ -50,6 +50,19 @@ class PlacementRepository(Repository):
             select(Placement).where(Placement.person_id == person_id, Placement.ended_at.is_(None))
         )
 
+    def current_on(self, framework_ids: Sequence[str]) -> list[tuple[str, Placement]]:
+        """(Slack user id, open placement) of everyone currently placed on these ladders, in one query (the
+        reload's check for people placed on a level a changed ladder dropped)."""
+        if not framework_ids:
+            return []
+        rows = self.session.execute(
+            select(Person.slack_user_id, Placement)
+            .join(Person, Person.id == Placement.person_id)
+            .where(Placement.framework_id.in_(list(framework_ids)), Placement.ended_at.is_(None))
+            .order_by(Person.slack_user_id)
+        )
+        return [(slack_id, placement) for slack_id, placement in rows]
+
     def current_for_many(self, person_ids: Sequence[int]) -> dict[int, Placement]:
         """person id -> open placement, in one query (for digests and imports over many people)."""
         if not person_ids:

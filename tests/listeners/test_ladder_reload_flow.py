@@ -4,6 +4,7 @@ level keeps working (`/ladder me`, Home, the prompt tick, the digest) and is tol
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -124,3 +125,19 @@ def test_the_prompt_tick_and_the_digest_work_for_a_person_on_a_removed_level(
     assert counts.get("sent") == 1, counts
     prompt = harness.fake.messages(harness.fake.dm_channel_for("UREP"))[-1]
     assert "level 2 in Delivery and Quality is no longer on the ladder" in message_text(prompt), message_text(prompt)
+
+
+def test_admins_are_warned_about_people_on_a_removed_level(
+    sqlite_db: Database, ladder_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with start_harness(sqlite_db, ladders=LibraryHolder([ladder_dir]), GROWTHBOT_ADMINS="UADMIN") as harness:
+        harness.add_slack_user("UADMIN")
+        with caplog.at_level(logging.WARNING, logger="bot.scheduler"):
+            seed_on_level_2(harness, ladder_dir)
+        warnings = [r.getMessage() for r in caplog.records if r.name == "bot.scheduler"]
+        named = "UREP: level 2 in Delivery, level 2 in Quality"
+        assert any("no longer has" in w and named in w for w in warnings), warnings
+
+        harness.command("UADMIN", "admin people")
+        text = harness.last_ephemeral_text("UADMIN")
+        assert "⚠ level 2 in Delivery; level 2 in Quality no longer on the ladder" in text, text
