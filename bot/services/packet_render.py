@@ -172,6 +172,8 @@ CSV_HEADER = [
     "cited",
     "disputed",
     "dispute_comment",
+    "ladder_version",  # the version the packet reads the ladder at (each verdict's own is in the JSON)
+    "ladder_credit",
 ]
 
 
@@ -187,6 +189,7 @@ def render_csv(packet: Packet) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_HEADER)
     tz = packet.person.tz
+    ladder = [str(packet.framework_version or ""), _csv_safe(packet.framework_credit)]
 
     def row(
         area: str,
@@ -199,7 +202,7 @@ def render_csv(packet: Packet) -> str:
         verdicts = [*_csv_verdict(judged.self_verdict if judged else None, tz)]
         verdicts += _csv_verdict(judged.manager_verdict if judged else None, tz)
         if item is None:
-            return [area, level, behaviour_id, _csv_safe(behaviour), "", "", "", "", *verdicts, "", "", ""]
+            return [area, level, behaviour_id, _csv_safe(behaviour), "", "", "", "", *verdicts, "", "", "", *ladder]
         day = local_date(item.created_at, tz).isoformat()
         disputed, comment = judged.dispute_of(item) if judged else (False, None)
         return [
@@ -215,6 +218,7 @@ def render_csv(packet: Packet) -> str:
             "yes" if judged and judged.cited(item) else "",
             "yes" if disputed else "",
             _csv_safe(comment),
+            *ladder,
         ]
 
     for area in packet.areas:
@@ -227,6 +231,12 @@ def render_csv(packet: Packet) -> str:
         for group in other.behaviours:
             for item in group.items:
                 writer.writerow(row(other.area_name, "", group.behaviour_id or "", group.text, item))
+    for verdict in packet.retired_verdicts:  # kept with their snapshot; the ladder no longer lists them
+        mine = _csv_verdict(verdict, tz) if verdict.rater is Rater.SELF else ["", "", ""]
+        theirs = _csv_verdict(verdict, tz) if verdict.rater is Rater.MANAGER else ["", "", ""]
+        text = _csv_safe(retired.shown(verdict.behaviour_text, True))
+        where = [verdict.area_id, verdict.level_id, verdict.behaviour_id, text, "", "", "", ""]
+        writer.writerow([*where, *mine, *theirs, "", "", "", str(verdict.framework_version), ladder[1]])
     return buffer.getvalue()
 
 
@@ -304,6 +314,20 @@ def packet_to_json(packet: Packet) -> dict[str, Any]:
         "ladder": packet.framework_name,
         "ladder_version": packet.framework_version,
         "ladder_credit": packet.framework_credit,
+        "retired_verdicts": [
+            {
+                "behaviour_id": v.behaviour_id,
+                "behaviour": v.behaviour_text,
+                "area_id": v.area_id,
+                "level_id": v.level_id,
+                "rater": v.rater.value,
+                "verdict": v.verdict.value,
+                "comment": v.comment,
+                "date": local_date(v.created_at, tz).isoformat(),
+                "ladder_version": v.framework_version,
+            }
+            for v in packet.retired_verdicts
+        ],
         "current_level": packet.current_level,
         "readiness": [
             {

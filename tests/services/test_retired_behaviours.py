@@ -3,6 +3,9 @@ behaviour with their snapshot text on Home, in the digest and in the packet (aft
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -10,7 +13,7 @@ from bot.services import assessments
 from bot.services.digests import build_digest
 from bot.services.home import home_in
 from bot.services.packet import build_packet
-from bot.services.packet_render import render_markdown
+from bot.services.packet_render import render_csv, render_json, render_markdown
 from frameworks import LibraryHolder
 from storage.models import Person, Rater, Verdict
 from tests.conftest import Database
@@ -71,3 +74,12 @@ def test_evidence_and_verdicts_on_a_removed_behaviour_show_as_retired_with_their
     assert "judged against ladder version 1" in markdown
     assert f"{GONE_TEXT} (retired behaviour)" in markdown.split("## Other evidence")[1]
     assert "Raised the migration risk in planning" in markdown
+    rows = list(csv.DictReader(io.StringIO(render_csv(packet))))
+    retired_rows = [r for r in rows if r["behaviour_id"] == GONE and r["manager_verdict"]]
+    assert [(r["behaviour"], r["manager_verdict"], r["ladder_version"]) for r in retired_rows] == [
+        (f"{GONE_TEXT} (retired behaviour)", "consistently", "1")
+    ]
+    data = json.loads(render_json(packet))
+    assert [(v["behaviour"], v["rater"], v["ladder_version"]) for v in data["retired_verdicts"]] == [
+        (GONE_TEXT, "manager", 1)
+    ]
