@@ -213,14 +213,31 @@ def form_from_ids(
 ) -> PromotionForm | Refused:
     """The Promote button on a ready area (ids from Slack: nothing trusted)."""
     with uow_factory() as uow:
-        person = uow.people.get(person_id) if person_id is not None else None
-        checked = _check(uow, settings, library, actor, person)
+        checked = _check_ids(uow, settings, library, actor, person_id, area_id, level_id)
         if isinstance(checked, Refused):
             return checked
-        if not _known(checked.framework, area_id, level_id):
-            return Refused(NOT_AVAILABLE)
         assert level_id is not None
         return _form(uow, library, actor, checked, area_id, level_id, now)
+
+
+def _check_ids(
+    uow: UnitOfWork,
+    settings: Settings,
+    library: Library,
+    actor: Actor,
+    person_id: int | None,
+    area_id: str | None,
+    level_id: str | None,
+) -> _Checked | Refused:
+    """The person, area and level named by a button or a modal's metadata, re-checked: the acting user's
+    right, and that the area and level are on the person's ladder (a forged one gets the neutral refusal)."""
+    person = uow.people.get(person_id) if person_id is not None else None
+    checked = _check(uow, settings, library, actor, person)
+    if isinstance(checked, Refused):
+        return checked
+    if not _known(checked.framework, area_id, level_id):
+        return Refused(NOT_AVAILABLE)
+    return checked
 
 
 def _known(framework: Framework, area_id: str | None, level_id: str | None) -> bool:
@@ -240,12 +257,9 @@ def promote(
 ) -> Promoted | Refused:
     """The confirmation modal was submitted: re-check, then move the placement (audited)."""
     with uow_factory() as uow:
-        person = uow.people.get(person_id) if person_id is not None else None
-        checked = _check(uow, settings, library, actor, person)
+        checked = _check_ids(uow, settings, library, actor, person_id, area_id, level_id)
         if isinstance(checked, Refused):
             return checked
-        if not _known(checked.framework, area_id, level_id):
-            return Refused(NOT_AVAILABLE)
         assert level_id is not None
         levels, _, _ = placed_milestone(checked.framework, checked.placement.levels, checked.placement.track)
         outcome = promotions.plan(checked.framework, levels, area_id=area_id, level_id=level_id)
