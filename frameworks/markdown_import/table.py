@@ -104,6 +104,12 @@ def _import_one(table: _Table, builder: Builder, levels: str | None, section: st
     area_col = next((i for i, k in enumerate(keys) if k in AREA_HEADERS), None)
     named_behaviour = next((i for i, k in enumerate(keys) if k in BEHAVIOUR_HEADERS), None)
     if level_col is not None and (area_col is not None or named_behaviour is not None):
+        if levels:
+            builder.guess(
+                f"--levels {levels} was not used for this table",
+                "it is a long table (a Level column names each row's level); --levels is for a matrix",
+                line,
+            )
         _long_form(table, builder, keys, level_col, area_col, named_behaviour, section, line)
         return
     if not any(keys[1:]):

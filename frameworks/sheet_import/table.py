@@ -61,6 +61,11 @@ def read_grid(rows: Sequence[Row], *, fallback_area: str, levels: LevelsAxis | N
     body = rows[start + 1 :]
     roles = _roles(header)
     if "behaviour" in roles and ("level" in roles or "area" in roles):
+        if levels:
+            ladder.guesses.append(
+                f"--levels {levels} was not used: this is a long sheet (one row per behaviour, a column names "
+                "its level); --levels is for a grid of areas x levels"
+            )
         _read_long(ladder, header_line, header, roles, body, fallback_area)
     else:
         _read_wide(ladder, header, body, levels)

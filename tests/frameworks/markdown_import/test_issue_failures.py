@@ -83,3 +83,10 @@ def test_format_option_names_the_reader(tmp_path: Path) -> None:
     assert code == 0 and out.exists()
     code, output, _out = _run(tmp_path, "colon-labels.md", "--format", "nonsense")
     assert code == 2 and "nonsense" in output
+
+
+def test_levels_on_a_long_table_is_reported_not_silently_ignored(tmp_path: Path) -> None:
+    code, output, _out = _run(tmp_path, "long-form.md", "--levels", "columns")
+    assert code == 0, output
+    assert "--levels columns was not used for this table" in output
+    assert "it is a long table" in output

@@ -201,3 +201,9 @@ def test_json_schema_errors_name_the_line_and_place() -> None:
 )
 def test_format_is_detected_from_content_then_extension(raw: bytes, filename: str, expected: str) -> None:
     assert detect_format(raw, filename)[0] == expected
+
+
+def test_levels_on_a_long_sheet_is_reported_not_silently_ignored() -> None:
+    raw = (DATA / "long-european.csv").read_bytes()
+    result = import_file(raw, filename="long-european.csv", levels="rows")
+    assert any("--levels rows was not used" in guess for guess in result.guesses), result.guesses
