@@ -137,9 +137,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     if not is_memory:
         cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Deleted rows are overwritten with zeros, not left in free pages: `/ladder forget` means gone.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def scrub_deleted(engine: Engine) -> None:
+    """After a committed deletion of someone's data: on SQLite, checkpoint the WAL into the (securely
+    deleted) database file and truncate it, so the deleted text is in neither file's bytes. PostgreSQL:
+    nothing to do here (docs/architecture.md, "Data rights", says what VACUUM does and does not)."""
+    if not is_sqlite(engine):
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

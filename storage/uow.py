@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import repositories as repos
+from storage.db import scrub_deleted
 
 
 class UnitOfWork:
@@ -65,3 +67,9 @@ class UnitOfWorkFactory:
 
     def __call__(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)
+
+    def scrub_deleted(self) -> None:
+        """Once a deletion of someone's data committed: leave no copy of it in the database files."""
+        bind = self.session_factory.kw.get("bind")
+        if isinstance(bind, Engine):
+            scrub_deleted(bind)

@@ -34,8 +34,17 @@ class OneOnOneForm:
     cadence: Cadence
 
 
-def one_on_one_modal(reports: list[tuple[str, str]], existing: list[str], tz: str) -> View:
-    """reports: (slack id, name) of the manager's consenting reports; existing: lines describing current 1:1s."""
+def lead_label(minutes: int) -> str:
+    """How long before a 1:1 its digest arrives, in words: "2 hours", "1 hour", "45 minutes"."""
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} hour" + ("" if hours == 1 else "s")
+    return f"{minutes} minutes"
+
+
+def one_on_one_modal(reports: list[tuple[str, str]], existing: list[str], tz: str, lead_minutes: int) -> View:
+    """reports: (slack id, name) of the manager's consenting reports; existing: lines describing current
+    1:1s; lead_minutes: how long before a new 1:1 its digest arrives (GROWTHBOT_DIGEST_LEAD_MINUTES)."""
     if not reports:
         return View(
             type="modal",
@@ -86,7 +95,11 @@ def one_on_one_modal(reports: list[tuple[str, str]], existing: list[str], tz: st
                 initial_option=Option(text="Every week", value="weekly"),
             ),
         ),
-        ContextBlock(elements=[MarkdownTextObject(text="Their digest arrives in your DMs 2 hours before each 1:1.")]),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(text=f"Their digest arrives in your DMs {lead_label(lead_minutes)} before each 1:1.")
+            ]
+        ),
     ]
     if existing:
         blocks.append(SectionBlock(text=MarkdownTextObject(text="*Your 1:1s now*\n" + "\n".join(existing))))

@@ -156,4 +156,5 @@ def delete_command(cli: CliContext, person_ref: str, yes: bool) -> None:
         with uow_factory() as uow:
             person = find_person(uow, person_ref)
             report = delete_person_data(uow, person, actor=None)
+        uow_factory.scrub_deleted()  # after the commit: the deleted text leaves the database files too
     click.echo(f"Deleted the data of {label}: {report.summary()}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from slack_sdk import WebClient
@@ -27,6 +27,23 @@ from bot.services.tag_suggestions import Suggestion, WeakMatch
 log = logging.getLogger(__name__)
 
 SAVED_REACTION = "white_check_mark"
+
+
+def shown_or_left_to_sweep(deps: Deps, evidence_id: int, show: Callable[[], bool | None]) -> bool:
+    """Show a capture that has committed; on success record it confirmed. When Slack fails (5xx after
+    the client's retries, a dropped connection, or `show` returns False) it stays unconfirmed and the
+    tick's sweep confirms it once: nothing may reach the error handler, whose apology would say the
+    request was not completed."""
+    try:
+        shown = show()
+    except (SlackApiError, OSError) as error:
+        log.warning("evidence %s saved, confirmation left to the sweep: %r", evidence_id, error)
+        return False
+    if shown is False:
+        log.warning("evidence %s saved, confirmation left to the sweep: Slack refused it", evidence_id)
+        return False
+    confirmations.mark_confirmed(deps, evidence_id, deps.now())
+    return True
 
 
 def confirm_by_dm(
@@ -73,8 +90,11 @@ def deliver_thread_reply(
     note, then (recorded as confirmed) the prompt redrawn as answered and their Home republished."""
     captured = reply.captured
     labels = [tag.label for tag in captured.tags]
-    confirm_thread_reply(client, channel, ts, thread_ts, captured.evidence_id, labels, reply.suggestion)
-    confirmations.mark_confirmed(deps, captured.evidence_id, deps.now())
+    shown_or_left_to_sweep(
+        deps,
+        captured.evidence_id,
+        lambda: confirm_thread_reply(client, channel, ts, thread_ts, captured.evidence_id, labels, reply.suggestion),
+    )
     if captured.prompt_id is not None:
         redraw_prompt(client, deps, captured.prompt_id)
     refresh_home(client, deps, actor.team_id, actor.slack_user_id, reply.home)

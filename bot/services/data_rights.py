@@ -397,4 +397,7 @@ def forget_actor(uow_factory: UnitOfWorkFactory, actor: Actor, now: datetime) ->
     """`/ladder forget` confirmed: delete the actor's own data; None when growthbot holds no row of them."""
     with uow_factory() as uow:
         person = actor.person(uow)
-        return delete_person_data(uow, person, actor=actor.slack_user_id, now=now) if person is not None else None
+        report = delete_person_data(uow, person, actor=actor.slack_user_id, now=now) if person is not None else None
+    if report is not None:
+        uow_factory.scrub_deleted()  # after the commit: the deleted text leaves the database files too
+    return report

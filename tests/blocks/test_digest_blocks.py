@@ -152,8 +152,8 @@ def test_modals_meet_slacks_rules() -> None:
         forget_modal(),
         forget_done_view(None),
         forget_done_view({"evidence": 1, "prompts": 2}),
-        one_on_one_modal([], [], "UTC"),
-        one_on_one_modal(many, ["• <@U1>: Mondays at 10:00, weekly"], "Europe/Paris"),
+        one_on_one_modal([], [], "UTC", 120),
+        one_on_one_modal(many, ["• <@U1>: Mondays at 10:00, weekly"], "Europe/Paris", 120),
     ):
         assert view_errors(view.to_dict(), allowed_types=("modal",)) == []
     assert "• 1 evidence item" in deletion_lines({"evidence": 1}) and "• 2 prompts" in deletion_lines({"prompts": 2})

@@ -9,13 +9,13 @@ from __future__ import annotations
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
 from bot.blocks.prompt import evidence_saved_blocks, evidence_saved_text, too_long_blocks
+from bot.delivery.confirmations import shown_or_left_to_sweep
 from bot.delivery.home import refresh_home
 from bot.errors import UserFacingError
 from bot.ids import LADDER_COMMAND
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
 from bot.listeners.evidence_ui import new_token, open_evidence_modal
 from bot.services.capturing import log_text
-from bot.services.confirmations import mark_confirmed
 from bot.services.evidence import EmptyEvidence
 from storage.models import FieldTooLong
 
@@ -43,8 +43,7 @@ def log_evidence(ctx: LadderContext) -> None:
     captured = logged.captured
     labels = [tag.label for tag in captured.tags]
     blocks = evidence_saved_blocks(captured.evidence_id, labels, suggestion=logged.suggestion)
-    ctx.reply(blocks, evidence_saved_text(labels))
-    mark_confirmed(deps, captured.evidence_id, deps.now())
+    shown_or_left_to_sweep(deps, captured.evidence_id, lambda: ctx.reply(blocks, evidence_saved_text(labels)))
     if captured.created:
         refresh_home(ctx.client, deps, ctx.team_id, ctx.user_id)
 

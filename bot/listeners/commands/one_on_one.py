@@ -7,6 +7,7 @@ Times are in the manager's own time zone; only someone's current (consented) man
 from __future__ import annotations
 
 from bot.blocks.digest import slack_date
+from bot.blocks.one_on_one import lead_label
 from bot.ids import LADDER_COMMAND
 from bot.listeners.commands.subcommand import LadderContext, Subcommand
 from bot.listeners.commands.targets import MENTION_HINT, parse_user, say
@@ -79,7 +80,7 @@ def _schedule(ctx: LadderContext, target: str, slot: slots.Slot) -> None:
         ctx,
         f"1:1 with <@{target}>: {slots.recurring(meeting)} ({outcome.manager_tz} time). "
         f"Next one {slack_date(meeting.next_at, outcome.manager_tz)}; I'll DM you their digest "
-        f"{_lead(meeting.digest_lead_minutes)} before each one.",
+        f"{lead_label(meeting.digest_lead_minutes)} before each one.",
     )
 
 
@@ -116,13 +117,6 @@ def _checkins(ctx: LadderContext, target: str, words: list[str]) -> None:
     else:
         every = "every week" if outcome.every_weeks == 1 else f"every {outcome.every_weeks} weeks"
         say(ctx, f"Check-ins with <@{target}>: {every}; the next one starts {slack_date(outcome.next_at, outcome.tz)}.")
-
-
-def _lead(minutes: int) -> str:
-    if minutes % 60 == 0:
-        hours = minutes // 60
-        return f"{hours} hour" + ("" if hours == 1 else "s")
-    return f"{minutes} minutes"
 
 
 def _list(ctx: LadderContext) -> None:

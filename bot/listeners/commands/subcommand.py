@@ -39,16 +39,20 @@ class LadderContext:
     def words(self) -> list[str]:
         return self.args.split()
 
-    def reply(self, blocks: Sequence[Block], text: str) -> None:
-        """An ephemeral answer only the caller sees; more than 50 blocks go out as several messages."""
+    def reply(self, blocks: Sequence[Block], text: str) -> bool:
+        """An ephemeral answer only the caller sees; more than 50 blocks go out as several messages.
+        False when Slack did not take every part (the response_url answers with an HTTP status)."""
         dicts = [block.to_dict() for block in blocks]
+        delivered = True
         for start in range(0, max(len(dicts), 1), MESSAGE_MAX_BLOCKS):
-            self.respond(
+            answer = self.respond(
                 text=text,
                 blocks=dicts[start : start + MESSAGE_MAX_BLOCKS],
                 response_type="ephemeral",
                 replace_original=False,
             )
+            delivered = delivered and getattr(answer, "status_code", 200) == 200
+        return delivered
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.blocks.evidence_modal import EvidenceModalMeta, parse_behaviour_ids, parse_evidence_submission
 from bot.blocks.prompt import evidence_saved_blocks, evidence_saved_text
-from bot.delivery.confirmations import confirm_by_dm
+from bot.delivery.confirmations import confirm_by_dm, shown_or_left_to_sweep
 from bot.delivery.home import refresh_home
 from bot.delivery.prompt_redraw import redraw_prompt
 from bot.deps import Deps
@@ -88,8 +88,11 @@ def evidence_submitted(ack: Ack, view: dict[str, Any], client: WebClient, deps: 
     # what the form showed pre-selected, so a redrawn prompt says enough.)
     redrawn = added.prompt_id is not None and redraw_prompt(client, deps, added.prompt_id)
     if not redrawn or isinstance(added.suggestion, Suggestion):
-        _confirm_by_dm(client, actor.slack_user_id, captured, added.suggestion)
-    mark_confirmed(deps, captured.evidence_id, deps.now())
+        shown_or_left_to_sweep(
+            deps, captured.evidence_id, lambda: _confirm_by_dm(client, actor.slack_user_id, captured, added.suggestion)
+        )
+    else:
+        mark_confirmed(deps, captured.evidence_id, deps.now())
     refresh_home(client, deps, actor.team_id, actor.slack_user_id)
 
 
@@ -121,8 +124,9 @@ def saved_message_confirmed(ack: Ack, view: dict[str, Any], client: WebClient, d
     if not captured.created:
         return  # a double click, or saved again with the same tags
     attach_permalink(client, deps, captured.evidence_id, meta.channel_id, meta.message_ts)
-    _confirm_by_dm(client, actor.slack_user_id, captured, saved.suggestion)
-    mark_confirmed(deps, captured.evidence_id, deps.now())
+    shown_or_left_to_sweep(
+        deps, captured.evidence_id, lambda: _confirm_by_dm(client, actor.slack_user_id, captured, saved.suggestion)
+    )
     refresh_home(client, deps, actor.team_id, actor.slack_user_id)
 
 

@@ -105,7 +105,10 @@ class Transport:
             if path.startswith("/upload/"):
                 return receive_upload(self.world, path[len("/upload/") :], body, lowered.get("content-type", ""))
             if path.startswith("/response_url/"):
-                return post_to_response_url(self.world, self.world.base_url + path, body)
+                # ``fail_next("response_url", 503)``: Slack's response_url endpoint failing as it arrives.
+                return self.faults.on_arrival("response_url", {}) or post_to_response_url(
+                    self.world, self.world.base_url + path, body
+                )
             return Reply.text(404, "not found")
         except Exception:
             message = traceback.format_exc()
