@@ -166,6 +166,19 @@ def skip_next(uow: UnitOfWork, person: Person, now: datetime) -> ScheduleState:
         return _state(schedule)
     if schedule.snoozed_until is not None and schedule.snoozed_until == upcoming:
         upcoming = timing.same_local_time(upcoming, person.tz, -1)  # the slot the snooze moved
+    # The skipped week is recorded as its (skipped) prompt, so a later pause and resume, which plan the
+    # next slot again from now, can never bring it back: the tick plans one prompt per slot, ever.
+    placement = uow.placements.current_for(person.id)
+    skipped = {
+        "person_id": person.id,
+        "idempotency_key": timing.slot_key(person.id, timing.local_date(upcoming, person.tz)),
+        "framework_id": placement.framework_id if placement else "",
+        "behaviour_ids": [],
+        "due_at": upcoming,
+        "state": PromptState.SKIPPED,
+        "skip_reason": SKIPPED_BY_PERSON,
+    }
+    uow.prompts.add_many_if_absent([skipped], now=now)
     uow.schedules.snooze(schedule, None)
     uow.schedules.set_next_due(schedule, next_slot(schedule, person.tz, max(upcoming, now)))
     return _state(schedule)
@@ -198,6 +211,7 @@ def snooze_prompt(uow: UnitOfWork, prompt: Prompt, now: datetime) -> datetime | 
 
 
 NOTHING_THIS_WEEK = "nothing this week"  # the skip reason that is the person's own answer
+SKIPPED_BY_PERSON = "skipped this week (/ladder skip)"  # asked in advance: not a prompt left unanswered
 
 
 def skip_prompt(uow: UnitOfWork, prompt: Prompt, now: datetime, reason: str = NOTHING_THIS_WEEK) -> bool:

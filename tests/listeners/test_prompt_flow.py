@@ -398,7 +398,10 @@ def test_pause_resume_and_skip_commands(harness: Harness) -> None:
     harness.command("U1", "resume")
     assert "next one comes Monday 8 April at 10:00" in harness.last_ephemeral_text("U1")
     assert tick(harness, SLOT_SUMMER + timedelta(days=7))["sent"] == 1
-    assert len(prompts(harness, person_id)) == 1
+    rows = prompts(harness, person_id)
+    assert len([p for p in rows if p.sent_at is not None]) == 1
+    # the skipped week is kept as a skipped prompt (so a later resume cannot bring it back), never sent
+    assert [p.skip_reason for p in rows if p.sent_at is None] == ["skipped this week (/ladder skip)"]
 
 
 def test_log_evidence_from_app_home(harness: Harness) -> None:

@@ -66,3 +66,19 @@ def test_skipping_a_snoozed_slot_skips_that_week(world: World) -> None:
         prompt_controls.snooze_next(uow, person, world.now)
         prompt_controls.skip_next(uow, person, world.now)
     assert world.next_due(pid) == NEXT_SATURDAY_SLOT
+
+
+def test_skip_then_pause_then_resume_keeps_the_skipped_week_skipped(world: World) -> None:
+    """Issue 15 item 6: resume plans the next slot again from now; the skipped week must not come back."""
+    pid = _saturday_person(world)
+    with world.deps.uow() as uow:
+        person = uow.people.get(pid)
+        assert person is not None
+        prompt_controls.skip_next(uow, person, world.now)
+        prompt_controls.pause(uow, person, world.now)
+        prompt_controls.resume(uow, person, world.now)
+    assert world.tick(SATURDAY_SLOT)["sent"] == 0  # the skipped Saturday stays skipped
+    assert world.next_due(pid) == NEXT_SATURDAY_SLOT
+    assert world.tick(NEXT_SATURDAY_SLOT)["sent"] == 1
+    skipped = [p for p in world.prompts(pid) if p.idempotency_key.endswith("2024-03-30")]
+    assert [p.skip_reason for p in skipped] == [prompt_controls.SKIPPED_BY_PERSON]
