@@ -3,11 +3,14 @@ is written. Problems are collected for the whole file; a plan comes back only wh
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import time
+from functools import cache
 from typing import Any
+from zoneinfo import available_timezones
 
 from bot.services.directory import Directory, EmailLookup, Failed, NotFound
 from bot.services.people import SlackProfile
@@ -70,6 +73,7 @@ def plan_import(
     workspace = uow.workspaces.get_by_team(team_id)
     lookups: dict[str, EmailLookup] = {}
     planned: list[PlannedPerson] = []
+    identified: list[PlannedPerson] = []
     by_slack_id: dict[str, PlannedPerson] = {}
     by_email: dict[str, PlannedPerson] = {}
 
@@ -113,10 +117,13 @@ def plan_import(
 
         timezone = row.get("timezone")
         if timezone is not None and not is_known_zone(timezone):
-            problem(f"timezone {timezone!r} is not an IANA time zone (like Europe/Paris)")
+            problem(f"timezone {timezone!r} is not an IANA time zone (like Europe/Paris){_near(timezone, _zones())}")
         weekday = weekday_or_none(row.get("prompt_weekday"))
         if row.get("prompt_weekday") is not None and weekday is None:
-            problem(f"prompt_weekday {row.get('prompt_weekday')!r} is not a weekday (monday ... sunday)")
+            problem(
+                f"prompt_weekday {row.get('prompt_weekday')!r} is not a weekday (monday ... sunday)"
+                + _near(row.get("prompt_weekday") or "", WEEKDAYS)
+            )
         local_time = time_or_none(row.get("prompt_time"))
         if row.get("prompt_time") is not None and local_time is None:
             problem(f"prompt_time {row.get('prompt_time')!r} is not a 24-hour time like 09:30")
@@ -147,10 +154,12 @@ def plan_import(
         by_slack_id.setdefault(slack_user_id, person)
         if person.email:
             by_email.setdefault(person.email, person)
+        identified.append(person)
         if len(problems) == before:
             planned.append(person)
 
-    for person in planned:
+    # Every identified row's manager is checked, so one pass reports everything wrong with the file.
+    for person in identified:
         person.manager_slack_id = _resolve_manager(person, by_slack_id, by_email, uow, workspace, problems)
     problems.extend(_manager_cycles(planned, uow, workspace))
     if problems:
@@ -168,21 +177,28 @@ def _placement(
         return None, None, None
     framework = library.get(framework_id)
     if framework is None:
-        problem(f"unknown framework {framework_id!r} (known: {', '.join(sorted(library))})")
+        problem(
+            f"unknown framework {framework_id!r} (known: {', '.join(sorted(library))}){_near(framework_id, library)}"
+        )
         return None, None, None
     level_ids = [lv.id for lv in framework.levels]
     area_ids = [area.id for area in framework.areas]
     ok = True
     if level is not None and level not in level_ids:
-        problem(f"framework {framework.id} has no level {level!r} (levels: {', '.join(level_ids)})")
+        listed = ", ".join(level_ids)
+        problem(f"framework {framework.id} has no level {level!r} (levels: {listed}){_near_level(level, level_ids)}")
         ok = False
     levels: dict[str, str] = {}
     for area_id, area_level in (row.levels or {}).items():
         if area_id not in area_ids:
-            problem(f"framework {framework.id} has no area {area_id!r} (areas: {', '.join(area_ids)})")
+            listed = ", ".join(area_ids)
+            problem(f"framework {framework.id} has no area {area_id!r} (areas: {listed}){_near(area_id, area_ids)}")
             ok = False
         elif area_level not in level_ids:
-            problem(f"framework {framework.id} has no level {area_level!r} (levels: {', '.join(level_ids)})")
+            problem(
+                f"framework {framework.id} has no level {area_level!r} (levels: {', '.join(level_ids)})"
+                + _near_level(area_level, level_ids)
+            )
             ok = False
         else:
             levels[area_id] = area_level
@@ -274,6 +290,29 @@ def _stored_manager(uow: UnitOfWork, workspace: Any, slack_id: str) -> str | Non
         pending = uow.managers.pending_for(person.id)
         link = pending[0] if pending else None
     return link.manager.slack_user_id if link is not None else None
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def _near(value: str, choices: Iterable[str]) -> str:
+    """`; did you mean X?` for the closest known value (Asia/Tokio → Asia/Tokyo), or nothing."""
+    options = list(choices)
+    by_folded = {option.casefold(): option for option in options}
+    matches = difflib.get_close_matches(value.casefold(), list(by_folded), n=1, cutoff=0.75)
+    return f"; did you mean {by_folded[matches[0]]}?" if matches else ""
+
+
+def _near_level(level: str, level_ids: list[str]) -> str:
+    """A number on a ladder named otherwise (3 on I..VII) means the third level."""
+    if level.isdigit() and level not in level_ids and 1 <= int(level) <= len(level_ids):
+        return f"; did you mean {level_ids[int(level) - 1]} (level {level} of {len(level_ids)})?"
+    return _near(level, level_ids)
 
 
 def _lower(value: str | None) -> str | None:
