@@ -14,7 +14,7 @@ import click
 from flask import Flask
 
 from bot.cli import CliContext, pass_cli
-from bot.cli.checks import check_schema, load_ladders, require
+from bot.cli.checks import check_schema, load_ladders, require, verify_bot_token
 from bot.settings import Settings
 from frameworks import Library, LibraryHolder
 
@@ -35,7 +35,8 @@ def run(cli: CliContext, no_scheduler: bool) -> None:
     settings = cli.settings
     require(settings, "slack_bot_token", "slack_app_token")
     library = load_ladders(settings)
-    check_schema(settings)
+    check_schema(settings, create_if_empty=True)
+    verify_bot_token(settings)
     wired = build(settings, library=library)
     app = create_app(wired.deps, socket_mode=True)
     start_scheduler_if_available(wired.deps, tick=not no_scheduler)
@@ -69,7 +70,8 @@ def serve(cli: CliContext, host: str, port: int, workers: int, threads: int, no_
     settings = cli.settings
     require(settings, "slack_bot_token", "slack_signing_secret")
     library = load_ladders(settings)
-    check_schema(settings)  # disposes its engine: workers open their own, none may cross gunicorn's fork
+    check_schema(settings, create_if_empty=True)  # disposes its engine: none may cross gunicorn's fork
+    verify_bot_token(settings)
     click.echo(f"growthbot is serving Slack at http://{host}:{port}/slack/events ({workers} workers).")
     GunicornServer(
         lambda: build_wsgi_app(settings, scheduler=not no_scheduler, library=library),
