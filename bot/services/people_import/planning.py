@@ -15,6 +15,7 @@ from zoneinfo import available_timezones
 from bot.services.directory import Directory, EmailLookup, Failed, NotFound
 from bot.services.people import SlackProfile
 from bot.services.people_import.reading import OrgFile, OrgFileError, OrgRow, Problem
+from bot.services.people_import.snapshot import Snapshot, load_snapshot
 from bot.services.slots import time_or_none, weekday_or_none
 from bot.services.timing import is_known_zone
 from frameworks import Framework
@@ -57,6 +58,7 @@ class ImportPlan:
     team_id: str
     people: list[PlannedPerson]
     defaults: ImportDefaults
+    stored: Snapshot | None = None  # what planning read, reused by apply_import in the same unit of work
 
 
 def plan_import(
@@ -71,6 +73,7 @@ def plan_import(
     """Check every row; raise OrgFileError listing all problems, or return what to apply."""
     problems = list(org.problems)
     workspace = uow.workspaces.get_by_team(team_id)
+    stored = load_snapshot(uow, workspace)
     lookups: dict[str, EmailLookup] = {}
     planned: list[PlannedPerson] = []
     identified: list[PlannedPerson] = []
@@ -92,7 +95,7 @@ def plan_import(
             problem(f"email {email!r} is not an email address")
             email = None
         elif email is not None and slack_user_id is None and before == len(problems):
-            known = uow.people.get_by_email(email, workspace.id) if workspace is not None else None
+            known = stored.by_email.get(email)
             if known is not None:
                 slack_user_id = known.slack_user_id
             elif directory is None:
@@ -160,11 +163,11 @@ def plan_import(
 
     # Every identified row's manager is checked, so one pass reports everything wrong with the file.
     for person in identified:
-        person.manager_slack_id = _resolve_manager(person, by_slack_id, by_email, uow, workspace, problems)
-    problems.extend(_manager_cycles(planned, uow, workspace))
+        person.manager_slack_id = _resolve_manager(person, by_slack_id, by_email, stored, problems)
+    problems.extend(_manager_cycles(planned, stored))
     if problems:
         raise OrgFileError(org.source, problems)
-    return ImportPlan(team_id, planned, defaults)
+    return ImportPlan(team_id, planned, defaults, stored if workspace is not None else None)
 
 
 def _placement(
@@ -224,8 +227,7 @@ def _resolve_manager(
     person: PlannedPerson,
     by_slack_id: Mapping[str, PlannedPerson],
     by_email: Mapping[str, PlannedPerson],
-    uow: UnitOfWork,
-    workspace: Any,
+    stored: Snapshot,
     problems: list[Problem],
 ) -> str | None:
     ref = person.manager_ref
@@ -234,9 +236,9 @@ def _resolve_manager(
     manager_id: str | None = None
     if "@" in ref:
         in_file = by_email.get(ref.lower())
-        known = uow.people.get_by_email(ref, workspace.id) if in_file is None and workspace is not None else None
+        known = stored.by_email.get(ref.strip().lower()) if in_file is None else None
         manager_id = in_file.slack_user_id if in_file else (known.slack_user_id if known else None)
-    elif ref in by_slack_id or (workspace is not None and uow.people.get_by_slack_id(workspace.id, ref)):
+    elif ref in by_slack_id or ref in stored.by_slack_id:
         manager_id = ref
     if manager_id is None:
         problems.append(Problem(person.line, f"unknown manager {ref!r}: not in this file and not known to growthbot"))
@@ -246,19 +248,16 @@ def _resolve_manager(
     return manager_id
 
 
-def _manager_cycles(planned: list[PlannedPerson], uow: UnitOfWork, workspace: Any) -> list[Problem]:
+def _manager_cycles(planned: list[PlannedPerson], snapshot: Snapshot) -> list[Problem]:
     """Follow each person's manager chain (this file's managers, else the database's) to find loops."""
     in_file = {person.slack_user_id: person for person in planned}
-    stored: dict[str, str | None] = {}
 
     def manager_of(slack_id: str) -> str | None:
         if slack_id in in_file:
             person = in_file[slack_id]
             if person.manager_slack_id is not None or person.manager_ref is not None:
                 return person.manager_slack_id
-        if slack_id not in stored:
-            stored[slack_id] = _stored_manager(uow, workspace, slack_id)
-        return stored[slack_id]
+        return snapshot.stored_manager(slack_id)
 
     problems: list[Problem] = []
     reported: set[str] = set()
@@ -277,19 +276,6 @@ def _manager_cycles(planned: list[PlannedPerson], uow: UnitOfWork, workspace: An
             if other in in_file:
                 problems.append(Problem(in_file[other].line, f"manager cycle: {' → '.join(cycle)}"))
     return problems
-
-
-def _stored_manager(uow: UnitOfWork, workspace: Any, slack_id: str) -> str | None:
-    if workspace is None:
-        return None
-    person = uow.people.get_by_slack_id(workspace.id, slack_id)
-    if person is None:
-        return None
-    link = uow.managers.active_link_of(person.id)
-    if link is None:
-        pending = uow.managers.pending_for(person.id)
-        link = pending[0] if pending else None
-    return link.manager.slack_user_id if link is not None else None
 
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
