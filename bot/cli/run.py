@@ -1,8 +1,9 @@
 """`growthbot run` (Socket Mode) and `growthbot serve` (HTTP behind gunicorn).
 
 Both check everything before connecting to Slack or starting gunicorn, and stop with one message:
-a missing Slack variable, ladders that do not load, an outdated database schema (run
-`growthbot db upgrade`, or set GROWTHBOT_DB_AUTO_UPGRADE=true) or an unusable DATABASE_URL.
+a missing or malformed setting, ladders that do not load, an outdated database schema (run
+`growthbot db upgrade`, or set GROWTHBOT_DB_AUTO_UPGRADE=true), an unusable DATABASE_URL, or a
+SLACK_BOT_TOKEN that Slack refuses (auth.test). An empty database gets its schema: nothing to lose.
 """
 
 from __future__ import annotations
