@@ -11,6 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import Ack, App, BoltRequest, BoltResponse
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.middleware import Middleware
 
 from bot.deps import Deps
@@ -46,13 +47,27 @@ def create_app(
         token_verification_enabled=token_verification,
         process_before_response=process_before_response,
         listener_executor=listener_executor or ThreadPoolExecutor(listener_threads, thread_name_prefix="bolt"),
-        logger=logging.getLogger("growthbot.bolt"),
+        logger=_bolt_logger(),
     )
     app.error(handle_error)
     app.use(_KeepAckOnceGiven())
     app.use(RequestContext(deps))
     register_all(app, deps)
     return app
+
+
+def _bolt_logger() -> logging.Logger:
+    # Bolt reads SLACK_BOT_TOKEN from the environment even when handed a client built from that same
+    # token, then warns at every start that the token "will be unused". It is not: the client carries it.
+    logger = logging.getLogger("growthbot.bolt")
+    if not any(isinstance(existing, _SameTokenWarning) for existing in logger.filters):
+        logger.addFilter(_SameTokenWarning())
+    return logger
+
+
+class _SameTokenWarning(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
 
 
 class _StickyAck(Ack):

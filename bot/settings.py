@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from datetime import time
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, PrivateAttr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as PydanticSettingsError
 
@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     fanout_concurrency: int = Field(default=32, alias="GROWTHBOT_FANOUT_CONCURRENCY", ge=1, le=256)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", alias="LOG_LEVEL")
+    _invalid: dict[str, str] = PrivateAttr(default_factory=dict)
 
     @field_validator(
         "slack_bot_token", "slack_signing_secret", "slack_app_token", "frameworks_dir", "quiet_days_file", mode="before"
@@ -120,6 +121,25 @@ class Settings(BaseSettings):
             raise ValueError(f"must be an http(s) URL such as {DEFAULT_SLACK_API_URL}, got {value!r}")
         return value if value.endswith("/") else value + "/"
 
+    def __getattribute__(self, name: str) -> Any:
+        # A malformed setting stops only the command that reads it (see load_settings_lazily).
+        if not name.startswith("_"):
+            invalid = object.__getattribute__(self, "__pydantic_private__") or {}
+            problems = invalid.get("_invalid") or {}
+            if name in problems:
+                raise SettingsError(
+                    f"Invalid configuration; fix this variable in the environment or .env:\n  {problems[name]}"
+                )
+        return super().__getattribute__(name)
+
+    def raise_invalid(self) -> None:
+        """Stop a long-running command (the bot, the tick) on any malformed setting, all named at once."""
+        if self._invalid:
+            raise SettingsError(
+                "Invalid configuration; fix these variables in the environment or .env:\n  "
+                + "\n  ".join(self._invalid.values())
+            )
+
     @property
     def default_prompt_weekday_index(self) -> int:
         return parse_weekday(self.default_prompt_weekday)
@@ -150,11 +170,41 @@ def load_settings(**overrides: object) -> Settings:
     except PydanticSettingsError as error:
         raise SettingsError(f"Invalid configuration: {error}") from None
     except ValidationError as error:
-        lines = []
-        for problem in error.errors():
-            variable = ".".join(str(part) for part in problem["loc"]) or "settings"
-            message = problem["msg"].removeprefix("Value error, ")
-            lines.append(f"{variable}: {message} (got {problem.get('input')!r})")
+        lines = list(_problems(error).values())
         raise SettingsError(
             "Invalid configuration; fix these variables in the environment or .env:\n  " + "\n  ".join(lines)
         ) from None
+
+
+def load_settings_lazily(**overrides: object) -> Settings:
+    """Like load_settings, but a malformed variable is an error only where a command reads it.
+
+    `growthbot frameworks list` with GROWTHBOT_PROMPT_TIME=25:00 still lists; anything that reads
+    `default_prompt_time` gets the one-line message naming the variable.
+    """
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except PydanticSettingsError as error:
+        raise SettingsError(f"Invalid configuration: {error}") from None
+    except ValidationError as error:
+        problems = _problems(error)
+    by_alias = {field.alias or name: name for name, field in Settings.model_fields.items()}
+    invalid = {by_alias.get(variable, variable): line for variable, line in problems.items()}
+    if not set(invalid) <= set(Settings.model_fields):
+        return load_settings(**overrides)  # not one field's value: the whole message
+    defaults = {
+        Settings.model_fields[name].alias or name: Settings.model_fields[name].get_default(call_default_factory=True)
+        for name in invalid
+    }
+    settings = load_settings(**{**overrides, **defaults})
+    settings._invalid = invalid
+    return settings
+
+
+def _problems(error: ValidationError) -> dict[str, str]:
+    lines: dict[str, str] = {}
+    for problem in error.errors():
+        variable = ".".join(str(part) for part in problem["loc"]) or "settings"
+        message = problem["msg"].removeprefix("Value error, ")
+        lines.setdefault(variable, f"{variable}: {message} (got {problem.get('input')!r})")
+    return lines

@@ -118,11 +118,11 @@ def ensure_schema_current(engine: Engine, auto_upgrade: bool) -> None:
     problem = schema_problem(engine)
     if problem is None:
         return
-    if auto_upgrade and (current_revision(engine) in known_revisions() or _is_empty(engine)):
+    if auto_upgrade and (current_revision(engine) in known_revisions() or is_empty(engine)):
         upgrade_to_head(engine)
         return
     raise SchemaOutdated(problem)
 
 
-def _is_empty(engine: Engine) -> bool:
+def is_empty(engine: Engine) -> bool:
     return current_revision(engine) is None and not inspect(engine).get_table_names()

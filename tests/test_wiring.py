@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -63,3 +64,13 @@ def test_http_mode_needs_a_signing_secret_socket_mode_does_not(fake: FakeSlack, 
     with pytest.raises(SettingsError, match="SLACK_SIGNING_SECRET"):
         create_app(deps)
     assert isinstance(create_app(deps, socket_mode=True), App)
+
+
+def test_no_token_will_be_unused_warning_at_start(
+    fake: FakeSlack, sqlite_db: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", fake.bot_token)  # as in production: Bolt reads it from the environment
+    deps = build_deps(make_settings(fake, sqlite_db))
+    with caplog.at_level(logging.DEBUG):
+        create_app(deps)
+    assert not [record for record in caplog.records if "will be unused" in record.getMessage()]

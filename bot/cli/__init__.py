@@ -12,7 +12,7 @@ from typing import Any
 import click
 from sqlalchemy.exc import OperationalError
 
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings_lazily
 from storage.db import DatabaseConfigError, connection_problem, parse_database_url
 
 
@@ -26,11 +26,15 @@ class CliContext:
     def settings(self) -> Settings:
         if self._settings is None:
             try:
-                self._settings = load_settings()
+                self._settings = load_settings_lazily()
             except SettingsError as error:
                 raise click.ClickException(str(error)) from None
+            try:
+                level = self._settings.log_level
+            except SettingsError:
+                level = "INFO"  # reported by the commands that run the bot (Settings.raise_invalid)
             logging.basicConfig(
-                level=self._settings.log_level,
+                level=level,
                 format="%(asctime)s %(levelname)s %(name)s: %(message)s",
             )
         return self._settings

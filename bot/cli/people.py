@@ -67,6 +67,8 @@ def import_command(cli: CliContext, file: Path, team_id: str | None, dry_run: bo
         org = read_org_file(file)
     except OrgFileError as error:
         raise click.ClickException(str(error)) from None
+    for warning in org.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     library = _library(settings)
     # Rate limits (users.lookupByEmail is Tier 3) are retried after Retry-After by the project's client.
     client = make_web_client(settings) if settings.has_slack_tokens else None

@@ -1,8 +1,9 @@
 """`growthbot run` (Socket Mode) and `growthbot serve` (HTTP behind gunicorn).
 
 Both check everything before connecting to Slack or starting gunicorn, and stop with one message:
-a missing Slack variable, ladders that do not load, an outdated database schema (run
-`growthbot db upgrade`, or set GROWTHBOT_DB_AUTO_UPGRADE=true) or an unusable DATABASE_URL.
+a missing or malformed setting, ladders that do not load, an outdated database schema (run
+`growthbot db upgrade`, or set GROWTHBOT_DB_AUTO_UPGRADE=true), an unusable DATABASE_URL, or a
+SLACK_BOT_TOKEN that Slack refuses (auth.test). An empty database gets its schema: nothing to lose.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import click
 from flask import Flask
 
 from bot.cli import CliContext, pass_cli
-from bot.cli.checks import check_schema, load_ladders, require
+from bot.cli.checks import check_schema, load_ladders, require, verify_bot_token
 from bot.settings import Settings
 from frameworks import Library, LibraryHolder
 
@@ -35,7 +36,8 @@ def run(cli: CliContext, no_scheduler: bool) -> None:
     settings = cli.settings
     require(settings, "slack_bot_token", "slack_app_token")
     library = load_ladders(settings)
-    check_schema(settings)
+    check_schema(settings, create_if_empty=True)
+    verify_bot_token(settings)
     wired = build(settings, library=library)
     app = create_app(wired.deps, socket_mode=True)
     start_scheduler_if_available(wired.deps, tick=not no_scheduler)
@@ -69,7 +71,8 @@ def serve(cli: CliContext, host: str, port: int, workers: int, threads: int, no_
     settings = cli.settings
     require(settings, "slack_bot_token", "slack_signing_secret")
     library = load_ladders(settings)
-    check_schema(settings)  # disposes its engine: workers open their own, none may cross gunicorn's fork
+    check_schema(settings, create_if_empty=True)  # disposes its engine: none may cross gunicorn's fork
+    verify_bot_token(settings)
     click.echo(f"growthbot is serving Slack at http://{host}:{port}/slack/events ({workers} workers).")
     GunicornServer(
         lambda: build_wsgi_app(settings, scheduler=not no_scheduler, library=library),

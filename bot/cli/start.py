@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from bot.cli import CliContext, pass_cli
+from bot.cli.checks import require
 
 
 @click.command()
@@ -17,6 +18,7 @@ from bot.cli import CliContext, pass_cli
 def start(cli: CliContext, ctx: click.Context) -> None:
     """Run the demo without Slack tokens, or the live bot with them."""
     settings = cli.settings
+    require(settings)
     root = ctx.find_root().command
     assert isinstance(root, click.Group)
     if not settings.has_slack_tokens:

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
+from bot.testing.fake_slack import FakeSlack
 
 
 @pytest.fixture(autouse=True)
@@ -34,15 +35,6 @@ def test_missing_tokens_are_named_with_the_readme_section(
     assert result.exit_code == 1
     assert f"Missing {missing}" in result.output
     assert "README.md#create-the-slack-app" in result.output
-
-
-@pytest.mark.parametrize("command", [["run"], ["serve"]])
-def test_an_outdated_schema_is_refused(command: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in {"SLACK_BOT_TOKEN": "x", "SLACK_SIGNING_SECRET": "s", "SLACK_APP_TOKEN": "xapp-1"}.items():
-        monkeypatch.setenv(name, value)
-    result = CliRunner().invoke(main, command)
-    assert result.exit_code == 1
-    assert "growthbot db upgrade" in result.output
 
 
 @pytest.mark.parametrize("command", [["run"], ["serve", "--port", "0"], ["tick"], ["start"]])
@@ -75,3 +67,46 @@ def test_ladders_that_do_not_load_stop_the_bot_before_it_starts(
     assert result.output.startswith("Error: Cannot load the career ladders: ")
     assert f"{broken / 'acme.yaml'}:4: " in result.output
     assert "serving" not in result.output and "connecting" not in result.output
+
+
+@pytest.mark.parametrize("command", [["run"], ["serve", "--port", "0"]])
+def test_an_invalid_bot_token_is_one_line_naming_the_variable(
+    command: list[str], fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = {**fake_slack.env(), "SLACK_BOT_TOKEN": "xoxb-revoked", "SLACK_APP_TOKEN": "xapp-1"}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert result.output.startswith("The database was empty: created the growthbot schema")
+    [error] = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert "Slack refused SLACK_BOT_TOKEN (auth.test said: invalid_auth)" in error
+    assert "BoltError" not in result.output and "Traceback" not in result.output
+
+
+def test_a_fresh_database_gets_its_schema_an_outdated_one_names_the_command(
+    tmp_path: Path, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storage.db import make_engine
+    from storage.migrate import current_revision, downgrade, head_revision
+
+    for name, value in {**fake_slack.env(), "SLACK_BOT_TOKEN": "xoxb-revoked", "SLACK_APP_TOKEN": "xapp-1"}.items():
+        monkeypatch.setenv(name, value)
+    CliRunner().invoke(main, ["run"])  # stops at the token, after creating the schema
+    engine = make_engine(f"sqlite:///{tmp_path}/growthbot.db")
+    assert current_revision(engine) == head_revision()
+    downgrade(engine, "-1")
+    engine.dispose()
+    refused = CliRunner().invoke(main, ["run"])
+    assert refused.exit_code == 1 and "run `growthbot db upgrade`" in refused.output
+
+
+def test_a_malformed_setting_stops_only_the_commands_that_use_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GROWTHBOT_PROMPT_TIME", "25:00")
+    listed = CliRunner().invoke(main, ["frameworks", "list"])
+    assert listed.exit_code == 0, listed.output
+    assert "flow" in listed.output
+    for name, value in {"SLACK_BOT_TOKEN": "x", "SLACK_APP_TOKEN": "xapp-1"}.items():
+        monkeypatch.setenv(name, value)
+    refused = CliRunner().invoke(main, ["run"])
+    assert refused.exit_code == 1 and "GROWTHBOT_PROMPT_TIME" in refused.output

@@ -123,3 +123,18 @@ def test_emails_and_workspace_come_from_slack_when_a_token_is_set(empty_db: Empt
         "America/Denver",
         "T0FAKE",
     )
+
+
+def test_a_hostile_file_is_one_line_error_without_a_traceback(empty_db: EmptyDatabase, tmp_path: Path) -> None:
+    _run(empty_db, "db", "upgrade")
+    bad = tmp_path / "org.csv"
+    bad.write_bytes(b"slack_user_id,name\nU0A,Ada\nU0B,Ren\xe9e\n")
+    result = _run(empty_db, "people", "import", "--team-id", "T1", str(bad))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{bad}:3: not UTF-8 text" in result.output
+    hr = tmp_path / "hr.csv"
+    hr.write_text("slack_user_id,department,title,framework,level\nU0A,Eng,Dev,flow,P1\n")
+    imported = _run(empty_db, "people", "import", "--team-id", "T1", str(hr))
+    assert imported.exit_code == 0, imported.output
+    assert imported.output.count("ignored unknown columns department, title") == 1
+    assert "1 change" in imported.output or "changes" in imported.output

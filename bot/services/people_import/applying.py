@@ -8,9 +8,10 @@ from datetime import datetime
 
 from bot.services import consent, promotions, prompt_controls
 from bot.services.people_import.planning import ImportDefaults, ImportPlan, PlannedPerson
+from bot.services.people_import.snapshot import Snapshot, load_snapshot
 from bot.services.slots import day_and_time
 from frameworks import Framework
-from storage.models import Cadence, ManagerLinkStatus, Person
+from storage.models import Cadence, ManagerLinkStatus, Person, Placement, PromptSchedule
 from storage.uow import UnitOfWork
 
 
@@ -37,19 +38,21 @@ def apply_import(uow: UnitOfWork, plan: ImportPlan, now: datetime) -> ImportRepo
     """Write only what differs from the database. Flushes; the caller's unit of work commits."""
     report = ImportReport(plan.team_id)
     workspace = uow.workspaces.get_or_create(plan.team_id)
+    stored = plan.stored or load_snapshot(uow, workspace)
     people: dict[str, Person] = {}
     for planned in plan.people:
-        person, tz_changed = _apply_person(uow, workspace.id, planned, plan.defaults, report, now)
+        person, tz_changed = _apply_person(uow, workspace.id, planned, plan.defaults, report, now, stored)
         people[planned.slack_user_id] = person
-        _apply_placement(uow, person, planned, report, now)
-        _apply_schedule(uow, person, planned, plan.defaults, report, now, tz_changed=tz_changed)
+        _apply_placement(uow, person, planned, report, now, stored.placements.get(person.id))
+        schedule = stored.schedules.get(person.id)
+        _apply_schedule(uow, person, planned, plan.defaults, report, now, schedule, tz_changed=tz_changed)
     for planned in plan.people:
         if planned.manager_slack_id is not None:
-            manager = people.get(planned.manager_slack_id) or uow.people.get_by_slack_id(
-                workspace.id, planned.manager_slack_id
-            )
+            manager = people.get(planned.manager_slack_id) or stored.by_slack_id.get(planned.manager_slack_id)
             assert manager is not None  # plan_import checked it exists
-            _apply_manager(uow, people[planned.slack_user_id], manager, report, now)
+            person = people[planned.slack_user_id]
+            if not stored.has_open_link(person, manager):
+                _apply_manager(uow, person, manager, report, now)
     uow.flush()
     return report
 
@@ -65,9 +68,10 @@ def _apply_person(
     defaults: ImportDefaults,
     report: ImportReport,
     now: datetime,
+    stored: Snapshot,
 ) -> tuple[Person, bool]:
     """(person, whether their time zone changed)."""
-    person = uow.people.get_by_slack_id(workspace_id, planned.slack_user_id)
+    person = stored.by_slack_id.get(planned.slack_user_id)
     if person is None:
         person = uow.people.add(
             workspace_id,
@@ -97,12 +101,16 @@ def _apply_person(
 
 
 def _apply_placement(
-    uow: UnitOfWork, person: Person, planned: PlannedPerson, report: ImportReport, now: datetime
+    uow: UnitOfWork,
+    person: Person,
+    planned: PlannedPerson,
+    report: ImportReport,
+    now: datetime,
+    current: Placement | None,
 ) -> None:
     if planned.framework is None or planned.levels is None:
         return
     framework, levels = planned.framework, planned.levels
-    current = uow.placements.current_for(person.id)
     if current is not None and (current.framework_id, current.levels, current.track) == (
         framework.id,
         levels,
@@ -174,11 +182,11 @@ def _apply_schedule(
     defaults: ImportDefaults,
     report: ImportReport,
     now: datetime,
+    schedule: PromptSchedule | None,
     *,
     tz_changed: bool,
 ) -> None:
     """The file's prompt slot; next_due_at comes from prompt_controls, as everywhere (pause and snooze kept)."""
-    schedule = uow.schedules.get_for(person.id)
     label = _label(person)
     if schedule is None:
         weekday = planned.weekday if planned.weekday is not None else defaults.weekday

@@ -3,15 +3,19 @@ is written. Problems are collected for the whole file; a plan comes back only wh
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import time
+from functools import cache
 from typing import Any
+from zoneinfo import available_timezones
 
 from bot.services.directory import Directory, EmailLookup, Failed, NotFound
 from bot.services.people import SlackProfile
 from bot.services.people_import.reading import OrgFile, OrgFileError, OrgRow, Problem
+from bot.services.people_import.snapshot import Snapshot, load_snapshot
 from bot.services.slots import time_or_none, weekday_or_none
 from bot.services.timing import is_known_zone
 from frameworks import Framework
@@ -54,6 +58,7 @@ class ImportPlan:
     team_id: str
     people: list[PlannedPerson]
     defaults: ImportDefaults
+    stored: Snapshot | None = None  # what planning read, reused by apply_import in the same unit of work
 
 
 def plan_import(
@@ -68,8 +73,10 @@ def plan_import(
     """Check every row; raise OrgFileError listing all problems, or return what to apply."""
     problems = list(org.problems)
     workspace = uow.workspaces.get_by_team(team_id)
+    stored = load_snapshot(uow, workspace)
     lookups: dict[str, EmailLookup] = {}
     planned: list[PlannedPerson] = []
+    identified: list[PlannedPerson] = []
     by_slack_id: dict[str, PlannedPerson] = {}
     by_email: dict[str, PlannedPerson] = {}
 
@@ -88,7 +95,7 @@ def plan_import(
             problem(f"email {email!r} is not an email address")
             email = None
         elif email is not None and slack_user_id is None and before == len(problems):
-            known = uow.people.get_by_email(email, workspace.id) if workspace is not None else None
+            known = stored.by_email.get(email)
             if known is not None:
                 slack_user_id = known.slack_user_id
             elif directory is None:
@@ -113,10 +120,13 @@ def plan_import(
 
         timezone = row.get("timezone")
         if timezone is not None and not is_known_zone(timezone):
-            problem(f"timezone {timezone!r} is not an IANA time zone (like Europe/Paris)")
+            problem(f"timezone {timezone!r} is not an IANA time zone (like Europe/Paris){_near(timezone, _zones())}")
         weekday = weekday_or_none(row.get("prompt_weekday"))
         if row.get("prompt_weekday") is not None and weekday is None:
-            problem(f"prompt_weekday {row.get('prompt_weekday')!r} is not a weekday (monday ... sunday)")
+            problem(
+                f"prompt_weekday {row.get('prompt_weekday')!r} is not a weekday (monday ... sunday)"
+                + _near(row.get("prompt_weekday") or "", WEEKDAYS)
+            )
         local_time = time_or_none(row.get("prompt_time"))
         if row.get("prompt_time") is not None and local_time is None:
             problem(f"prompt_time {row.get('prompt_time')!r} is not a 24-hour time like 09:30")
@@ -147,15 +157,17 @@ def plan_import(
         by_slack_id.setdefault(slack_user_id, person)
         if person.email:
             by_email.setdefault(person.email, person)
+        identified.append(person)
         if len(problems) == before:
             planned.append(person)
 
-    for person in planned:
-        person.manager_slack_id = _resolve_manager(person, by_slack_id, by_email, uow, workspace, problems)
-    problems.extend(_manager_cycles(planned, uow, workspace))
+    # Every identified row's manager is checked, so one pass reports everything wrong with the file.
+    for person in identified:
+        person.manager_slack_id = _resolve_manager(person, by_slack_id, by_email, stored, problems)
+    problems.extend(_manager_cycles(planned, stored))
     if problems:
         raise OrgFileError(org.source, problems)
-    return ImportPlan(team_id, planned, defaults)
+    return ImportPlan(team_id, planned, defaults, stored if workspace is not None else None)
 
 
 def _placement(
@@ -168,21 +180,28 @@ def _placement(
         return None, None, None
     framework = library.get(framework_id)
     if framework is None:
-        problem(f"unknown framework {framework_id!r} (known: {', '.join(sorted(library))})")
+        problem(
+            f"unknown framework {framework_id!r} (known: {', '.join(sorted(library))}){_near(framework_id, library)}"
+        )
         return None, None, None
     level_ids = [lv.id for lv in framework.levels]
     area_ids = [area.id for area in framework.areas]
     ok = True
     if level is not None and level not in level_ids:
-        problem(f"framework {framework.id} has no level {level!r} (levels: {', '.join(level_ids)})")
+        listed = ", ".join(level_ids)
+        problem(f"framework {framework.id} has no level {level!r} (levels: {listed}){_near_level(level, level_ids)}")
         ok = False
     levels: dict[str, str] = {}
     for area_id, area_level in (row.levels or {}).items():
         if area_id not in area_ids:
-            problem(f"framework {framework.id} has no area {area_id!r} (areas: {', '.join(area_ids)})")
+            listed = ", ".join(area_ids)
+            problem(f"framework {framework.id} has no area {area_id!r} (areas: {listed}){_near(area_id, area_ids)}")
             ok = False
         elif area_level not in level_ids:
-            problem(f"framework {framework.id} has no level {area_level!r} (levels: {', '.join(level_ids)})")
+            problem(
+                f"framework {framework.id} has no level {area_level!r} (levels: {', '.join(level_ids)})"
+                + _near_level(area_level, level_ids)
+            )
             ok = False
         else:
             levels[area_id] = area_level
@@ -208,8 +227,7 @@ def _resolve_manager(
     person: PlannedPerson,
     by_slack_id: Mapping[str, PlannedPerson],
     by_email: Mapping[str, PlannedPerson],
-    uow: UnitOfWork,
-    workspace: Any,
+    stored: Snapshot,
     problems: list[Problem],
 ) -> str | None:
     ref = person.manager_ref
@@ -218,9 +236,9 @@ def _resolve_manager(
     manager_id: str | None = None
     if "@" in ref:
         in_file = by_email.get(ref.lower())
-        known = uow.people.get_by_email(ref, workspace.id) if in_file is None and workspace is not None else None
+        known = stored.by_email.get(ref.strip().lower()) if in_file is None else None
         manager_id = in_file.slack_user_id if in_file else (known.slack_user_id if known else None)
-    elif ref in by_slack_id or (workspace is not None and uow.people.get_by_slack_id(workspace.id, ref)):
+    elif ref in by_slack_id or ref in stored.by_slack_id:
         manager_id = ref
     if manager_id is None:
         problems.append(Problem(person.line, f"unknown manager {ref!r}: not in this file and not known to growthbot"))
@@ -230,19 +248,16 @@ def _resolve_manager(
     return manager_id
 
 
-def _manager_cycles(planned: list[PlannedPerson], uow: UnitOfWork, workspace: Any) -> list[Problem]:
+def _manager_cycles(planned: list[PlannedPerson], snapshot: Snapshot) -> list[Problem]:
     """Follow each person's manager chain (this file's managers, else the database's) to find loops."""
     in_file = {person.slack_user_id: person for person in planned}
-    stored: dict[str, str | None] = {}
 
     def manager_of(slack_id: str) -> str | None:
         if slack_id in in_file:
             person = in_file[slack_id]
             if person.manager_slack_id is not None or person.manager_ref is not None:
                 return person.manager_slack_id
-        if slack_id not in stored:
-            stored[slack_id] = _stored_manager(uow, workspace, slack_id)
-        return stored[slack_id]
+        return snapshot.stored_manager(slack_id)
 
     problems: list[Problem] = []
     reported: set[str] = set()
@@ -263,17 +278,27 @@ def _manager_cycles(planned: list[PlannedPerson], uow: UnitOfWork, workspace: An
     return problems
 
 
-def _stored_manager(uow: UnitOfWork, workspace: Any, slack_id: str) -> str | None:
-    if workspace is None:
-        return None
-    person = uow.people.get_by_slack_id(workspace.id, slack_id)
-    if person is None:
-        return None
-    link = uow.managers.active_link_of(person.id)
-    if link is None:
-        pending = uow.managers.pending_for(person.id)
-        link = pending[0] if pending else None
-    return link.manager.slack_user_id if link is not None else None
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def _near(value: str, choices: Iterable[str]) -> str:
+    """`; did you mean X?` for the closest known value (Asia/Tokio → Asia/Tokyo), or nothing."""
+    options = list(choices)
+    by_folded = {option.casefold(): option for option in options}
+    matches = difflib.get_close_matches(value.casefold(), list(by_folded), n=1, cutoff=0.75)
+    return f"; did you mean {by_folded[matches[0]]}?" if matches else ""
+
+
+def _near_level(level: str, level_ids: list[str]) -> str:
+    """A number on a ladder named otherwise (3 on I..VII) means the third level."""
+    if level.isdigit() and level not in level_ids and 1 <= int(level) <= len(level_ids):
+        return f"; did you mean {level_ids[int(level) - 1]} (level {level} of {len(level_ids)})?"
+    return _near(level, level_ids)
 
 
 def _lower(value: str | None) -> str | None:

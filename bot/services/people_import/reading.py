@@ -24,6 +24,8 @@ COLUMNS = (
     "track",
 )
 CSV_ONLY_COLUMNS = ("team_id",)
+MAX_CELL = 10_000  # characters: far above any name or email, far below what would swallow a file
+MAX_DEPTH = 20  # YAML nesting: a person is three levels deep; a bomb of brackets is refused unparsed
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,15 +63,30 @@ class OrgFile:
     rows: list[OrgRow]
     team_id: str | None = None
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def ignore_columns(self, names: Iterable[str]) -> None:
+        """HR exports carry many columns (department, title, start date): one warning lists them all."""
+        unknown = sorted(set(names))
+        if unknown:
+            self.warnings.append(
+                f"{self.source}: ignored unknown column{'s' if len(unknown) > 1 else ''} "
+                f"{', '.join(unknown)} (columns: {', '.join(COLUMNS)})"
+            )
 
 
 def read_org_file(path: Path | str) -> OrgFile:
     """Parse a .csv or .yaml/.yml file into rows with line numbers; shape problems are collected."""
     path = Path(path)
+    data = path.read_bytes()
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise OrgFileError(str(path), [Problem(1, f"not UTF-8 text ({error.reason})")]) from None
+        line = data[: error.start].count(b"\n") + 1
+        byte = data[error.start : error.start + 1].hex()
+        raise OrgFileError(
+            str(path), [Problem(line, f"not UTF-8 text (byte 0x{byte}); save the file as UTF-8")]
+        ) from None
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return parse_csv(text, str(path))
@@ -79,22 +96,30 @@ def read_org_file(path: Path | str) -> OrgFile:
 
 
 def parse_csv(text: str, source: str = "<csv>") -> OrgFile:
-    reader = csv.DictReader(io.StringIO(text))
+    """Strict CSV: an unterminated quote or an oversized cell stops the read at its line, nothing kept."""
+    reader = csv.reader(io.StringIO(text), strict=True)
     org = OrgFile(source, [])
-    headers = [_column_name(name) for name in reader.fieldnames or []]
-    if not headers:
+    records: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for record in reader:
+            records.append((start, record))
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise OrgFileError(source, [Problem(start, _csv_error(str(error)))]) from None
+    if not records or not any(cell.strip() for cell in records[0][1]):
         raise OrgFileError(source, [Problem(1, "the file is empty: expected a header row")])
-    reader.fieldnames = headers
+    headers = [_column_name(name) for name in records[0][1]]
     known = set(COLUMNS) | set(CSV_ONLY_COLUMNS)
-    for name in headers:
-        if name not in known:
-            org.problems.append(Problem(1, f"unknown column {name!r} (columns: {', '.join(COLUMNS)}, team_id)"))
+    org.ignore_columns(name for name in headers if name and name not in known)
     team_ids: set[str] = set()
-    for record in reader:
-        line = reader.line_num
-        if None in record:
+    for line, record in records[1:]:
+        if len(record) > len(headers) and any(cell.strip() for cell in record[len(headers) :]):
             org.problems.append(Problem(line, "more values than columns"))
-        values = {key: _clean(value) for key, value in record.items() if key in known}
+        values: dict[str, str | None] = {}
+        for name, cell in zip(headers, record, strict=False):
+            if name in known:
+                values[name] = _cell(cell, name, line, org.problems)
         if not any(values.values()):
             continue
         row = OrgRow(line, {key: value for key, value in values.items() if key not in ("levels", "team_id")})
@@ -109,9 +134,26 @@ def parse_csv(text: str, source: str = "<csv>") -> OrgFile:
     return org
 
 
+def _csv_error(message: str) -> str:
+    if "unexpected end of data" in message or "EOF" in message:
+        return "a quote opened on this line is never closed (the rest of the file would be one cell)"
+    if "field larger than field limit" in message:
+        return f"a cell is larger than {csv.field_size_limit():,} characters"
+    return f"not valid CSV: {message}"
+
+
+def _cell(value: str, name: str, line: int, problems: list[Problem]) -> str | None:
+    text = _clean(value)
+    if text is not None and len(text) > MAX_CELL:
+        problems.append(Problem(line, f"{name} is {len(text):,} characters long; the limit is {MAX_CELL:,}"))
+        return None
+    return text
+
+
 def parse_yaml(text: str, source: str = "<yaml>") -> OrgFile:
     """YAML read node by node: every scalar stays the string written (so 10:00 is not 600, 3 is "3")."""
     try:
+        _check_depth(text, source)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
@@ -136,6 +178,7 @@ def parse_yaml(text: str, source: str = "<yaml>") -> OrgFile:
     if not isinstance(people, yaml.SequenceNode):
         org.problems.append(Problem(_line(people), "expected a list of people (`- slack_user_id: ...`)"))
         return org
+    unknown: set[str] = set()
     for item in people.value:
         line = _line(item)
         if not isinstance(item, yaml.MappingNode):
@@ -146,13 +189,28 @@ def parse_yaml(text: str, source: str = "<yaml>") -> OrgFile:
             if key == "levels":
                 row.levels = _yaml_levels(value, org.problems)
             elif key not in COLUMNS:
-                org.problems.append(Problem(_line(value), f"unknown column {key!r} (columns: {', '.join(COLUMNS)})"))
+                unknown.add(key)
             elif not isinstance(value, yaml.ScalarNode):
                 org.problems.append(Problem(_line(value), f"{key} must be a single value"))
             else:
-                row.values[key] = _scalar(value)
+                text = _scalar(value)
+                row.values[key] = _cell(text, key, _line(value), org.problems) if text else None
         org.rows.append(row)
+    org.ignore_columns(unknown)
     return org
+
+
+def _check_depth(text: str, source: str) -> None:
+    """Walk the parser's events (no recursion) so deep nesting is refused before compose recurses."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = event.start_mark.line + 1
+                raise OrgFileError(source, [Problem(line, f"nested more than {MAX_DEPTH} levels deep")])
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def _column_name(name: str | None) -> str:
