@@ -137,3 +137,34 @@ def test_growthbot_serve_runs_gunicorn_with_the_bolt_app(fake: FakeSlack, tmp_pa
         process.send_signal(signal.SIGTERM)
         output = process.communicate(timeout=30)[0].decode()
     assert "Booting worker" in output
+
+
+# Each body carries "SECRET" so the test can tell that the log line leaves the body out.
+_MALFORMED = [
+    ("{SECRET not json", "application/json"),
+    ("payload=%7BSECRET+not+json", "application/x-www-form-urlencoded"),
+    ("\xff\x00 SECRET", "application/json"),
+    ('{"type": "event_callback", "team_id": "T0001", "event": "SECRET"}', "application/json"),
+    ('{"type": "event_callback", "team_id": "T0001", "event": ["SECRET", 1]}', "application/json"),
+    ('["SECRET", "a list"]', "application/json"),
+    ("payload=%5B1%2C2%2C%22SECRET%22%5D", "application/x-www-form-urlencoded"),
+]
+
+
+@pytest.mark.parametrize(("body", "content_type"), _MALFORMED)
+def test_malformed_bodies_are_401_unsigned_and_400_signed_never_500(
+    fake: FakeSlack, sqlite_db: Database, body: str, content_type: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    deps = _deps(fake, sqlite_db)
+    base, server = _serve(create_flask_app(create_app(deps), deps))
+    try:
+        requests = SlackRequests(base + "/slack/events", SIGNING_SECRET, fake)
+        assert requests.post(body, content_type, sign=False).status == 401
+        assert requests.post(body, content_type, bad_signature=True).status == 401
+        caplog.clear()
+        with caplog.at_level("INFO", logger="bot.server"):
+            assert requests.post(body, content_type).status == 400
+        lines = [record.getMessage() for record in caplog.records if record.name == "bot.server"]
+        assert len(lines) == 1 and "SECRET" not in lines[0]
+    finally:
+        server.shutdown()  # type: ignore[attr-defined]
