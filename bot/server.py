@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import importlib.util
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -32,8 +33,25 @@ HEALTH_PATH = "/healthz"
 
 
 def database_ok(deps: Deps) -> bool:
+    """`select 1` within GROWTHBOT_DB_TIMEOUT_SECONDS: the engine bounds connecting, PostgreSQL's
+    statement_timeout bounds the query, and the wait here bounds anything else (a pooled connection
+    to a server that stopped answering), so a check never holds its worker thread for long."""
+    timeout = deps.settings.database_timeout_seconds
+    outcome: list[bool] = []
+    worker = threading.Thread(target=lambda: outcome.append(_select_one(deps, timeout)), daemon=True)
+    worker.start()
+    worker.join(timeout + 1)
+    if not outcome:
+        log.warning("health check: database did not answer within %.0f s", timeout)
+        return False
+    return outcome[0]
+
+
+def _select_one(deps: Deps, timeout: float) -> bool:
     try:
         with deps.uow() as uow:
+            if uow.session.get_bind().dialect.name == "postgresql":
+                uow.session.execute(text(f"SET LOCAL statement_timeout = {int(timeout * 1000)}"))
             uow.session.execute(text("select 1"))
     except Exception as error:  # any failure means "not healthy"; the reason goes to the log
         log.warning("health check: database unreachable: %s", error)

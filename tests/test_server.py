@@ -168,3 +168,52 @@ def test_malformed_bodies_are_401_unsigned_and_400_signed_never_500(
         assert len(lines) == 1 and "SECRET" not in lines[0]
     finally:
         server.shutdown()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def silent_postgres() -> Iterator[int]:
+    """A TCP port that accepts connections and never answers, as a hung PostgreSQL does."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        listener.close()
+        for connection in held:
+            connection.close()
+
+
+def test_health_is_503_within_the_database_timeout_when_postgresql_never_answers(
+    fake: FakeSlack, sqlite_db: Database, silent_postgres: int
+) -> None:
+    from bot.wiring import build
+
+    settings = make_settings(
+        fake,
+        sqlite_db,
+        DATABASE_URL=f"postgresql://postgres@127.0.0.1:{silent_postgres}/test",
+        GROWTHBOT_DB_TIMEOUT_SECONDS="2",
+    )
+    wired = build(settings, library=bundled_library())
+    base, server = _serve(create_flask_app(create_app(wired.deps), wired.deps))
+    try:
+        started = time.monotonic()
+        status, body = _get(base + "/healthz")
+        elapsed = time.monotonic() - started
+        # 2 s asked for; the 5 s default (or no bound at all) would fail the second condition.
+        assert status == 503 and b"database unreachable" in body
+        assert elapsed < 4.5, elapsed
+    finally:
+        server.shutdown()  # type: ignore[attr-defined]
+        wired.engine.dispose()
