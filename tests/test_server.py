@@ -217,3 +217,12 @@ def test_health_is_503_within_the_database_timeout_when_postgresql_never_answers
     finally:
         server.shutdown()  # type: ignore[attr-defined]
         wired.engine.dispose()
+
+
+def test_health_is_200_on_both_databases_with_the_statement_timeout_set(fake: FakeSlack, db: Database) -> None:
+    deps = _deps(fake, db)
+    base, server = _serve(create_flask_app(create_app(deps), deps))
+    try:
+        assert _get(base + "/healthz") == (200, b'{"status":"ok"}\n')
+    finally:
+        server.shutdown()  # type: ignore[attr-defined]

@@ -53,3 +53,21 @@ def test_people_import_with_nul_and_controls_in_cells_imports_clean_on_both_data
 def test_yaml_cells_follow_the_same_rule() -> None:
     org = parse_yaml('people:\n  - slack_user_id: U0Y\n    name: "Bo\\x07b"\n')
     assert org.rows[0].values["name"] == "Bob"
+
+
+def test_a_verdict_comment_with_nul_is_stored_without_it_on_both_databases(db: Database) -> None:
+    from bot.services import assessments
+    from storage.models import Assessment, Person, Rater, Verdict
+    from tests.services.digest_data import LADDER_ID, load_ladder
+    from tests.services.digest_data import make_world as make_digest_world
+
+    framework = load_ladder()[LADDER_ID]
+    with db.uow() as uow:
+        world = make_digest_world(uow)
+        report, manager = uow.session.get(Person, world.report_id), uow.session.get(Person, world.manager_id)
+        assessments.record(uow, person=report, rater=manager, role=Rater.MANAGER, framework=framework,
+                           behaviour=framework.behaviour("delivery-2-01"), verdict=Verdict.SOMETIMES, now=NOW,
+                           comment="good\x00 progress\x1b")  # fmt: skip
+    with db.uow() as uow:
+        [stored] = uow.session.query(Assessment).all()
+        assert stored.comment == "good progress"
