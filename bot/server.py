@@ -87,6 +87,10 @@ def malformed_reason(body: str, content_type: str | None) -> str | None:
     return None
 
 
+def _is_ssl_check(body: str) -> bool:
+    return body.startswith("ssl_check=") or "&ssl_check=" in body
+
+
 def _signed(verifier: SignatureVerifier, body: str) -> bool:
     timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
     if not timestamp.isdigit():  # the verifier's int() would raise on a missing or forged stamp
@@ -105,6 +109,8 @@ def create_flask_app(bolt_app: App, deps: Deps) -> Flask:
         # Checked here, before Bolt parses: a bad signature is 401 and a signed body Bolt cannot read is
         # 400, never Flask's 500. The log line names the reason, never the body.
         body = request.get_data(as_text=True)
+        if _is_ssl_check(body):
+            return handler.handle(request)  # Bolt answers it before verifying, as Slack may not sign it
         if verifier is not None and not _signed(verifier, body):
             log.info("refused %s: missing or bad signature (%d bytes)", EVENTS_PATH, len(body))
             return "invalid request", 401

@@ -226,3 +226,14 @@ def test_health_is_200_on_both_databases_with_the_statement_timeout_set(fake: Fa
         assert _get(base + "/healthz") == (200, b'{"status":"ok"}\n')
     finally:
         server.shutdown()  # type: ignore[attr-defined]
+
+
+def test_an_unsigned_ssl_check_is_still_answered_by_bolt(fake: FakeSlack, sqlite_db: Database) -> None:
+    deps = _deps(fake, sqlite_db)
+    base, server = _serve(create_flask_app(create_app(deps), deps))
+    try:
+        requests = SlackRequests(base + "/slack/events", SIGNING_SECRET, fake)
+        answer = requests.post("ssl_check=1&token=legacy", "application/x-www-form-urlencoded", sign=False)
+        assert answer.status == 200
+    finally:
+        server.shutdown()  # type: ignore[attr-defined]
