@@ -17,6 +17,7 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from bot.services.errors import UserFacingError
+from bot.services.text import ENTITY_AT_END, escape
 from storage.models import FieldTooLong
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,42 @@ def user_message(error: Exception, ref: str) -> str:
     if isinstance(error, FieldTooLong):
         return f":warning: That was too long to save: {error}"
     return SORRY.format(ref=ref)
+
+
+WRITTEN_BACK = "\n\nHere is what you wrote, so you can send it again:\n{quoted}"
+# Slack cuts a message's text at 40,000 characters; a section holds 3,000 (slack-facts.md).
+MAX_WRITTEN_BACK = 30_000
+SECTION_LIMIT = 3_000
+
+
+def written_by_user(body: dict[str, Any]) -> str | None:
+    """What the person typed in this request: a slash command's whole line, or every text field of a
+    submitted modal (in the form's order). None when they typed nothing."""
+    if body.get("command") and str(body.get("text") or "").strip():
+        return f"{body['command']} {body['text']}"
+    if body.get("type") != "view_submission":
+        return None
+    state = ((body.get("view") or {}).get("state") or {}).get("values") or {}
+    typed = [
+        str(element["value"])
+        for block in state.values()
+        if isinstance(block, dict)
+        for element in block.values()
+        if isinstance(element, dict)
+        and element.get("type") in ("plain_text_input", "url_text_input", "email_text_input")
+        and str(element.get("value") or "").strip()
+    ]
+    return "\n".join(typed) or None
+
+
+def with_written_back(text: str, body: dict[str, Any]) -> str:
+    """The apology plus, quoted and escaped, what they typed: nothing is kept to retry (a capture that
+    failed is not stored anywhere), so the person holds the only copy and can resend it."""
+    typed = written_by_user(body)
+    if not typed:
+        return text
+    quoted = "\n".join("> " + escape(line) for line in typed[:MAX_WRITTEN_BACK].splitlines())
+    return text + WRITTEN_BACK.format(quoted=quoted)
 
 
 def handle_error(
@@ -63,6 +100,8 @@ def handle_error(
             exc_info=error,
         )
     text = user_message(error, ref)
+    if not isinstance(error, UserFacingError | FieldTooLong):
+        text = with_written_back(text, body)
     ack = getattr(request.context, "ack", None)
     acked = ack is not None and ack.response is not None
     try:
@@ -95,13 +134,25 @@ def _unacknowledged_answer(kind: str, text: str) -> BoltResponse:
             "type": "modal",
             "title": {"type": "plain_text", "text": "growthbot"},
             "close": {"type": "plain_text", "text": "Close"},
-            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": part}} for part in _sections(text)],
         }
         # Pushed on top, not replacing the form: closing the apology goes back to what was typed.
         payload = {"response_action": "push", "view": view}
     else:
         return BoltResponse(status=200, body="")
     return BoltResponse(status=200, body=json.dumps(payload), headers={"content-type": "application/json"})
+
+
+def _sections(text: str) -> list[str]:
+    """`text` in section-sized parts, never cutting an escape entity (&amp;) in two."""
+    parts = []
+    while text:
+        part = text[:SECTION_LIMIT]
+        if len(part) < len(text):
+            part = ENTITY_AT_END.sub("", part) or part
+        parts.append(part)
+        text = text[len(part) :]
+    return parts
 
 
 def _who(body: dict[str, Any]) -> tuple[str | None, str | None]:

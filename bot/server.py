@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import importlib.util
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,8 @@ from flask import Flask, Response, request
 from gunicorn.app.base import BaseApplication
 from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
+from slack_bolt.request.internals import parse_body
+from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 
 from bot.deps import Deps
@@ -30,8 +33,25 @@ HEALTH_PATH = "/healthz"
 
 
 def database_ok(deps: Deps) -> bool:
+    """`select 1` within GROWTHBOT_DB_TIMEOUT_SECONDS: the engine bounds connecting, PostgreSQL's
+    statement_timeout bounds the query, and the wait here bounds anything else (a pooled connection
+    to a server that stopped answering), so a check never holds its worker thread for long."""
+    timeout = deps.settings.database_timeout_seconds
+    outcome: list[bool] = []
+    worker = threading.Thread(target=lambda: outcome.append(_select_one(deps, timeout)), daemon=True)
+    worker.start()
+    worker.join(timeout + 1)
+    if not outcome:
+        log.warning("health check: database did not answer within %.0f s", timeout)
+        return False
+    return outcome[0]
+
+
+def _select_one(deps: Deps, timeout: float) -> bool:
     try:
         with deps.uow() as uow:
+            if uow.session.get_bind().dialect.name == "postgresql":
+                uow.session.execute(text(f"SET LOCAL statement_timeout = {int(timeout * 1000)}"))
             uow.session.execute(text("select 1"))
     except Exception as error:  # any failure means "not healthy"; the reason goes to the log
         log.warning("health check: database unreachable: %s", error)
@@ -39,13 +59,71 @@ def database_ok(deps: Deps) -> bool:
     return True
 
 
+# Fields Bolt reads as objects (`.get`, `["type"]`) before any listener runs; any other shape is malformed.
+_OBJECT_FIELDS = ("event", "view", "container", "authorizations")
+_OBJECT_OR_TEXT_FIELDS = ("team", "user", "enterprise", "channel", "message", "actions")
+
+
+def malformed_reason(body: str, content_type: str | None) -> str | None:
+    """Why Bolt could not read this (already signed) body, or None when it can. Bolt parses before its
+    own checks and a shape it does not expect ends in an AttributeError, i.e. a 500."""
+    try:
+        payload = parse_body(body, content_type)
+    except ValueError as error:  # json.JSONDecodeError included
+        return f"not JSON ({type(error).__name__})"
+    if not isinstance(payload, dict):
+        return f"the payload is a {type(payload).__name__}, not an object"
+    for name in _OBJECT_FIELDS:
+        value = payload.get(name)
+        if name == "authorizations" and value is not None:
+            if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+                return "authorizations is not a list of objects"
+        elif value is not None and not isinstance(value, dict):
+            return f"{name} is a {type(value).__name__}, not an object"
+    for name in _OBJECT_OR_TEXT_FIELDS:
+        value = payload.get(name)
+        if value is not None and not isinstance(value, dict | str | list):
+            return f"{name} is a {type(value).__name__}"
+    return None
+
+
+def _is_ssl_check(body: str) -> bool:
+    return body.startswith("ssl_check=") or "&ssl_check=" in body
+
+
+def _signed(verifier: SignatureVerifier, body: str) -> bool:
+    timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+    if not timestamp.isdigit():  # the verifier's int() would raise on a missing or forged stamp
+        return False
+    return verifier.is_valid(body=body, timestamp=timestamp, signature=request.headers.get("X-Slack-Signature", ""))
+
+
 def create_flask_app(bolt_app: App, deps: Deps) -> Flask:
     handler = SlackRequestHandler(bolt_app)
     flask_app = Flask("growthbot")
+    secret = deps.settings.slack_signing_secret
+    verifier = SignatureVerifier(secret) if secret else None
 
     @flask_app.post(EVENTS_PATH)
-    def slack_events() -> Response:
-        return handler.handle(request)
+    def slack_events() -> Response | tuple[str, int]:
+        # Checked here, before Bolt parses: a bad signature is 401 and a signed body Bolt cannot read is
+        # 400, never Flask's 500. The log line names the reason, never the body.
+        body = request.get_data(as_text=True)
+        if _is_ssl_check(body):
+            return handler.handle(request)  # Bolt answers it before verifying, as Slack may not sign it
+        if verifier is not None and not _signed(verifier, body):
+            log.info("refused %s: missing or bad signature (%d bytes)", EVENTS_PATH, len(body))
+            return "invalid request", 401
+        reason = malformed_reason(body, request.headers.get("Content-Type"))
+        if reason is not None:
+            log.warning("refused a signed %s body: %s (%d bytes)", EVENTS_PATH, reason, len(body))
+            return "malformed request", 400
+        try:
+            return handler.handle(request)
+        except (AttributeError, KeyError, TypeError, ValueError) as error:
+            # Bolt reading a shape the screen above let through; listener errors end in bot.errors.
+            log.warning("refused a signed %s body Bolt could not read: %s", EVENTS_PATH, type(error).__name__)
+            return "malformed request", 400
 
     @flask_app.get(HEALTH_PATH)
     def healthz() -> tuple[dict[str, str], int]:

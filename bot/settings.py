@@ -32,6 +32,7 @@ class Settings(BaseSettings):
 
     database_url: str = Field(default="sqlite:///growthbot.db", alias="DATABASE_URL")
     database_auto_upgrade: bool = Field(default=False, alias="GROWTHBOT_DB_AUTO_UPGRADE")
+    database_timeout_seconds: float = Field(default=5.0, alias="GROWTHBOT_DB_TIMEOUT_SECONDS", gt=0, le=300)
 
     slack_bot_token: str | None = Field(default=None, alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str | None = Field(default=None, alias="SLACK_SIGNING_SECRET")

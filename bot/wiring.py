@@ -25,7 +25,7 @@ def build(settings: Settings, *, library: Library | None = None) -> Wired:
 
     `library`: the ladders already loaded from the same settings (the CLI checks them before starting)."""
     settings.require("slack_bot_token")
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, timeout_seconds=settings.database_timeout_seconds)
     refresh_sqlite_statistics(engine)
     uow = UnitOfWorkFactory(make_session_factory(engine))
     extra_dirs = [settings.frameworks_dir] if settings.frameworks_dir else []

@@ -7,6 +7,7 @@ variable, what is wrong and how to fix it: `make_engine` checks what it can with
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 URL_EXAMPLES = "sqlite:///growthbot.db or postgresql://USER:PASSWORD@HOST:5432/DATABASE"
+DEFAULT_TIMEOUT_SECONDS = 5.0
 _PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
 
 
@@ -77,8 +79,11 @@ def is_sqlite(engine_or_url: Engine | str) -> bool:
     return url.get_backend_name() == "sqlite"
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for `url` (not connected yet); DatabaseConfigError when the URL cannot work."""
+def make_engine(url: str, *, timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS, **kwargs: Any) -> Engine:
+    """An engine for `url` (not connected yet); DatabaseConfigError when the URL cannot work.
+
+    `timeout_seconds` bounds connecting to PostgreSQL (libpq's connect_timeout, whole seconds, at least 2):
+    a server that accepts TCP but never answers otherwise holds the caller for the kernel's ~130 s."""
     parsed = parse_database_url(url)
     if parsed.get_backend_name() == "sqlite":
         # Bolt listeners and the fan-out run on threads; each gets its own connection from the pool.
@@ -87,6 +92,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("connect_args", {"connect_timeout": max(2, math.ceil(timeout_seconds))})
     # The fan-out holds up to GROWTHBOT_FANOUT_CONCURRENCY (32) short transactions at once, beside
     # Bolt's listener threads; connections beyond pool_size are closed again when returned.
     kwargs.setdefault("pool_size", 10)

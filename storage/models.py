@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
+from bot.services.text import without_controls
 from storage.clock import utcnow
 
 # Maximum lengths for text a user or Slack gives us. Longer input is refused with FieldTooLong,
@@ -65,7 +66,12 @@ class FieldTooLong(ValueError):
 
 
 def check_length(field: str, value: str | None, limit: int) -> str | None:
-    if value is not None and len(value) > limit:
+    """Every text column set through the ORM passes here: control characters go (the rule in
+    bot.services.text), then the length is checked."""
+    if value is None:
+        return None
+    value = without_controls(value)
+    if len(value) > limit:
         raise FieldTooLong(field, len(value), limit)
     return value
 

@@ -137,3 +137,103 @@ def test_growthbot_serve_runs_gunicorn_with_the_bolt_app(fake: FakeSlack, tmp_pa
         process.send_signal(signal.SIGTERM)
         output = process.communicate(timeout=30)[0].decode()
     assert "Booting worker" in output
+
+
+# Each body carries "SECRET" so the test can tell that the log line leaves the body out.
+_MALFORMED = [
+    ("{SECRET not json", "application/json"),
+    ("payload=%7BSECRET+not+json", "application/x-www-form-urlencoded"),
+    ("\xff\x00 SECRET", "application/json"),
+    ('{"type": "event_callback", "team_id": "T0001", "event": "SECRET"}', "application/json"),
+    ('{"type": "event_callback", "team_id": "T0001", "event": ["SECRET", 1]}', "application/json"),
+    ('["SECRET", "a list"]', "application/json"),
+    ("payload=%5B1%2C2%2C%22SECRET%22%5D", "application/x-www-form-urlencoded"),
+]
+
+
+@pytest.mark.parametrize(("body", "content_type"), _MALFORMED)
+def test_malformed_bodies_are_401_unsigned_and_400_signed_never_500(
+    fake: FakeSlack, sqlite_db: Database, body: str, content_type: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    deps = _deps(fake, sqlite_db)
+    base, server = _serve(create_flask_app(create_app(deps), deps))
+    try:
+        requests = SlackRequests(base + "/slack/events", SIGNING_SECRET, fake)
+        assert requests.post(body, content_type, sign=False).status == 401
+        assert requests.post(body, content_type, bad_signature=True).status == 401
+        caplog.clear()
+        with caplog.at_level("INFO", logger="bot.server"):
+            assert requests.post(body, content_type).status == 400
+        lines = [record.getMessage() for record in caplog.records if record.name == "bot.server"]
+        assert len(lines) == 1 and "SECRET" not in lines[0]
+    finally:
+        server.shutdown()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def silent_postgres() -> Iterator[int]:
+    """A TCP port that accepts connections and never answers, as a hung PostgreSQL does."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        listener.close()
+        for connection in held:
+            connection.close()
+
+
+def test_health_is_503_within_the_database_timeout_when_postgresql_never_answers(
+    fake: FakeSlack, sqlite_db: Database, silent_postgres: int
+) -> None:
+    from bot.wiring import build
+
+    settings = make_settings(
+        fake,
+        sqlite_db,
+        DATABASE_URL=f"postgresql://postgres@127.0.0.1:{silent_postgres}/test",
+        GROWTHBOT_DB_TIMEOUT_SECONDS="2",
+    )
+    wired = build(settings, library=bundled_library())
+    base, server = _serve(create_flask_app(create_app(wired.deps), wired.deps))
+    try:
+        started = time.monotonic()
+        status, body = _get(base + "/healthz")
+        elapsed = time.monotonic() - started
+        # 2 s asked for; the 5 s default (or no bound at all) would fail the second condition.
+        assert status == 503 and b"database unreachable" in body
+        assert elapsed < 4.5, elapsed
+    finally:
+        server.shutdown()  # type: ignore[attr-defined]
+        wired.engine.dispose()
+
+
+def test_health_is_200_on_both_databases_with_the_statement_timeout_set(fake: FakeSlack, db: Database) -> None:
+    deps = _deps(fake, db)
+    base, server = _serve(create_flask_app(create_app(deps), deps))
+    try:
+        assert _get(base + "/healthz") == (200, b'{"status":"ok"}\n')
+    finally:
+        server.shutdown()  # type: ignore[attr-defined]
+
+
+def test_an_unsigned_ssl_check_is_still_answered_by_bolt(fake: FakeSlack, sqlite_db: Database) -> None:
+    deps = _deps(fake, sqlite_db)
+    base, server = _serve(create_flask_app(create_app(deps), deps))
+    try:
+        requests = SlackRequests(base + "/slack/events", SIGNING_SECRET, fake)
+        answer = requests.post("ssl_check=1&token=legacy", "application/x-www-form-urlencoded", sign=False)
+        assert answer.status == 200
+    finally:
+        server.shutdown()  # type: ignore[attr-defined]

@@ -29,7 +29,7 @@ def require(settings: Settings, *names: str) -> None:
 
 def open_engine(settings: Settings) -> Engine:
     """An engine on DATABASE_URL that has connected once (DatabaseConfigError otherwise)."""
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, timeout_seconds=settings.database_timeout_seconds)
     try:
         check_connection(engine)
     except BaseException:
@@ -57,7 +57,7 @@ def ensure_schema(engine: Engine, settings: Settings, *, create_if_empty: bool =
 
 def check_schema(settings: Settings, *, create_if_empty: bool = False) -> None:
     """`ensure_schema` on a short-lived engine: nothing stays open (no connection may cross a fork)."""
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, timeout_seconds=settings.database_timeout_seconds)
     try:
         ensure_schema(engine, settings, create_if_empty=create_if_empty)
     finally:

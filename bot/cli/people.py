@@ -33,7 +33,7 @@ def people() -> None:
 
 @contextmanager
 def _database(settings: Settings) -> Iterator[UnitOfWorkFactory]:
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, timeout_seconds=settings.database_timeout_seconds)
     try:
         ensure_schema(engine, settings)
         yield UnitOfWorkFactory(make_session_factory(engine))

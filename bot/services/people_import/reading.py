@@ -10,6 +10,8 @@ from pathlib import Path
 
 import yaml
 
+from bot.services.text import without_controls
+
 COLUMNS = (
     "slack_user_id",
     "email",
@@ -220,7 +222,7 @@ def _column_name(name: str | None) -> str:
 def _clean(value: object) -> str | None:
     if value is None or isinstance(value, list):
         return None
-    text = str(value).strip()
+    text = without_controls(str(value)).strip()
     return text or None
 
 
