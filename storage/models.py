@@ -29,8 +29,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
-from bot.services.text import without_controls
 from storage.clock import utcnow
+from storage.text import without_controls
 
 # Maximum lengths for text a user or Slack gives us. Longer input is refused with FieldTooLong,
 # never truncated silently.

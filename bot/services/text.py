@@ -13,15 +13,6 @@ ENTITY_AT_END = re.compile(r"&[a-z]{0,3}$")
 
 # Control characters (C0 but tab, newline and carriage return; DEL; C1) and lone surrogates. PostgreSQL
 # refuses NUL in text and a surrogate cannot be encoded, SQLite stores both; none is anything a reader sees.
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def without_controls(text: str) -> str:
-    """The one rule for control characters in user text, applied before anything is stored or looked up:
-    they are removed (not refused), so a paste with a stray NUL saves the same on SQLite and PostgreSQL."""
-    return _CONTROLS.sub("", text)
-
-
 def shorten(text: str, limit: int) -> str:
     """A label that fits `limit` characters, ending in an ellipsis when it had to be cut."""
     text = " ".join(text.split())

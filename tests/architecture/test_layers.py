@@ -131,6 +131,12 @@ def test_the_transitive_check_follows_a_helper_module(tmp_path: Path) -> None:
     assert reached, "access reads people through storage, so the walk must reach storage.models"
 
 
+def test_storage_and_frameworks_import_nothing_from_bot() -> None:
+    """The two lowest rooms: services build on them, never the other way round."""
+    found = upward_imports(("storage", "frameworks"), ("bot",))
+    assert not found, f"storage or frameworks reach up into bot/: {sorted(found)}"
+
+
 def test_blocks_import_nothing_from_bolt_listeners_or_delivery() -> None:
     found = upward_imports(("bot/blocks",), BLOCKS_UPPER)
     assert not found, f"Block Kit builders reach up a layer: {sorted(found)}"

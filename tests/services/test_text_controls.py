@@ -10,9 +10,9 @@ from bot.services.evidence import capture, ladder_of_user, modal_key
 from bot.services.people_import import import_people
 from bot.services.people_import.planning import ImportDefaults
 from bot.services.people_import.reading import parse_csv, parse_yaml
-from bot.services.text import without_controls
 from frameworks import load_library
 from storage.models import EvidenceSource
+from storage.text import without_controls
 from tests.conftest import Database
 from tests.delivery.world import TEAM, make_world
 

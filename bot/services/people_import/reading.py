@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.services.text import without_controls
+from storage.text import without_controls
 
 COLUMNS = (
     "slack_user_id",
