@@ -17,33 +17,30 @@ a server where a throwaway database is created and dropped. Timings are printed,
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event, insert, text
+from sqlalchemy import Engine, event, insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from tick_query import database  # a throwaway SQLite file or PostgreSQL database, next to this file
 
 from bot.services.people_import.applying import apply_import
 from bot.services.people_import.planning import ImportDefaults, plan_import
 from bot.services.people_import.reading import parse_csv
 from frameworks import load_library
-from storage.db import make_engine, make_session_factory
+from storage.db import make_session_factory
 from storage.migrate import upgrade_to_head
 from storage.models import Cadence, ManagerLink, ManagerLinkStatus, Person, Placement, PromptSchedule, Workspace
 from storage.uow import UnitOfWorkFactory
 
 NOW = datetime(2025, 3, 3, 7, 0)
-PG_URL = os.environ.get("GROWTHBOT_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 DEFAULTS = ImportDefaults(weekday=0, local_time=clock_time(10, 0), timezone="UTC")
 ZONES = ("Europe/Paris", "Asia/Kolkata", "America/New_York", "UTC")
 
@@ -55,30 +52,6 @@ def org_csv(rows: int) -> str:
         level = f"P{1 + i % 4}"
         lines.append(f"U{i:09d},Person {i},{manager},flow,{level},{ZONES[i % 4]},{('monday', 'tuesday')[i % 2]},10:00")
     return "\n".join(lines) + "\n"
-
-
-@contextmanager
-def database(backend: str) -> Iterator[Engine]:
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory() as directory:
-            engine = make_engine(f"sqlite:///{directory}/bench.db")
-            try:
-                yield engine
-            finally:
-                engine.dispose()
-        return
-    name = f"growthbot_bench_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(PG_URL.rpartition("/")[0] + f"/{name}")
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 class Counter:
