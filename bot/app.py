@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor
 
 from slack_bolt import Ack, App, BoltRequest, BoltResponse
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
@@ -18,6 +18,7 @@ from bot.deps import Deps
 from bot.errors import handle_error
 from bot.listeners import register_all
 from bot.listeners.request_context import RequestContext
+from bot.logs import ContextThreadPoolExecutor
 
 # Bolt's default pool has 5 threads; listeners wait on the database and the Web API, so more threads
 # keep a burst of commands from queueing behind each other's Slack calls.
@@ -46,7 +47,7 @@ def create_app(
         client=deps.client,
         token_verification_enabled=token_verification,
         process_before_response=process_before_response,
-        listener_executor=listener_executor or ThreadPoolExecutor(listener_threads, thread_name_prefix="bolt"),
+        listener_executor=listener_executor or ContextThreadPoolExecutor(listener_threads, thread_name_prefix="bolt"),
         logger=_bolt_logger(),
     )
     app.error(handle_error)

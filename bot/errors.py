@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from typing import Any
 
 from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
+from bot.logs import current_reference, new_reference
 from bot.services.errors import UserFacingError
 from bot.services.text import ENTITY_AT_END, escape
 from storage.models import FieldTooLong
@@ -82,11 +82,19 @@ def handle_error(
     client: WebClient | None,
 ) -> BoltResponse | None:
     """Bolt's error handler (registered with `app.error`); also called for work run after the ack."""
-    ref = uuid.uuid4().hex[:8]
+    ref = current_reference() or new_reference()  # the request's, so its other log lines share it
     team_id, user_id = _who(body)
     kind = body.get("type") or ("slash_command" if "command" in body else "unknown")
     if isinstance(error, UserFacingError | FieldTooLong):
-        log.info("user-facing error ref=%s kind=%s team=%s user=%s: %s", ref, kind, team_id, user_id, error)
+        log.info(
+            "user-facing error ref=%s kind=%s team=%s user=%s: %s",
+            ref,
+            kind,
+            team_id,
+            user_id,
+            error,
+            extra={"ref": ref},
+        )
     else:
         log.error(
             "listener failed ref=%s kind=%s team=%s user=%s command=%s callback=%s event=%s",
@@ -98,6 +106,7 @@ def handle_error(
             (body.get("view") or {}).get("callback_id") or body.get("callback_id"),
             (body.get("event") or {}).get("type"),
             exc_info=error,
+            extra={"ref": ref},
         )
     text = user_message(error, ref)
     if not isinstance(error, UserFacingError | FieldTooLong):

@@ -21,6 +21,7 @@ import contextlib
 import fcntl
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +33,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import make_url
 
+from bot import metrics
 from bot.deps import Deps
+from bot.logs import tick_reference
 from bot.services import retired
 
 log = logging.getLogger(__name__)
@@ -73,7 +76,17 @@ def _prompts(deps: Deps) -> object:
 def _digests(deps: Deps) -> object:
     from bot.delivery.digests import tick_digests
 
-    return tick_digests(deps, deps.now())
+    report = tick_digests(deps, deps.now())
+    metrics.record_digest_report(
+        {
+            "sent": report.sent,
+            "skipped": report.skipped,
+            "failed": report.failed,
+            "retrying": report.retrying,
+            "busy": report.busy,
+        }
+    )
+    return report
 
 
 def _consent_requests(deps: Deps) -> object:
@@ -108,12 +121,17 @@ TASKS: list[tuple[str, Callable[[Deps], object]]] = [
 def tick(deps: Deps) -> dict[str, object]:
     """One tick at `deps.now()`: every task once. Returns each task's report (or the exception)."""
     results: dict[str, object] = {}
-    for name, task in TASKS:
-        try:
-            results[name] = task(deps)
-        except Exception as error:  # logged with context; the next tick tries again
-            log.exception("tick task %s failed", name)
-            results[name] = error
+    started = time.monotonic()
+    with tick_reference():
+        for name, task in TASKS:
+            try:
+                results[name] = task(deps)
+            except Exception as error:  # logged with context; the next tick tries again
+                log.exception("tick task %s failed", name)
+                results[name] = error
+    metrics.record_tick(
+        time.monotonic() - started, [name for name, result in results.items() if isinstance(result, Exception)]
+    )
     return results
 
 

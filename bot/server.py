@@ -2,6 +2,7 @@
 
     POST /slack/events   every Slack request (commands, interactivity, Events API)
     GET  /healthz        200 when the database answers `select 1`, 503 otherwise
+    GET  /metrics        Prometheus text format (bot/metrics.py)
 
 Gunicorn forks its workers first and each worker builds its own app (engine, pools, scheduler), so
 no database connection or thread crosses a fork.
@@ -13,6 +14,7 @@ import gc
 import importlib.util
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -24,12 +26,15 @@ from slack_bolt.request.internals import parse_body
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 
+from bot import metrics
 from bot.deps import Deps
+from bot.logs import request_reference
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
 
 
 def database_ok(deps: Deps) -> bool:
@@ -87,6 +92,17 @@ def malformed_reason(body: str, content_type: str | None) -> str | None:
     return None
 
 
+def request_kind(body: str, content_type: str | None) -> str:
+    """A small fixed label for the ack metric: what Slack sent, read from the body's shape only."""
+    if body.startswith("command=") or "&command=" in body:
+        return "slash_command"
+    if body.startswith("payload=") or "&payload=" in body:
+        return "interactivity"
+    if (content_type or "").startswith("application/json"):
+        return "event"
+    return "other"
+
+
 def _is_ssl_check(body: str) -> bool:
     return body.startswith("ssl_check=") or "&ssl_check=" in body
 
@@ -106,9 +122,17 @@ def create_flask_app(bolt_app: App, deps: Deps) -> Flask:
 
     @flask_app.post(EVENTS_PATH)
     def slack_events() -> Response | tuple[str, int]:
+        started = time.monotonic()
+        body = request.get_data(as_text=True)
+        try:
+            with request_reference():
+                return _answer(body)
+        finally:
+            metrics.observe_ack(request_kind(body, request.headers.get("Content-Type")), time.monotonic() - started)
+
+    def _answer(body: str) -> Response | tuple[str, int]:
         # Checked here, before Bolt parses: a bad signature is 401 and a signed body Bolt cannot read is
         # 400, never Flask's 500. The log line names the reason, never the body.
-        body = request.get_data(as_text=True)
         if _is_ssl_check(body):
             return handler.handle(request)  # Bolt answers it before verifying, as Slack may not sign it
         if verifier is not None and not _signed(verifier, body):
@@ -119,7 +143,7 @@ def create_flask_app(bolt_app: App, deps: Deps) -> Flask:
             log.warning("refused a signed %s body: %s (%d bytes)", EVENTS_PATH, reason, len(body))
             return "malformed request", 400
         try:
-            return handler.handle(request)
+            return handler.handle(request)  # returns once the listener acked (or Bolt's 3 s passed)
         except (AttributeError, KeyError, TypeError, ValueError) as error:
             # Bolt reading a shape the screen above let through; listener errors end in bot.errors.
             log.warning("refused a signed %s body Bolt could not read: %s", EVENTS_PATH, type(error).__name__)
@@ -131,7 +155,13 @@ def create_flask_app(bolt_app: App, deps: Deps) -> Flask:
             return {"status": "ok"}, 200
         return {"status": "database unreachable"}, 503
 
+    flask_app.add_url_rule(METRICS_PATH, "metrics", metrics_response)
     return flask_app
+
+
+def metrics_response() -> Response:
+    body, content_type = metrics.exposition()
+    return Response(body, status=200, content_type=content_type)
 
 
 def start_scheduler_if_available(deps: Deps, *, tick: bool = True) -> Any:
@@ -183,4 +213,9 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[s
         "preload_app": False,
         "accesslog": None,
         "errorlog": "-",
+        "child_exit": _child_exit,
     }
+
+
+def _child_exit(_server: object, worker: Any) -> None:
+    metrics.worker_exited(worker.pid)

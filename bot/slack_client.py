@@ -15,6 +15,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.interval_calculator import RetryIntervalCalculator
 
 from bot.settings import DEFAULT_SLACK_API_URL, Settings
+from bot.slack_metrics import SlackAnswerCounter
 
 
 def make_web_client(
@@ -52,6 +53,7 @@ def make_web_client(
         base_url=api_url if api_url.endswith("/") else api_url + "/",
         timeout=timeout,
         retry_handlers=[
+            SlackAnswerCounter(),  # first: counts every answer for /metrics, retries nothing (bot/slack_metrics.py)
             ConnectionErrorRetryHandler(max_retry_count=connection_error_retries, **interval),
             RateLimitErrorRetryHandler(max_retry_count=rate_limit_retries),
             ServerErrorRetryHandler(max_retry_count=server_error_retries, **interval),

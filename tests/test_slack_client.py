@@ -12,6 +12,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.settings import Settings, SettingsError
 from bot.slack_client import make_web_client
+from bot.slack_metrics import SlackAnswerCounter
 from bot.testing.clients import fast_retry_client
 from bot.testing.fake_slack import FakeSlack
 
@@ -23,6 +24,7 @@ def handler_counts(client: object) -> dict[type, int]:
 def test_installs_all_three_retry_handlers_with_counts() -> None:
     client = make_web_client("xoxb-x", "http://127.0.0.1:1/api", rate_limit_retries=7, server_error_retries=3)
     assert handler_counts(client) == {
+        SlackAnswerCounter: 0,  # counts answers for /metrics, never retries
         ConnectionErrorRetryHandler: 1,
         RateLimitErrorRetryHandler: 7,
         ServerErrorRetryHandler: 3,

@@ -29,7 +29,7 @@ def test_build_wires_database_ladders_and_the_retrying_client(fake: FakeSlack, s
     deps = wired.deps
     assert deps.client.base_url == fake.api_url
     assert {"luko-execution", "attest-engineering"} <= set(deps.library)
-    assert len(deps.client.retry_handlers) == 3
+    assert len(deps.client.retry_handlers) == 4  # the answer counter for /metrics and three retrying handlers
     with deps.uow() as uow:
         assert uow.session.execute(text("select 1")).scalar() == 1
     with wired.engine.connect() as connection:  # SQLite got table statistics at start-up

@@ -6,12 +6,12 @@ loaded once, here, and handed to commands through the click context object.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import click
 from sqlalchemy.exc import OperationalError
 
+from bot import logs
 from bot.settings import Settings, SettingsError, load_settings_lazily
 from storage.db import DatabaseConfigError, connection_problem, parse_database_url
 
@@ -33,10 +33,11 @@ class CliContext:
                 level = self._settings.log_level
             except SettingsError:
                 level = "INFO"  # reported by the commands that run the bot (Settings.raise_invalid)
-            logging.basicConfig(
-                level=level,
-                format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-            )
+            try:
+                log_format = self._settings.log_format
+            except SettingsError:
+                log_format = "text"
+            logs.configure(level, log_format)
         return self._settings
 
 

@@ -21,15 +21,16 @@ from __future__ import annotations
 
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from slack_sdk import WebClient
 
+from bot import metrics
 from bot.delivery.backoff import send_backoff_messages
 from bot.delivery.fanout import SlackCaller, fanout_client, pipeline
 from bot.delivery.prompts import send_logged
 from bot.delivery.reminders import send_reminder
 from bot.deps import Deps
+from bot.logs import ContextThreadPoolExecutor
 from bot.services.planning import plan_due
 from bot.services.prompt_records import claim_jobs
 from bot.services.reminders import claim_reminders
@@ -50,7 +51,7 @@ def deliver_due(deps: Deps, config: TickConfig, report: TickReport, *, instance_
             return False
         return True
 
-    with ThreadPoolExecutor(config.concurrency, thread_name_prefix="fanout") as pool:
+    with ContextThreadPoolExecutor(config.concurrency, thread_name_prefix="fanout") as pool:
         pipeline(
             pool,
             config.concurrency,
@@ -84,6 +85,7 @@ def run_tick(
     client = client or fanout_client(deps)
     send_backoff_messages(deps, client, report)
     deliver_due(deps, config, report, instance_id=instance_id, client=client)
+    metrics.record_prompt_report(report.counts, report.errors, report.claim_lags)
     if report.counts:
         log.info("tick %s in %.1fs: %s", instance_id, time.monotonic() - started, report.summary())
     return report

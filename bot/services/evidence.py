@@ -19,6 +19,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import event
+
+from bot import metrics
 from bot.ids import LADDER_COMMAND
 from bot.services import backoff
 from bot.services.actor import Actor
@@ -260,6 +263,8 @@ def capture(
         uow.evidence.tag_behaviour(evidence, ladder.framework, behaviour, now=now)
     if prompt is not None:
         answer_prompt(uow, prompt, now)
+    # Counted once the unit of work commits: a capture rolled back (the database failed) is not stored.
+    event.listen(uow.session, "after_commit", lambda _session: metrics.record_evidence(source.value), once=True)
     return Captured(evidence.id, True, tags_of(evidence, ladder.framework), evidence.prompt_id, auto_tagged)
 
 

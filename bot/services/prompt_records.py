@@ -43,6 +43,7 @@ class PromptJob:
     channel_id: str | None = None  # the DM channel from an earlier prompt, if any
     may_have_posted: bool = False  # an earlier attempt ended without a known outcome: look before posting
     previous: OpenPrompt | None = None  # the person's live prompt before this one, closed once this is sent
+    due_at: datetime | None = None  # when it fell due: the claim lag (due -> sent) for /metrics
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +106,7 @@ def claim_jobs(
                     delivered[person.id].channel_id if person.id in delivered else None,
                     may_have_posted=_may_have_posted(prompt),
                     previous=_open_prompt(deps.library, delivered.get(person.id), prompt.id, mine),
+                    due_at=prompt.due_at,
                 )
             )
         return jobs, True
@@ -226,6 +228,8 @@ def record_sent(
         _follow_time_zone(uow, job, new_tz, now)
         still_open = previous is not None and previous.state is PromptState.SENT  # not answered since the claim
     report.add("sent")
+    if job.due_at is not None:
+        report.sent_late((now - job.due_at).total_seconds())
     return "sent", still_open
 
 

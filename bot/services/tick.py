@@ -62,6 +62,7 @@ class TickReport:
 
     counts: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
+    claim_lags: list[float] = field(default_factory=list)  # seconds from a prompt's due time to its send
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, key: str, n: int = 1) -> None:
@@ -71,6 +72,10 @@ class TickReport:
     def error(self, name: str) -> None:
         with self._lock:
             self.errors[name] += 1
+
+    def sent_late(self, seconds: float) -> None:
+        with self._lock:
+            self.claim_lags.append(seconds)
 
     def __getitem__(self, key: str) -> int:
         return self.counts[key]
