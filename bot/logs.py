@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s%(ref_suffix)s: %(message)s"
 
@@ -100,10 +100,10 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-def configure(level: str = "INFO", log_format: Literal["text", "json"] = "text") -> None:
-    """The root logger's one handler (standard error), in the chosen format; safe to call again."""
+def configure(level: str = "INFO", log_format: Literal["text", "json"] = "text", stream: IO[str] | None = None) -> None:
+    """The root logger's one handler (standard error unless `stream`), in the chosen format; safe to call again."""
     root = logging.getLogger()
-    handler = logging.StreamHandler()
+    handler = logging.StreamHandler(stream)
     handler.addFilter(_ReferenceFilter())
     handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT))
     for existing in list(root.handlers):
