@@ -24,13 +24,19 @@ log = logging.getLogger(__name__)
 
 @click.command()
 @click.option("--no-scheduler", is_flag=True, help="Do not run the weekly prompt and digest tick in this process.")
+@click.option(
+    "--http-port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="Also serve GET /healthz and GET /metrics on this port (Socket Mode has no other HTTP).",
+)
+@click.option("--http-host", default="127.0.0.1", show_default=True, help="Address for --http-port.")
 @pass_cli
-def run(cli: CliContext, no_scheduler: bool) -> None:
+def run(cli: CliContext, no_scheduler: bool, http_port: int | None, http_host: str) -> None:
     """Run the bot in Socket Mode (no public URL needed; needs SLACK_APP_TOKEN)."""
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
     from bot.app import create_app
     from bot.server import start_scheduler_if_available
+    from bot.socket_mode import WatchedSocketModeHandler, serve_health_and_metrics
     from bot.wiring import build
 
     settings = cli.settings
@@ -42,8 +48,11 @@ def run(cli: CliContext, no_scheduler: bool) -> None:
     app = create_app(wired.deps, socket_mode=True)
     start_scheduler_if_available(wired.deps, tick=not no_scheduler)
     _reload_ladders_on_sighup(wired.deps.ladders)
+    if http_port is not None:
+        server = serve_health_and_metrics(wired.deps, http_host, http_port)
+        click.echo(f"Health and metrics at http://{http_host}:{server.server_port}/healthz and /metrics.")
     click.echo("growthbot is connecting to Slack in Socket Mode (Ctrl-C to stop).")
-    SocketModeHandler(app, settings.slack_app_token).start()
+    WatchedSocketModeHandler(app, settings.slack_app_token or "").start()
 
 
 def _reload_ladders_on_sighup(ladders: LibraryHolder) -> None:
@@ -74,6 +83,15 @@ def serve(cli: CliContext, host: str, port: int, workers: int, threads: int, no_
     check_schema(settings, create_if_empty=True)  # disposes its engine: none may cross gunicorn's fork
     verify_bot_token(settings)
     click.echo(f"growthbot is serving Slack at http://{host}:{port}/slack/events ({workers} workers).")
+    from bot import metrics
+
+    if metrics.multiprocess_dir() is not None:
+        metrics.clear_multiprocess_dir()  # values of an earlier run's workers must not be added in
+    elif workers > 1:
+        log.warning(
+            "PROMETHEUS_MULTIPROC_DIR is not set: /metrics shows only the worker that answers the scrape "
+            "(set it to an empty directory; see docs/deploying.md, Metrics)"
+        )
     GunicornServer(
         lambda: build_wsgi_app(settings, scheduler=not no_scheduler, library=library),
         gunicorn_options(host, port, workers, threads),
