@@ -9,6 +9,7 @@ import logging
 import socket
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 
 import pytest
@@ -16,7 +17,13 @@ from prometheus_client import REGISTRY
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.socket_mode import WatchedSocketModeHandler
+from bot.deps import Deps
+from bot.slack_client import make_web_client
+from bot.socket_mode import WatchedSocketModeHandler, serve_health_and_metrics
+from bot.testing.fake_slack import FakeSlack
+from frameworks import LibraryHolder
+from tests.conftest import Database
+from tests.listeners.harness import bundled_library, make_settings
 
 WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455, section 1.3
 HANG_GUARD_S = 20.0  # a deadline for a broken watchdog, not a performance assertion
@@ -157,3 +164,19 @@ def test_a_stalled_websocket_is_replaced_logged_and_counted(
         handler.close()
     assert _reconnects("stalled") == before + 1
     assert any("Socket Mode connection stalled" in record.getMessage() for record in caplog.records)
+
+
+def test_run_http_port_serves_health_and_metrics(sqlite_db: Database) -> None:
+    with FakeSlack() as fake:
+        settings = make_settings(fake, sqlite_db)
+        deps = Deps(settings=settings, uow=sqlite_db.uow, ladders=LibraryHolder(library=bundled_library()),
+                    client=make_web_client(settings))  # fmt: skip
+        http = serve_health_and_metrics(deps, "127.0.0.1", 0)
+        try:
+            base = f"http://127.0.0.1:{http.server_port}"
+            with urllib.request.urlopen(base + "/healthz", timeout=10) as answer:
+                assert answer.status == 200
+            with urllib.request.urlopen(base + "/metrics", timeout=10) as answer:
+                assert b"growthbot_socket_mode_reconnects_total" in answer.read()
+        finally:
+            http.shutdown()
