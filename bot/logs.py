@@ -100,9 +100,21 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-def configure(level: str = "INFO", log_format: Literal["text", "json"] = "text", stream: IO[str] | None = None) -> None:
-    """The root logger's one handler (standard error unless `stream`), in the chosen format; safe to call again."""
+def configure(
+    level: str = "INFO",
+    log_format: Literal["text", "json"] = "text",
+    stream: IO[str] | None = None,
+    *,
+    force: bool = False,
+) -> None:
+    """The root logger's one handler (standard error unless `stream`), in the chosen format.
+
+    Like logging.basicConfig it leaves a root logger that someone else already configured (a program
+    embedding growthbot, pytest's capture) alone, unless `force`; calling it again replaces its own handler."""
     root = logging.getLogger()
+    foreign = [existing for existing in root.handlers if not getattr(existing, "_growthbot", False)]
+    if foreign and not force:
+        return
     handler = logging.StreamHandler(stream)
     handler.addFilter(_ReferenceFilter())
     handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT))

@@ -36,7 +36,7 @@ def json_logs() -> Iterator[io.StringIO]:
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     printed = io.StringIO()
-    logs.configure("INFO", "json", stream=printed)
+    logs.configure("INFO", "json", stream=printed, force=True)
     try:
         yield printed
     finally:
