@@ -25,6 +25,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, 
 from prometheus_client import generate_latest as _generate_latest
 
 MULTIPROC_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+if os.environ.get(MULTIPROC_DIR_VARIABLE):
+    # prometheus_client opens its files there as each metric is defined below: a directory that does not
+    # exist yet (systemd's RuntimeDirectory holds only its parent) would stop every command at import.
+    os.makedirs(os.environ[MULTIPROC_DIR_VARIABLE], exist_ok=True)
 
 SLACK_CALLS = Counter(
     "growthbot_slack_api_calls_total",

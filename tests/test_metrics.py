@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from prometheus_client import REGISTRY
@@ -92,3 +96,13 @@ def test_metrics_after_a_prompt_a_429_and_a_command(world: World) -> None:
     # No label carries a person's id or what they wrote.
     labels = {value for _name, pairs in samples for _key, value in pairs}
     assert not any("U1" in value or "zebra" in value for value in labels), labels
+
+
+def test_a_multiprocess_directory_not_created_yet_is_created(tmp_path: Path) -> None:
+    directory = tmp_path / "run" / "metrics"
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(directory)}
+    code = "from bot import metrics; metrics.record_evidence('command'); print(metrics.exposition()[0].decode())"
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert 'growthbot_evidence_captured_total{source="command"} 1.0' in done.stdout
+    assert list(directory.glob("counter_*.db"))
