@@ -24,13 +24,18 @@ def build(settings: Settings, *, library: Library | None = None) -> Wired:
     """Everything wired from settings; the engine is returned too, for health checks and shutdown.
 
     `library`: the ladders already loaded from the same settings (the CLI checks them before starting)."""
-    settings.require("slack_bot_token")
+    if not settings.oauth_install:
+        settings.require("slack_bot_token")
     engine = make_engine(settings.database_url, timeout_seconds=settings.database_timeout_seconds)
     refresh_sqlite_statistics(engine)
     uow = UnitOfWorkFactory(make_session_factory(engine))
     extra_dirs = [settings.frameworks_dir] if settings.frameworks_dir else []
     ladders = LibraryHolder(extra_dirs, library=library, loader=load_library)
     deps = Deps(settings=settings, uow=uow, ladders=ladders, client=make_web_client(settings))
+    if settings.oauth_install:
+        from bot.oauth import oauth_settings  # slack_bolt's OAuth modules load only for an OAuth install
+
+        deps.oauth = oauth_settings(settings, engine)
     return Wired(deps, engine)
 
 

@@ -24,6 +24,7 @@ def _empty_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         (["serve"], {"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"),
         (["run"], {}, "SLACK_BOT_TOKEN, SLACK_APP_TOKEN"),
         (["run"], {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}, "SLACK_APP_TOKEN"),
+        (["serve"], {"SLACK_CLIENT_ID": "1.2"}, "SLACK_CLIENT_SECRET, SLACK_SIGNING_SECRET"),
     ],
 )
 def test_missing_tokens_are_named_with_the_readme_section(
@@ -35,6 +36,14 @@ def test_missing_tokens_are_named_with_the_readme_section(
     assert result.exit_code == 1
     assert f"Missing {missing}" in result.output
     assert "README.md#create-the-slack-app" in result.output
+
+
+def test_socket_mode_refuses_an_oauth_install_naming_serve(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "c", "SLACK_APP_TOKEN": "xapp-1"}.items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(main, ["run"])
+    assert result.exit_code == 1
+    assert "Run `growthbot serve`" in result.output and "Traceback" not in result.output
 
 
 @pytest.mark.parametrize("command", [["run"], ["serve", "--port", "0"], ["tick"], ["start"]])
