@@ -36,6 +36,18 @@ def acting_ids(body: Mapping[str, Any]) -> tuple[str, str | None]:
     return team_id or "", user_id if isinstance(user_id, str) else None
 
 
+def tenant_id(req: BoltRequest, team_id: str) -> str:
+    """Whose people these are: the Grid organisation for an org-wide install, else the workspace.
+
+    An org-wide install on Enterprise Grid serves every workspace of the organisation, and a user id is
+    the same in all of them, so a person is one person across the org: their `Workspace` row is keyed by
+    the enterprise id. Bolt reads `is_enterprise_install` and the enterprise id from the signed payload
+    (`slack_bolt.request.internals.build_context`; slack-facts, "Several workspaces").
+    """
+    enterprise_id = req.context.enterprise_id
+    return enterprise_id if req.context.is_enterprise_install and enterprise_id else team_id
+
+
 class RequestContext(Middleware):
     # A class middleware: Bolt calls it directly, without building keyword arguments per request.
     def __init__(self, deps: Deps) -> None:
@@ -45,5 +57,5 @@ class RequestContext(Middleware):
         req.context["deps"] = self.deps
         team_id, user_id = acting_ids(req.body)
         # The person is looked up lazily, after the ack (see bot.services.actor): this runs before it.
-        req.context["actor"] = Actor(team_id, user_id) if user_id else None
+        req.context["actor"] = Actor(tenant_id(req, team_id), user_id) if user_id else None
         return next()

@@ -4,6 +4,7 @@ oauth.v2.access, on SQLite and PostgreSQL. Single-token mode is every other test
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -87,8 +88,10 @@ def _empty_installation_tables(db: Database) -> None:
             connection.execute(text(f"DELETE FROM {table.name}"))
 
 
-def _serve(fake: FakeSlack, db: Database, *, rotation: bool = False) -> Iterator[Installed]:
-    fake.enable_oauth(CLIENT_ID, CLIENT_SECRET, token_rotation=rotation)
+def _serve(
+    fake: FakeSlack, db: Database, *, rotation: bool = False, enterprise_id: str | None = None
+) -> Iterator[Installed]:
+    fake.enable_oauth(CLIENT_ID, CLIENT_SECRET, token_rotation=rotation, enterprise_id=enterprise_id)
     settings = make_settings(
         fake, db, SLACK_BOT_TOKEN=None, SLACK_CLIENT_ID=CLIENT_ID, SLACK_CLIENT_SECRET=CLIENT_SECRET
     )
@@ -176,3 +179,35 @@ def test_a_rotating_token_is_refreshed_before_use(db: Database) -> None:
 
 def _soon() -> datetime:
     return (datetime.now(UTC) + timedelta(minutes=5)).replace(tzinfo=None)
+
+
+def test_an_org_wide_install_serves_every_workspace_of_the_org_as_one_set_of_people(db: Database) -> None:
+    _empty_installation_tables(db)
+    with FakeSlack(team_id=TEAM_ID) as fake:
+        for installed in _serve(fake, db, enterprise_id="E0GRID"):
+            installed.install()
+            bot = installed.store.find_bot(enterprise_id="E0GRID", team_id=None, is_enterprise_install=True)
+            assert bot is not None and bot.bot_token in fake.installed_tokens
+            _seed_set_up_person(db, tenant="E0GRID", user_id="W0ADA")
+            fake.add_user("W0ADA", "ada", tz="Europe/London")
+            homes = []
+            for team in ("T0EAST", "T0WEST"):  # two workspaces of the organisation
+                requests = SlackRequests(
+                    installed.base_url + EVENTS_PATH, SIGNING_SECRET, fake, team_id=team, enterprise_id="E0GRID"
+                )
+                requests.app_home_opened("W0ADA")
+                installed.executor.settle()
+                homes.append(json.dumps(fake.views_published["W0ADA"]))
+            assert all("Execution" in home for home in homes)  # the set-up person's Home, from both
+            with db.uow() as uow:
+                assert uow.workspaces.get_by_team("T0EAST") is None and uow.workspaces.get_by_team("T0WEST") is None
+
+
+def _seed_set_up_person(db: Database, *, tenant: str, user_id: str) -> None:
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with db.uow() as uow:
+        workspace = uow.workspaces.get_or_create(tenant)
+        person, _ = uow.people.get_or_add(workspace.id, user_id, display_name="Ada", tz="Europe/London")
+        framework = bundled_library()["luko-execution"]
+        levels = {area.id: framework.levels[0].id for area in framework.areas}
+        uow.placements.open(person.id, framework.id, levels, track=None, reason="setup", now=now)

@@ -97,10 +97,13 @@ class FakeSlack:
 
     # ------------------------------------------------------------------ OAuth install
 
-    def enable_oauth(self, client_id: str, client_secret: str, *, token_rotation: bool = False) -> None:
-        """Serve oauth.v2.access; from now on only tokens it issued are valid (``bot_token`` no longer is)."""
+    def enable_oauth(
+        self, client_id: str, client_secret: str, *, token_rotation: bool = False, enterprise_id: str | None = None
+    ) -> None:
+        """Serve oauth.v2.access; from now on only tokens it issued are valid (``bot_token`` no longer is).
+        ``enterprise_id``: installs are org-wide on that Enterprise Grid organisation."""
         with self._world.lock:
-            self._world.oauth = OAuthApp(client_id, client_secret, rotation=token_rotation)
+            self._world.oauth = OAuthApp(client_id, client_secret, rotation=token_rotation, enterprise_id=enterprise_id)
             self._world.installed_tokens.clear()
 
     def approve_install(self) -> str:

@@ -31,6 +31,7 @@ class OAuthApp:
     refresh_tokens: set[str] = field(default_factory=set)
     token_expiry: dict[str, float] = field(default_factory=dict)  # rotating bot token -> expiry
     installer_user_id: str = "U0INSTALLER"
+    enterprise_id: str | None = None  # an org-wide install on this Enterprise Grid organisation
 
     def new_code(self) -> str:
         code = f"{secrets.randbelow(10**12)}.{secrets.token_hex(16)}"
@@ -75,15 +76,18 @@ class OAuthApp:
         return expiry is not None and expiry < time.time()
 
 
-def access_answer(world: Any, token_fields: dict[str, Any], installer: str) -> dict[str, Any]:
+def access_answer(world: Any, token_fields: dict[str, Any], app: OAuthApp) -> dict[str, Any]:
+    # An org-wide install names the organisation and no team (docs.slack.dev/enterprise-grid, "org-wide
+    # apps"; slack-facts, "Several workspaces").
+    org_wide = app.enterprise_id is not None
     return {
         **token_fields,
         "token_type": "bot",
         "scope": SCOPES,
         "bot_user_id": world.bot_user_id,
         "app_id": world.app_id,
-        "team": {"id": world.team_id, "name": world.team_name},
-        "enterprise": None,
-        "is_enterprise_install": False,
-        "authed_user": {"id": installer},
+        "team": None if org_wide else {"id": world.team_id, "name": world.team_name},
+        "enterprise": {"id": app.enterprise_id, "name": "Growthbot Org"} if org_wide else None,
+        "is_enterprise_install": org_wide,
+        "authed_user": {"id": app.installer_user_id},
     }

@@ -185,6 +185,6 @@ class Transport:
             oauth.check_client(authorization, params)
             token, fields = oauth.exchange(params)
             self.world.installed_tokens.add(token)
-            answer = access_answer(self.world, fields, oauth.installer_user_id)
+            answer = access_answer(self.world, fields, oauth)
         return Reply.json(200, {"ok": True, **answer}, {"X-OAuth-Scopes": SCOPES})
 
