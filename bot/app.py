@@ -58,10 +58,6 @@ def create_app(
         logger=_bolt_logger(),
     )
     app.error(handle_error)
-    if deps.oauth is not None:
-        # app_uninstalled and tokens_revoked delete the workspace's installation from the store, so
-        # nothing is sent with a token Slack has revoked (Bolt: "Token revocation" listeners).
-        app.enable_token_revocation_listeners()
     app.use(_KeepAckOnceGiven())
     app.use(RequestContext(deps))
     register_all(app, deps)

@@ -14,7 +14,10 @@ out a refresh token with each bot token, and Bolt refreshes a token that expires
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine, MetaData
@@ -38,13 +41,26 @@ BOT_SCOPES = (
 STATE_EXPIRATION_SECONDS = 600
 
 
-def installation_store(settings: Settings, engine: Engine) -> SQLAlchemyInstallationStore:
-    settings.require("slack_client_id")
-    return SQLAlchemyInstallationStore(client_id=settings.slack_client_id or "", engine=engine)
+class InstallationStore(SQLAlchemyInstallationStore):
+    """slack_sdk's store, telling growthbot when a workspace (or a Grid organisation) is installed."""
+
+    def __init__(self, client_id: str, engine: Engine, on_install: Callable[[str, str | None], None]) -> None:
+        super().__init__(client_id=client_id, engine=engine)
+        self._on_install = on_install
+
+    def save(self, installation: Installation) -> None:
+        super().save(installation)
+        if installation.is_enterprise_install and installation.enterprise_id:
+            self._on_install(installation.enterprise_id, installation.enterprise_name)
+        elif installation.team_id:
+            self._on_install(installation.team_id, installation.team_name)
 
 
-def oauth_settings(settings: Settings, engine: Engine) -> OAuthSettings:
-    """Bolt's OAuth settings for this deployment; the stores share the bot's database engine."""
+def oauth_settings(
+    settings: Settings, engine: Engine, *, on_install: Callable[[str, str | None], None] | None = None
+) -> OAuthSettings:
+    """Bolt's OAuth settings for this deployment; the stores share the bot's database engine.
+    `on_install(tenant id, name)` runs after each installation is saved (a token refresh saves too)."""
     settings.require("slack_client_id", "slack_client_secret")
     return OAuthSettings(
         client_id=settings.slack_client_id,
@@ -53,11 +69,15 @@ def oauth_settings(settings: Settings, engine: Engine) -> OAuthSettings:
         redirect_uri=settings.slack_redirect_uri,
         install_path=INSTALL_PATH,
         redirect_uri_path=REDIRECT_PATH,
-        installation_store=installation_store(settings, engine),
+        installation_store=InstallationStore(settings.slack_client_id or "", engine, on_install or _ignore),
         installation_store_bot_only=True,
         state_store=SQLAlchemyOAuthStateStore(expiration_seconds=STATE_EXPIRATION_SECONDS, engine=engine),
         state_expiration_seconds=STATE_EXPIRATION_SECONDS,
     )
+
+
+def _ignore(tenant_id: str, name: str | None) -> None:
+    return None
 
 
 def installation_metadata() -> MetaData:

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     slack_client_id: str | None = Field(default=None, alias="SLACK_CLIENT_ID")
     slack_client_secret: str | None = Field(default=None, alias="SLACK_CLIENT_SECRET")
     slack_redirect_uri: str | None = Field(default=None, alias="SLACK_REDIRECT_URI")
+    # Days a workspace's data is kept after it uninstalled the app (bot/services/installations.py).
+    uninstalled_retention_days: int = Field(default=90, alias="GROWTHBOT_UNINSTALLED_RETENTION_DAYS", ge=0, le=3650)
 
     frameworks_dir: Path | None = Field(default=None, alias="GROWTHBOT_FRAMEWORKS_DIR")
     admins: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="GROWTHBOT_ADMINS")

@@ -119,3 +119,17 @@ def test_a_malformed_setting_stops_only_the_commands_that_use_it(monkeypatch: py
         monkeypatch.setenv(name, value)
     refused = CliRunner().invoke(main, ["run"])
     assert refused.exit_code == 1 and "GROWTHBOT_PROMPT_TIME" in refused.output
+
+
+def test_workspaces_list_and_delete(tmp_path: Path) -> None:
+    assert CliRunner().invoke(main, ["db", "upgrade"]).exit_code == 0
+    assert "No workspace yet" in CliRunner().invoke(main, ["workspaces", "list"]).output
+    org = tmp_path / "org.csv"
+    org.write_text("slack_user_id,name,framework,level\nU012AB3CD,Ada,luko-execution,1\n")
+    assert CliRunner().invoke(main, ["people", "import", str(org), "--team-id", "T0001"]).exit_code == 0
+    listed = CliRunner().invoke(main, ["workspaces", "list"])
+    assert "T0001" in listed.output and "1 people (1 active)" in listed.output and "installed" in listed.output
+    missing = CliRunner().invoke(main, ["workspaces", "delete", "T0NOPE", "--yes"])
+    assert missing.exit_code == 1 and "No workspace T0NOPE" in missing.output
+    deleted = CliRunner().invoke(main, ["workspaces", "delete", "T0001", "--yes"])
+    assert deleted.exit_code == 0 and "Deleted the data of 1 people of T0001." in deleted.output

@@ -27,6 +27,7 @@ from bot.server import EVENTS_PATH, create_flask_app
 from bot.slack_client import make_web_client
 from bot.testing.fake_slack import FakeSlack
 from bot.testing.slack_requests import SlackRequests
+from bot.wiring import installed_recorder
 from frameworks import LibraryHolder
 from tests.conftest import Database
 from tests.listeners.harness import SIGNING_SECRET, TEAM_ID, TrackingExecutor, bundled_library, make_settings
@@ -42,6 +43,7 @@ class Installed:
     requests: SlackRequests
     executor: TrackingExecutor
     store: SQLAlchemyInstallationStore
+    db: Database
     cookie: str = ""
 
     def get(self, path: str) -> tuple[int, str]:
@@ -102,7 +104,7 @@ def _serve(
         ladders=LibraryHolder(library=bundled_library()),
         client=make_web_client(settings),
         followups=TrackingExecutor(4),
-        oauth=oauth_settings(settings, db.engine),
+        oauth=oauth_settings(settings, db.engine, on_install=installed_recorder(db.uow)),
     )
     app = create_app(deps, listener_executor=executor)
     server = make_server("127.0.0.1", 0, create_flask_app(app, deps), threaded=True)
@@ -117,6 +119,7 @@ def _serve(
             SlackRequests(base_url + EVENTS_PATH, SIGNING_SECRET, fake, team_id=TEAM_ID),
             executor,
             deps.oauth.installation_store,  # type: ignore[arg-type]
+            db,
         )
     finally:
         server.shutdown()
@@ -158,6 +161,14 @@ def test_uninstall_deletes_the_installation(installed_app: Installed) -> None:
     while installed_app.bot_token() is not None and time.monotonic() < deadline:
         time.sleep(0.05)
     assert installed_app.bot_token() is None
+    with installed_app.db.uow() as uow:
+        workspace = uow.workspaces.get_by_team(TEAM_ID)
+        assert workspace is not None and workspace.uninstalled_at is not None
+    installed_app.install()  # installed again: served again
+    with installed_app.db.uow() as uow:
+        workspace = uow.workspaces.get_by_team(TEAM_ID)
+        assert workspace is not None and workspace.uninstalled_at is None
+    assert _home_published(installed_app, "U0ADA")
 
 
 def test_a_rotating_token_is_refreshed_before_use(db: Database) -> None:

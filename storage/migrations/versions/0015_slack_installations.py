@@ -1,5 +1,6 @@
-"""Slack installations for the OAuth install (many workspaces, Enterprise Grid): the tables of slack_sdk's
-SQLAlchemy installation store (`slack_installations`, `slack_bots`) and OAuth state store
+"""Slack installations for the OAuth install (many workspaces, Enterprise Grid), and when a workspace
+uninstalled the app (`workspaces.uninstalled_at`, `data_deleted_at`): the tables of slack_sdk's SQLAlchemy
+installation store (`slack_installations`, `slack_bots`) and OAuth state store
 (`slack_oauth_states`), as slack_sdk 3.x defines them (tests/storage/test_migrate.py compares them with
 the installed slack_sdk's own definitions, so an upgrade that changes them is noticed).
 
@@ -32,6 +33,9 @@ def _bot_columns() -> list[sa.Column]:
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("workspaces") as batch:
+        batch.add_column(sa.Column("uninstalled_at", sa.DateTime(), nullable=True))
+        batch.add_column(sa.Column("data_deleted_at", sa.DateTime(), nullable=True))
     op.create_table(
         "slack_installations",
         *_bot_columns(),
@@ -86,6 +90,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("workspaces") as batch:
+        batch.drop_column("data_deleted_at")
+        batch.drop_column("uninstalled_at")
     op.drop_table("slack_oauth_states")
     op.drop_index("slack_bots_idx", table_name="slack_bots")
     op.drop_table("slack_bots")
