@@ -40,11 +40,19 @@ def create_app(
     mode always verifies signatures.
     """
     settings = deps.settings
-    settings.require("slack_bot_token", *(() if socket_mode else ("slack_signing_secret",)))
+    if deps.oauth is None:
+        settings.require("slack_bot_token", *(() if socket_mode else ("slack_signing_secret",)))
+    else:  # an OAuth install answers Slack over HTTP: the install redirect needs a web address anyway
+        settings.require("slack_client_id", "slack_client_secret", "slack_signing_secret")
     app = App(
         name="growthbot",
         signing_secret=settings.slack_signing_secret or "",
         client=deps.client,
+        oauth_settings=deps.oauth,
+        # Handing Bolt the store as well makes its authorize (and the token rotator in it) use this
+        # client's API address, not slack.com's default.
+        installation_store=deps.oauth.installation_store if deps.oauth else None,
+        installation_store_bot_only=True if deps.oauth else None,
         token_verification_enabled=token_verification,
         process_before_response=process_before_response,
         listener_executor=listener_executor or ContextThreadPoolExecutor(listener_threads, thread_name_prefix="bolt"),

@@ -14,6 +14,7 @@ from storage.clock import utcnow
 from storage.uow import UnitOfWorkFactory
 
 if TYPE_CHECKING:  # services take Deps; only bot/delivery and the listeners use the client
+    from slack_bolt.oauth.oauth_settings import OAuthSettings
     from slack_sdk import WebClient
 
 # Work done after a command is acknowledged (see bot.listeners.commands.ladder). Two threads per
@@ -36,6 +37,8 @@ class Deps:
     # Naive UTC "now"; the demo and `growthbot tick --now` replace it with a simulated clock.
     now: Callable[[], datetime] = field(default=utcnow)
     followups: Executor = field(default_factory=_followup_pool)
+    # The OAuth install (bot/oauth.py): a token per workspace instead of `client`'s one token.
+    oauth: OAuthSettings | None = None
 
     @property
     def library(self) -> Library:

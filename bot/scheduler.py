@@ -107,6 +107,13 @@ def _confirmations(deps: Deps) -> object:
     return dict(confirm_unconfirmed(deps, deps.now())) or "nothing to confirm"
 
 
+def _uninstalled_workspaces(deps: Deps) -> object:
+    from bot.services.installations import prune_uninstalled
+
+    report = prune_uninstalled(deps.uow, deps.now(), retention_days=deps.settings.uninstalled_retention_days)
+    return report if report.workspaces_done or report.people_deleted else "nothing to delete"
+
+
 # What one tick does, in order; each task is isolated so one failing never stops the other.
 TASKS: list[tuple[str, Callable[[Deps], object]]] = [
     ("ladders", _ladders),
@@ -115,6 +122,7 @@ TASKS: list[tuple[str, Callable[[Deps], object]]] = [
     ("consent_requests", _consent_requests),
     ("checkins", _checkins),
     ("confirmations", _confirmations),
+    ("uninstalled_workspaces", _uninstalled_workspaces),
 ]
 
 

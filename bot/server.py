@@ -149,6 +149,17 @@ def create_flask_app(bolt_app: App, deps: Deps) -> Flask:
             log.warning("refused a signed %s body Bolt could not read: %s", EVENTS_PATH, type(error).__name__)
             return "malformed request", 400
 
+    if deps.oauth is not None:
+        from bot.oauth import INSTALL_PATH, REDIRECT_PATH
+
+        @flask_app.get(INSTALL_PATH)
+        def slack_install() -> Response:
+            return handler.handle(request)  # Bolt's "Add to Slack" page, with a fresh state
+
+        @flask_app.get(REDIRECT_PATH)
+        def slack_oauth_redirect() -> Response:
+            return handler.handle(request)  # Bolt checks the state, calls oauth.v2.access, stores the install
+
     @flask_app.get(HEALTH_PATH)
     def healthz() -> tuple[dict[str, str], int]:
         if database_ok(deps):

@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     slack_signing_secret: str | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
     slack_app_token: str | None = Field(default=None, alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field(default=DEFAULT_SLACK_API_URL, alias="SLACK_API_URL")
+    # The OAuth install (many workspaces): set both, and SLACK_BOT_TOKEN is not used (bot/oauth.py).
+    slack_client_id: str | None = Field(default=None, alias="SLACK_CLIENT_ID")
+    slack_client_secret: str | None = Field(default=None, alias="SLACK_CLIENT_SECRET")
+    slack_redirect_uri: str | None = Field(default=None, alias="SLACK_REDIRECT_URI")
+    # Days a workspace's data is kept after it uninstalled the app (bot/services/installations.py).
+    uninstalled_retention_days: int = Field(default=90, alias="GROWTHBOT_UNINSTALLED_RETENTION_DAYS", ge=0, le=3650)
 
     frameworks_dir: Path | None = Field(default=None, alias="GROWTHBOT_FRAMEWORKS_DIR")
     admins: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="GROWTHBOT_ADMINS")
@@ -57,7 +63,15 @@ class Settings(BaseSettings):
     _invalid: dict[str, str] = PrivateAttr(default_factory=dict)
 
     @field_validator(
-        "slack_bot_token", "slack_signing_secret", "slack_app_token", "frameworks_dir", "quiet_days_file", mode="before"
+        "slack_bot_token",
+        "slack_signing_secret",
+        "slack_app_token",
+        "slack_client_id",
+        "slack_client_secret",
+        "slack_redirect_uri",
+        "frameworks_dir",
+        "quiet_days_file",
+        mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
@@ -154,6 +168,11 @@ class Settings(BaseSettings):
     @property
     def has_slack_tokens(self) -> bool:
         return bool(self.slack_bot_token)
+
+    @property
+    def oauth_install(self) -> bool:
+        """Installed through OAuth (a token per workspace) rather than with one SLACK_BOT_TOKEN."""
+        return bool(self.slack_client_id)
 
     def require(self, *names: str) -> None:
         """Stop a command that needs these settings with a message naming each missing one."""

@@ -43,9 +43,10 @@ def make_web_client(
     request's total retries reach its own maximum.
     """
     if isinstance(token, Settings):
-        token.require("slack_bot_token")
+        if not token.oauth_install:  # an OAuth install's tokens come from its installation store
+            token.require("slack_bot_token")
         api_url = api_url or token.slack_api_url
-        token = token.slack_bot_token or ""
+        token = token.slack_bot_token
     api_url = api_url or DEFAULT_SLACK_API_URL
     interval = {"interval_calculator": retry_interval} if retry_interval is not None else {}
     return WebClient(

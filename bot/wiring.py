@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
 from bot.deps import Deps
+from bot.services.installations import record_install
 from bot.settings import Settings
 from bot.slack_client import make_web_client
 from frameworks import Library, LibraryHolder, load_library
+from storage.clock import utcnow
 from storage.db import is_sqlite, make_engine, make_session_factory
 from storage.uow import UnitOfWorkFactory
 
@@ -24,13 +27,18 @@ def build(settings: Settings, *, library: Library | None = None) -> Wired:
     """Everything wired from settings; the engine is returned too, for health checks and shutdown.
 
     `library`: the ladders already loaded from the same settings (the CLI checks them before starting)."""
-    settings.require("slack_bot_token")
+    if not settings.oauth_install:
+        settings.require("slack_bot_token")
     engine = make_engine(settings.database_url, timeout_seconds=settings.database_timeout_seconds)
     refresh_sqlite_statistics(engine)
     uow = UnitOfWorkFactory(make_session_factory(engine))
     extra_dirs = [settings.frameworks_dir] if settings.frameworks_dir else []
     ladders = LibraryHolder(extra_dirs, library=library, loader=load_library)
     deps = Deps(settings=settings, uow=uow, ladders=ladders, client=make_web_client(settings))
+    if settings.oauth_install:
+        from bot.oauth import oauth_settings  # slack_bolt's OAuth modules load only for an OAuth install
+
+        deps.oauth = oauth_settings(settings, engine, on_install=installed_recorder(uow))
     return Wired(deps, engine)
 
 
@@ -46,6 +54,15 @@ def refresh_sqlite_statistics(engine: Engine) -> None:
     with engine.begin() as connection:
         connection.exec_driver_sql("PRAGMA analysis_limit=1000")
         connection.exec_driver_sql("ANALYZE")
+
+
+def installed_recorder(uow: UnitOfWorkFactory) -> Callable[[str, str | None], None]:
+    """What the installation store calls after saving an install: the workspace is served (again)."""
+
+    def record(tenant_id: str, name: str | None) -> None:
+        record_install(uow, tenant_id, name, utcnow())
+
+    return record
 
 
 def build_deps(settings: Settings) -> Deps:

@@ -173,6 +173,10 @@ class Workspace(Base):
     team_id: Mapped[str] = mapped_column(String(MAX_SLACK_ID), unique=True)
     name: Mapped[str | None] = mapped_column(String(MAX_NAME))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Slack said the app was uninstalled (app_uninstalled, or its bot token revoked): nothing is sent to
+    # the workspace; its people's data is deleted once the retention period after this has passed.
+    uninstalled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    data_deleted_at: Mapped[datetime | None] = mapped_column(DateTime)  # that deletion done
 
     @validates("team_id", "name")
     def _check_lengths(self, key: str, value: str | None) -> str | None:

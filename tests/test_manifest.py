@@ -52,3 +52,9 @@ def test_scopes_cover_every_web_api_method_the_bot_calls(manifest: dict[str, Any
         "files:write",  # files.getUploadURLExternal / completeUploadExternal
     }
     assert needed <= scopes
+
+
+def test_the_oauth_install_asks_for_the_manifests_scopes(manifest: dict[str, Any]) -> None:
+    from bot.oauth import BOT_SCOPES
+
+    assert sorted(BOT_SCOPES) == sorted(manifest["oauth_config"]["scopes"]["bot"])

@@ -83,6 +83,7 @@ def _attach_groups() -> None:
     from bot.cli import run as run_commands
     from bot.cli import start as start_command
     from bot.cli import tick as tick_command
+    from bot.cli import workspaces as workspaces_commands
 
     main.add_command(frameworks_commands.frameworks)
     main.add_command(start_command.start)
@@ -93,6 +94,7 @@ def _attach_groups() -> None:
     main.add_command(tick_command.tick)
     main.add_command(export_command.export)
     main.add_command(demo_command.demo)
+    main.add_command(workspaces_commands.workspaces)
 
 
 _attach_groups()

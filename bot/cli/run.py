@@ -40,6 +40,11 @@ def run(cli: CliContext, no_scheduler: bool, http_port: int | None, http_host: s
     from bot.wiring import build
 
     settings = cli.settings
+    if settings.oauth_install:
+        raise click.ClickException(
+            "SLACK_CLIENT_ID is set: an OAuth install answers Slack over HTTP (its install page and redirect "
+            "need a public address). Run `growthbot serve`, or unset SLACK_CLIENT_ID to use Socket Mode."
+        )
     require(settings, "slack_bot_token", "slack_app_token")
     library = load_ladders(settings)
     check_schema(settings, create_if_empty=True)
@@ -78,10 +83,21 @@ def serve(cli: CliContext, host: str, port: int, workers: int, threads: int, no_
     from bot.server import GunicornServer, gunicorn_options
 
     settings = cli.settings
-    require(settings, "slack_bot_token", "slack_signing_secret")
+    if settings.oauth_install:
+        require(settings, "slack_client_id", "slack_client_secret", "slack_signing_secret")
+    else:
+        require(settings, "slack_bot_token", "slack_signing_secret")
     library = load_ladders(settings)
     check_schema(settings, create_if_empty=True)  # disposes its engine: none may cross gunicorn's fork
-    verify_bot_token(settings)
+    if settings.oauth_install:
+        click.echo(f"OAuth install: add growthbot to a workspace at http://{host}:{port}/slack/install.")
+        if not no_scheduler:
+            # The tick sends with one workspace's token; with an installation per workspace it does not
+            # know whose to use yet, so it does not run (docs/deploying.md, "Several workspaces").
+            click.echo("Weekly prompts, reminders and digests are sent in single-token mode (SLACK_BOT_TOKEN) only.")
+            no_scheduler = True
+    else:
+        verify_bot_token(settings)
     click.echo(f"growthbot is serving Slack at http://{host}:{port}/slack/events ({workers} workers).")
     from bot import metrics
 

@@ -21,12 +21,12 @@ def start(cli: CliContext, ctx: click.Context) -> None:
     require(settings)
     root = ctx.find_root().command
     assert isinstance(root, click.Group)
-    if not settings.has_slack_tokens:
+    if not settings.has_slack_tokens and not settings.oauth_install:
         click.echo("No SLACK_BOT_TOKEN set: running the offline demo (see README to connect a real Slack).\n")
         ctx.invoke(root.commands["demo"])
         return
     ctx.invoke(root.commands["db"].commands["upgrade"])  # type: ignore[attr-defined]
-    if settings.slack_app_token:
+    if settings.slack_app_token and not settings.oauth_install:
         ctx.invoke(root.commands["run"])
     else:
         ctx.invoke(root.commands["serve"])

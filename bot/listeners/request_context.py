@@ -1,4 +1,5 @@
-"""The Bolt middleware that gives every listener its `deps` and the acting person (`actor`).
+"""The Bolt middleware that gives every listener its `deps`, the acting person (`actor`) and whose
+people the request concerns (`tenant_id`).
 
 Bolt's global middleware runs for every incoming request before its listener, and what it puts in
 `context` reaches listeners as keyword arguments of the same name (Bolt docs, "Global middleware":
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from slack_bolt import BoltRequest, BoltResponse
+from slack_bolt import BoltContext, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 
 from bot.deps import Deps
@@ -36,6 +37,18 @@ def acting_ids(body: Mapping[str, Any]) -> tuple[str, str | None]:
     return team_id or "", user_id if isinstance(user_id, str) else None
 
 
+def tenant_id(context: BoltContext, team_id: str) -> str:
+    """Whose people these are: the Grid organisation for an org-wide install, else the workspace.
+
+    An org-wide install on Enterprise Grid serves every workspace of the organisation, and a user id is
+    the same in all of them, so a person is one person across the org: their `Workspace` row is keyed by
+    the enterprise id. Bolt reads `is_enterprise_install` and the enterprise id from the signed payload
+    (`slack_bolt.request.internals.build_context`; slack-facts, "Several workspaces").
+    """
+    enterprise_id = context.enterprise_id
+    return enterprise_id if context.is_enterprise_install and enterprise_id else team_id
+
+
 class RequestContext(Middleware):
     # A class middleware: Bolt calls it directly, without building keyword arguments per request.
     def __init__(self, deps: Deps) -> None:
@@ -44,6 +57,8 @@ class RequestContext(Middleware):
     def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse | None:
         req.context["deps"] = self.deps
         team_id, user_id = acting_ids(req.body)
+        tenant = tenant_id(req.context, team_id)
+        req.context["tenant_id"] = tenant
         # The person is looked up lazily, after the ack (see bot.services.actor): this runs before it.
-        req.context["actor"] = Actor(team_id, user_id) if user_id else None
+        req.context["actor"] = Actor(tenant, user_id) if user_id else None
         return next()

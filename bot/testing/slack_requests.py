@@ -93,6 +93,7 @@ class SlackRequests:
         team_id: str | None = None,
         api_app_id: str | None = None,
         timeout: float = 10.0,
+        enterprise_id: str | None = None,
     ) -> None:
         self.url = url
         self.signing_secret = signing_secret
@@ -102,6 +103,8 @@ class SlackRequests:
         self.team_domain = fake.team_domain if fake else "growthbot-test"
         self.bot_user_id = fake.bot_user_id if fake else "U0BOT"
         self.timeout = timeout
+        # Set: requests from a workspace of this Enterprise Grid organisation, to an org-wide install.
+        self.enterprise_id = enterprise_id
         self._ids = itertools.count(1)
 
     # ------------------------------------------------------------------ transport
@@ -170,8 +173,8 @@ class SlackRequests:
             "user": self._user(user_id),
             "api_app_id": self.api_app_id,
             "token": VERIFICATION_TOKEN,
-            "enterprise": None,
-            "is_enterprise_install": False,
+            "enterprise": {"id": self.enterprise_id, "name": "Growthbot Org"} if self.enterprise_id else None,
+            "is_enterprise_install": bool(self.enterprise_id),
         }
 
     def _view(self, view: dict[str, Any] | None, **fields: Any) -> dict[str, Any]:
@@ -223,7 +226,12 @@ class SlackRequests:
             "command": command,
             "text": text,
             "api_app_id": self.api_app_id,
-            "is_enterprise_install": "false",
+            **(
+                {"enterprise_id": self.enterprise_id, "enterprise_name": "Growthbot Org"}
+                if self.enterprise_id
+                else {}
+            ),
+            "is_enterprise_install": "true" if self.enterprise_id else "false",
             "response_url": self._response_url(channel_id=channel_id, message_ts=None, user_id=user_id),
             "trigger_id": self._trigger_id(user_id),
         }
@@ -403,13 +411,14 @@ class SlackRequests:
             "type": "event_callback",
             "event_id": event_id or f"Ev{next(self._ids):010d}",
             "event_time": int(time.time()),
+            **({"enterprise_id": self.enterprise_id} if self.enterprise_id else {}),
             "authorizations": [
                 {
-                    "enterprise_id": None,
-                    "team_id": self.team_id,
+                    "enterprise_id": self.enterprise_id,
+                    "team_id": None if self.enterprise_id else self.team_id,
                     "user_id": self.bot_user_id,
                     "is_bot": True,
-                    "is_enterprise_install": False,
+                    "is_enterprise_install": bool(self.enterprise_id),
                 }
             ],
             "is_ext_shared_channel": False,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from storage.clock import utcnow
 from storage.models import Person, Workspace
@@ -33,6 +33,15 @@ class WorkspaceRepository(Repository):
 
     def list_all(self) -> Sequence[Workspace]:
         return self.session.scalars(select(Workspace).order_by(Workspace.id)).all()
+
+    def uninstalled_before(self, cutoff: datetime, limit: int) -> Sequence[Workspace]:
+        """Workspaces uninstalled before `cutoff` whose data is not deleted yet, oldest first."""
+        return self.session.scalars(
+            select(Workspace)
+            .where(Workspace.uninstalled_at < cutoff, Workspace.data_deleted_at.is_(None))
+            .order_by(Workspace.uninstalled_at)
+            .limit(limit)
+        ).all()
 
 
 class PersonRepository(Repository):
@@ -69,6 +78,15 @@ class PersonRepository(Repository):
         if workspace_id is not None:
             query = query.where(Person.workspace_id == workspace_id)
         return self.session.scalars(query.order_by(Person.id)).all()
+
+    def in_workspace_except(self, workspace_id: int, inactive_reason: str, limit: int) -> Sequence[Person]:
+        """Up to `limit` people of the workspace not made inactive for `inactive_reason`, by id."""
+        return self.session.scalars(
+            select(Person)
+            .where(Person.workspace_id == workspace_id, Person.inactive_reason.is_distinct_from(inactive_reason))
+            .order_by(Person.id)
+            .limit(limit)
+        ).all()
 
     def list_in_workspace(self, workspace_id: int) -> Sequence[Person]:
         return self.session.scalars(select(Person).where(Person.workspace_id == workspace_id).order_by(Person.id)).all()
@@ -129,6 +147,26 @@ class PersonRepository(Repository):
         person.inactive_reason = reason
         person.updated_at = now or utcnow()
         self.session.flush()
+
+    def mark_workspace_inactive(self, workspace_id: int, reason: str, now: datetime) -> int:
+        """`mark_inactive` for every active person of the workspace, in one statement; how many."""
+        result = self.session.execute(
+            update(Person)
+            .where(Person.workspace_id == workspace_id, Person.active.is_(True))
+            .values(active=False, inactive_reason=reason, updated_at=now)
+            .execution_options(synchronize_session="fetch")
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def reactivate_workspace(self, workspace_id: int, reason: str, now: datetime) -> int:
+        """`reactivate` everyone of the workspace made inactive for `reason` (and for nothing else)."""
+        result = self.session.execute(
+            update(Person)
+            .where(Person.workspace_id == workspace_id, Person.active.is_(False), Person.inactive_reason == reason)
+            .values(active=True, inactive_reason=None, updated_at=now)
+            .execution_options(synchronize_session="fetch")
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     def reactivate(self, person: Person, now: datetime | None = None) -> None:
         person.active = True

@@ -24,6 +24,7 @@ def _empty_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         (["serve"], {"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"),
         (["run"], {}, "SLACK_BOT_TOKEN, SLACK_APP_TOKEN"),
         (["run"], {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}, "SLACK_APP_TOKEN"),
+        (["serve"], {"SLACK_CLIENT_ID": "1.2"}, "SLACK_CLIENT_SECRET, SLACK_SIGNING_SECRET"),
     ],
 )
 def test_missing_tokens_are_named_with_the_readme_section(
@@ -35,6 +36,14 @@ def test_missing_tokens_are_named_with_the_readme_section(
     assert result.exit_code == 1
     assert f"Missing {missing}" in result.output
     assert "README.md#create-the-slack-app" in result.output
+
+
+def test_socket_mode_refuses_an_oauth_install_naming_serve(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "c", "SLACK_APP_TOKEN": "xapp-1"}.items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(main, ["run"])
+    assert result.exit_code == 1
+    assert "Run `growthbot serve`" in result.output and "Traceback" not in result.output
 
 
 @pytest.mark.parametrize("command", [["run"], ["serve", "--port", "0"], ["tick"], ["start"]])
@@ -110,3 +119,17 @@ def test_a_malformed_setting_stops_only_the_commands_that_use_it(monkeypatch: py
         monkeypatch.setenv(name, value)
     refused = CliRunner().invoke(main, ["run"])
     assert refused.exit_code == 1 and "GROWTHBOT_PROMPT_TIME" in refused.output
+
+
+def test_workspaces_list_and_delete(tmp_path: Path) -> None:
+    assert CliRunner().invoke(main, ["db", "upgrade"]).exit_code == 0
+    assert "No workspace yet" in CliRunner().invoke(main, ["workspaces", "list"]).output
+    org = tmp_path / "org.csv"
+    org.write_text("slack_user_id,name,framework,level\nU012AB3CD,Ada,luko-execution,1\n")
+    assert CliRunner().invoke(main, ["people", "import", str(org), "--team-id", "T0001"]).exit_code == 0
+    listed = CliRunner().invoke(main, ["workspaces", "list"])
+    assert "T0001" in listed.output and "1 people (1 active)" in listed.output and "installed" in listed.output
+    missing = CliRunner().invoke(main, ["workspaces", "delete", "T0NOPE", "--yes"])
+    assert missing.exit_code == 1 and "No workspace T0NOPE" in missing.output
+    deleted = CliRunner().invoke(main, ["workspaces", "delete", "T0001", "--yes"])
+    assert deleted.exit_code == 0 and "Deleted the data of 1 people of T0001." in deleted.output

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.testing.fake_slack.faults import Faults
 from bot.testing.fake_slack.methods import METHODS
+from bot.testing.fake_slack.oauth import OAuthApp
 from bot.testing.fake_slack.records import Call, Reaction, ResponseUrlPost, UploadedFile
 from bot.testing.fake_slack.state import APP_ID, BOT_ID, BOT_USER_ID, Channel, ResponseUrl, Trigger, User, Workspace
 from bot.testing.fake_slack.transport import Transport
@@ -93,6 +94,41 @@ class FakeSlack:
     @record_calls.setter
     def record_calls(self, record: bool) -> None:
         self._transport.record_calls = record
+
+    # ------------------------------------------------------------------ OAuth install
+
+    def enable_oauth(
+        self, client_id: str, client_secret: str, *, token_rotation: bool = False, enterprise_id: str | None = None
+    ) -> None:
+        """Serve oauth.v2.access; from now on only tokens it issued are valid (``bot_token`` no longer is).
+        ``enterprise_id``: installs are org-wide on that Enterprise Grid organisation."""
+        with self._world.lock:
+            self._world.oauth = OAuthApp(client_id, client_secret, rotation=token_rotation, enterprise_id=enterprise_id)
+            self._world.installed_tokens.clear()
+
+    def approve_install(self) -> str:
+        """The installer pressing "Allow" on Slack's authorize page: the one-time code Slack redirects with."""
+        with self._world.lock:
+            if self._world.oauth is None:
+                raise RuntimeError("call enable_oauth first")
+            return self._world.oauth.new_code()
+
+    def revoke_tokens(self) -> None:
+        """The app uninstalled (or its tokens revoked): every token issued so far stops working."""
+        with self._world.lock:
+            self._world.installed_tokens.clear()
+
+    def expire_tokens(self) -> None:
+        """Rotating tokens past their twelve hours: calls get ``token_expired`` until refreshed."""
+        with self._world.lock:
+            if self._world.oauth is not None:
+                for token in self._world.oauth.token_expiry:
+                    self._world.oauth.token_expiry[token] = 0.0
+
+    @property
+    def installed_tokens(self) -> frozenset[str]:
+        with self._world.lock:
+            return frozenset(self._world.installed_tokens)
 
     # ------------------------------------------------------------------ lifecycle
 

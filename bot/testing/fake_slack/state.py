@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.testing.fake_slack.oauth import OAuthApp
 from bot.testing.fake_slack.protocol import SlackError
 from bot.testing.fake_slack.records import Recordings
 
@@ -148,6 +149,9 @@ class Workspace:
         self.trigger_ttl_s = TRIGGER_TTL_S
         self.server_url: str | None = None  # set while the transport serves
         self.lock = threading.RLock()
+        # The OAuth install (FakeSlack.enable_oauth): then only tokens oauth.v2.access issued are valid.
+        self.oauth: OAuthApp | None = None
+        self.installed_tokens: set[str] = set()
 
         self.users: dict[str, User] = {}
         self.channels: dict[str, Channel] = {}

@@ -18,6 +18,7 @@ from typing import Any
 from bot.testing.fake_slack.faults import Faults
 from bot.testing.fake_slack.methods.files import receive_upload
 from bot.testing.fake_slack.methods.response_url import post_to_response_url
+from bot.testing.fake_slack.oauth import access_answer
 from bot.testing.fake_slack.protocol import SCOPES, Reply, SlackError, parse_params
 from bot.testing.fake_slack.records import Call
 from bot.testing.fake_slack.state import Handler, Workspace
@@ -135,15 +136,10 @@ class Transport:
             time.sleep(latency)
         if reply is None:
             try:
-                self._check_auth(headers.get("authorization", ""), token)
-                handler = self.methods.get(method)
-                if handler is None:
-                    raise SlackError("unknown_method", req_method=method)
-                injected = self.faults.injected_error(method)
-                if injected:
-                    raise SlackError(injected)
-                reply = Reply.json(200, {"ok": True, **handler(self.world, params)}, {"X-OAuth-Scopes": SCOPES})
-                reply = self.faults.late_failure(method) or reply
+                if method == "oauth.v2.access":  # authenticates the app (client id and secret), not a bot
+                    reply = self._oauth_access(headers.get("authorization", ""), params)
+                else:
+                    reply = self._bot_call(method, headers.get("authorization", ""), token, params)
             except SlackError as error:
                 reply = Reply.slack_error(error)
         with self.world.lock:
@@ -153,11 +149,42 @@ class Transport:
                 recorded.calls.append(Call(method, params, started, reply.status, reply.error))
         return reply
 
+    def _bot_call(self, method: str, authorization: str, token: object, params: dict[str, Any]) -> Reply:
+        self._check_auth(authorization, token)
+        handler = self.methods.get(method)
+        if handler is None:
+            raise SlackError("unknown_method", req_method=method)
+        injected = self.faults.injected_error(method)
+        if injected:
+            raise SlackError(injected)
+        reply = Reply.json(200, {"ok": True, **handler(self.world, params)}, {"X-OAuth-Scopes": SCOPES})
+        return self.faults.late_failure(method) or reply
+
     def _check_auth(self, authorization: str, token: object) -> None:
         presented = token if isinstance(token, str) and token else None
         if authorization.lower().startswith("bearer "):
             presented = authorization[len("bearer ") :].strip() or presented
         if not presented:
             raise SlackError("not_authed")
-        if presented != self.world.bot_token:
-            raise SlackError("invalid_auth")
+        oauth = self.world.oauth
+        if oauth is None:
+            if presented != self.world.bot_token:
+                raise SlackError("invalid_auth")
+            return
+        with self.world.lock:
+            if presented not in self.world.installed_tokens:
+                raise SlackError("invalid_auth")
+            if oauth.expired(presented):
+                raise SlackError("token_expired")
+
+    def _oauth_access(self, authorization: str, params: dict[str, Any]) -> Reply:
+        oauth = self.world.oauth
+        if oauth is None:
+            raise SlackError("invalid_client_id")
+        with self.world.lock:
+            oauth.check_client(authorization, params)
+            token, fields = oauth.exchange(params)
+            self.world.installed_tokens.add(token)
+            answer = access_answer(self.world, fields, oauth)
+        return Reply.json(200, {"ok": True, **answer}, {"X-OAuth-Scopes": SCOPES})
+
