@@ -42,6 +42,7 @@ ENDED_BECAUSE = {
     consent.ENDED_REPLACED: "you accepted another manager",
     consent.ENDED_CLEARED: "your manager was cleared",
     consent.ENDED_FORGET: "they deleted their growthbot data",
+    consent.ENDED_DEACTIVATED: "they were deactivated",
 }
 
 _CURSOR = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?)~(\d{1,18})$")

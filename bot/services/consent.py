@@ -23,6 +23,7 @@ ENDED_REMOVED = "removed"  # either side ended the link (`/ladder team remove`)
 ENDED_REPLACED = "replaced"  # the report accepted another manager
 ENDED_CLEARED = "cleared"  # the manager was cleared (an admin, the org import)
 ENDED_FORGET = "forget"  # the manager deleted their growthbot data
+ENDED_DEACTIVATED = "deactivated"  # the manager was deactivated (in Slack or by an admin)
 
 
 class Decision(StrEnum):
@@ -119,6 +120,15 @@ def end_link(uow: UnitOfWork, link: ManagerLink, now: datetime, *, reason: str =
     one_on_one = uow.one_on_ones.get_pair(link.manager_id, link.person_id)
     if one_on_one is not None:
         uow.one_on_ones.end(one_on_one, now)
+
+
+def end_links_as_manager(uow: UnitOfWork, manager: Person, now: datetime, *, reason: str) -> int:
+    """End every open link where `manager` is the manager (a deactivated manager reads nothing more);
+    the reports keep their own manager links as reports. Returns how many ended."""
+    links = uow.managers.reports_of(manager.id, (ManagerLinkStatus.ACTIVE, ManagerLinkStatus.PENDING))
+    for link in links:
+        end_link(uow, link, now, reason=reason)
+    return len(links)
 
 
 def record_access_ended(uow: UnitOfWork, link: ManagerLink, reason: str, now: datetime) -> None:
