@@ -71,15 +71,21 @@ def home_access_log_blocks(entries: tuple[AccessLogEntry, ...], tz: str) -> list
     ]
 
 
+def _admin(dm: BreakGlassDM) -> str:
+    """The admin as a mention (Slack shows their name), with growthbot's name for them when it has one."""
+    mention = f"<@{dm.admin_slack_id}>"
+    return mention if dm.admin_name == dm.admin_slack_id else f"*{escape(dm.admin_name)}* ({mention})"
+
+
 def break_glass_text(dm: BreakGlassDM) -> str:
-    return f"An admin, {escape(dm.admin_name)}, read your growthbot data"
+    return f"An admin, {_admin(dm)}, read your growthbot data"
 
 
 def break_glass_blocks(dm: BreakGlassDM) -> list[Block]:
     reads = "\n".join(f"• {escape(what)}" + (f" ({count} times)" if count > 1 else "") for what, count in dm.reads)
     day = f"on {dm.day:%A} {dm.day.day} {dm.day:%B}"
     lines = [
-        f":rotating_light: *{escape(dm.admin_name)}* (<@{dm.admin_slack_id}>), a growthbot admin, read your data "
+        f":rotating_light: {_admin(dm)}, a growthbot admin, read your data "
         f"{day}, under the workspace's setting that lets admins read evidence:\n{reads}",
     ]
     return [
