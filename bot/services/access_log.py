@@ -10,6 +10,7 @@ module only chooses them, names the reader and says what was read where.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -143,7 +144,7 @@ def all_in(uow: UnitOfWork, person: Person, limit: int = 10_000) -> list[AccessL
     return describe_all(uow, person, rows)
 
 
-def describe_all(uow: UnitOfWork, person: Person, rows: list[AuditEntry] | Any) -> list[AccessLogEntry]:
+def describe_all(uow: UnitOfWork, person: Person, rows: Sequence[AuditEntry]) -> list[AccessLogEntry]:
     readers = {row.actor_slack_id for row in rows if row.actor_slack_id}
     names = {slack_id: _name(uow, person.workspace_id, slack_id) for slack_id in readers}
     return [describe(row, names.get(row.actor_slack_id or "", OPERATOR)) for row in rows]
