@@ -43,6 +43,9 @@ def page_clicked(action: dict[str, Any], respond: Respond, ack: Ack, deps: Deps,
         respond(text=NOT_AVAILABLE, response_type="ephemeral", replace_original=False)
         return
     blocks = [block.to_dict() for block in access_log_blocks(page)]
+    # The click's response_url can replace the original message even when it is ephemeral, as the
+    # `/ladder access` answer is (docs.slack.dev/messaging/modifying-messages, "Updating messages using
+    # response_url"); chat.update cannot.
     respond(text="Who read your growthbot data", blocks=blocks, response_type="ephemeral", replace_original=True)
 
 
