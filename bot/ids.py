@@ -38,6 +38,13 @@ class HomeAction(StrEnum):
     RESUME_PROMPTS = "home_resume_prompts"
 
 
+class AccessLogAction(StrEnum):
+    """`/ladder access` paging; the value is `{"p": person id, "c": cursor}`, re-checked against the clicker."""
+
+    OLDER = "access_log_older"
+    NEWEST = "access_log_newest"
+
+
 class HomeBlock(StrEnum):
     ACTIONS = "home_actions"
     SCHEDULE_ACTIONS = "home_schedule_actions"

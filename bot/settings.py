@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     digest_lead_minutes: int = Field(default=120, alias="GROWTHBOT_DIGEST_LEAD_MINUTES", ge=0)
     quiet_days_file: Path | None = Field(default=None, alias="GROWTHBOT_QUIET_DAYS_FILE")
     fanout_concurrency: int = Field(default=32, alias="GROWTHBOT_FANOUT_CONCURRENCY", ge=1, le=256)
+    # How long audit entries (the engineers' access logs) are kept before the tick prunes them.
+    audit_retention_days: int = Field(default=730, alias="GROWTHBOT_AUDIT_RETENTION_DAYS", ge=1, le=36_500)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", alias="LOG_LEVEL")
     log_format: Literal["text", "json"] = Field(default="text", alias="LOG_FORMAT")

@@ -17,7 +17,8 @@ CANNOT_READ = (
 )
 CAN_READ = (
     "You manage people and schedules. `GROWTHBOT_ADMINS_READ_EVIDENCE` is on, so `/ladder digest @person` and "
-    "`/ladder export @person` also work for you; every such read is written to the audit log."
+    "`/ladder export @person` also work for you; every such read is written to the audit log and to the "
+    "person's access log, and the person gets a DM naming you and what you read (one per day)."
 )
 
 

@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.blocks.access_log import home_access_log_blocks
 from bot.blocks.checkin import home_checkin_blocks
 from bot.blocks.common import context, progress_bar, shorten
 from bot.blocks.focus import home_focus_blocks, report_focus_line
@@ -60,6 +61,8 @@ def home_view(data: HomeData, now: datetime) -> View:
         blocks += _evidence_blocks(data.recent, data.tz)
     if data.reports or data.hidden_reports:
         blocks += _team_blocks(data.reports, data.hidden_reports, data.tz)
+    if data.access_log is not None:
+        blocks += home_access_log_blocks(data.access_log, data.tz)
     if len(blocks) > VIEW_MAX_BLOCKS:  # unreachable with the service's caps; never publish an invalid view
         blocks = [*blocks[: VIEW_MAX_BLOCKS - 1], context("Some sections were left out to fit Slack's limits.")]
     return View(type="home", blocks=blocks)

@@ -29,6 +29,12 @@ def day_label(moment: datetime | None, tz: str | None) -> str | None:
     return f"{local:%A} {local.day} {local:%B}"
 
 
+def moment_text(moment: datetime, tz: str | None) -> str:
+    """`9 Jan 2024, 10:00`: a naive UTC moment as the reader's local date and time, as plain text."""
+    local = timing.to_local(_naive_utc(moment), tz)
+    return f"{local.day} {local:%b %Y}, {local:%H:%M}"
+
+
 def date_text(moment: datetime, tz: str | None) -> str:
     """`9 Jan 2024`: the reader's local date of a naive UTC moment, as plain text."""
     local = timing.to_local(_naive_utc(moment), tz)

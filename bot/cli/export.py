@@ -57,7 +57,7 @@ def export(cli: CliContext, person_ref: str, fmt: str, output: Path | None) -> N
             subject=person,
             action=access.EXPORTED,
             team_id=person.workspace.team_id,
-            details={"format": fmt, "via": "cli"},
+            details={"format": fmt, "via": "cli", "surface": access.SURFACE_CLI},
             at=now,
         )
     if output is None:

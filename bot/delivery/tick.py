@@ -26,11 +26,13 @@ from slack_sdk import WebClient
 
 from bot import metrics
 from bot.delivery.backoff import send_backoff_messages
+from bot.delivery.break_glass import send_break_glass_notices
 from bot.delivery.fanout import SlackCaller, fanout_client, pipeline
 from bot.delivery.prompts import send_logged
 from bot.delivery.reminders import send_reminder
 from bot.deps import Deps
 from bot.logs import ContextThreadPoolExecutor
+from bot.services.audit_retention import prune_expired
 from bot.services.planning import plan_due
 from bot.services.prompt_records import claim_jobs
 from bot.services.reminders import claim_reminders
@@ -76,7 +78,8 @@ def run_tick(
     config: TickConfig | None = None,
     client: WebClient | None = None,
 ) -> TickReport:
-    """One tick at `deps.now()`: plan, deliver, remind. Safe to run in several instances at once on PostgreSQL."""
+    """One tick at `deps.now()`: plan, deliver, remind; then the break-glass DMs and the audit log's
+    retention pruning. Safe to run in several instances at once on PostgreSQL."""
     config = config or TickConfig.from_settings(deps.settings)
     instance_id = instance_id or instance_name()
     report = TickReport()
@@ -85,6 +88,9 @@ def run_tick(
     client = client or fanout_client(deps)
     send_backoff_messages(deps, client, report)
     deliver_due(deps, config, report, instance_id=instance_id, client=client)
+    send_break_glass_notices(deps, client, report)
+    if pruned := prune_expired(deps.uow, deps.settings.audit_retention_days, deps.now()):
+        report.add("audit_pruned", pruned)
     metrics.record_prompt_report(report.counts, report.errors, report.claim_lags)
     if report.counts:
         log.info("tick %s in %.1fs: %s", instance_id, time.monotonic() - started, report.summary())

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from bot.services import timing
 from bot.settings import Settings
 from storage.models import AuditEntry, Evidence, Person
 from storage.uow import UnitOfWork
@@ -26,6 +27,17 @@ VIEWED_COVERAGE = "viewed_coverage"  # a manager's App Home: a report's coverage
 DENIED = "denied_evidence_access"
 VIEWED_CHECKIN = "viewed_checkin"  # a manager rating a report's check-in (their evidence) or reading its result
 VIEWED_READINESS = "viewed_readiness"  # verdicts and readiness shown to someone else (promotion modal, team)
+ACCESS_ENDED = "manager_access_ended"  # a manager link ended: that former manager reads nothing more
+
+# Where a read happened (details["surface"]), shown in the engineer's access log.
+SURFACE_DM = "a Slack DM"
+SURFACE_DIGEST_COMMAND = "/ladder digest"
+SURFACE_EXPORT_COMMAND = "/ladder export"
+SURFACE_TEAM_COMMAND = "/ladder team"
+SURFACE_HOME = "App Home"
+SURFACE_CHECKIN = "the check-in modal"
+SURFACE_PROMOTION = "the promotion modal"
+SURFACE_CLI = "the command line"
 
 
 class _Audit(Protocol):
@@ -147,8 +159,35 @@ def open_evidence(
         if target_id != viewer_slack_id:
             uow.audit.record(viewer_slack_id, DENIED, target_id, {"wanted": action}, workspace_team_id=team_id, now=now)
         return None
-    record_read(uow.audit, viewer=viewer, subject=subject, action=action, team_id=team_id, details=details, at=now)
+    if viewer.id != subject.id and (manager is None or manager.id != viewer.id):
+        record_break_glass_read(uow, viewer.slack_user_id, subject, action, team_id=team_id, details=details, at=now)
+    else:
+        record_read(uow.audit, viewer=viewer, subject=subject, action=action, team_id=team_id, details=details, at=now)
     return EvidenceAccess(viewer=viewer, subject=subject, manager=manager)
+
+
+def record_break_glass_read(
+    uow: UnitOfWork,
+    admin_slack_id: str,
+    subject: Person,
+    action: str,
+    *,
+    team_id: str | None,
+    details: dict[str, Any] | None,
+    at: datetime,
+) -> None:
+    """An admin read someone's data under GROWTHBOT_ADMINS_READ_EVIDENCE: audited like any read, marked
+    `break_glass`, and noted for the day's one DM to the engineer (bot.services.break_glass)."""
+    uow.audit.record(
+        admin_slack_id,
+        action,
+        subject.slack_user_id,
+        {**(details or {}), "break_glass": True},
+        workspace_team_id=team_id,
+        now=at,
+    )
+    day = timing.to_local(at, subject.tz).date()
+    uow.audit.note_break_glass(admin_slack_id, subject.slack_user_id, day, workspace_team_id=team_id, now=at)
 
 
 def owned_evidence(uow: UnitOfWork, *, team_id: str, viewer_slack_id: str, evidence_id: int) -> Evidence | None:

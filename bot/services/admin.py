@@ -339,7 +339,8 @@ def request_manager(
 def deactivate(
     uow: UnitOfWork, settings: Settings, request: AdminRequest, subject_slack_id: str
 ) -> PersonChange | None:
-    """Stop prompting someone (they left, long leave). Their data, links and schedule stay."""
+    """Stop prompting someone (they left, long leave). Their data, schedule and own manager link stay;
+    the links where they are the manager end (bot.services.prompt_controls.mark_inactive)."""
     if not _allowed(uow, settings, request, DEACTIVATED, subject_slack_id):
         return None
     person = _person(uow, request, subject_slack_id)

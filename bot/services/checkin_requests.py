@@ -261,7 +261,7 @@ def _form(uow: UnitOfWork, opened: _Opened, page: Page, now: datetime) -> Rating
             viewer=opened.actor,
             subject=person,
             action=access.VIEWED_CHECKIN,
-            details={"checkin_id": opened.checkin.id, "page": page.index},
+            details={"checkin_id": opened.checkin.id, "page": page.index, "surface": access.SURFACE_CHECKIN},
             at=now,
         )
     return RatingForm(

@@ -200,7 +200,7 @@ def reveal_notes(uow_factory: UnitOfWorkFactory, library: Library, checkin_id: i
                 viewer=manager,
                 subject=person,
                 action=access.VIEWED_CHECKIN,
-                details={"checkin_id": checkin.id, "result": True},
+                details={"checkin_id": checkin.id, "result": True, "surface": access.SURFACE_DM},
                 at=now,
             )
         return notes

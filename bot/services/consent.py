@@ -18,6 +18,13 @@ from bot.services import access, checkins
 from storage.models import ManagerLink, ManagerLinkStatus, Person
 from storage.uow import UnitOfWork
 
+# Why a manager's access ended (details["reason"] of an access.ACCESS_ENDED entry).
+ENDED_REMOVED = "removed"  # either side ended the link (`/ladder team remove`)
+ENDED_REPLACED = "replaced"  # the report accepted another manager
+ENDED_CLEARED = "cleared"  # the manager was cleared (an admin, the org import)
+ENDED_FORGET = "forget"  # the manager deleted their growthbot data
+ENDED_DEACTIVATED = "deactivated"  # the manager was deactivated (in Slack or by an admin)
+
 
 class Decision(StrEnum):
     ACCEPTED = "accepted"
@@ -69,7 +76,7 @@ def change_manager(
     """
     if manager is None:
         for link in uow.managers.open_links_of_many([report.id]):
-            end_link(uow, link, now)
+            end_link(uow, link, now, reason=ENDED_CLEARED)
         return ManagerChange(None)
     if report.workspace_id != manager.workspace_id:
         raise ValueError("the manager and the report are in different workspaces")
@@ -95,22 +102,45 @@ def decide(uow: UnitOfWork, *, link_id: int, actor: Person, accept: bool, now: d
         return DecisionOutcome(Decision.DECLINED, link)
     previous = uow.managers.active_link_of(actor.id)
     if previous is not None:
-        end_link(uow, previous, now)
+        end_link(uow, previous, now, reason=ENDED_REPLACED)
     uow.managers.accept(link, now)
     checkins.follow_manager_change(uow, actor.id, link.manager_id)
     return DecisionOutcome(Decision.ACCEPTED, link, previous)
 
 
-def end_link(uow: UnitOfWork, link: ManagerLink, now: datetime) -> None:
+def end_link(uow: UnitOfWork, link: ManagerLink, now: datetime, *, reason: str = ENDED_REMOVED) -> None:
     """End a manager link and the pair's 1:1s: the one way a link ends (a 1:1 outlives no link). Ending
-    the accepted link takes the manager off an open check-in they have not submitted yet."""
+    the accepted link takes the manager off an open check-in they have not submitted yet, and writes
+    to the report's access log that this manager's access ended (`reason`: why)."""
     was_current = link.status is ManagerLinkStatus.ACTIVE
     uow.managers.end(link, now)
     if was_current:
         checkins.follow_manager_change(uow, link.person_id, None)
+        record_access_ended(uow, link, reason, now)
     one_on_one = uow.one_on_ones.get_pair(link.manager_id, link.person_id)
     if one_on_one is not None:
         uow.one_on_ones.end(one_on_one, now)
+
+
+def end_links_as_manager(uow: UnitOfWork, manager: Person, now: datetime, *, reason: str) -> int:
+    """End every open link where `manager` is the manager (a deactivated manager reads nothing more);
+    the reports keep their own manager links as reports. Returns how many ended."""
+    links = uow.managers.reports_of(manager.id, (ManagerLinkStatus.ACTIVE, ManagerLinkStatus.PENDING))
+    for link in links:
+        end_link(uow, link, now, reason=reason)
+    return len(links)
+
+
+def record_access_ended(uow: UnitOfWork, link: ManagerLink, reason: str, now: datetime) -> None:
+    """The report's access log: the former manager (the entry's actor) no longer reads their data."""
+    uow.audit.record(
+        link.manager.slack_user_id,
+        access.ACCESS_ENDED,
+        link.person.slack_user_id,
+        {"reason": reason},
+        workspace_team_id=link.person.workspace.team_id,
+        now=now,
+    )
 
 
 def open_links_between(uow: UnitOfWork, a: Person, b: Person) -> list[ManagerLink]:

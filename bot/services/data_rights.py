@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+from bot.services import access_log, consent
 from bot.services.actor import Actor
 from storage.clock import utcnow
 from storage.models import (
@@ -30,6 +31,7 @@ from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 EXPORT_FORMAT = "growthbot-person-export/1"
 DELETED_REASON = "data deleted"
+DELETED_PERSON_DATA = "deleted_person_data"  # AuditEntry.action: the one entry a deletion leaves
 
 
 class PersonNotFound(LookupError):
@@ -93,10 +95,12 @@ def export_person(
             {"at": _json(entry.at), "actor_slack_id": entry.actor_slack_id, "action": entry.action}
             for entry in uow.audit.for_subject(person.slack_user_id, limit=10_000)
         ],
+        # The same reads the person sees with `/ladder access`: who, what, where.
+        "access_log": [access_log.as_json(entry) for entry in access_log.all_in(uow, person)],
     }
     uow.audit.record(
         actor,
-        "exported_person_data",
+        access_log.EXPORTED_PERSON_DATA,
         person.slack_user_id,
         {"evidence": len(evidence), "prompts": len(data["prompts"]), "assessments": len(data["assessments"])},
         workspace_team_id=person.workspace.team_id,
@@ -362,6 +366,8 @@ def delete_person_data(
     """
     now = now or utcnow()
     one_on_one_ids = [one_on_one.id for one_on_one in uow.one_on_ones.all_involving(person.id)]
+    for link in uow.managers.reports_of(person.id):  # their reports' access logs say the access ended
+        consent.record_access_ended(uow, link, consent.ENDED_FORGET, now)
     evidence, tags = uow.evidence.delete_all_for(person.id)
     assessments = uow.assessments.delete_all_for(person.id)  # before the check-ins they may belong to
     checkins = uow.checkins.delete_all_for(person.id)
@@ -382,9 +388,13 @@ def delete_person_data(
     person.email = None
     person.tz = "UTC"
     uow.people.mark_inactive(person, DELETED_REASON, now)
+    # Their access log goes too: only the record of the deletion is kept (reads they made of others'
+    # data stay, in those people's logs).
+    uow.audit.delete_for_subject(person.slack_user_id)
+    uow.audit.delete_break_glass_for(person.slack_user_id)
     uow.audit.record(
         actor,
-        "deleted_person_data",
+        DELETED_PERSON_DATA,
         person.slack_user_id,
         report.as_dict(),
         workspace_team_id=person.workspace.team_id,

@@ -150,7 +150,12 @@ def claim_digest(
             viewer=manager,
             subject=person,
             action=access.VIEWED_DIGEST,
-            details={"digest_id": digest.id, "meeting": meeting.isoformat(), "scheduled": True},
+            details={
+                "digest_id": digest.id,
+                "meeting": meeting.isoformat(),
+                "scheduled": True,
+                "surface": access.SURFACE_DM,
+            },
             at=now,
         )
         return ClaimedDigest(

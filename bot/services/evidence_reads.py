@@ -41,7 +41,15 @@ class PacketRead:
 def read_digest(deps: Deps, actor: Actor, subject_slack_id: str | None, now: datetime) -> DigestRead | Refused:
     """Progress since the last 1:1: the actor's own (`subject_slack_id` None) or a report's."""
     with deps.uow() as uow:
-        grant = _open(uow, deps, actor, subject_slack_id, access.VIEWED_DIGEST, {"on_demand": True}, now)
+        grant = _open(
+            uow,
+            deps,
+            actor,
+            subject_slack_id,
+            access.VIEWED_DIGEST,
+            {"on_demand": True, "surface": access.SURFACE_DIGEST_COMMAND},
+            now,
+        )
         if grant is None:
             return Refused(someone_else=subject_slack_id is not None)
         return DigestRead(on_demand_digest(uow, deps, grant, now), grant.is_self)
@@ -50,7 +58,7 @@ def read_digest(deps: Deps, actor: Actor, subject_slack_id: str | None, now: dat
 def read_packet(deps: Deps, actor: Actor, subject_slack_id: str | None, now: datetime) -> PacketRead | Refused:
     """The promotion packet: the actor's own (`subject_slack_id` None) or a report's."""
     with deps.uow() as uow:
-        details = {"format": "md", "via": "slack"}
+        details = {"format": "md", "via": "slack", "surface": access.SURFACE_EXPORT_COMMAND}
         grant = _open(uow, deps, actor, subject_slack_id, access.EXPORTED, details, now)
         if grant is None:
             return Refused(someone_else=subject_slack_id is not None)

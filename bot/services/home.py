@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from bot.services import access, backoff, focus, last_evidence, prompt_controls, retired
+from bot.services import access, access_log, backoff, focus, last_evidence, prompt_controls, retired
+from bot.services.access_log import AccessLogEntry
 from bot.services.backoff import ResponseRate
 from bot.services.checkin_requests import PendingCheckin, pending_for
 from bot.services.focus import FocusItem
@@ -88,6 +89,7 @@ class HomeData:
     disputed: tuple[DisputedItem, ...] = ()  # their evidence the manager disputed, newest first
     focus: tuple[FocusItem, ...] = ()  # the person's own focus behaviours, with progress
     response_rate: ResponseRate | None = None  # their own answers to recent prompts
+    access_log: tuple[AccessLogEntry, ...] | None = None  # the newest reads of their data; None: no person row
 
     @property
     def is_set_up(self) -> bool:
@@ -174,6 +176,7 @@ def home_in(
         disputed,
         own_focus,
         rate,
+        access_log.recent_in(uow, person),
     )
 
 
@@ -220,6 +223,7 @@ def _audit_coverage_views(
                     "covered": row.covered,
                     "total": row.total,
                     "ready": [a.area_id for a in row.readiness.ready] if row.readiness else [],
+                    "surface": access.SURFACE_HOME,
                 },
                 workspace_team_id=team_id,
                 now=now,

@@ -125,15 +125,27 @@ def _form(
         if read is not None:
             shown = tuple(a for a in read.areas if a.area_id in changed)
             disagreements = tuple(read.disagreements(changed, min_steps=1))
-            access.record_read(
-                uow.audit,
-                viewer=checked.promoter,
-                subject=checked.person,
-                action=access.VIEWED_READINESS,
-                team_id=actor.team_id,
-                details={"for": promotions.PROMOTED},
-                at=now,
-            )
+            details = {"for": promotions.PROMOTED, "surface": access.SURFACE_PROMOTION}
+            if checked.viewer is Rater.MANAGER:
+                access.record_read(
+                    uow.audit,
+                    viewer=checked.promoter,
+                    subject=checked.person,
+                    action=access.VIEWED_READINESS,
+                    team_id=actor.team_id,
+                    details=details,
+                    at=now,
+                )
+            else:  # an admin reading under GROWTHBOT_ADMINS_READ_EVIDENCE
+                access.record_break_glass_read(
+                    uow,
+                    actor.slack_user_id,
+                    checked.person,
+                    access.VIEWED_READINESS,
+                    team_id=actor.team_id,
+                    details=details,
+                    at=now,
+                )
     return PromotionForm(
         checked.person.id,
         checked.person.slack_user_id,

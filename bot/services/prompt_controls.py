@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from bot.services import timing
+from bot.services.consent import ENDED_DEACTIVATED, end_links_as_manager
 from storage.models import Cadence, Person, Prompt, PromptSchedule, PromptState
 from storage.uow import UnitOfWork
 
@@ -104,8 +105,11 @@ def move_slot(
 
 def mark_inactive(uow: UnitOfWork, person: Person, reason: str, now: datetime) -> None:
     """Stop prompting someone: inactive, and their schedule's next_due_at cleared, since every tick's
-    due query would otherwise read a past one again. `mark_active` gives them a fresh next slot."""
+    due query would otherwise read a past one again. `mark_active` gives them a fresh next slot.
+    A deactivated manager's access to their reports ends with it (bot.services.consent; the reports'
+    access logs say so): coming back, they are named again and the reports consent again."""
     uow.people.mark_inactive(person, reason, now)
+    end_links_as_manager(uow, person, now, reason=ENDED_DEACTIVATED)
     schedule = uow.schedules.get_for(person.id)
     if schedule is not None:
         uow.schedules.set_next_due(schedule, None)

@@ -120,7 +120,7 @@ def _readiness(
             subject=by_id[person_id],
             action=access.VIEWED_READINESS,
             team_id=team_id,
-            details={"for": "team"},
+            details={"for": "team", "surface": access.SURFACE_TEAM_COMMAND},
             at=now,
         )
     return {

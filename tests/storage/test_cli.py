@@ -88,7 +88,9 @@ def test_export_and_delete(empty_db: EmptyDatabase, tmp_path: Path) -> None:
     )
     after = json.loads(_run(empty_db, "people", "export", "--person", "U0ADA0002").output)
     assert after["person"]["email"] is None and after["placements"] == [] and after["schedule"] is None
-    assert [entry["action"] for entry in after["audit"]] == ["deleted_person_data", "exported_person_data"]
+    # Only the record of the deletion is left of their audit entries (the earlier export's went with
+    # the rest of their access log); this export is recorded after it is read.
+    assert [entry["action"] for entry in after["audit"]] == ["deleted_person_data"]
 
 
 def test_emails_and_workspace_come_from_slack_when_a_token_is_set(empty_db: EmptyDatabase, tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from slack_bolt import App
 
 from bot.deps import Deps
 from bot.listeners.actions import (
+    access_log,
     backoff,
     checkin,
     consent,
@@ -23,6 +24,7 @@ from bot.listeners.actions import (
 
 def register(app: App, deps: Deps) -> None:
     home.register(app, deps)
+    access_log.register(app, deps)
     onboarding.register(app, deps)
     consent.register(app, deps)
     digest.register(app, deps)

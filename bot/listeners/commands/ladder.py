@@ -18,6 +18,7 @@ from bot.deps import Deps
 from bot.errors import handle_error
 from bot.ids import LADDER_COMMAND
 from bot.listeners.commands import (
+    access_log,
     admin,
     checkin,
     digest,
@@ -66,6 +67,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "digest": digest.SUBCOMMAND,
     "checkin": checkin.SUBCOMMAND,
     "export": export.SUBCOMMAND,
+    "access": access_log.SUBCOMMAND,
     "forget": forget.SUBCOMMAND,
     "admin": admin.SUBCOMMAND,
 }
