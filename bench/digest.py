@@ -184,7 +184,7 @@ def populate(engine: Engine, library: Library, seed: int = 11, reports: int = RE
                         continue
                     tag_id += 1
                     tags.append(
-                        {"id": tag_id, "evidence_id": evidence_id, "framework_id": FRAMEWORK_ID,
+                        {"id": tag_id, "evidence_id": evidence_id, "person_id": pid, "framework_id": FRAMEWORK_ID,
                          "framework_version": framework.version, "behaviour_id": behaviour.id,
                          "area_id": behaviour.area_id, "level_id": behaviour.level_id,
                          "behaviour_text": behaviour.text, "created_at": at}

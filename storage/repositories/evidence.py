@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import NamedTuple, Protocol
 
-from sqlalchemy import Select, bindparam, case, delete, func, select, update
+from sqlalchemy import Select, bindparam, delete, func, select, update
 from sqlalchemy.orm import contains_eager, selectinload
 
 from storage.clock import utcnow
@@ -37,45 +37,36 @@ class _BehaviourLike(Protocol):
 
 
 _evidence, _tags = Evidence.__table__, EvidenceTag.__table__
+# One person's tags of one ladder: both sides are matched on the person, so whichever table a planner
+# starts from, it enters through a per-person index (ix_evidence_tags_person, ix_evidence_person_created),
+# never through the ladder's tags of the whole organisation; tests/storage/test_query_plans.py checks it
+# at a realistic size with no statistics and with an empty database's.
+_persons_tags = (
+    _tags.c.person_id == bindparam("person_id"),
+    _evidence.c.person_id == bindparam("person_id"),
+    _tags.c.framework_id == bindparam("framework_id"),
+    _evidence.c.deleted_at.is_(None),
+    # A tag the manager disputed ("doesn't show this") is shown, never counted.
+    _tags.c.disputed_at.is_(None),
+)
 # Built once: `/ladder me|next` and the App Home run this on every call, and building and keying an
 # ORM statement each time cost several times what SQLite spends answering it.
 _COVERAGE = (
     select(_tags.c.behaviour_id, func.count(func.distinct(_evidence.c.id)), func.max(_evidence.c.created_at))
     .select_from(_tags)
     .join(_evidence, _evidence.c.id == _tags.c.evidence_id)
-    .where(
-        _evidence.c.person_id == bindparam("person_id"),
-        _evidence.c.deleted_at.is_(None),
-        _tags.c.framework_id == bindparam("framework_id"),
-        _tags.c.behaviour_id.in_(bindparam("behaviour_ids", expanding=True)),
-        # A tag the manager disputed ("doesn't show this") is shown, never counted.
-        _tags.c.disputed_at.is_(None),
-    )
+    .where(*_persons_tags, _tags.c.behaviour_id.in_(bindparam("behaviour_ids", expanding=True)))
     .group_by(_tags.c.behaviour_id)
 )
 _COVERAGE_SINCE = _COVERAGE.where(_evidence.c.created_at >= bindparam("since"))
 # A digest's coverage: per behaviour of one ladder the person has evidence for, the items showing it
-# and the latest one's time. The ladder is matched inside the aggregates, not in WHERE, on purpose:
-# with `framework_id = ?` in WHERE, ix_evidence_tags_behaviour (framework_id, behaviour_id) serves both
-# the filter and the GROUP BY order, and SQLite walks the ladder's tags of the whole organisation
-# through it (3 ms at 6,000 tags, growing with everyone's evidence), with table statistics or without.
-# As written, the only way in is the person's own evidence (ix_evidence_person_created).
-_on_ladder = _tags.c.framework_id == bindparam("framework_id")
+# and the latest one's time.
 _BEHAVIOUR_STATS = (
-    select(
-        _tags.c.behaviour_id,
-        func.count(func.distinct(case((_on_ladder, _evidence.c.id)))),
-        func.max(case((_on_ladder, _evidence.c.created_at))),
-    )
-    .select_from(_evidence)
-    .join(_tags, _tags.c.evidence_id == _evidence.c.id)
-    .where(
-        _evidence.c.person_id == bindparam("person_id"),
-        _evidence.c.deleted_at.is_(None),
-        _tags.c.disputed_at.is_(None),
-    )
+    select(_tags.c.behaviour_id, func.count(func.distinct(_evidence.c.id)), func.max(_evidence.c.created_at))
+    .select_from(_tags)
+    .join(_evidence, _evidence.c.id == _tags.c.evidence_id)
+    .where(*_persons_tags)
     .group_by(_tags.c.behaviour_id)
-    .having(func.count(func.distinct(case((_on_ladder, _evidence.c.id)))) > 0)
 )
 
 
@@ -145,6 +136,7 @@ class EvidenceRepository(Repository):
             if existing.framework_id == framework_id and existing.behaviour_id == behaviour_id:
                 return existing
         tag = EvidenceTag(
+            person_id=evidence.person_id,
             framework_id=framework_id,
             framework_version=framework_version,
             behaviour_id=behaviour_id,
@@ -199,15 +191,18 @@ class EvidenceRepository(Repository):
             select(Evidence, EvidenceTag)
             .join(EvidenceTag, EvidenceTag.evidence_id == Evidence.id)
             .options(selectinload(Evidence.tags))
-            .where(Evidence.person_id == person_id, Evidence.deleted_at.is_(None), EvidenceTag.disputed_at.is_not(None))
+            .where(
+                Evidence.person_id == person_id,
+                EvidenceTag.person_id == person_id,
+                Evidence.deleted_at.is_(None),
+                EvidenceTag.disputed_at.is_not(None),
+            )
         )
+        if framework_id is not None:
+            query = query.where(EvidenceTag.framework_id == framework_id)
         if since is not None:
             query = query.where(EvidenceTag.disputed_at >= since)
-        rows = self.session.execute(query.order_by(EvidenceTag.disputed_at, EvidenceTag.id))
-        # The ladder is kept here, not in WHERE: `framework_id = ?` would let SQLite start from the
-        # ladder's tags of the whole organisation (ix_evidence_tags_behaviour) instead of the person's
-        # evidence when its statistics are missing or stale. The person's disputed tags are few.
-        return [(evidence, tag) for evidence, tag in rows if framework_id is None or tag.framework_id == framework_id]
+        return list(self.session.execute(query.order_by(EvidenceTag.disputed_at, EvidenceTag.id)).tuples())
 
     def for_person_since(self, person_id: int, since: datetime, until: datetime | None = None) -> Sequence[Evidence]:
         """Not-deleted evidence created in [since, until), oldest first, tags loaded (two statements)."""
@@ -249,9 +244,8 @@ class EvidenceRepository(Repository):
 
     def behaviour_stats(self, person_id: int, framework_id: str) -> dict[str, BehaviourCoverage]:
         """behaviour id -> (not-deleted items showing it, the latest one's time), for every behaviour of
-        this ladder the person has evidence for. One statement driven by the person's own evidence (no
-        list of behaviour ids to match), so its cost follows their evidence, not the whole organisation's
-        (see `_BEHAVIOUR_STATS`)."""
+        this ladder the person has evidence for. One statement over the person's own tags (no list of
+        behaviour ids to match), so its cost follows their evidence, not the whole organisation's."""
         params = {"person_id": person_id, "framework_id": framework_id}
         return {
             behaviour_id: BehaviourCoverage(int(count), last_at)
@@ -303,15 +297,20 @@ class EvidenceRepository(Repository):
             return result
         rows = self.session.execute(
             select(
-                Evidence.person_id,
+                EvidenceTag.person_id,
                 EvidenceTag.framework_id,
                 EvidenceTag.behaviour_id,
                 func.count(func.distinct(Evidence.id)),
                 func.max(Evidence.created_at),
             )
             .join(Evidence, Evidence.id == EvidenceTag.evidence_id)
-            .where(Evidence.person_id.in_(wanted), Evidence.deleted_at.is_(None), EvidenceTag.disputed_at.is_(None))
-            .group_by(Evidence.person_id, EvidenceTag.framework_id, EvidenceTag.behaviour_id)
+            .where(
+                EvidenceTag.person_id.in_(wanted),
+                Evidence.person_id.in_(wanted),
+                Evidence.deleted_at.is_(None),
+                EvidenceTag.disputed_at.is_(None),
+            )
+            .group_by(EvidenceTag.person_id, EvidenceTag.framework_id, EvidenceTag.behaviour_id)
         )
         for person_id, framework_id, behaviour_id, count, last_at in rows:
             result[person_id][(framework_id, behaviour_id)] = BehaviourCoverage(int(count), last_at)
@@ -402,8 +401,7 @@ class EvidenceRepository(Repository):
 
     def delete_all_for(self, person_id: int) -> tuple[int, int]:
         """Hard-delete the person's evidence and its tags; returns (evidence count, tag count)."""
-        owned = select(Evidence.id).where(Evidence.person_id == person_id)
-        tags = self.session.execute(delete(EvidenceTag).where(EvidenceTag.evidence_id.in_(owned)))
+        tags = self.session.execute(delete(EvidenceTag).where(EvidenceTag.person_id == person_id))
         items = self.session.execute(delete(Evidence).where(Evidence.person_id == person_id))
         return items.rowcount or 0, tags.rowcount or 0  # type: ignore[attr-defined]
 
