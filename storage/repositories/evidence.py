@@ -202,7 +202,8 @@ class EvidenceRepository(Repository):
             query = query.where(EvidenceTag.framework_id == framework_id)
         if since is not None:
             query = query.where(EvidenceTag.disputed_at >= since)
-        return list(self.session.execute(query.order_by(EvidenceTag.disputed_at, EvidenceTag.id)).tuples())
+        rows = self.session.execute(query.order_by(EvidenceTag.disputed_at, EvidenceTag.id))
+        return [(evidence, tag) for evidence, tag in rows]
 
     def for_person_since(self, person_id: int, since: datetime, until: datetime | None = None) -> Sequence[Evidence]:
         """Not-deleted evidence created in [since, until), oldest first, tags loaded (two statements)."""
