@@ -178,10 +178,9 @@ def _forget_statistics(engine: Engine) -> None:
             connection.exec_driver_sql("DROP TABLE IF EXISTS sqlite_stat4")
             return
         for table in EVIDENCE_TABLES | {"people"}:
-            connection.execute(
-                text("DELETE FROM pg_statistic WHERE starelid = CAST(:table AS regclass)"), {"table": table}
-            )
-            connection.execute(text("UPDATE pg_class SET reltuples = -1 WHERE oid = CAST(:t AS regclass)"), {"t": table})
+            oid = {"table": table}
+            connection.execute(text("DELETE FROM pg_statistic WHERE starelid = CAST(:table AS regclass)"), oid)
+            connection.execute(text("UPDATE pg_class SET reltuples = -1 WHERE oid = CAST(:table AS regclass)"), oid)
 
 
 @pytest.mark.slow
