@@ -131,7 +131,9 @@ def _postgres_steps(connection: Any, statement: str, params: Any) -> list[tuple[
         if node["Node Type"] == "Bitmap Index Scan":
             table = "evidence" if index.startswith(("ix_evidence_person", "pk_evidence")) else "evidence_tags"
         # A bitmap heap scan reads the rows its bitmap index scan (a child) found.
-        if node["Node Type"] != "Bitmap Heap Scan" and (table in EVIDENCE_TABLES or index):
+        if node["Node Type"] == "BitmapAnd":  # two indexes intersected, for each row of the outer side
+            steps.append(("BitmapAnd", "", ""))
+        elif node["Node Type"] != "Bitmap Heap Scan" and (table in EVIDENCE_TABLES or index):
             steps.append((node["Node Type"], table or "", index))
         for child in node.get("Plans", []):
             walk(child)
@@ -156,7 +158,7 @@ def _check_plans(engine: Engine, state: str) -> None:
                 steps = explain(connection, statement, params)
                 where = f"{name} with {state} statistics: {steps}"
                 assert steps, where
-                assert not any(kind in ("SCAN", "Seq Scan") for kind, _, _ in steps), where
+                assert not any(kind in ("SCAN", "Seq Scan", "BitmapAnd") for kind, _, _ in steps), where
                 assert {index for _, _, index in steps} <= PER_PERSON_INDEXES | KEY_LOOKUPS, where
                 by_ids = "evidence_id IN" in statement  # tags loaded for items the previous statement read
                 lead = steps[0][2] if sqlite else next((i for _, _, i in steps if i in PER_PERSON_INDEXES), "")
