@@ -301,8 +301,9 @@ class EvidenceRepository(Repository):
                 func.max(Evidence.created_at),
             )
             .join(Evidence, Evidence.id == EvidenceTag.evidence_id)
-            # Driven by the people's items (ix_evidence_person_created), each item's tags by its id.
-            .where(Evidence.person_id.in_(wanted), Evidence.deleted_at.is_(None), EvidenceTag.disputed_at.is_(None))
+            # The people's tags (ix_evidence_tags_person), each joined to its item by primary key. Matched
+            # on the items instead, PostgreSQL without statistics scanned every tag (5 s at 2M tags).
+            .where(EvidenceTag.person_id.in_(wanted), EvidenceTag.disputed_at.is_(None), Evidence.deleted_at.is_(None))
             .group_by(EvidenceTag.person_id, EvidenceTag.framework_id, EvidenceTag.behaviour_id)
         )
         for person_id, framework_id, behaviour_id, count, last_at in rows:

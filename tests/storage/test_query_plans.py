@@ -84,8 +84,8 @@ def _reads() -> dict[str, Callable[[UnitOfWork], object]]:
         "behaviour_stats": lambda uow: uow.evidence.behaviour_stats(SUBJECT, LADDER),
         "disputed_for": lambda uow: uow.evidence.disputed_for(SUBJECT, LADDER),
         "disputed_for since": lambda uow: uow.evidence.disputed_for(SUBJECT, LADDER, since=since),
-        "coverage_for_people": lambda uow: uow.evidence.coverage_for_people([SUBJECT, SUBJECT + 1]),
-        "latest_at_for_people": lambda uow: uow.evidence.latest_at_for_people([SUBJECT, SUBJECT + 1], until=NOW),
+        "coverage_for_people": lambda uow: uow.evidence.coverage_for_people(range(SUBJECT, SUBJECT + 7)),
+        "latest_at_for_people": lambda uow: uow.evidence.latest_at_for_people(range(SUBJECT, SUBJECT + 7), until=NOW),
         "with_tags (packet)": lambda uow: uow.evidence.with_tags(SUBJECT),
         "with_tags (digest)": lambda uow: uow.evidence.with_tags(SUBJECT, since, NOW),
         "recent (Home)": lambda uow: uow.evidence.recent(SUBJECT, 5),
@@ -158,7 +158,7 @@ def _check_plans(engine: Engine, state: str) -> None:
                 steps = explain(connection, statement, params)
                 where = f"{name} with {state} statistics: {steps}"
                 assert steps, where
-                assert not any(kind in ("SCAN", "Seq Scan", "BitmapAnd") for kind, _, _ in steps), where
+                assert not any(kind in ("SCAN", "BitmapAnd") or "Seq Scan" in kind for kind, _, _ in steps), where
                 assert {index for _, _, index in steps} <= PER_PERSON_INDEXES | KEY_LOOKUPS, where
                 by_ids = "evidence_id IN" in statement  # tags loaded for items the previous statement read
                 lead = steps[0][2] if sqlite else next((i for _, _, i in steps if i in PER_PERSON_INDEXES), "")
