@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import Select, bindparam, delete, func, select, update
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy import ColumnElement, Select, Subquery, bindparam, delete, func, select, update
+from sqlalchemy.orm import contains_eager, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.clock import utcnow
 from storage.models import Evidence, EvidenceSource, EvidenceTag
@@ -37,37 +38,50 @@ class _BehaviourLike(Protocol):
 
 
 _evidence, _tags = Evidence.__table__, EvidenceTag.__table__
-# One person's tags of one ladder, read through ix_evidence_tags_person (the only index on these columns
-# leads with the person, so no plan reads the ladder's tags of the whole organisation), each joined to
-# its item by primary key. The person is matched on the tags only: matched on the items too, PostgreSQL
-# without statistics intersected two bitmaps for every item (400 ms instead of 5 ms for a manager's
-# Home). tests/storage/test_query_plans.py checks the plans at a realistic size and any statistics.
-_persons_tags = (
-    _tags.c.person_id == bindparam("person_id"),
-    _tags.c.framework_id == bindparam("framework_id"),
-    _evidence.c.deleted_at.is_(None),
+
+
+def _counted_tags(*conditions: ColumnElement[bool]) -> Subquery:
+    """The tags matching `conditions` that count (not disputed, their item not deleted), each with its
+    item's time.
+
+    Read through ix_evidence_tags_person: the only index on the tags' ladder and behaviour leads with
+    the person, so no plan reads the ladder's tags of the whole organisation. The item is a correlated
+    lookup by primary key, not a join, so neither database may choose to scan the organisation's
+    items for a hash join (PostgreSQL did with fresh statistics) or start from the items and
+    intersect two tag indexes per item (PostgreSQL without statistics: 400 ms instead of 5 ms for a
+    manager's Home). tests/storage/test_query_plans.py checks the plans at a realistic size.
+    """
+    item_at = (
+        select(_evidence.c.created_at)
+        .where(_evidence.c.id == _tags.c.evidence_id, _evidence.c.deleted_at.is_(None))
+        .scalar_subquery()
+    )
     # A tag the manager disputed ("doesn't show this") is shown, never counted.
-    _tags.c.disputed_at.is_(None),
-)
+    return (
+        select(_tags.c.person_id, _tags.c.framework_id, _tags.c.behaviour_id, item_at.label("at"))
+        .where(*conditions, _tags.c.disputed_at.is_(None))
+        .subquery()
+    )
+
+
+def _coverage_of(tags: Subquery, *keys: str) -> Select[Any]:
+    """Per group of `keys`: the counted items (a tag is unique per item and behaviour) and the latest."""
+    return (
+        select(*(tags.c[key] for key in keys), func.count(), func.max(tags.c.at))
+        .where(tags.c.at.is_not(None))
+        .group_by(*(tags.c[key] for key in keys))
+    )
+
+
+_persons_ladder = (_tags.c.person_id == bindparam("person_id"), _tags.c.framework_id == bindparam("framework_id"))
+_wanted = _counted_tags(*_persons_ladder, _tags.c.behaviour_id.in_(bindparam("behaviour_ids", expanding=True)))
 # Built once: `/ladder me|next` and the App Home run this on every call, and building and keying an
 # ORM statement each time cost several times what SQLite spends answering it.
-_COVERAGE = (
-    select(_tags.c.behaviour_id, func.count(func.distinct(_evidence.c.id)), func.max(_evidence.c.created_at))
-    .select_from(_tags)
-    .join(_evidence, _evidence.c.id == _tags.c.evidence_id)
-    .where(*_persons_tags, _tags.c.behaviour_id.in_(bindparam("behaviour_ids", expanding=True)))
-    .group_by(_tags.c.behaviour_id)
-)
-_COVERAGE_SINCE = _COVERAGE.where(_evidence.c.created_at >= bindparam("since"))
+_COVERAGE = _coverage_of(_wanted, "behaviour_id")
+_COVERAGE_SINCE = _COVERAGE.where(_wanted.c.at >= bindparam("since"))
 # A digest's coverage: per behaviour of one ladder the person has evidence for, the items showing it
 # and the latest one's time.
-_BEHAVIOUR_STATS = (
-    select(_tags.c.behaviour_id, func.count(func.distinct(_evidence.c.id)), func.max(_evidence.c.created_at))
-    .select_from(_tags)
-    .join(_evidence, _evidence.c.id == _tags.c.evidence_id)
-    .where(*_persons_tags)
-    .group_by(_tags.c.behaviour_id)
-)
+_BEHAVIOUR_STATS = _coverage_of(_counted_tags(*_persons_ladder), "behaviour_id")
 
 
 class EvidenceRepository(Repository):
@@ -190,7 +204,7 @@ class EvidenceRepository(Repository):
         query = (
             select(Evidence, EvidenceTag)
             .join(EvidenceTag, EvidenceTag.evidence_id == Evidence.id)
-            .options(selectinload(Evidence.tags))
+            .options(lazyload(Evidence.tags))
             .where(EvidenceTag.person_id == person_id, EvidenceTag.disputed_at.is_not(None))
             .where(Evidence.deleted_at.is_(None))
         )
@@ -198,14 +212,21 @@ class EvidenceRepository(Repository):
             query = query.where(EvidenceTag.framework_id == framework_id)
         if since is not None:
             query = query.where(EvidenceTag.disputed_at >= since)
-        rows = self.session.execute(query.order_by(EvidenceTag.disputed_at, EvidenceTag.id))
-        return [(evidence, tag) for evidence, tag in rows]
+        rows = [
+            (evidence, tag)
+            for evidence, tag in self.session.execute(query.order_by(EvidenceTag.disputed_at, EvidenceTag.id))
+        ]
+        self._load_tags(person_id, [evidence for evidence, _ in rows])
+        return rows
 
     def for_person_since(self, person_id: int, since: datetime, until: datetime | None = None) -> Sequence[Evidence]:
         """Not-deleted evidence created in [since, until), oldest first, tags loaded (two statements)."""
-        return self.session.scalars(
-            self._since(person_id, since, until).order_by(Evidence.created_at, Evidence.id)
+        items = self.session.scalars(
+            self._since(person_id, since, until)
+            .options(lazyload(Evidence.tags))
+            .order_by(Evidence.created_at, Evidence.id)
         ).all()
+        return self._load_tags(person_id, items)
 
     def grouped_by_behaviour(
         self, person_id: int, since: datetime, until: datetime | None = None
@@ -292,20 +313,8 @@ class EvidenceRepository(Repository):
         result: dict[int, dict[tuple[str, str], BehaviourCoverage]] = {person_id: {} for person_id in wanted}
         if not wanted:
             return result
-        rows = self.session.execute(
-            select(
-                EvidenceTag.person_id,
-                EvidenceTag.framework_id,
-                EvidenceTag.behaviour_id,
-                func.count(func.distinct(Evidence.id)),
-                func.max(Evidence.created_at),
-            )
-            .join(Evidence, Evidence.id == EvidenceTag.evidence_id)
-            # The people's tags (ix_evidence_tags_person), each joined to its item by primary key. Matched
-            # on the items instead, PostgreSQL without statistics scanned every tag (5 s at 2M tags).
-            .where(EvidenceTag.person_id.in_(wanted), EvidenceTag.disputed_at.is_(None), Evidence.deleted_at.is_(None))
-            .group_by(EvidenceTag.person_id, EvidenceTag.framework_id, EvidenceTag.behaviour_id)
-        )
+        tags = _counted_tags(_tags.c.person_id.in_(wanted))
+        rows = self.session.execute(_coverage_of(tags, "person_id", "framework_id", "behaviour_id"))
         for person_id, framework_id, behaviour_id, count, last_at in rows:
             result[person_id][(framework_id, behaviour_id)] = BehaviourCoverage(int(count), last_at)
         return result
@@ -366,12 +375,14 @@ class EvidenceRepository(Repository):
 
     def recent(self, person_id: int, n: int) -> Sequence[Evidence]:
         """The person's `n` latest not-deleted items, newest first, tags loaded."""
-        return self.session.scalars(
+        items = self.session.scalars(
             select(Evidence)
+            .options(lazyload(Evidence.tags))
             .where(Evidence.person_id == person_id, Evidence.deleted_at.is_(None))
             .order_by(Evidence.created_at.desc(), Evidence.id.desc())
             .limit(n)
         ).all()
+        return self._load_tags(person_id, items)
 
     def set_to_discuss(self, evidence: Evidence, to_discuss: bool) -> None:
         evidence.to_discuss = to_discuss
@@ -398,6 +409,23 @@ class EvidenceRepository(Repository):
         tags = self.session.execute(delete(EvidenceTag).where(EvidenceTag.person_id == person_id))
         items = self.session.execute(delete(Evidence).where(Evidence.person_id == person_id))
         return items.rowcount or 0, tags.rowcount or 0  # type: ignore[attr-defined]
+
+    def _load_tags(self, person_id: int, items: Sequence[Evidence]) -> Sequence[Evidence]:
+        """Fill the items' tags in one statement through the person's tag index. The relationship's own
+        `selectin` load (`evidence_id IN (...)`) is one too, but PostgreSQL without statistics
+        estimated thousands of rows for it and started parallel workers: 20-40 ms instead of 0.1."""
+        if not items:
+            return items
+        by_item: dict[int, list[EvidenceTag]] = defaultdict(list)
+        for tag in self.session.scalars(
+            select(EvidenceTag)
+            .where(EvidenceTag.person_id == person_id, EvidenceTag.evidence_id.in_({item.id for item in items}))
+            .order_by(EvidenceTag.id)
+        ):
+            by_item[tag.evidence_id].append(tag)
+        for item in items:
+            set_committed_value(item, "tags", by_item.get(item.id, []))
+        return items
 
     def _since(self, person_id: int, since: datetime, until: datetime | None) -> Select[tuple[Evidence]]:
         query = select(Evidence).where(

@@ -125,18 +125,19 @@ def _postgres_steps(connection: Any, statement: str, params: Any) -> list[tuple[
     plan = json.loads(plan) if isinstance(plan, str) else plan
     steps: list[tuple[str, str, str]] = []
 
-    def walk(node: dict[str, Any]) -> None:
+    def walk(node: dict[str, Any], inner: bool = False) -> None:
         table = node.get("Relation Name")
         index = node.get("Index Name", "")
         if node["Node Type"] == "Bitmap Index Scan":
             table = "evidence" if index.startswith(("ix_evidence_person", "pk_evidence")) else "evidence_tags"
         # A bitmap heap scan reads the rows its bitmap index scan (a child) found.
-        if node["Node Type"] == "BitmapAnd":  # two indexes intersected, for each row of the outer side
+        inner = inner or node.get("Parent Relationship") == "Inner"
+        if node["Node Type"] == "BitmapAnd" and inner:  # two indexes intersected for each outer row
             steps.append(("BitmapAnd", "", ""))
         elif node["Node Type"] != "Bitmap Heap Scan" and (table in EVIDENCE_TABLES or index):
             steps.append((node["Node Type"], table or "", index))
         for child in node.get("Plans", []):
-            walk(child)
+            walk(child, inner)
 
     walk(plan[0]["Plan"])
     return steps
