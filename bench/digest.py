@@ -42,7 +42,6 @@ from bot.blocks.digest import digest_messages
 from bot.services.digests import build_digest
 from bot.services.packet import build_packet
 from bot.services.packet_render import render_markdown
-from bot.wiring import refresh_sqlite_statistics
 from frameworks import Library, load_library
 from frameworks.lookups import next_milestone
 from storage.db import make_session_factory
@@ -69,6 +68,7 @@ from storage.models import (
     Verdict,
     Workspace,
 )
+from storage.statistics import refresh_statistics
 from storage.uow import UnitOfWorkFactory
 
 FRAMEWORK_ID = "attest-engineering"
@@ -184,7 +184,7 @@ def populate(engine: Engine, library: Library, seed: int = 11, reports: int = RE
                         continue
                     tag_id += 1
                     tags.append(
-                        {"id": tag_id, "evidence_id": evidence_id, "framework_id": FRAMEWORK_ID,
+                        {"id": tag_id, "evidence_id": evidence_id, "person_id": pid, "framework_id": FRAMEWORK_ID,
                          "framework_version": framework.version, "behaviour_id": behaviour.id,
                          "area_id": behaviour.area_id, "level_id": behaviour.level_id,
                          "behaviour_text": behaviour.text, "created_at": at}
@@ -210,7 +210,7 @@ def populate(engine: Engine, library: Library, seed: int = 11, reports: int = RE
                     text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
                 )
             connection.execute(text("ANALYZE"))
-    refresh_sqlite_statistics(engine)  # as `growthbot run` and `serve` do when they start
+    refresh_statistics(engine)  # as `growthbot run` and `serve` do when they start
     return {"manager": 1, "report": 2, "control": control_id, "control_manager": control_manager_id,
             "evidence": evidence_id, "tags": tag_id,
             "prompts": len(prompts), "checkins": len(checkins), "verdicts": len(verdicts)}  # fmt: skip

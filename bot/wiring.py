@@ -13,7 +13,8 @@ from bot.settings import Settings
 from bot.slack_client import make_web_client
 from frameworks import Library, LibraryHolder, load_library
 from storage.clock import utcnow
-from storage.db import is_sqlite, make_engine, make_session_factory
+from storage.db import make_engine, make_session_factory
+from storage.statistics import refresh_statistics
 from storage.uow import UnitOfWorkFactory
 
 
@@ -30,7 +31,7 @@ def build(settings: Settings, *, library: Library | None = None) -> Wired:
     if not settings.oauth_install:
         settings.require("slack_bot_token")
     engine = make_engine(settings.database_url, timeout_seconds=settings.database_timeout_seconds)
-    refresh_sqlite_statistics(engine)
+    refresh_statistics(engine)  # SQLite: then the tick, every few hours
     uow = UnitOfWorkFactory(make_session_factory(engine))
     extra_dirs = [settings.frameworks_dir] if settings.frameworks_dir else []
     ladders = LibraryHolder(extra_dirs, library=library, loader=load_library)
@@ -40,20 +41,6 @@ def build(settings: Settings, *, library: Library | None = None) -> Wired:
 
         deps.oauth = oauth_settings(settings, engine, on_install=installed_recorder(uow))
     return Wired(deps, engine)
-
-
-def refresh_sqlite_statistics(engine: Engine) -> None:
-    """Give SQLite's planner table statistics (PostgreSQL keeps its own with autovacuum).
-
-    Without them SQLite reads a person's evidence coverage through the behaviour index, scanning every
-    person's tags (16 ms at 50,000 items instead of 1.5 ms). `analysis_limit` keeps ANALYZE
-    approximate and fast on big tables.
-    """
-    if not is_sqlite(engine):
-        return
-    with engine.begin() as connection:
-        connection.exec_driver_sql("PRAGMA analysis_limit=1000")
-        connection.exec_driver_sql("ANALYZE")
 
 
 def installed_recorder(uow: UnitOfWorkFactory) -> Callable[[str, str | None], None]:

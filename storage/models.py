@@ -423,11 +423,15 @@ class EvidenceTag(Base):
     __tablename__ = "evidence_tags"
     __table_args__ = (
         UniqueConstraint("evidence_id", "framework_id", "behaviour_id", name="uq_evidence_tags_behaviour"),
-        Index("ix_evidence_tags_behaviour", "framework_id", "behaviour_id"),
+        # Coverage, behaviour statistics and disputes read one person's tags of one ladder: the only
+        # index on these columns leads with the person, so no plan reads the whole organisation's tags.
+        Index("ix_evidence_tags_person", "person_id", "framework_id", "behaviour_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id", ondelete="CASCADE"))
+    # The evidence's person, copied (an item never changes owner) so a person's tags are one index range.
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     framework_id: Mapped[str] = mapped_column(String(MAX_FRAMEWORK_ID))
     framework_version: Mapped[int] = mapped_column(Integer)
     behaviour_id: Mapped[str] = mapped_column(String(MAX_BEHAVIOUR_ID))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage import repositories as repos
 from storage.db import scrub_deleted
+from storage.statistics import refresh_statistics_if_due
 
 
 class UnitOfWork:
@@ -67,6 +68,11 @@ class UnitOfWorkFactory:
 
     def __call__(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)
+
+    def refresh_statistics_if_due(self) -> bool:
+        """Now and then, the SQLite planner's statistics (storage.statistics); True if they were refreshed."""
+        bind = self.session_factory.kw.get("bind")
+        return isinstance(bind, Engine) and refresh_statistics_if_due(bind)
 
     def scrub_deleted(self) -> None:
         """Once a deletion of someone's data committed: leave no copy of it in the database files."""

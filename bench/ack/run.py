@@ -144,6 +144,7 @@ def seed(url: str, people: int, evidence: int, rng: random.Random) -> list[str]:
                     {
                         "id": tag_id,
                         "evidence_id": evidence_id,
+                        "person_id": n,
                         "framework_id": framework.id,
                         "framework_version": framework.version,
                         "behaviour_id": behaviour.id,

@@ -15,6 +15,7 @@ Everything the tick knows lives in growthbot's tables, so a restart loses nothin
    after three unanswered prompts, the one line when the cadence slowed by itself).
 3. Remind (bot.delivery.reminders): a prompt still unanswered `reminder_after_days` after it was sent
    (or when a snooze ends) gets one threaded nudge, claimed before sending so it is never sent twice.
+4. On SQLite, every few hours, refresh the planner's statistics (storage.statistics, bounded).
 """
 
 from __future__ import annotations
@@ -91,6 +92,8 @@ def run_tick(
     send_break_glass_notices(deps, client, report)
     if pruned := prune_expired(deps.uow, deps.settings.audit_retention_days, deps.now()):
         report.add("audit_pruned", pruned)
+    if deps.uow.refresh_statistics_if_due():  # SQLite only, every few hours, bounded
+        log.info("tick %s: refreshed the SQLite planner's statistics", instance_id)
     metrics.record_prompt_report(report.counts, report.errors, report.claim_lags)
     if report.counts:
         log.info("tick %s in %.1fs: %s", instance_id, time.monotonic() - started, report.summary())

@@ -116,6 +116,7 @@ def add_evidence(
         behaviour = framework.behaviour(behaviour_id)
         evidence.tags.append(
             EvidenceTag(
+                person_id=person_id,
                 framework_id=framework.id,
                 framework_version=framework.version,
                 behaviour_id=behaviour.id,

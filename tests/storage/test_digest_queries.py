@@ -111,39 +111,3 @@ def test_behaviour_stats_counts_the_persons_own_not_deleted_evidence(db: Databas
             "quality-2-01": (1, T0),
         }
         assert uow.evidence.behaviour_stats(world.report_id, "another-ladder") == {}
-
-
-def test_coverage_and_disputes_start_from_the_persons_own_evidence_on_sqlite(db: Database) -> None:
-    """A digest's coverage and disputes read the person's evidence first, not the ladder's tags of the
-    whole organisation (whose index also orders a GROUP BY), with or without table statistics."""
-    if db.backend != "sqlite":
-        return
-    with db.uow() as uow:
-        world = make_world(uow)
-        for day in range(20):
-            add_evidence(uow, LIBRARY, world.outsider_id, f"other {day}", T0 + timedelta(days=day), ["delivery-2-01"])
-        add_evidence(uow, LIBRARY, world.report_id, "mine", T0, ["delivery-2-01"])
-    statements: list[tuple[str, object]] = []
-    listener = lambda _conn, _cursor, statement, params, *_: statements.append((statement, params))  # noqa: E731
-    for analyzed in (False, True):
-        if analyzed:
-            with db.engine.begin() as connection:
-                connection.exec_driver_sql("ANALYZE")
-        with db.uow() as uow:
-            for read in (
-                lambda: uow.evidence.behaviour_stats(world.report_id, "digest-ladder"),
-                lambda: uow.evidence.disputed_for(world.report_id, "digest-ladder", since=T0),
-            ):
-                statements.clear()
-                event.listen(db.engine, "before_cursor_execute", listener)
-                try:
-                    read()
-                finally:
-                    event.remove(db.engine, "before_cursor_execute", listener)
-                statement, params = statements[0]
-                plan = uow.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params).all()
-                details = [row[-1] for row in plan]
-                # Statistics of a table this small may rightly prefer a scan, but of the person's evidence.
-                assert details[0].split()[:2] in (["SEARCH", "evidence"], ["SCAN", "evidence"]), (analyzed, details)
-                assert "ix_evidence_person_created" in details[0] or analyzed, details
-                assert not any("ix_evidence_tags_behaviour" in detail for detail in details), (analyzed, details)

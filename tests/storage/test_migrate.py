@@ -151,3 +151,32 @@ def test_0005_and_0006_backfill_confirmations_and_clear_inactive_peoples_next_pr
         confirmed = connection.execute(text("SELECT confirmed_at FROM evidence")).scalar_one()
     assert due[1] is not None and due[2] is None
     assert confirmed is not None, "evidence from before 0005 counts as confirmed"
+
+
+def test_0011_copies_each_tags_person_from_its_evidence(empty_db: EmptyDatabase) -> None:
+    from storage.migrate import _run
+
+    _run(empty_db.engine, "upgrade", "0010_checkin_unsent_index")
+    with empty_db.engine.begin() as connection:
+        connection.execute(text("INSERT INTO workspaces (id, team_id, created_at) VALUES (1, 'T1', '2024-01-01')"))
+        for person_id in (1, 2):
+            connection.execute(
+                text("INSERT INTO people (id, workspace_id, slack_user_id, tz, active, created_at, updated_at) "
+                     "VALUES (:id, 1, :slack, 'UTC', true, '2024-01-01', '2024-01-01')"),
+                {"id": person_id, "slack": f"U{person_id}"},
+            )  # fmt: skip
+            connection.execute(
+                text("INSERT INTO evidence (id, person_id, text, source, to_discuss, created_at) "
+                     "VALUES (:id, :id, 'done', 'modal', false, '2024-01-02 10:00:00')"),
+                {"id": person_id},
+            )  # fmt: skip
+            connection.execute(
+                text("INSERT INTO evidence_tags (evidence_id, framework_id, framework_version, behaviour_id, "
+                     "area_id, level_id, behaviour_text, created_at) "
+                     "VALUES (:id, 'ladder', 1, 'b-1', 'a', 'I', 'B', '2024-01-02 10:00:00')"),
+                {"id": person_id},
+            )  # fmt: skip
+    upgrade_to_head(empty_db.engine)
+    with empty_db.engine.connect() as connection:
+        owners = connection.execute(text("SELECT evidence_id, person_id FROM evidence_tags ORDER BY evidence_id"))
+        assert owners.all() == [(1, 1), (2, 2)]
