@@ -83,6 +83,16 @@ def change_manager(
     return ManagerChange(link, already_asked=link in waiting, kept=current)
 
 
+def ask_first_managers(uow: UnitOfWork, pairs: Sequence[tuple[Person, Person]], now: datetime) -> None:
+    """`change_manager` for (report, manager) pairs whose report has no manager link at all yet (people a
+    first import just added), written in batches. With nothing current, nothing waiting and nothing to
+    supersede, change_manager's rule comes to this: a PENDING request each, the DM after the commit."""
+    for report, manager in pairs:
+        if report.workspace_id != manager.workspace_id:
+            raise ValueError("the manager and the report are in different workspaces")
+    uow.managers.request_many([(report.id, manager.id) for report, manager in pairs], now=now)
+
+
 def decide(uow: UnitOfWork, *, link_id: int, actor: Person, accept: bool, now: datetime) -> DecisionOutcome | None:
     """The report accepts or declines. None when `actor` is not the person the link asks (a forged value)."""
     link = uow.managers.get(link_id)

@@ -128,6 +128,9 @@ def _person(person: Person) -> dict[str, Any]:
             "id",
             "slack_user_id",
             "display_name",
+            "slack_real_name",
+            "slack_display_name",
+            "imported_name",
             "email",
             "tz",
             "active",
@@ -378,7 +381,7 @@ def delete_person_data(
         checkins=checkins,
         focus=uow.focus.delete_all_for(person.id),  # explicit, as the rest: not left to ON DELETE CASCADE
     )
-    person.display_name = None
+    person.slack_real_name = person.slack_display_name = person.imported_name = None  # display_name follows
     person.email = None
     person.tz = "UTC"
     uow.people.mark_inactive(person, DELETED_REASON, now)

@@ -7,6 +7,7 @@ All functions run inside a caller's unit of work and take `now` (naive UTC); non
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -100,6 +101,19 @@ def move_slot(
     uow.schedules.snooze(schedule, None)
     refresh_next_due(uow, person, now)
     return schedule
+
+
+def first_slots(uow: UnitOfWork, slots: Sequence[tuple[Person, int, time]], now: datetime) -> None:
+    """`move_slot` for many people who have no schedule yet (a first import), written in batches: the same
+    weekly schedule, not paused, not snoozed, next_due_at from `compute_next_due` in each person's zone."""
+    schedules = []
+    for person, weekday, local_time in slots:
+        schedule = PromptSchedule(
+            person_id=person.id, weekday=weekday, local_time=local_time, cadence=Cadence.WEEKLY, paused=False
+        )
+        schedule.next_due_at = compute_next_due(schedule, person.tz, now)
+        schedules.append(schedule)
+    uow.schedules.add_many(schedules)
 
 
 def mark_inactive(uow: UnitOfWork, person: Person, reason: str, now: datetime) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -33,6 +34,15 @@ class WorkspaceRepository(Repository):
 
     def list_all(self) -> Sequence[Workspace]:
         return self.session.scalars(select(Workspace).order_by(Workspace.id)).all()
+
+
+class NewPerson(NamedTuple):
+    slack_user_id: str
+    imported_name: str | None
+    slack_real_name: str | None
+    slack_display_name: str | None
+    email: str | None
+    tz: str
 
 
 class PersonRepository(Repository):
@@ -78,14 +88,15 @@ class PersonRepository(Repository):
         workspace_id: int,
         slack_user_id: str,
         *,
-        display_name: str | None = None,
+        imported_name: str | None = None,
         email: str | None = None,
         tz: str | None = None,
     ) -> Person:
+        """A new person; `imported_name` is a name from outside Slack (Slack's names come from users.info)."""
         person = Person(
             workspace_id=workspace_id,
             slack_user_id=slack_user_id,
-            display_name=display_name,
+            imported_name=imported_name,
             email=email,
             tz=tz or "UTC",
             active=True,
@@ -94,12 +105,17 @@ class PersonRepository(Repository):
         self.session.flush()
         return person
 
+    def add_many(self, workspace_id: int, people: Sequence[NewPerson]) -> list[Person]:
+        """`add` for many people at once (a first import): a statement per batch, the rows in order."""
+        candidates = [Person(workspace_id=workspace_id, active=True, **new._asdict()) for new in people]
+        return self.insert_many_returning(Person, candidates)
+
     def get_or_add(
         self,
         workspace_id: int,
         slack_user_id: str,
         *,
-        display_name: str | None = None,
+        imported_name: str | None = None,
         email: str | None = None,
         tz: str | None = None,
     ) -> tuple[Person, bool]:
@@ -110,7 +126,7 @@ class PersonRepository(Repository):
         candidate = Person(
             workspace_id=workspace_id,
             slack_user_id=slack_user_id,
-            display_name=display_name,
+            imported_name=imported_name,
             email=email,
             tz=tz or "UTC",
             active=True,

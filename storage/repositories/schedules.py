@@ -53,6 +53,13 @@ class ScheduleRepository(Repository):
         self.session.flush()
         return schedule
 
+    def add_many(self, schedules: Sequence[PromptSchedule]) -> None:
+        """New schedules (transient, for people who have none) in a statement per batch: a first import."""
+        for schedule in schedules:
+            if not 0 <= schedule.weekday <= 6:
+                raise ValueError(f"weekday must be 0 (Monday) to 6 (Sunday), got {schedule.weekday}")
+        self.insert_many(PromptSchedule, schedules)
+
     def due(self, now: datetime, limit: int = 500) -> list[DueSchedule]:
         """Schedules that fell due at or before `now` and are neither paused nor snoozed, earliest
         first, with their person, active or not (the planner clears an inactive person's slot, so
