@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from bot.services import access, checkins
 from storage.models import ManagerLink, ManagerLinkStatus, Person
+from storage.repositories.people import AddedPerson
 from storage.uow import UnitOfWork
 
 
@@ -83,7 +84,9 @@ def change_manager(
     return ManagerChange(link, already_asked=link in waiting, kept=current)
 
 
-def ask_first_managers(uow: UnitOfWork, pairs: Sequence[tuple[Person, Person]], now: datetime) -> None:
+def ask_first_managers(
+    uow: UnitOfWork, pairs: Sequence[tuple[Person | AddedPerson, Person | AddedPerson]], now: datetime
+) -> None:
     """`change_manager` for (report, manager) pairs whose report has no manager link at all yet (people a
     first import just added), written in batches. With nothing current, nothing waiting and nothing to
     supersede, change_manager's rule comes to this: a PENDING request each, the DM after the commit."""

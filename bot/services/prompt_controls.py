@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from bot.services import timing
 from storage.models import Cadence, Person, Prompt, PromptSchedule, PromptState
@@ -20,6 +21,13 @@ def a_day_later(utc: datetime, tz: str | None) -> datetime:
     """What "snooze a day" moves `utc` to: the same local time on the next local day (23 or 25 hours
     later across a DST change)."""
     return timing.same_local_time(utc, tz, 1)
+
+
+class FirstSlot(NamedTuple):
+    person_id: int
+    tz: str | None
+    weekday: int
+    local_time: time
 
 
 class NoSchedule(LookupError):
@@ -103,17 +111,29 @@ def move_slot(
     return schedule
 
 
-def first_slots(uow: UnitOfWork, slots: Sequence[tuple[Person, int, time]], now: datetime) -> None:
+def first_slots(uow: UnitOfWork, slots: Sequence[FirstSlot], now: datetime) -> None:
     """`move_slot` for many people who have no schedule yet (a first import), written in batches: the same
-    weekly schedule, not paused, not snoozed, next_due_at from `compute_next_due` in each person's zone."""
-    schedules = []
-    for person, weekday, local_time in slots:
-        schedule = PromptSchedule(
-            person_id=person.id, weekday=weekday, local_time=local_time, cadence=Cadence.WEEKLY, paused=False
+    weekly schedule, not paused, not snoozed. With neither, `compute_next_due` is the next slot, which
+    depends only on (weekday, time, zone): computed once per distinct slot, not once per person."""
+    next_due: dict[tuple[int, time, str | None], datetime] = {}
+    rows = []
+    for slot in slots:
+        key = (slot.weekday, slot.local_time, slot.tz)
+        if key not in next_due:
+            next_due[key] = timing.next_occurrence(
+                weekday=slot.weekday, local_time=slot.local_time, tz=slot.tz, after=now, cadence=Cadence.WEEKLY
+            )
+        rows.append(
+            {
+                "person_id": slot.person_id,
+                "weekday": slot.weekday,
+                "local_time": slot.local_time,
+                "cadence": Cadence.WEEKLY,
+                "paused": False,
+                "next_due_at": next_due[key],
+            }
         )
-        schedule.next_due_at = compute_next_due(schedule, person.tz, now)
-        schedules.append(schedule)
-    uow.schedules.add_many(schedules)
+    uow.schedules.add_many(rows)
 
 
 def mark_inactive(uow: UnitOfWork, person: Person, reason: str, now: datetime) -> None:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, TypeVar
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import Column, Insert, Table, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.models import Base
-
-M = TypeVar("M", bound=Base)
 
 
 class Repository:
@@ -35,18 +33,17 @@ class Repository:
         statement = module.insert(table).values(**values)
         return statement.on_conflict_do_nothing(index_elements=conflict_columns).returning(table.c.id)
 
-    def insert_many(self, model: type[M], instances: Sequence[M]) -> None:
-        """INSERT transient instances in batches (SQLAlchemy's insertmanyvalues: a statement per ~1,000
-        rows, not per row). Built as instances first, so the model's validators ran as for one `add`."""
-        if instances:
-            self.session.execute(insert(model), bulk_rows(instances, model.__table__))
+    def insert_many(self, model: type[Base], rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """INSERT rows in batches, each passed through the model's validators first, as setting them on an
+        instance would; returns the rows as written (validated, defaults filled in).
 
-    def insert_many_returning(self, model: type[M], instances: Sequence[M]) -> list[M]:
-        """`insert_many`, returning the persistent rows (ids set) in the order given."""
-        if not instances:
-            return []
-        statement = insert(model).returning(model, sort_by_parameter_order=True)
-        return list(self.session.scalars(statement, bulk_rows(instances, model.__table__)))
+        A Core executemany, without RETURNING: on PostgreSQL, psycopg sends it pipelined, about three
+        times faster than SQLAlchemy's insertmanyvalues with RETURNING, and SQLite runs it in one call.
+        One statement per table whatever the row count, as the statement hook sees it."""
+        checked = bulk_rows(model, rows)
+        if checked:
+            self.session.execute(insert(model.__table__), checked)
+        return checked
 
 
 def column_values(instance: object, table: Table, skip: tuple[str, ...] = ("id",)) -> dict[str, Any]:
@@ -59,16 +56,36 @@ def column_values(instance: object, table: Table, skip: tuple[str, ...] = ("id",
     return {key: value for key, value in values.items() if value is not None}
 
 
-def bulk_rows(instances: Sequence[object], table: Table, skip: tuple[str, ...] = ("id",)) -> list[dict[str, Any]]:
-    """The column values of transient instances as rows that all name the same columns (one INSERT ...
-    VALUES batch fits them all); a column left unset gets its default, as a single-row insert would."""
-    columns = [column for column in table.columns if column.key not in skip]
+def bulk_rows(model: type[Base], rows: Sequence[Mapping[str, Any]], skip: tuple[str, ...] = ("id",)) -> list[dict]:
+    """Rows for a bulk INSERT: each value through the model's `@validates` method (the same rules as an
+    instance's attribute set: control characters, lengths, derived columns such as Person.display_name,
+    without building 100,000 instrumented instances), every row naming every column so one INSERT ...
+    VALUES batch fits them all, a column left unset given its default as a single-row insert would."""
+    table = model.__table__
+    columns = [column for column in table.columns if column.key not in skip]  # type: ignore[attr-defined]
     defaults = {column.key: _default(column) for column in columns}
-    rows = []
-    for instance in instances:
-        row = {column.key: getattr(instance, column.key, None) for column in columns}
-        rows.append({key: defaults[key] if value is None else value for key, value in row.items()})
-    return rows
+    validators = {key: method for key, (method, _) in model.__mapper__.validators.items()}
+    checked = []
+    for values in rows:
+        row = _Row(dict.fromkeys(defaults))
+        for key, value in values.items():
+            validator = validators.get(key)
+            row[key] = validator(row, key, value) if validator is not None else value
+        checked.append({key: defaults[key] if value is None else value for key, value in row.items()})
+    return checked
+
+
+class _Row(dict[str, Any]):
+    """A row the model's validators can treat as the instance (`self.x` reads and writes the row)."""
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        self[key] = value
 
 
 def _default(column: Column[Any]) -> Any:

@@ -114,7 +114,7 @@ class ManagerLinkRepository(Repository):
             if person_id == manager_id:
                 raise ValueError("a person cannot be their own manager")
         links = [
-            ManagerLink(person_id=person_id, manager_id=manager_id, status=ManagerLinkStatus.PENDING, created_at=now)
+            {"person_id": person_id, "manager_id": manager_id, "status": ManagerLinkStatus.PENDING, "created_at": now}
             for person_id, manager_id in pairs
         ]
         self.insert_many(ManagerLink, links)

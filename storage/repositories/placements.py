@@ -113,14 +113,14 @@ class PlacementRepository(Repository):
         self.insert_many(
             Placement,
             [
-                Placement(
-                    person_id=first.person_id,
-                    framework_id=first.framework_id,
-                    levels=dict(first.levels),
-                    track=first.track,
-                    reason=reason,
-                    started_at=now,
-                )
+                {
+                    "person_id": first.person_id,
+                    "framework_id": first.framework_id,
+                    "levels": dict(first.levels),
+                    "track": first.track,
+                    "reason": reason,
+                    "started_at": now,
+                }
                 for first in placements
             ],
         )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, or_, select, update
 
@@ -53,11 +53,11 @@ class ScheduleRepository(Repository):
         self.session.flush()
         return schedule
 
-    def add_many(self, schedules: Sequence[PromptSchedule]) -> None:
-        """New schedules (transient, for people who have none) in a statement per batch: a first import."""
+    def add_many(self, schedules: Sequence[Mapping[str, Any]]) -> None:
+        """New schedules (column values, for people who have none) in a statement per batch: a first import."""
         for schedule in schedules:
-            if not 0 <= schedule.weekday <= 6:
-                raise ValueError(f"weekday must be 0 (Monday) to 6 (Sunday), got {schedule.weekday}")
+            if not 0 <= schedule["weekday"] <= 6:
+                raise ValueError(f"weekday must be 0 (Monday) to 6 (Sunday), got {schedule['weekday']}")
         self.insert_many(PromptSchedule, schedules)
 
     def due(self, now: datetime, limit: int = 500) -> list[DueSchedule]:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime
 
 from bot.services import consent, promotions, prompt_controls
 from bot.services.people_import.planning import ImportDefaults, ImportPlan, PlannedPerson
 from bot.services.people_import.snapshot import Snapshot, load_snapshot
+from bot.services.prompt_controls import FirstSlot
 from bot.services.slots import day_and_time
 from frameworks import Framework
 from storage.models import Cadence, ManagerLinkStatus, Person, Placement, PromptSchedule
-from storage.repositories.people import NewPerson
+from storage.repositories.people import AddedPerson, NewPerson
 from storage.repositories.placements import FirstPlacement
 from storage.uow import UnitOfWork
 
@@ -48,12 +49,12 @@ def apply_import(uow: UnitOfWork, plan: ImportPlan, now: datetime) -> ImportRepo
     workspace = uow.workspaces.get_or_create(plan.team_id)
     stored = plan.stored or load_snapshot(uow, workspace)
     new = [planned for planned in plan.people if planned.slack_user_id not in stored.by_slack_id]
-    people = _add_people(uow, workspace.id, new, plan.defaults)
-    added = set(people)
+    added = _add_people(uow, workspace.id, new, plan.defaults)
+    people: dict[str, Person] = {}
     firsts = _Firsts()
     for planned in plan.people:
         if planned.slack_user_id in added:
-            _first_settings(people[planned.slack_user_id], planned, plan.defaults, report, firsts)
+            _first_settings(added[planned.slack_user_id], planned, plan.defaults, report, firsts)
             continue
         person, tz_changed = _apply_person(uow, planned, report, now, stored)
         people[planned.slack_user_id] = person
@@ -62,27 +63,33 @@ def apply_import(uow: UnitOfWork, plan: ImportPlan, now: datetime) -> ImportRepo
         _apply_schedule(uow, person, planned, plan.defaults, report, now, schedule, tz_changed=tz_changed)
     uow.placements.open_first_many(firsts.placements, reason="import", now=now)
     prompt_controls.first_slots(uow, firsts.slots, now)
-    first_managers: list[tuple[Person, Person]] = []
+    first_managers: list[tuple[AddedPerson, Person | AddedPerson]] = []
     for planned in plan.people:
-        if planned.manager_slack_id is not None:
-            manager = people.get(planned.manager_slack_id) or stored.by_slack_id.get(planned.manager_slack_id)
-            assert manager is not None  # plan_import checked it exists
-            person = people[planned.slack_user_id]
-            if planned.slack_user_id in added:  # no link of theirs to keep, supersede or find declined
-                first_managers.append((person, manager))
-                report.changes.append(f"{_label(person)}: {_named(person, manager)}")
-            elif not stored.has_open_link(person, manager):
-                _apply_manager(uow, person, manager, report, now)
+        if planned.manager_slack_id is None:
+            continue
+        manager = added.get(planned.manager_slack_id) or stored.by_slack_id.get(planned.manager_slack_id)
+        assert manager is not None  # plan_import checked it exists
+        new_report = added.get(planned.slack_user_id)
+        if new_report is not None:  # no link of theirs to keep, supersede or find declined
+            first_managers.append((new_report, manager))
+            report.changes.append(f"{_label(new_report)}: {_named(new_report, manager)}")
+            continue
+        person = people[planned.slack_user_id]
+        if isinstance(manager, AddedPerson):  # someone known names someone new: the one-by-one path
+            manager = uow.people.get(manager.id)
+            assert manager is not None
+        if not stored.has_open_link(person, manager):
+            _apply_manager(uow, person, manager, report, now)
     consent.ask_first_managers(uow, first_managers, now)
     uow.flush()
     return report
 
 
-def _label(person: Person) -> str:
+def _label(person: Person | AddedPerson) -> str:
     return f"{person.slack_user_id} ({person.display_name})" if person.display_name else person.slack_user_id
 
 
-def _named(person: Person, manager: Person) -> str:
+def _named(person: Person | AddedPerson, manager: Person | AddedPerson) -> str:
     return f"manager {_label(manager)} named, waiting for {person.slack_user_id}'s consent"
 
 
@@ -91,12 +98,12 @@ class _Firsts:
     """First placements and prompt slots of the people just added, written together."""
 
     placements: list[FirstPlacement] = field(default_factory=list)
-    slots: list[tuple[Person, int, time]] = field(default_factory=list)
+    slots: list[FirstSlot] = field(default_factory=list)
 
 
 def _add_people(
     uow: UnitOfWork, workspace_id: int, new: list[PlannedPerson], defaults: ImportDefaults
-) -> dict[str, Person]:
+) -> dict[str, AddedPerson]:
     rows = [
         NewPerson(
             slack_user_id=planned.slack_user_id,
@@ -112,7 +119,7 @@ def _add_people(
 
 
 def _first_settings(
-    person: Person, planned: PlannedPerson, defaults: ImportDefaults, report: ImportReport, firsts: _Firsts
+    person: AddedPerson, planned: PlannedPerson, defaults: ImportDefaults, report: ImportReport, firsts: _Firsts
 ) -> None:
     """Someone just added: their report lines, and their placement and slot queued for the batch."""
     label = _label(person)
@@ -123,7 +130,7 @@ def _first_settings(
         report.changes.append(f"{label}: placed on {planned.framework.id} at {_levels_text(planned.levels)}")
     weekday = planned.weekday if planned.weekday is not None else defaults.weekday
     local_time = planned.local_time or defaults.local_time
-    firsts.slots.append((person, weekday, local_time))
+    firsts.slots.append(FirstSlot(person.id, person.tz, weekday, local_time))
     report.changes.append(f"{label}: prompts on {day_and_time(weekday, local_time)}")
 
 
