@@ -26,6 +26,7 @@ from storage.models import (
     Prompt,
     PromptSchedule,
 )
+from storage.text import without_controls
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 EXPORT_FORMAT = "growthbot-person-export/1"
@@ -38,7 +39,7 @@ class PersonNotFound(LookupError):
 
 def find_person(uow: UnitOfWork, ref: str) -> Person:
     """A person by growthbot id (digits), email (has an @) or Slack user id."""
-    ref = ref.strip()
+    ref = without_controls(ref).strip()  # PostgreSQL refuses a NUL in a query parameter
     if ref.isdigit():
         person = uow.people.get(int(ref))
         if person is None:
