@@ -65,13 +65,15 @@ def bulk_rows(model: type[Base], rows: Sequence[Mapping[str, Any]], skip: tuple[
     columns = [column for column in table.columns if column.key not in skip]  # type: ignore[attr-defined]
     defaults = {column.key: _default(column) for column in columns}
     validators = {key: method for key, (method, _) in model.__mapper__.validators.items()}
-    checked = []
+    checked: list[dict[str, Any]] = []
     for values in rows:
-        row = _Row(dict.fromkeys(defaults))
+        row = _Row(defaults)
         for key, value in values.items():
             validator = validators.get(key)
-            row[key] = validator(row, key, value) if validator is not None else value
-        checked.append({key: defaults[key] if value is None else value for key, value in row.items()})
+            if validator is not None:
+                value = validator(row, key, value)
+            row[key] = defaults[key] if value is None else value
+        checked.append(row)
     return checked
 
 
