@@ -34,16 +34,42 @@ class Repository:
         return statement.on_conflict_do_nothing(index_elements=conflict_columns).returning(table.c.id)
 
     def insert_many(self, model: type[Base], rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        """INSERT rows in batches, each passed through the model's validators first, as setting them on an
-        instance would; returns the rows as written (validated, defaults filled in).
+        """INSERT rows in one statement whatever their number, each passed through the model's validators
+        first, as setting them on an instance would; returns the rows as written (defaults filled in).
 
-        A Core executemany, without RETURNING: on PostgreSQL, psycopg sends it pipelined, about three
-        times faster than SQLAlchemy's insertmanyvalues with RETURNING, and SQLite runs it in one call.
-        One statement per table whatever the row count, as the statement hook sees it."""
+        PostgreSQL: COPY, about three times faster than psycopg's pipelined executemany for 100,000 rows.
+        SQLite: an executemany, which sqlite3 runs in one call."""
         checked = bulk_rows(model, rows)
-        if checked:
+        if not checked:
+            return checked
+        if self.dialect == "postgresql":
+            self._copy(model.__table__, checked)  # type: ignore[arg-type]
+        else:
             self.session.execute(insert(model.__table__), checked)
         return checked
+
+    def _copy(self, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+        """COPY ... FROM STDIN on the session's connection (inside its transaction), every value through
+        its column type's bind processor as in an INSERT (enums, JSON)."""
+        connection = self.session.connection()
+        dialect = connection.dialect
+        names = list(rows[0])
+        processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
+        statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
+        dbapi_connection = connection.connection.dbapi_connection
+        assert dbapi_connection is not None
+        with dbapi_connection.cursor() as cursor:
+            # Statement hooks (the benchmarks' and tests' counters) see the COPY like any statement.
+            connection.dispatch.before_cursor_execute(connection, cursor, statement, (), None, True)
+            with cursor.copy(statement) as copy:  # type: ignore[attr-defined]  # psycopg 3
+                for row in rows:
+                    values = [row[name] for name in names]
+                    copy.write_row(
+                        [
+                            value if value is None or process is None else process(value)
+                            for value, process in zip(values, processors, strict=True)
+                        ]
+                    )
 
 
 def column_values(instance: object, table: Table, skip: tuple[str, ...] = ("id",)) -> dict[str, Any]:
