@@ -40,10 +40,10 @@ class ImportReport:
 def apply_import(uow: UnitOfWork, plan: ImportPlan, now: datetime) -> ImportReport:
     """Write only what differs from the database. Flushes; the caller's unit of work commits.
 
-    People the database does not hold yet (everyone, in a first import) are written in batches, their
-    placements, prompt slots and manager requests too: a first import of 100,000 rows sends a statement
-    per thousand rows of each table, not several per person. Their outcome and report lines are what the
-    one-by-one path (`_apply_person` ...) gives someone new; people already known take that path.
+    People the database does not hold yet (everyone, in a first import) are written together, their
+    placements, prompt slots and manager requests too: one INSERT (a COPY on PostgreSQL) per table
+    whatever the number of rows, not several statements per person. Their outcome and report lines are
+    what the one-by-one paths gave someone new; people already known take those paths (`_apply_person`).
     """
     report = ImportReport(plan.team_id)
     workspace = uow.workspaces.get_or_create(plan.team_id)
