@@ -22,19 +22,21 @@ UNKNOWN_USER_ERRORS = ("user_not_found", "users_not_found")
 
 
 def profile_from_users_info(user: Mapping[str, Any]) -> SlackProfile:
-    """Read the `user` object of a users.info answer. Names fall back display -> real -> handle."""
+    """Read the `user` object of a users.info answer. Slack's real name ("the full name as entered in
+    their profile") and display name ("the name the user has chosen to display") are kept apart, for
+    storage.models.shown_name to choose from; the handle (`name`) is legacy and only stands in when Slack
+    gives neither (https://rdrr.io/github/r4ds/shinyslack/man/user_info.html)."""
     profile = user.get("profile") or {}
-    name = (
-        (profile.get("display_name") or "").strip()
-        or (profile.get("real_name") or user.get("real_name") or "").strip()
-        or (user.get("name") or "").strip()
-        or None
-    )
+    real_name = (profile.get("real_name") or user.get("real_name") or "").strip() or None
+    display_name = (profile.get("display_name") or "").strip() or None
+    if real_name is None and display_name is None:
+        display_name = (user.get("name") or "").strip() or None
     email = (profile.get("email") or "").strip().lower() or None
     tz = user.get("tz")
     return SlackProfile(
         user_id=user["id"],
-        display_name=name[:MAX_NAME] if name else None,
+        real_name=real_name[:MAX_NAME] if real_name else None,
+        display_name=display_name[:MAX_NAME] if display_name else None,
         tz=tz if is_known_zone(tz) else None,
         email=email if email and len(email) <= MAX_EMAIL else None,
         deleted=bool(user.get("deleted")),

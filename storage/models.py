@@ -183,6 +183,22 @@ class Workspace(Base):
         return check_length(key, value, {"team_id": MAX_SLACK_ID, "name": MAX_NAME}[key])
 
 
+NAME_SOURCES = ("slack_real_name", "slack_display_name", "imported_name")
+
+
+def shown_name(slack_real_name: str | None, slack_display_name: str | None, imported_name: str | None) -> str | None:
+    """The one naming rule (issue 15): Slack's real name, then Slack's display name, then the imported name.
+
+    Slack's names win once Slack has described someone; an org file's name still shows for someone Slack
+    never described. `Person.display_name` holds the result, set through `Person`'s validator, and bulk
+    writers (people import) call this for their rows.
+    """
+    for name in (slack_real_name, slack_display_name, imported_name):
+        if name and name.strip():
+            return name.strip()
+    return None
+
+
 class Person(Base):
     __tablename__ = "people"
     __table_args__ = (
@@ -193,7 +209,12 @@ class Person(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     slack_user_id: Mapped[str] = mapped_column(String(MAX_SLACK_ID))
+    # The name every surface shows: derived by `shown_name` from the three sources below whenever one of
+    # them is set, so it is never written on its own (a digest and a DM cannot disagree about a name).
     display_name: Mapped[str | None] = mapped_column(String(MAX_NAME))
+    slack_real_name: Mapped[str | None] = mapped_column(String(MAX_NAME))
+    slack_display_name: Mapped[str | None] = mapped_column(String(MAX_NAME))
+    imported_name: Mapped[str | None] = mapped_column(String(MAX_NAME))  # the org file's name column
     email: Mapped[str | None] = mapped_column(String(MAX_EMAIL))
     tz: Mapped[str] = mapped_column(String(MAX_TZ), default="UTC")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -202,6 +223,13 @@ class Person(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     workspace: Mapped[Workspace] = relationship()
+
+    @validates(*NAME_SOURCES)
+    def _derive_shown_name(self, key: str, value: str | None) -> str | None:
+        value = check_length(key, (value or "").strip() or None, MAX_NAME)
+        sources = {source: value if source == key else getattr(self, source) for source in NAME_SOURCES}
+        self.display_name = shown_name(**sources)
+        return value
 
     @validates("display_name", "email", "tz", "slack_user_id", "inactive_reason")
     def _check_lengths(self, key: str, value: str | None) -> str | None:

@@ -24,7 +24,7 @@ def _directory(fake: FakeSlack) -> SlackDirectory:
     return SlackDirectory(make_web_client(fake.bot_token, fake.api_url, rate_limit_retries=0, server_error_retries=0))
 
 
-def test_profile_from_users_info_prefers_display_name_and_drops_odd_time_zones() -> None:
+def test_profile_from_users_info_keeps_both_names_and_drops_odd_time_zones() -> None:
     user = {
         "id": "U1",
         "name": "ada",
@@ -36,12 +36,16 @@ def test_profile_from_users_info_prefers_display_name_and_drops_odd_time_zones()
     assert profile_from_users_info(user) == SlackProfile("U1", "Ada L.", None, "ada@example.com", deleted=True)
     assert profile_from_users_info({"id": "U2", "name": "bob", "tz": "Asia/Tokyo"}).tz == "Asia/Tokyo"
     assert profile_from_users_info({"id": "U3", "profile": {}}).display_name is None
+    named = profile_from_users_info({"id": "U4", "profile": {"display_name": " Ren ", "real_name": "Renée"}})
+    assert (named.real_name, named.display_name) == ("Renée", "Ren")
+    handle_only = profile_from_users_info({"id": "U5", "name": "sam", "profile": {}})
+    assert (handle_only.real_name, handle_only.display_name) == (None, "sam")
 
 
 def test_a_profile_is_read_from_users_info_and_an_unknown_user_is_none(fake: FakeSlack) -> None:
     fake.add_user("U1", "ada", real_name="Ada Lovelace", email="ada@example.com", tz="Europe/London")
     directory = _directory(fake)
-    assert directory.profile("U1") == SlackProfile("U1", "ada", "Europe/London", "ada@example.com")
+    assert directory.profile("U1") == SlackProfile("U1", "Ada Lovelace", "Europe/London", "ada@example.com")
     assert directory.profile("UNOBODY") is None
 
 

@@ -130,8 +130,15 @@ class DemoWorld:
         self.fake.start()
         self._stack.callback(self.fake.stop)
         for member in self.team.members:
+            # A Slack profile as people fill it in: a full real name, the first name as display name.
+            # growthbot shows the real name (storage.models.shown_name); the narration says the first.
             self.fake.add_user(
-                member.slack_id, member.first_name, real_name=member.name, email=member.email, tz=member.tz
+                member.slack_id,
+                member.first_name.lower(),
+                real_name=member.name,
+                display_name=member.first_name,
+                email=member.email,
+                tz=member.tz,
             )
         self.fake.add_channel(
             self.team.channel_id, self.team.channel_name, [member.slack_id for member in self.team.members]

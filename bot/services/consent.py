@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from bot.services import access, checkins
 from storage.models import ManagerLink, ManagerLinkStatus, Person
+from storage.repositories.people import AddedPerson
 from storage.uow import UnitOfWork
 
 # Why a manager's access ended (details["reason"] of an access.ACCESS_ENDED entry).
@@ -88,6 +89,18 @@ def change_manager(
         report.id, manager.id, requested_by_id=requested_by.id if requested_by else None, now=now
     )
     return ManagerChange(link, already_asked=link in waiting, kept=current)
+
+
+def ask_first_managers(
+    uow: UnitOfWork, pairs: Sequence[tuple[Person | AddedPerson, Person | AddedPerson]], now: datetime
+) -> None:
+    """`change_manager` for (report, manager) pairs whose report has no manager link at all yet (people a
+    first import just added), written in batches. With nothing current, nothing waiting and nothing to
+    supersede, change_manager's rule comes to this: a PENDING request each, the DM after the commit."""
+    for report, manager in pairs:
+        if report.workspace_id != manager.workspace_id:
+            raise ValueError("the manager and the report are in different workspaces")
+    uow.managers.request_many([(report.id, manager.id) for report, manager in pairs], now=now)
 
 
 def decide(uow: UnitOfWork, *, link_id: int, actor: Person, accept: bool, now: datetime) -> DecisionOutcome | None:

@@ -27,6 +27,7 @@ from storage.models import (
     Prompt,
     PromptSchedule,
 )
+from storage.text import without_controls
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 EXPORT_FORMAT = "growthbot-person-export/1"
@@ -40,7 +41,7 @@ class PersonNotFound(LookupError):
 
 def find_person(uow: UnitOfWork, ref: str) -> Person:
     """A person by growthbot id (digits), email (has an @) or Slack user id."""
-    ref = ref.strip()
+    ref = without_controls(ref).strip()  # PostgreSQL refuses a NUL in a query parameter
     if ref.isdigit():
         person = uow.people.get(int(ref))
         if person is None:
@@ -132,6 +133,9 @@ def _person(person: Person) -> dict[str, Any]:
             "id",
             "slack_user_id",
             "display_name",
+            "slack_real_name",
+            "slack_display_name",
+            "imported_name",
             "email",
             "tz",
             "active",
@@ -384,7 +388,7 @@ def delete_person_data(
         checkins=checkins,
         focus=uow.focus.delete_all_for(person.id),  # explicit, as the rest: not left to ON DELETE CASCADE
     )
-    person.display_name = None
+    person.slack_real_name = person.slack_display_name = person.imported_name = None  # display_name follows
     person.email = None
     person.tz = "UTC"
     uow.people.mark_inactive(person, DELETED_REASON, now)

@@ -33,6 +33,7 @@ from frameworks.evidence_rank import CLEAR_SCORE, rank_behaviours
 from frameworks.lookups import next_milestone
 from frameworks.search import search
 from storage.models import Evidence, EvidenceSource, FieldTooLong, Person, Prompt, PromptState
+from storage.text import without_controls
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -124,6 +125,7 @@ class Ladder:
         no word matches (a typo) the closest wordings come instead. No query: the next milestone first,
         then the nearest levels."""
         applicable = self.applicable
+        query = without_controls(query)  # the one rule for what is stored applies to what is looked up
         if not query.strip():
             return self._nearest_first(applicable)[:limit]
         mine = {b.id for b in applicable}

@@ -18,6 +18,7 @@ from frameworks import Behaviour, Framework, Library, NextMilestone
 from frameworks.lookups import next_milestone
 from frameworks.search import search
 from storage.models import Placement, Rater, Verdict
+from storage.text import without_controls
 from storage.uow import UnitOfWork
 
 FOCUS_LIMIT = 3
@@ -180,6 +181,7 @@ def match_behaviours(
 ) -> list[Behaviour] | str:
     """The behaviours named by `/ladder focus ...`: ids (space-separated), or one text per comma or
     semicolon, matched against the whole ladder. A text that matches nothing returns it back (a str)."""
+    wanted = without_controls(wanted)
     words = wanted.split()
     if words and all(framework.find_behaviour(w) is not None for w in words):
         return [framework.behaviour(w) for w in dict.fromkeys(words)]

@@ -26,6 +26,7 @@ from frameworks.lookups import (
 from frameworks.search import SearchHit, search
 from storage.models import Person, Placement
 from storage.repositories.placements import CurrentPlacement
+from storage.text import without_controls
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 WHICH_LADDER = "Try `/ladder show FRAMEWORK [AREA] [LEVEL]` with one of: {ladders}."
@@ -254,7 +255,7 @@ def _ladder_ids(library: Library) -> str:
 
 def search_behaviours(library: Library, words: str) -> tuple[str, list[SearchHit]]:
     """(the query actually used, hits). Very long input is searched by its beginning."""
-    query = " ".join(words.split())[:SEARCH_QUERY_MAX]
+    query = " ".join(without_controls(words).split())[:SEARCH_QUERY_MAX]
     if not query:
         raise UserFacingError("Tell me what to look for, e.g. `/ladder search code review`.")
     return query, search(library, query, limit=SEARCH_LIMIT)

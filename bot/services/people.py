@@ -18,12 +18,21 @@ DEACTIVATED = "deactivated in Slack"
 
 @dataclass(frozen=True, slots=True)
 class SlackProfile:
+    """What Slack says about someone. Both names are Slack's own; which one shows is
+    storage.models.shown_name's rule (real name first)."""
+
     user_id: str
-    display_name: str | None
+    real_name: str | None
     tz: str | None
     email: str | None
     deleted: bool = False
     is_bot: bool = False
+    display_name: str | None = None
+
+    @property
+    def described(self) -> bool:
+        """Slack named them: its two names replace what is stored, an empty display name included."""
+        return bool(self.real_name or self.display_name)
 
 
 def refresh_person(
@@ -34,12 +43,10 @@ def refresh_person(
     A deactivated Slack account marks the person inactive; coming back does not reactivate them on its
     own, except when they were made inactive only because Slack had deactivated them.
     """
-    person, created = uow.people.get_or_add(
-        workspace_id, profile.user_id, display_name=profile.display_name, email=profile.email, tz=profile.tz
-    )
+    person, created = uow.people.get_or_add(workspace_id, profile.user_id, email=profile.email, tz=profile.tz)
+    if profile.described:
+        person.slack_real_name, person.slack_display_name = profile.real_name, profile.display_name
     if not created:
-        if profile.display_name:
-            person.display_name = profile.display_name
         if profile.email:
             person.email = profile.email
         if profile.tz:

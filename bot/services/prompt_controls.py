@@ -7,8 +7,10 @@ All functions run inside a caller's unit of work and take `now` (naive UTC); non
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from bot.services import timing
 from bot.services.consent import ENDED_DEACTIVATED, end_links_as_manager
@@ -20,6 +22,13 @@ def a_day_later(utc: datetime, tz: str | None) -> datetime:
     """What "snooze a day" moves `utc` to: the same local time on the next local day (23 or 25 hours
     later across a DST change)."""
     return timing.same_local_time(utc, tz, 1)
+
+
+class FirstSlot(NamedTuple):
+    person_id: int
+    tz: str | None
+    weekday: int
+    local_time: time
 
 
 class NoSchedule(LookupError):
@@ -101,6 +110,31 @@ def move_slot(
     uow.schedules.snooze(schedule, None)
     refresh_next_due(uow, person, now)
     return schedule
+
+
+def first_slots(uow: UnitOfWork, slots: Sequence[FirstSlot], now: datetime) -> None:
+    """`move_slot` for many people who have no schedule yet (a first import), written in batches: the same
+    weekly schedule, not paused, not snoozed. With neither, `compute_next_due` is the next slot, which
+    depends only on (weekday, time, zone): computed once per distinct slot, not once per person."""
+    next_due: dict[tuple[int, time, str | None], datetime] = {}
+    rows = []
+    for slot in slots:
+        key = (slot.weekday, slot.local_time, slot.tz)
+        if key not in next_due:
+            next_due[key] = timing.next_occurrence(
+                weekday=slot.weekday, local_time=slot.local_time, tz=slot.tz, after=now, cadence=Cadence.WEEKLY
+            )
+        rows.append(
+            {
+                "person_id": slot.person_id,
+                "weekday": slot.weekday,
+                "local_time": slot.local_time,
+                "cadence": Cadence.WEEKLY,
+                "paused": False,
+                "next_due_at": next_due[key],
+            }
+        )
+    uow.schedules.add_many(rows)
 
 
 def mark_inactive(uow: UnitOfWork, person: Person, reason: str, now: datetime) -> None:

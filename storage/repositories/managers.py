@@ -107,6 +107,18 @@ class ManagerLinkRepository(Repository):
         self.session.flush()
         return link
 
+    def request_many(self, pairs: Sequence[tuple[int, int]], *, now: datetime) -> None:
+        """`request` for (person id, manager id) pairs where the person has no open link yet (people a first
+        import just added): each a PENDING request, in a statement per batch."""
+        for person_id, manager_id in pairs:
+            if person_id == manager_id:
+                raise ValueError("a person cannot be their own manager")
+        links = [
+            {"person_id": person_id, "manager_id": manager_id, "status": ManagerLinkStatus.PENDING, "created_at": now}
+            for person_id, manager_id in pairs
+        ]
+        self.insert_many(ManagerLink, links)
+
     def accept(self, link: ManagerLink, now: datetime | None = None) -> ManagerLink:
         """The report consents: this link becomes ACTIVE and any previous active link ends."""
         now = now or utcnow()

@@ -23,6 +23,13 @@ class CurrentPlacement(NamedTuple):
     track: str | None
 
 
+class FirstPlacement(NamedTuple):
+    person_id: int
+    framework_id: str
+    levels: Mapping[str, str]
+    track: str | None
+
+
 _people, _placements, _workspaces = Person.__table__, Placement.__table__, Workspace.__table__
 # Built once, and one statement instead of workspace, person and placement one after the other: it
 # runs for every `/ladder me|next`, where building ORM statements cost more than SQLite's work.
@@ -100,6 +107,23 @@ class PlacementRepository(Repository):
         self.session.add(placement)
         self.session.flush()
         return placement
+
+    def open_first_many(self, placements: Sequence[FirstPlacement], *, reason: str, now: datetime) -> None:
+        """`open` for many people who have no placement yet (a first import): a statement per batch."""
+        self.insert_many(
+            Placement,
+            [
+                {
+                    "person_id": first.person_id,
+                    "framework_id": first.framework_id,
+                    "levels": dict(first.levels),
+                    "track": first.track,
+                    "reason": reason,
+                    "started_at": now,
+                }
+                for first in placements
+            ],
+        )
 
     def close(self, placement: Placement, now: datetime | None = None) -> None:
         placement.ended_at = now or utcnow()

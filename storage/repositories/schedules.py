@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, or_, select, update
 
@@ -52,6 +52,13 @@ class ScheduleRepository(Repository):
         schedule.next_due_at = next_due_at
         self.session.flush()
         return schedule
+
+    def add_many(self, schedules: Sequence[Mapping[str, Any]]) -> None:
+        """New schedules (column values, for people who have none) in a statement per batch: a first import."""
+        for schedule in schedules:
+            if not 0 <= schedule["weekday"] <= 6:
+                raise ValueError(f"weekday must be 0 (Monday) to 6 (Sunday), got {schedule['weekday']}")
+        self.insert_many(PromptSchedule, schedules)
 
     def due(self, now: datetime, limit: int = 500) -> list[DueSchedule]:
         """Schedules that fell due at or before `now` and are neither paused nor snoozed, earliest

@@ -85,7 +85,7 @@ class World:
         framework = self.deps.library[ladder]
         with self.deps.uow() as uow:
             workspace = uow.workspaces.get_or_create(TEAM)
-            person = uow.people.add(workspace.id, user_id, display_name=user_id.lower(), tz=tz)
+            person = uow.people.add(workspace.id, user_id, imported_name=user_id.lower(), tz=tz)
             uow.placements.open(person.id, ladder, {a.id: level for a in framework.areas}, reason="setup", now=self.now)
             uow.schedules.upsert(
                 person.id,

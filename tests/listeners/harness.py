@@ -226,7 +226,7 @@ class Harness:
         now = self.now
         with self.deps.uow() as uow:
             workspace = uow.workspaces.get_or_create(self.team_id)
-            person, _ = uow.people.get_or_add(workspace.id, user_id, display_name=name or user_id.lower(), tz=tz)
+            person, _ = uow.people.get_or_add(workspace.id, user_id, imported_name=name or user_id.lower(), tz=tz)
             uow.placements.open(person.id, framework_id, placed, track=track, reason="setup", now=now)
             uow.schedules.upsert(
                 person.id,
@@ -237,7 +237,7 @@ class Harness:
             if manager is not None:
                 if in_slack and manager not in self.slack_users:
                     self.add_slack_user(manager)
-                boss, _ = uow.people.get_or_add(workspace.id, manager, display_name=manager.lower())
+                boss, _ = uow.people.get_or_add(workspace.id, manager, imported_name=manager.lower())
                 link = uow.managers.request(person.id, boss.id, requested_by_id=person.id, now=now)
                 if manager_status is ManagerLinkStatus.ACTIVE:
                     uow.managers.accept(link, now)

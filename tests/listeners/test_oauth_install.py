@@ -218,7 +218,7 @@ def _seed_set_up_person(db: Database, *, tenant: str, user_id: str) -> None:
     now = datetime.now(UTC).replace(tzinfo=None)
     with db.uow() as uow:
         workspace = uow.workspaces.get_or_create(tenant)
-        person, _ = uow.people.get_or_add(workspace.id, user_id, display_name="Ada", tz="Europe/London")
+        person, _ = uow.people.get_or_add(workspace.id, user_id, imported_name="Ada", tz="Europe/London")
         framework = bundled_library()["luko-execution"]
         levels = {area.id: framework.levels[0].id for area in framework.areas}
         uow.placements.open(person.id, framework.id, levels, track=None, reason="setup", now=now)

@@ -3,12 +3,23 @@ re-check the behaviour (signed requests, the real app, the fake Slack)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from bot.ids import EvidenceAction
+from bot.ids import EvidenceAction, PromptAction
 from bot.services.access import NOT_AVAILABLE
 from tests.listeners.harness import Harness, message_text
-from tests.listeners.test_prompt_flow import SLOT_WINTER, click, evidence, prompt_message, seed, tick
+from tests.listeners.test_prompt_flow import (
+    SLOT_WINTER,
+    _confirmations,
+    _state,
+    click,
+    dm,
+    evidence,
+    prompt_message,
+    seed,
+    tick,
+)
 
 PROMPTED = "optimisation-3-02"  # "Demonstrates concepts proactively with prototypes"
 BETTER = "communication-3-01"  # "Regularly presents at tech talks, weekly demos and all hands meetings."
@@ -94,3 +105,26 @@ def test_a_reply_that_fits_the_prompted_behaviour_gets_no_offer(harness: Harness
     person_id, note = _prompted_reply(harness, "built a quick prototype of the price alert idea to show the concept")
     assert _tags(harness, person_id) == [PROMPTED]
     assert "This reads more like" not in message_text(note)
+
+
+def test_a_modal_answer_shown_by_its_redrawn_prompt_is_not_confirmed_again_when_the_offer_fails(
+    harness: Harness,
+) -> None:
+    """Issue 15: the redrawn prompt already told them it was saved; when the DM offering a better tag then
+    fails, the tick's sweep must not send a second confirmation."""
+    person_id = seed(harness, framework_id="vio-execution", level="2")
+    assert tick(harness, SLOT_WINTER)["sent"] == 1
+    with harness.deps.uow() as uow:
+        [prompt] = uow.prompts.all_for(person_id)
+        prompt.behaviour_ids = [PROMPTED]
+    click(harness, "U1", PromptAction.ADD_EVIDENCE, prompt_message(harness))
+    view = harness.fake.opened_views[-1]
+    posted = harness.fake.count("chat.postMessage")
+    harness.fake.set_error("chat.postMessage", "channel_not_found")  # the DM with the offer
+    assert harness.submit("U1", view, _state(REPLY, behaviours=[PROMPTED])).status == 200
+    harness.settle()
+    assert harness.fake.count("chat.postMessage") == posted + 1  # the offer was tried, and refused
+    assert "Answered" in message_text(prompt_message(harness))  # the confirmation they saw
+    before = len(dm(harness, "U1"))
+    assert _confirmations(harness, SLOT_WINTER + timedelta(minutes=3)) == "nothing to confirm"
+    assert not any("Saved as evidence" in message_text(m) for m in dm(harness, "U1")[before:])

@@ -37,9 +37,9 @@ def _seed(db: Database) -> dict[str, int]:
     Bob with evidence of his own that must survive Ada's deletion."""
     with db.uow() as uow:
         workspace = uow.workspaces.get_or_create("T1")
-        ada = uow.people.add(workspace.id, "UADA", display_name="Ada", email="ada@example.com", tz="Europe/Paris")
-        mia = uow.people.add(workspace.id, "UMIA", display_name="Mia")
-        bob = uow.people.add(workspace.id, "UBOB", display_name="Bob")
+        ada = uow.people.add(workspace.id, "UADA", imported_name="Ada", email="ada@example.com", tz="Europe/Paris")
+        mia = uow.people.add(workspace.id, "UMIA", imported_name="Mia")
+        bob = uow.people.add(workspace.id, "UBOB", imported_name="Bob")
         uow.placements.open(ada.id, "vio-execution", {"delivery": "1"}, reason="import", now=NOW)
         uow.placements.open(ada.id, "vio-execution", {"delivery": "2"}, reason="promotion", now=NOW + timedelta(1))
         uow.managers.accept(uow.managers.request(ada.id, mia.id, now=NOW), now=NOW)

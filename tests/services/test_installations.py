@@ -26,7 +26,7 @@ def _seed(db: Database) -> None:
         for team in ("TGONE", "TSTAY"):
             workspace = uow.workspaces.get_or_create(team)
             for user in ("U1", "U2", "U3"):
-                person = uow.people.add(workspace.id, user, display_name=f"{user} of {team}", tz="UTC")
+                person = uow.people.add(workspace.id, user, imported_name=f"{user} of {team}", tz="UTC")
                 uow.evidence.add_once(
                     person_id=person.id, text=f"work of {user} in {team}", source=EvidenceSource.MODAL
                 )

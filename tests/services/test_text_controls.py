@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from bot.services.actor import Actor
+from bot.services.data_rights import find_person
 from bot.services.evidence import capture, ladder_of_user, modal_key
+from bot.services.lookup import search_behaviours
 from bot.services.people_import import import_people
 from bot.services.people_import.planning import ImportDefaults
 from bot.services.people_import.reading import parse_csv, parse_yaml
@@ -71,3 +73,23 @@ def test_a_verdict_comment_with_nul_is_stored_without_it_on_both_databases(db: D
     with db.uow() as uow:
         [stored] = uow.session.query(Assessment).all()
         assert stored.comment == "good progress"
+
+
+def test_lookups_by_typed_text_follow_the_rule_on_both_databases(db: Database) -> None:
+    """A NUL pasted into a CLI lookup or a search reached the query as is: PostgreSQL refused the
+    parameter (a database error, not an answer) and SQLite looked for text nothing is stored as."""
+    with db.uow() as uow:
+        workspace = uow.workspaces.get_or_create("T1")
+        ada = uow.people.add(workspace.id, "U0ADA", imported_name="Ada", email="ada@example.com")
+        ada_id = ada.id
+    with db.uow() as uow:
+        assert find_person(uow, "ada@example.com\x00").id == ada_id
+        assert find_person(uow, "U0A\x00DA").id == ada_id
+    library = load_library()
+    query, hits = search_behaviours(library, "code\x00 review\x07")
+    assert query == "code review" and hits == search_behaviours(library, "code review")[1]
+    with make_world(db) as world:
+        world.person("U1")
+        with world.deps.uow() as uow:
+            ladder = ladder_of_user(uow, world.deps.library, Actor(TEAM, "U1"))
+        assert ladder.search(library, "incident\x00") == ladder.search(library, "incident")

@@ -53,7 +53,9 @@ def add_people(uow: UnitOfWork, *slack_ids: str, team_id: str = "T1") -> list[Pe
     """People in one workspace, created through the repositories under test."""
     workspace = uow.workspaces.get_or_create(team_id)
     return [
-        uow.people.add(workspace.id, slack_id, display_name=f"Name {slack_id}", email=f"{slack_id.lower()}@example.com")
+        uow.people.add(
+            workspace.id, slack_id, imported_name=f"Name {slack_id}", email=f"{slack_id.lower()}@example.com"
+        )
         for slack_id in slack_ids
     ]
 

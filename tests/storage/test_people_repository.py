@@ -60,9 +60,9 @@ def test_list_active_and_mark_inactive(db: Database) -> None:
 def test_get_or_add_is_idempotent(db: Database) -> None:
     with db.uow() as uow:
         workspace = uow.workspaces.get_or_create("T1")
-        person, created = uow.people.get_or_add(workspace.id, "U1", display_name="Ada", tz="Europe/Paris")
+        person, created = uow.people.get_or_add(workspace.id, "U1", imported_name="Ada", tz="Europe/Paris")
         assert created and person.tz == "Europe/Paris" and person.active
-        again, created_again = uow.people.get_or_add(workspace.id, "U1", display_name="Other")
+        again, created_again = uow.people.get_or_add(workspace.id, "U1", imported_name="Other")
         assert not created_again and again.id == person.id and again.display_name == "Ada"
     with db.uow() as uow:
         assert uow.session.scalar(select(func.count()).select_from(Person)) == 1
@@ -71,8 +71,8 @@ def test_get_or_add_is_idempotent(db: Database) -> None:
 def test_too_long_names_are_refused_not_truncated(db: Database) -> None:
     with pytest.raises(FieldTooLong) as raised, db.uow() as uow:
         workspace = uow.workspaces.get_or_create("T1")
-        uow.people.add(workspace.id, "U1", display_name="x" * 201)
-    assert raised.value.field == "display_name" and raised.value.limit == 200
+        uow.people.add(workspace.id, "U1", imported_name="x" * 201)
+    assert raised.value.field == "imported_name" and raised.value.limit == 200
     assert "201 characters" in str(raised.value)
     with pytest.raises(FieldTooLong), db.uow() as uow:
         workspace = uow.workspaces.get_or_create("T1")

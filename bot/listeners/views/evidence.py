@@ -87,12 +87,12 @@ def evidence_submitted(ack: Ack, view: dict[str, Any], client: WebClient, deps: 
     # behaviour the text fits clearly better than the tags picked in the form, a DM. (A weak match kept
     # what the form showed pre-selected, so a redrawn prompt says enough.)
     redrawn = added.prompt_id is not None and redraw_prompt(client, deps, added.prompt_id)
+    if redrawn:  # shown: recorded before the offer below, so its failure never gets a second confirmation
+        mark_confirmed(deps, captured.evidence_id, deps.now())
     if not redrawn or isinstance(added.suggestion, Suggestion):
         shown_or_left_to_sweep(
             deps, captured.evidence_id, lambda: _confirm_by_dm(client, actor.slack_user_id, captured, added.suggestion)
         )
-    else:
-        mark_confirmed(deps, captured.evidence_id, deps.now())
     refresh_home(client, deps, actor.team_id, actor.slack_user_id)
 
 

@@ -9,9 +9,12 @@ from datetime import datetime
 from bot.services import consent, promotions, prompt_controls
 from bot.services.people_import.planning import ImportDefaults, ImportPlan, PlannedPerson
 from bot.services.people_import.snapshot import Snapshot, load_snapshot
+from bot.services.prompt_controls import FirstSlot
 from bot.services.slots import day_and_time
 from frameworks import Framework
 from storage.models import Cadence, ManagerLinkStatus, Person, Placement, PromptSchedule
+from storage.repositories.people import AddedPerson, NewPerson
+from storage.repositories.placements import FirstPlacement
 from storage.uow import UnitOfWork
 
 
@@ -35,58 +38,111 @@ class ImportReport:
 
 
 def apply_import(uow: UnitOfWork, plan: ImportPlan, now: datetime) -> ImportReport:
-    """Write only what differs from the database. Flushes; the caller's unit of work commits."""
+    """Write only what differs from the database. Flushes; the caller's unit of work commits.
+
+    People the database does not hold yet (everyone, in a first import) are written together, their
+    placements, prompt slots and manager requests too: one INSERT (a COPY on PostgreSQL) per table
+    whatever the number of rows, not several statements per person. Their outcome and report lines are
+    what the one-by-one paths gave someone new; people already known take those paths (`_apply_person`).
+    """
     report = ImportReport(plan.team_id)
     workspace = uow.workspaces.get_or_create(plan.team_id)
     stored = plan.stored or load_snapshot(uow, workspace)
+    new = [planned for planned in plan.people if planned.slack_user_id not in stored.by_slack_id]
+    added = _add_people(uow, workspace.id, new, plan.defaults)
     people: dict[str, Person] = {}
+    firsts = _Firsts()
     for planned in plan.people:
-        person, tz_changed = _apply_person(uow, workspace.id, planned, plan.defaults, report, now, stored)
+        if planned.slack_user_id in added:
+            _first_settings(added[planned.slack_user_id], planned, plan.defaults, report, firsts)
+            continue
+        person, tz_changed = _apply_person(uow, planned, report, now, stored)
         people[planned.slack_user_id] = person
         _apply_placement(uow, person, planned, report, now, stored.placements.get(person.id))
         schedule = stored.schedules.get(person.id)
         _apply_schedule(uow, person, planned, plan.defaults, report, now, schedule, tz_changed=tz_changed)
+    uow.placements.open_first_many(firsts.placements, reason="import", now=now)
+    prompt_controls.first_slots(uow, firsts.slots, now)
+    first_managers: list[tuple[AddedPerson, Person | AddedPerson]] = []
     for planned in plan.people:
-        if planned.manager_slack_id is not None:
-            manager = people.get(planned.manager_slack_id) or stored.by_slack_id.get(planned.manager_slack_id)
-            assert manager is not None  # plan_import checked it exists
-            person = people[planned.slack_user_id]
-            if not stored.has_open_link(person, manager):
-                _apply_manager(uow, person, manager, report, now)
+        if planned.manager_slack_id is None:
+            continue
+        manager = added.get(planned.manager_slack_id) or stored.by_slack_id.get(planned.manager_slack_id)
+        assert manager is not None  # plan_import checked it exists
+        new_report = added.get(planned.slack_user_id)
+        if new_report is not None:  # no link of theirs to keep, supersede or find declined
+            first_managers.append((new_report, manager))
+            report.changes.append(f"{_label(new_report)}: {_named(new_report, manager)}")
+            continue
+        person = people[planned.slack_user_id]
+        if isinstance(manager, AddedPerson):  # someone known names someone new: the one-by-one path
+            manager = uow.people.get(manager.id)
+            assert manager is not None
+        if not stored.has_open_link(person, manager):
+            _apply_manager(uow, person, manager, report, now)
+    consent.ask_first_managers(uow, first_managers, now)
     uow.flush()
     return report
 
 
-def _label(person: Person) -> str:
+def _label(person: Person | AddedPerson) -> str:
     return f"{person.slack_user_id} ({person.display_name})" if person.display_name else person.slack_user_id
 
 
-def _apply_person(
-    uow: UnitOfWork,
-    workspace_id: int,
-    planned: PlannedPerson,
-    defaults: ImportDefaults,
-    report: ImportReport,
-    now: datetime,
-    stored: Snapshot,
-) -> tuple[Person, bool]:
-    """(person, whether their time zone changed)."""
-    person = stored.by_slack_id.get(planned.slack_user_id)
-    if person is None:
-        person = uow.people.add(
-            workspace_id,
-            planned.slack_user_id,
-            display_name=planned.name,
+def _named(person: Person | AddedPerson, manager: Person | AddedPerson) -> str:
+    return f"manager {_label(manager)} named, waiting for {person.slack_user_id}'s consent"
+
+
+@dataclass(slots=True)
+class _Firsts:
+    """First placements and prompt slots of the people just added, written together."""
+
+    placements: list[FirstPlacement] = field(default_factory=list)
+    slots: list[FirstSlot] = field(default_factory=list)
+
+
+def _add_people(
+    uow: UnitOfWork, workspace_id: int, new: list[PlannedPerson], defaults: ImportDefaults
+) -> dict[str, AddedPerson]:
+    rows = [
+        NewPerson(
+            slack_user_id=planned.slack_user_id,
+            imported_name=planned.name,
+            slack_real_name=planned.slack_real_name,
+            slack_display_name=planned.slack_display_name,
             email=planned.email,
             tz=planned.timezone or planned.slack_timezone or defaults.timezone,
         )
-        report.added += 1
-        report.changes.append(f"added {_label(person)}")
-        return person, False
+        for planned in new
+    ]
+    return {person.slack_user_id: person for person in uow.people.add_many(workspace_id, rows)}
+
+
+def _first_settings(
+    person: AddedPerson, planned: PlannedPerson, defaults: ImportDefaults, report: ImportReport, firsts: _Firsts
+) -> None:
+    """Someone just added: their report lines, and their placement and slot queued for the batch."""
+    label = _label(person)
+    report.added += 1
+    report.changes.append(f"added {label}")
+    if planned.framework is not None and planned.levels is not None:
+        firsts.placements.append(FirstPlacement(person.id, planned.framework.id, planned.levels, planned.track))
+        report.changes.append(f"{label}: placed on {planned.framework.id} at {_levels_text(planned.levels)}")
+    weekday = planned.weekday if planned.weekday is not None else defaults.weekday
+    local_time = planned.local_time or defaults.local_time
+    firsts.slots.append(FirstSlot(person.id, person.tz, weekday, local_time))
+    report.changes.append(f"{label}: prompts on {day_and_time(weekday, local_time)}")
+
+
+def _apply_person(
+    uow: UnitOfWork, planned: PlannedPerson, report: ImportReport, now: datetime, stored: Snapshot
+) -> tuple[Person, bool]:
+    """Someone the database holds: (person, whether their time zone changed)."""
+    person = stored.by_slack_id[planned.slack_user_id]
     label = _label(person)
     tz_changed = planned.timezone is not None and planned.timezone != person.tz
     for attribute, wanted, what in (
-        ("display_name", planned.name, "name"),
+        ("imported_name", planned.name, "name"),
         ("email", planned.email, "email"),
         ("tz", planned.timezone, "time zone"),
     ):
@@ -94,6 +150,8 @@ def _apply_person(
         if wanted is not None and wanted != current:
             setattr(person, attribute, wanted)
             report.changes.append(f"{label}: {what} {current or '(none)'} → {wanted}")
+    if planned.slack_real_name or planned.slack_display_name:  # what Slack said while resolving the row
+        person.slack_real_name, person.slack_display_name = planned.slack_real_name, planned.slack_display_name
     if not person.active:
         prompt_controls.mark_active(uow, person, now)
         report.changes.append(f"{label}: active again")
@@ -228,7 +286,7 @@ def _apply_manager(uow: UnitOfWork, person: Person, manager: Person, report: Imp
     change = consent.change_manager(uow, report=person, manager=manager, requested_by=None, now=now)
     if not change.asked:
         return
-    named = f"{label}: manager {_label(manager)} named, waiting for {person.slack_user_id}'s consent"
+    named = f"{label}: {_named(person, manager)}"
     if change.kept is not None:
         named += f"; {_label(change.kept.manager)} stays their manager until then"
     report.changes.append(named)

@@ -51,6 +51,8 @@ class PlannedPerson:
     local_time: time | None
     manager_ref: str | None
     manager_slack_id: str | None = None  # resolved after every row is read
+    slack_real_name: str | None = None  # Slack's names, when the row was resolved through Slack
+    slack_display_name: str | None = None
 
 
 @dataclass(slots=True)
@@ -143,7 +145,7 @@ def plan_import(
             line=row.line,
             slack_user_id=slack_user_id,
             email=email or (resolved.email if resolved else None),
-            name=name or (resolved.display_name if resolved else None),
+            name=name,  # the imported name; Slack's own names below win over it (storage.models.shown_name)
             timezone=timezone,
             slack_timezone=resolved.tz if resolved else None,
             framework=framework,
@@ -152,6 +154,8 @@ def plan_import(
             weekday=weekday,
             local_time=local_time,
             manager_ref=row.get("manager"),
+            slack_real_name=resolved.real_name if resolved else None,
+            slack_display_name=resolved.display_name if resolved else None,
         )
         # Bad rows still count as known people, so later rows naming them are judged fairly.
         by_slack_id.setdefault(slack_user_id, person)

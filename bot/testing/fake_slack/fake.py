@@ -170,6 +170,7 @@ class FakeSlack:
         name: str,
         *,
         real_name: str | None = None,
+        display_name: str = "",
         email: str | None = None,
         tz: str = "Europe/Paris",
         deleted: bool = False,
@@ -177,8 +178,21 @@ class FakeSlack:
         status_text: str = "",
         status_emoji: str = "",
     ) -> dict[str, Any]:
+        """`name` is the handle (user.name); the real name defaults to it. The display name is empty
+        unless given, as for most Slack users: it is optional in a Slack profile."""
         ZoneInfo(tz)  # fail fast on a typo
-        user = User(user_id, name, real_name or name, email, tz, deleted, is_bot, status_text, status_emoji)
+        user = User(
+            user_id,
+            name,
+            real_name or name,
+            email,
+            tz,
+            deleted,
+            is_bot,
+            status_text,
+            status_emoji,
+            display_name=display_name,
+        )
         with self._world.lock:
             self._world.users[user_id] = user
             return user.to_slack(self.team_id)

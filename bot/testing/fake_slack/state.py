@@ -38,13 +38,14 @@ class User:
     status_text: str = ""
     status_emoji: str = ""
     status_expiration: int = 0  # epoch seconds; 0: the status never expires
+    display_name: str = ""  # optional in Slack; real_name is what every profile has
 
     def profile(self, team_id: str) -> dict[str, Any]:
         profile: dict[str, Any] = {
             "real_name": self.real_name,
             "real_name_normalized": self.real_name,
-            "display_name": self.name,
-            "display_name_normalized": self.name,
+            "display_name": self.display_name,
+            "display_name_normalized": self.display_name,
             "status_text": self.status_text,
             "status_emoji": self.status_emoji,
             "status_expiration": self.status_expiration,

@@ -5,7 +5,7 @@ installation store (`slack_installations`, `slack_bots`) and OAuth state store
 the installed slack_sdk's own definitions, so an upgrade that changes them is noticed).
 
 Revision ID: 0015_slack_installations
-Revises: 0013_access_log
+Revises: 0014_people_import_bulk
 Create Date: 2026-12-04
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015_slack_installations"
-down_revision: str | None = "0013_access_log"
+down_revision: str | None = "0014_people_import_bulk"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
