@@ -20,6 +20,8 @@ from bot.services.away import QuietDaysError, load_quiet_days
 from bot.services.slots import WEEKDAY_NAMES, SlotError, parse_weekday, time_or_none
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+# See bot/followups.py and docs/deploying.md: about 1 s of answers queued per worker at the measured pace.
+DEFAULT_ANSWER_QUEUE = 64
 README_SLACK_SECTION = "README.md#create-the-slack-app"
 
 
@@ -51,6 +53,8 @@ class Settings(BaseSettings):
     digest_lead_minutes: int = Field(default=120, alias="GROWTHBOT_DIGEST_LEAD_MINUTES", ge=0)
     quiet_days_file: Path | None = Field(default=None, alias="GROWTHBOT_QUIET_DAYS_FILE")
     fanout_concurrency: int = Field(default=32, alias="GROWTHBOT_FANOUT_CONCURRENCY", ge=1, le=256)
+    # Answers queued after their ack per worker process before a person is told to retry (bot/followups.py).
+    answer_queue: int = Field(default=DEFAULT_ANSWER_QUEUE, alias="GROWTHBOT_ANSWER_QUEUE", ge=1, le=10_000)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", alias="LOG_LEVEL")
     _invalid: dict[str, str] = PrivateAttr(default_factory=dict)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from bot.deps import Deps
+from bot.followups import answer_queue
 from bot.settings import Settings
 from bot.slack_client import make_web_client
 from frameworks import Library, LibraryHolder, load_library
@@ -30,7 +31,13 @@ def build(settings: Settings, *, library: Library | None = None) -> Wired:
     uow = UnitOfWorkFactory(make_session_factory(engine))
     extra_dirs = [settings.frameworks_dir] if settings.frameworks_dir else []
     ladders = LibraryHolder(extra_dirs, library=library, loader=load_library)
-    deps = Deps(settings=settings, uow=uow, ladders=ladders, client=make_web_client(settings))
+    deps = Deps(
+        settings=settings,
+        uow=uow,
+        ladders=ladders,
+        client=make_web_client(settings),
+        followups=answer_queue(settings.answer_queue),
+    )
     return Wired(deps, engine)
 
 

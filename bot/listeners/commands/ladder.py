@@ -15,7 +15,8 @@ from slack_sdk import WebClient
 from bot.blocks.common import unescape
 from bot.blocks.help import help_blocks, help_text, unknown_subcommand_blocks
 from bot.deps import Deps
-from bot.errors import handle_error
+from bot.errors import handle_error, with_written_back
+from bot.followups import QueueFull
 from bot.ids import LADDER_COMMAND
 from bot.listeners.commands import (
     admin,
@@ -45,6 +46,8 @@ def _help(ctx: LadderContext) -> None:
 def _is_admin(ctx: LadderContext) -> bool:
     return access.can_manage(ctx.user_id, ctx.deps.settings)
 
+
+BUSY = ":hourglass_flowing_sand: growthbot is busy right now and could not answer that; try again in a moment."
 
 HELP = Subcommand("help", f"{LADDER_COMMAND} help", "what growthbot does and every command", _help, background=True)
 
@@ -120,7 +123,11 @@ def ladder(
     )
     subcommand = _aliases().get(name) or Subcommand(name, "", "", _unknown, background=True)
     if subcommand.background:
-        deps.followups.submit(_run_after_ack, subcommand, ctx, request)
+        try:
+            deps.followups.submit(_run_after_ack, subcommand, ctx, request)
+        except QueueFull:
+            # Told now rather than answered after they gave up; what they typed is quoted back, escaped.
+            respond(text=with_written_back(BUSY, command), response_type="ephemeral", replace_original=False)
     else:
         subcommand.handler(ctx)
 
