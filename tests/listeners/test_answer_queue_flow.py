@@ -71,3 +71,20 @@ def test_the_queue_bound_is_the_setting(sqlite_db: Database) -> None:
             release.set()
         harness.settle()
         assert len(_texts(harness.fake)) == 6
+
+
+def test_an_answer_that_waited_past_its_budget_says_busy_instead(sqlite_db: Database) -> None:
+    with start_harness(sqlite_db, GROWTHBOT_ANSWER_WAIT_SECONDS=0.3) as harness:
+        release = threading.Event()
+        _occupy_answer_threads(harness, release)
+        try:
+            assert harness.requests.slash_command("U1", "search <ship>").status == 200
+            release.wait(0.6)  # the queued answer waits longer than its budget
+        finally:
+            release.set()
+        harness.settle()
+        [busy] = _texts(harness.fake)
+        assert "busy right now" in busy and "> /ladder search &lt;ship&gt;" in busy
+
+        harness.command("U1", "help")  # an answer within its budget is computed
+        assert "/ladder next [area]" in _texts(harness.fake)[-1]

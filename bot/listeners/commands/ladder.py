@@ -6,6 +6,7 @@ To add a subcommand, write a module exposing `SUBCOMMAND = Subcommand(...)` and 
 from __future__ import annotations
 
 import difflib
+import time
 from typing import Any
 
 from slack_bolt import Ack, App, BoltRequest
@@ -124,10 +125,9 @@ def ladder(
     subcommand = _aliases().get(name) or Subcommand(name, "", "", _unknown, background=True)
     if subcommand.background:
         try:
-            deps.followups.submit(_run_after_ack, subcommand, ctx, request)
+            deps.followups.submit(_run_after_ack, subcommand, ctx, request, time.monotonic())
         except QueueFull:
-            # Told now rather than answered after they gave up; what they typed is quoted back, escaped.
-            respond(text=with_written_back(BUSY, command), response_type="ephemeral", replace_original=False)
+            _tell_busy(respond, command)
     else:
         subcommand.handler(ctx)
 
@@ -143,8 +143,19 @@ def _unknown(ctx: LadderContext) -> None:
     ctx.reply(blocks, help_text(lines))
 
 
-def _run_after_ack(subcommand: Subcommand, ctx: LadderContext, request: BoltRequest) -> None:
-    """A background subcommand, with its failures sent down the app's one error path."""
+def _tell_busy(respond: Respond, command: dict[str, Any]) -> None:
+    # Told now rather than answered after they gave up; what they typed is quoted back, escaped.
+    respond(text=with_written_back(BUSY, command), response_type="ephemeral", replace_original=False)
+
+
+def _run_after_ack(subcommand: Subcommand, ctx: LadderContext, request: BoltRequest, queued_at: float) -> None:
+    """A background subcommand, with its failures sent down the app's one error path. One that waited
+    in the queue past GROWTHBOT_ANSWER_WAIT_SECONDS is not computed: the person is told to retry, and
+    the CPU goes to the answers still within their budget (a queue that fills faster than it drains
+    then sheds work instead of making everyone wait)."""
+    if time.monotonic() - queued_at > ctx.deps.settings.answer_wait_seconds:
+        _tell_busy(ctx.respond, request.body)
+        return
     try:
         subcommand.handler(ctx)
     except Exception as error:  # reported exactly as Bolt would for a listener
