@@ -5,7 +5,9 @@ a burst queued behind them made people wait many seconds for an answer while eve
 (bench/ack measured 7-16 s). So the queue holds at most `capacity` answers, running or waiting; a
 request that finds it full is told at once to try again (bot.listeners.commands.ladder), which is
 better than an answer that arrives after the person gave up, and keeps the wait of everyone queued
-within the budget. The capacity is `GROWTHBOT_ANSWER_QUEUE` per worker process (see docs/deploying.md).
+within the budget. The capacity is `GROWTHBOT_ANSWER_QUEUE` per worker process; an answer that still
+waited longer than `GROWTHBOT_ANSWER_WAIT_SECONDS` is shed the same way when a thread takes it (see
+docs/deploying.md).
 """
 
 from __future__ import annotations
