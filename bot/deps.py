@@ -8,16 +8,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.settings import Settings
+from bot.followups import answer_queue
+from bot.settings import DEFAULT_ANSWER_QUEUE, Settings
 from frameworks import Library, LibraryHolder
 from storage.clock import utcnow
 from storage.uow import UnitOfWorkFactory
 
 if TYPE_CHECKING:  # services take Deps; only bot/delivery and the listeners use the client
     from slack_sdk import WebClient
-
-from bot.followups import answer_queue
-from bot.settings import DEFAULT_ANSWER_QUEUE
 
 
 @dataclass
