@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.settings import Settings
+from bot.followups import answer_queue
+from bot.settings import DEFAULT_ANSWER_QUEUE, Settings
 from frameworks import Library, LibraryHolder
 from storage.clock import utcnow
 from storage.uow import UnitOfWorkFactory
@@ -16,16 +17,6 @@ from storage.uow import UnitOfWorkFactory
 if TYPE_CHECKING:  # services take Deps; only bot/delivery and the listeners use the client
     from slack_bolt.oauth.oauth_settings import OAuthSettings
     from slack_sdk import WebClient
-
-# Work done after a command is acknowledged (see bot.listeners.commands.ladder). Two threads per
-# worker: answers are mostly CPU in Python, so more threads only add contenders for the GIL that acks
-# need. They keep the normal OS priority: a lower one let the OS park a follow-up thread while it held
-# the GIL, stalling every ack in its worker (bench/ack: p99 1.4-3x a bare app at nice +5 with 4 threads).
-FOLLOWUP_THREADS = 2
-
-
-def _followup_pool() -> Executor:
-    return ThreadPoolExecutor(FOLLOWUP_THREADS, thread_name_prefix="followup")
 
 
 @dataclass
@@ -36,7 +27,9 @@ class Deps:
     client: WebClient
     # Naive UTC "now"; the demo and `growthbot tick --now` replace it with a simulated clock.
     now: Callable[[], datetime] = field(default=utcnow)
-    followups: Executor = field(default_factory=_followup_pool)
+    # Work done after a command is acknowledged (bot.listeners.commands.ladder), bounded: a full queue
+    # raises bot.followups.QueueFull. bot.wiring sizes it from GROWTHBOT_ANSWER_QUEUE.
+    followups: Executor = field(default_factory=lambda: answer_queue(DEFAULT_ANSWER_QUEUE))
     # The OAuth install (bot/oauth.py): a token per workspace instead of `client`'s one token.
     oauth: OAuthSettings | None = None
 

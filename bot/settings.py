@@ -20,6 +20,8 @@ from bot.services.away import QuietDaysError, load_quiet_days
 from bot.services.slots import WEEKDAY_NAMES, SlotError, parse_weekday, time_or_none
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+# See bot/followups.py and docs/deploying.md: about 1 s of answers per worker at saturation on 2 CPUs.
+DEFAULT_ANSWER_QUEUE = 32
 README_SLACK_SECTION = "README.md#create-the-slack-app"
 
 
@@ -59,6 +61,10 @@ class Settings(BaseSettings):
     fanout_concurrency: int = Field(default=32, alias="GROWTHBOT_FANOUT_CONCURRENCY", ge=1, le=256)
     # How long audit entries (the engineers' access logs) are kept before the tick prunes them.
     audit_retention_days: int = Field(default=730, alias="GROWTHBOT_AUDIT_RETENTION_DAYS", ge=1, le=36_500)
+    # Answers queued after their ack per worker process before a person is told to retry (bot/followups.py).
+    answer_queue: int = Field(default=DEFAULT_ANSWER_QUEUE, alias="GROWTHBOT_ANSWER_QUEUE", ge=1, le=10_000)
+    # An answer that waited longer than this in that queue is not computed; the person is told to retry.
+    answer_wait_seconds: float = Field(default=2.0, alias="GROWTHBOT_ANSWER_WAIT_SECONDS", gt=0, le=1800)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", alias="LOG_LEVEL")
     log_format: Literal["text", "json"] = Field(default="text", alias="LOG_FORMAT")

@@ -1,7 +1,8 @@
 """The project's one way to build a ``slack_sdk.WebClient``.
 
 Everything that calls Slack (Bolt app, scheduler, CLI, benchmarks) gets its client here, so retries
-behave the same everywhere and tests point it at the fake with ``api_url``.
+behave the same everywhere and tests point it at the fake with ``api_url``. The client reuses kept-alive
+connections (``bot.slack_http.PooledWebClient``, one pool per process), not one connection per call.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.interval_calculator import RetryIntervalCalculator
 
 from bot.settings import DEFAULT_SLACK_API_URL, Settings
+from bot.slack_http import PooledWebClient
 from bot.slack_metrics import SlackAnswerCounter
 
 
@@ -49,7 +51,7 @@ def make_web_client(
         token = token.slack_bot_token
     api_url = api_url or DEFAULT_SLACK_API_URL
     interval = {"interval_calculator": retry_interval} if retry_interval is not None else {}
-    return WebClient(
+    return PooledWebClient(
         token=token,
         base_url=api_url if api_url.endswith("/") else api_url + "/",
         timeout=timeout,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from bot.deps import Deps
+from bot.followups import answer_queue
 from bot.services.installations import record_install
 from bot.settings import Settings
 from bot.slack_client import make_web_client
@@ -35,7 +36,13 @@ def build(settings: Settings, *, library: Library | None = None) -> Wired:
     uow = UnitOfWorkFactory(make_session_factory(engine))
     extra_dirs = [settings.frameworks_dir] if settings.frameworks_dir else []
     ladders = LibraryHolder(extra_dirs, library=library, loader=load_library)
-    deps = Deps(settings=settings, uow=uow, ladders=ladders, client=make_web_client(settings))
+    deps = Deps(
+        settings=settings,
+        uow=uow,
+        ladders=ladders,
+        client=make_web_client(settings),
+        followups=answer_queue(settings.answer_queue),
+    )
     if settings.oauth_install:
         from bot.oauth import oauth_settings  # slack_bolt's OAuth modules load only for an OAuth install
 

@@ -76,7 +76,11 @@ def _reload_ladders_on_sighup(ladders: LibraryHolder) -> None:
 @click.option("--port", default=3000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="gunicorn worker processes.")
 @click.option("--threads", default=16, show_default=True, type=click.IntRange(1, 256), help="Threads per worker.")
-@click.option("--no-scheduler", is_flag=True, help="Do not run the weekly prompt and digest tick in the workers.")
+@click.option(
+    "--no-scheduler",
+    is_flag=True,
+    help="Do not run the weekly prompt and digest tick (with several workers it runs in a process of its own).",
+)
 @pass_cli
 def serve(cli: CliContext, host: str, port: int, workers: int, threads: int, no_scheduler: bool) -> None:
     """Serve Slack over HTTP (POST /slack/events, GET /healthz) with gunicorn."""
@@ -108,9 +112,17 @@ def serve(cli: CliContext, host: str, port: int, workers: int, threads: int, no_
             "PROMETHEUS_MULTIPROC_DIR is not set: /metrics shows only the worker that answers the scrape "
             "(set it to an empty directory; see docs/deploying.md, Metrics)"
         )
+    options = gunicorn_options(host, port, workers, threads)
+    # Several workers: the tick runs in one process of its own beside them, never in a worker (bot/ticker.py).
+    separate_tick = not no_scheduler and workers > 1
+    if separate_tick:
+        from bot.ticker import TickProcess
+
+        tick_process = TickProcess()
+        options.update(when_ready=tick_process.start, on_exit=tick_process.stop)
     GunicornServer(
-        lambda: build_wsgi_app(settings, scheduler=not no_scheduler, library=library),
-        gunicorn_options(host, port, workers, threads),
+        lambda: build_wsgi_app(settings, scheduler=not no_scheduler and not separate_tick, library=library),
+        options,
     ).run()
 
 
@@ -122,7 +134,7 @@ def build_wsgi_app(settings: Settings, *, scheduler: bool, library: Library | No
 
     wired = build(settings, library=library)
     app = create_app(wired.deps)
-    # Every worker runs the tick: schedule state lives in the database and is claimed row by row, so
-    # several ticks never send the same prompt twice. A worker that does not tick watches the ladders.
+    # Only a lone worker ticks (`serve` runs the tick in its own process beside several); several ticks
+    # would be safe anyway (claims are row by row). A worker that does not tick watches the ladders.
     start_scheduler_if_available(wired.deps, tick=scheduler)
     return create_flask_app(app, wired.deps)

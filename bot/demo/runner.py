@@ -32,6 +32,7 @@ from bot.demo.shown import Shown
 from bot.demo.team import Member, Team
 from bot.demo.transcript import Transcript
 from bot.deps import Deps
+from bot.followups import BoundedExecutor
 from bot.settings import Settings, load_settings
 from bot.testing.fake_slack import FakeSlack
 from bot.testing.http_server import serve_bolt_app
@@ -160,7 +161,7 @@ class DemoWorld:
             # Work listeners queue after their ack runs on this pool: track it like Bolt's own.
             followups = TrackingExecutor(4)
             self._stack.callback(followups.shutdown, wait=True)
-            self.deps.followups = followups
+            self.deps.followups = BoundedExecutor(followups, self.deps.settings.answer_queue)
             self._pools.append(followups)
         self.app = create_app(self.deps, listener_executor=self.executor)
         url, stop = serve_bolt_app(self.app)

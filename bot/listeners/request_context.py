@@ -6,6 +6,9 @@ Bolt's global middleware runs for every incoming request before its listener, an
 https://docs.slack.dev/tools/bolt-python/concepts/global-middleware, and "Adding context"). So a
 handler is a plain top-level function asking for `deps: Deps` and `actor: Actor`, and no handler
 reads the Slack ids out of the payload or looks the person up itself.
+
+It also replaces Bolt's `respond` with one that posts over kept-alive connections
+(`bot.slack_http.PooledRespond`): Bolt's opens a new connection for every response_url post.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from slack_bolt.middleware import Middleware
 
 from bot.deps import Deps
 from bot.services.actor import Actor
+from bot.slack_http import pooled_respond
 
 
 def acting_ids(body: Mapping[str, Any]) -> tuple[str, str | None]:
@@ -61,4 +65,7 @@ class RequestContext(Middleware):
         req.context["tenant_id"] = tenant
         # The person is looked up lazily, after the ack (see bot.services.actor): this runs before it.
         req.context["actor"] = Actor(tenant, user_id) if user_id else None
+        respond = pooled_respond(req.context)
+        if respond is not None:  # Bolt's `context.respond` builds its own only when none is there yet
+            req.context["respond"] = respond
         return next()

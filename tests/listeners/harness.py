@@ -30,6 +30,7 @@ from slack_bolt import App
 
 from bot.app import create_app
 from bot.deps import Deps
+from bot.followups import BoundedExecutor
 from bot.services.timing import next_occurrence
 from bot.settings import Settings
 from bot.slack_client import make_web_client
@@ -341,7 +342,7 @@ def start_harness(
             ladders=ladders or LibraryHolder(library=library or bundled_library()),
             client=make_web_client(settings),
             now=lambda: clock[0] or utcnow(),
-            followups=followups,
+            followups=BoundedExecutor(followups, settings.answer_queue),
         )
         executor = TrackingExecutor()
         app = create_app(deps, listener_executor=executor)

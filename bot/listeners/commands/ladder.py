@@ -6,6 +6,7 @@ To add a subcommand, write a module exposing `SUBCOMMAND = Subcommand(...)` and 
 from __future__ import annotations
 
 import difflib
+import time
 from typing import Any
 
 from slack_bolt import Ack, App, BoltRequest
@@ -15,7 +16,8 @@ from slack_sdk import WebClient
 from bot.blocks.common import unescape
 from bot.blocks.help import help_blocks, help_text, unknown_subcommand_blocks
 from bot.deps import Deps
-from bot.errors import handle_error
+from bot.errors import handle_error, with_written_back
+from bot.followups import QueueFull
 from bot.ids import LADDER_COMMAND
 from bot.listeners.commands import (
     access_log,
@@ -46,6 +48,8 @@ def _help(ctx: LadderContext) -> None:
 def _is_admin(ctx: LadderContext) -> bool:
     return access.can_manage(ctx.user_id, ctx.deps.settings)
 
+
+BUSY = ":hourglass_flowing_sand: growthbot is busy right now and could not answer that; try again in a moment."
 
 HELP = Subcommand("help", f"{LADDER_COMMAND} help", "what growthbot does and every command", _help, background=True)
 
@@ -122,7 +126,10 @@ def ladder(
     )
     subcommand = _aliases().get(name) or Subcommand(name, "", "", _unknown, background=True)
     if subcommand.background:
-        deps.followups.submit(_run_after_ack, subcommand, ctx, request)
+        try:
+            deps.followups.submit(_run_after_ack, subcommand, ctx, request, time.monotonic())
+        except QueueFull:
+            _tell_busy(respond, command)
     else:
         subcommand.handler(ctx)
 
@@ -138,8 +145,19 @@ def _unknown(ctx: LadderContext) -> None:
     ctx.reply(blocks, help_text(lines))
 
 
-def _run_after_ack(subcommand: Subcommand, ctx: LadderContext, request: BoltRequest) -> None:
-    """A background subcommand, with its failures sent down the app's one error path."""
+def _tell_busy(respond: Respond, command: dict[str, Any]) -> None:
+    # Told now rather than answered after they gave up; what they typed is quoted back, escaped.
+    respond(text=with_written_back(BUSY, command), response_type="ephemeral", replace_original=False)
+
+
+def _run_after_ack(subcommand: Subcommand, ctx: LadderContext, request: BoltRequest, queued_at: float) -> None:
+    """A background subcommand, with its failures sent down the app's one error path. One that waited
+    in the queue past GROWTHBOT_ANSWER_WAIT_SECONDS is not computed: the person is told to retry, and
+    the CPU goes to the answers still within their budget (a queue that fills faster than it drains
+    then sheds work instead of making everyone wait)."""
+    if time.monotonic() - queued_at > ctx.deps.settings.answer_wait_seconds:
+        _tell_busy(ctx.respond, request.body)
+        return
     try:
         subcommand.handler(ctx)
     except Exception as error:  # reported exactly as Bolt would for a listener
