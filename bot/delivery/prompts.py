@@ -1,7 +1,7 @@
-"""Sending one claimed prompt: users.info (time zone, away status, deactivation), then the DM
-(conversations.open only for someone never reached before), closing the person's previous prompt, and,
-after an attempt that may have posted, looking for the post in the DM first. Every outcome is recorded
-by bot.services.prompt_records."""
+"""Sending one claimed prompt: the stored Slack profile (time zone, away status, deactivation; users.info
+only when it is unknown or stale), then the DM (to the known DM channel, else to the user id), closing
+the person's previous prompt, and, after an attempt that may have posted, looking for the post in the
+DM first. Every outcome is recorded by bot.services.prompt_records."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ METADATA_EVENT = "growthbot_prompt"
 # newest messages (conversations.history, Tier 3 for internal apps: docs.slack.dev/apis/web-api/rate-limits).
 # Its post went out minutes before the claim expired, so the newest messages are enough.
 POSTED_LOOKBACK = 50
-# A remembered DM channel that no longer works: open the DM again.
+# A remembered DM channel that no longer works: post to the user id again.
 STALE_CHANNEL_ERRORS = frozenset({"channel_not_found", "is_archived", "not_in_channel"})
 SUPERSEDED_NOTE = "A newer prompt arrived, so this one is closed. You can still reply in its thread."
 
@@ -36,7 +36,10 @@ def send_prompt(deps: Deps, slack: SlackCaller, config: TickConfig, job: PromptJ
     if slack.token_error is not None:  # claimed before Slack refused the token: hand it back untried
         return records.record_retry(deps, job, report, slack.token_error, RETRY_MAX, config)
     try:
-        user = slack.call("users.info", user=job.slack_user_id)["user"]
+        user = job.stored_user
+        if user is None:  # unknown or stale: ask Slack once and keep the answer
+            user = slack.call("users.info", user=job.slack_user_id)["user"]
+            records.record_fetched_user(deps, user)
         profile = records.read_profile(user, job.tz, deps.now())
         if profile.gone:
             return records.record_gone(deps, job, "user_deleted", report)
@@ -122,7 +125,11 @@ def _find_posted(slack: SlackCaller, job: PromptJob) -> dict[str, str] | None:
 
 
 def _post_prompt(slack: SlackCaller, job: PromptJob) -> Any:
-    """conversations.open (only for someone never reached before) and chat.postMessage."""
+    """chat.postMessage to the DM channel known from an earlier prompt, else to the user id: Slack posts
+    that in the app's DM with them and names the channel in its answer, recorded with the send, so no
+    conversations.open is needed (docs.slack.dev/reference/methods/chat.postMessage, `channel`: "an
+    encoded ID ... or IM channel"; api.slack.com/scopes/conversations.app_home:create: "passing the
+    user's ID as the channel parameter ... no need for a separate call to conversations.open")."""
     message = {
         "text": prompt_text(job.content),
         "blocks": rendered_prompt(job.content),
@@ -135,5 +142,4 @@ def _post_prompt(slack: SlackCaller, job: PromptJob) -> Any:
         except SlackApiError as error:
             if error.response.get("error") not in STALE_CHANNEL_ERRORS:
                 raise
-    channel = slack.call("conversations.open", users=job.slack_user_id)["channel"]["id"]
-    return slack.call("chat.postMessage", channel=channel, **message)
+    return slack.call("chat.postMessage", channel=job.slack_user_id, **message)

@@ -6,10 +6,12 @@ Everything the tick knows lives in growthbot's tables, so a restart loses nothin
    the late window is recorded as EXPIRED, a quiet day or a person without a ladder as SKIPPED.
 2. Deliver (bot.delivery.prompts): due prompts are claimed a few at a time with an expiring claim
    (bot.services.prompt_records; FOR UPDATE SKIP LOCKED on PostgreSQL; on SQLite run the scheduler in
-   one instance only) and sent by a thread pool, each worker with its own unit of work: users.info
-   (time zone refresh, away status, deactivated account), then conversations.open and
-   chat.postMessage. Calls are paced per method (bot.delivery.fanout), Retry-After is honoured,
-   transient failures are retried with back-off a bounded number of times, and a deactivated or
+   one instance only) and sent by a thread pool, each worker with its own unit of work: the stored
+   Slack profile (time zone refresh, away status, deactivated account; kept fresh by user_change
+   events and the users.list sweep that runs first, bot.delivery.directory_sweep; users.info only
+   when it is unknown or stale), then chat.postMessage (to the known DM channel, else the user id).
+   Calls are paced per method (bot.delivery.fanout), Retry-After is honoured, transient failures
+   are retried with back-off a bounded number of times, and a deactivated or
    unknown user is marked inactive instead of retried.
    Before sending, the back-off DMs planning decided go out (bot.delivery.backoff: the one question
    after three unanswered prompts, the one line when the cadence slowed by itself).
@@ -26,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from slack_sdk import WebClient
 
 from bot.delivery.backoff import send_backoff_messages
+from bot.delivery.directory_sweep import sweep_directory
 from bot.delivery.fanout import SlackCaller, fanout_client, pipeline
 from bot.delivery.prompts import send_logged
 from bot.delivery.reminders import send_reminder
@@ -38,8 +41,16 @@ from bot.services.tick import TickConfig, TickReport, instance_name
 log = logging.getLogger(__name__)
 
 
-def deliver_due(deps: Deps, config: TickConfig, report: TickReport, *, instance_id: str, client: WebClient) -> None:
-    slack = SlackCaller(client, lambda: report.add("rate_limited"), config.rate_limit_wait_max_s)
+def deliver_due(
+    deps: Deps,
+    config: TickConfig,
+    report: TickReport,
+    *,
+    instance_id: str,
+    client: WebClient,
+    slack: SlackCaller | None = None,
+) -> None:
+    slack = slack or SlackCaller(client, lambda: report.add("rate_limited"), config.rate_limit_wait_max_s)
     stop_at = time.monotonic() + config.fanout_budget_s
 
     def keep_claiming() -> bool:
@@ -82,8 +93,10 @@ def run_tick(
     started = time.monotonic()
     plan_due(deps.uow, deps.library, config, deps.now(), report)
     client = client or fanout_client(deps)
+    slack = SlackCaller(client, lambda: report.add("rate_limited"), config.rate_limit_wait_max_s)
+    sweep_directory(deps, slack, report)  # stored profiles, so the fan-out needs no users.info per prompt
     send_backoff_messages(deps, client, report)
-    deliver_due(deps, config, report, instance_id=instance_id, client=client)
+    deliver_due(deps, config, report, instance_id=instance_id, client=client, slack=slack)
     if report.counts:
         log.info("tick %s in %.1fs: %s", instance_id, time.monotonic() - started, report.summary())
     return report

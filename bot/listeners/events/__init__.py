@@ -5,9 +5,10 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.listeners.events import app_home, messages
+from bot.listeners.events import app_home, messages, users
 
 
 def register(app: App, deps: Deps) -> None:
     app_home.register(app, deps)
     messages.register(app, deps)
+    users.register(app, deps)
