@@ -56,6 +56,8 @@ class Pacer:
         self._changed_at = float("-inf")
         self._successes: deque[float] = deque()
         self._refusals_in_a_row = 0
+        self._held_until = float("-inf")  # a Retry-After: no turn for this method before then
+        self._holder: int | None = None  # the thread that got it sleeps it out itself
 
     @property
     def interval(self) -> float:
@@ -67,8 +69,11 @@ class Pacer:
             now = self._clock()
             if self._started is None:
                 self._started = now
-            if self._next > now:
-                self._sleep(self._next - now)
+            target = self._next
+            if self._held_until > now and self._holder != threading.get_ident():
+                target = max(target, self._held_until)
+            if target > now:
+                self._sleep(target - now)
                 now = self._clock()
             turn = max(now, self._next)
             with self._lock:
@@ -106,6 +111,18 @@ class Pacer:
                 # observed rate: later ones often follow a quiet spell (callers sleeping out
                 # Retry-After), when the observed rate says nothing about the limit.
                 self._interval *= self.BACK_OFF
+
+    def hold(self, seconds: float) -> None:
+        """Slack said Retry-After `seconds` for this method: every caller of it waits that long (the
+        calling thread sleeps it out itself); the other methods' pacers go on."""
+        with self._lock:
+            self._held_until = max(self._held_until, self._clock() + seconds)
+            self._holder = threading.get_ident()
+
+    @property
+    def rate(self) -> float | None:
+        """Calls per second this pacer allows once it learned a limit; None while unpaced."""
+        return 1.0 / self._interval if self._interval > 0 else None
 
     def _observed_interval(self, now: float) -> float:
         recent = sum(1 for t in self._successes if t >= now - self.WINDOW_S)
@@ -182,6 +199,7 @@ class SlackCaller:
                 self.on_rate_limited()
                 pacer.rate_limited(turn)
                 retry_after = _retry_after(error)
+                pacer.hold(retry_after)  # a 429 on one method holds that method only
                 if waited + retry_after > self.wait_budget_s:
                     raise RateLimited(retry_after) from None
                 self._sleep(retry_after)  # facts: honour Retry-After before calling again

@@ -21,7 +21,7 @@ class FakeSlack:
     Directory: ``add_user``, ``set_status``, ``set_tz``, ``deactivate``, ``add_channel``, ``add_message``;
     ``send_events_to``: the directory changes become ``user_change`` / ``team_join`` events to the app.
     Interactivity: ``new_trigger_id``, ``new_response_url``.
-    Faults: ``latency_s``, ``rate_limit``, ``fail_next``, ``fail_for``, ``set_error``, ``clear_faults``.
+    Faults: ``latency_s``, ``rate_limit``, ``use_rate_tiers``, ``fail_next``, ``fail_for``, ``set_error``, ``clear_faults``.
     Recording: ``calls``, ``last``, ``count``, ``counts``, ``messages``, ``thread``, ``ephemeral_messages``,
     ``views_published``, ``opened_views``, ``pushed_views``, ``updated_views``, ``view``,
     ``uploaded_files``, ``reactions``, ``response_url_posts``, ``deleted_messages``, ``clear``.
@@ -257,6 +257,12 @@ class FakeSlack:
         facts, "Rate limits": over the limit Slack answers HTTP 429 with ``Retry-After`` in seconds.
         """
         self._faults.rate_limit(method, per_second, burst, per_channel=per_channel)
+
+    def use_rate_tiers(self, post_per_second: float | None = None, *, post_per_channel_per_second: float = 1.0) -> None:
+        """Slack's published tiers at their floors for every method the bot calls (Tier 2 20/min, Tier 3
+        50/min, Tier 4 100/min; faults.METHOD_TIERS), and chat.postMessage at one a second per channel
+        plus a workspace-wide cap of `post_per_second` (Slack's is unpublished). Replaces earlier limits."""
+        self._faults.rate_tiers(post_per_second, post_per_channel_per_second)
 
     def fail_next(self, method: str, status: int = 500, times: int = 1, *, after_processing: bool = False) -> None:
         """The next ``times`` calls answer HTTP ``status``; ``after_processing=True``: the call takes
