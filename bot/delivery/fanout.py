@@ -132,6 +132,32 @@ class Pacer:
         return 1.0 / observed if observed > 0 else 0.05
 
 
+# The chat.postMessage pace to plan with before one was learned: Slack's "about 1 message per second"
+# guidance (docs.slack.dev/apis/web-api/rate-limits); its workspace-wide limit is unpublished.
+ASSUMED_POSTS_PER_S = 1.0
+
+
+class RateMemory:
+    """The pace each method settled at in this process's last fan-out (per Slack API URL), so the next
+    tick plans its window against what Slack allowed rather than a guess."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rates: dict[tuple[str, str], float] = {}
+
+    def remember(self, base_url: str, method: str, rate: float | None) -> None:
+        if rate:
+            with self._lock:
+                self._rates[(base_url, method)] = rate
+
+    def rate(self, base_url: str, method: str) -> float | None:
+        with self._lock:
+            return self._rates.get((base_url, method))
+
+
+LEARNED_RATES = RateMemory()
+
+
 class RateLimited(Exception):
     def __init__(self, retry_after: float) -> None:
         super().__init__(f"ratelimited, retry after {retry_after:g} s")
@@ -183,6 +209,20 @@ class SlackCaller:
     def pacer(self, method: str) -> Pacer:
         with self._lock:
             return self._pacers.setdefault(method, Pacer())
+
+    def expected_rate(self, method: str) -> float:
+        """Calls per second to plan with: the pace learned in this fan-out, else in the last one."""
+        return (
+            self.pacer(method).rate
+            or LEARNED_RATES.rate(self.client.base_url, method)
+            or (ASSUMED_POSTS_PER_S if method == "chat.postMessage" else 1.0)
+        )
+
+    def remember_rates(self) -> None:
+        with self._lock:
+            pacers = dict(self._pacers)
+        for method, pacer in pacers.items():
+            LEARNED_RATES.remember(self.client.base_url, method, pacer.rate)
 
     def call(self, method: str, **kwargs: Any) -> Any:
         self._calling.method = method

@@ -6,6 +6,7 @@ DM first. Every outcome is recorded by bot.services.prompt_records."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -31,8 +32,17 @@ STALE_CHANNEL_ERRORS = frozenset({"channel_not_found", "is_archived", "not_in_ch
 SUPERSEDED_NOTE = "A newer prompt arrived, so this one is closed. You can still reply in its thread."
 
 
-def send_prompt(deps: Deps, slack: SlackCaller, config: TickConfig, job: PromptJob, report: TickReport) -> str:
-    """Deliver one claimed prompt and record the outcome in its own unit of work; returns the outcome."""
+def send_prompt(
+    deps: Deps,
+    slack: SlackCaller,
+    config: TickConfig,
+    job: PromptJob,
+    report: TickReport,
+    close_later: Callable[[OpenPrompt], None] | None = None,
+) -> str:
+    """Deliver one claimed prompt and record the outcome in its own unit of work; returns the outcome.
+    `close_later`: the previous prompt's chat.update is queued there instead of made now (it is
+    cosmetic, and chat.update is Tier 3: the window's posts must not wait behind it)."""
     if slack.token_error is not None:  # claimed before Slack refused the token: hand it back untried
         return records.record_retry(deps, job, report, slack.token_error, RETRY_MAX, config)
     try:
@@ -57,7 +67,10 @@ def send_prompt(deps: Deps, slack: SlackCaller, config: TickConfig, job: PromptJ
             deps, config, job, report, posted["channel"], posted["ts"], new_tz
         )
         if close_previous and job.previous is not None:
-            _close_previous(slack, job.previous)
+            if close_later is not None:
+                close_later(job.previous)
+            else:
+                close_previous_prompt(slack, job.previous)
         return outcome
     except RateLimited as limited:
         return records.record_retry(deps, job, report, "ratelimited", timedelta(seconds=limited.retry_after), config)
@@ -80,15 +93,22 @@ def send_prompt(deps: Deps, slack: SlackCaller, config: TickConfig, job: PromptJ
         return records.record_retry(deps, job, report, message, records.backoff(job.attempts), config, posting=posting)
 
 
-def send_logged(deps: Deps, slack: SlackCaller, config: TickConfig, job: PromptJob, report: TickReport) -> None:
+def send_logged(
+    deps: Deps,
+    slack: SlackCaller,
+    config: TickConfig,
+    job: PromptJob,
+    report: TickReport,
+    close_later: Callable[[OpenPrompt], None] | None = None,
+) -> None:
     try:
-        send_prompt(deps, slack, config, job, report)
+        send_prompt(deps, slack, config, job, report, close_later)
     except Exception:
         log.exception("sending prompt %s failed unexpectedly; it will be retried when its claim expires", job.prompt_id)
         report.add("crashed")
 
 
-def _close_previous(slack: SlackCaller, previous: OpenPrompt) -> None:
+def close_previous_prompt(slack: SlackCaller, previous: OpenPrompt) -> None:
     """The person's previous prompt, still unanswered when this one was claimed, loses its buttons
     (chat.update): only the newest prompt is live. Only the one before: older ones were closed when it
     arrived."""

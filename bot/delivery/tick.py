@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
 from slack_sdk import WebClient
@@ -30,11 +31,11 @@ from slack_sdk import WebClient
 from bot.delivery.backoff import send_backoff_messages
 from bot.delivery.directory_sweep import sweep_directory
 from bot.delivery.fanout import SlackCaller, fanout_client, pipeline
-from bot.delivery.prompts import send_logged
+from bot.delivery.prompts import close_previous_prompt, send_logged
 from bot.delivery.reminders import send_reminder
 from bot.deps import Deps
 from bot.services.planning import plan_due
-from bot.services.prompt_records import claim_jobs
+from bot.services.prompt_records import OpenPrompt, claim_jobs
 from bot.services.reminders import claim_reminders
 from bot.services.tick import TickConfig, TickReport, instance_name
 
@@ -51,7 +52,9 @@ def deliver_due(
     slack: SlackCaller | None = None,
 ) -> None:
     slack = slack or SlackCaller(client, lambda: report.add("rate_limited"), config.rate_limit_wait_max_s)
-    stop_at = time.monotonic() + config.fanout_budget_s
+    plan_sends(deps, slack, report)
+    started = time.monotonic()
+    stop_at = started + config.fanout_budget_s
 
     def keep_claiming() -> bool:
         if slack.token_error is not None:
@@ -61,22 +64,72 @@ def deliver_due(
             return False
         return True
 
+    closes: deque[OpenPrompt] = deque()  # the previous prompts to close, after the window's posts
     with ThreadPoolExecutor(config.concurrency, thread_name_prefix="fanout") as pool:
         pipeline(
             pool,
             config.concurrency,
             lambda limit: claim_jobs(deps, config, instance_id, limit, report),
-            lambda job: send_logged(deps, slack, config, job, report),
+            lambda job: send_logged(deps, slack, config, job, report, closes.append),
             keep_claiming,
         )
+        if report.planned_sends:
+            report.sends_took_s = time.monotonic() - started
+            log.info(
+                "tick's prompts done in %.0f s (expected %.0f s), at %.1f posts/s",
+                report.sends_took_s,
+                report.expected_finish_s or 0.0,
+                slack.expected_rate("chat.postMessage"),
+            )
         if slack.token_error is not None:
             return  # reminders would fail the same way
+        _close_previous_prompts(pool, config, slack, closes, stop_at, report)
         pipeline(
             pool,
             config.concurrency,
             lambda limit: claim_reminders(deps, limit, report),
             lambda job: send_reminder(deps, slack, job, report),
         )
+    slack.remember_rates()
+
+
+def _close_previous_prompts(
+    pool: ThreadPoolExecutor,
+    config: TickConfig,
+    slack: SlackCaller,
+    closes: deque[OpenPrompt],
+    stop_at: float,
+    report: TickReport,
+) -> None:
+    """Take the buttons off the prompts the new ones replaced, within what is left of the budget. Those
+    left over keep their buttons, which still answer the right prompt."""
+
+    def claim(limit: int) -> tuple[list[OpenPrompt], bool]:
+        batch = [closes.popleft() for _ in range(min(limit, len(closes)))]
+        return batch, bool(batch)
+
+    pipeline(
+        pool,
+        config.concurrency,
+        claim,
+        lambda previous: close_previous_prompt(slack, previous),
+        lambda: time.monotonic() < stop_at,
+    )
+    if closes:
+        log.info("%d earlier prompts keep their buttons: the tick's budget is spent", len(closes))
+        report.add("close_skipped", len(closes))
+
+
+def plan_sends(deps: Deps, slack: SlackCaller, report: TickReport) -> None:
+    """The window's sends against the chat.postMessage allowance known so far: when the last should go."""
+    with deps.uow() as uow:
+        due = uow.prompts.count_due(deps.now())
+    if not due:
+        return
+    rate = slack.expected_rate("chat.postMessage")
+    report.planned_sends = due
+    report.expected_finish_s = due / rate
+    log.info("tick plans %d prompts at about %.1f/s: the last expected in %.0f s", due, rate, due / rate)
 
 
 def run_tick(

@@ -21,7 +21,8 @@ class FakeSlack:
     Directory: ``add_user``, ``set_status``, ``set_tz``, ``deactivate``, ``add_channel``, ``add_message``;
     ``send_events_to``: the directory changes become ``user_change`` / ``team_join`` events to the app.
     Interactivity: ``new_trigger_id``, ``new_response_url``.
-    Faults: ``latency_s``, ``rate_limit``, ``use_rate_tiers``, ``fail_next``, ``fail_for``, ``set_error``, ``clear_faults``.
+    Faults: ``latency_s``, ``rate_limit``, ``use_rate_tiers`` (Slack's tiers), ``fail_next``, ``fail_for``,
+    ``set_error``, ``clear_faults``.
     Recording: ``calls``, ``last``, ``count``, ``counts``, ``messages``, ``thread``, ``ephemeral_messages``,
     ``views_published``, ``opened_views``, ``pushed_views``, ``updated_views``, ``view``,
     ``uploaded_files``, ``reactions``, ``response_url_posts``, ``deleted_messages``, ``clear``.
