@@ -55,8 +55,12 @@ def deliver_due(
     plan_sends(deps, slack, report)
     started = time.monotonic()
     stop_at = started + config.fanout_budget_s
+    replanned = [slack.pacer("chat.postMessage").rate is not None]
 
     def keep_claiming() -> bool:
+        if not replanned[0] and slack.pacer("chat.postMessage").rate is not None:
+            replanned[0] = True  # Slack's first 429 taught the pace: plan the rest of the window with it
+            replan_sends(slack, report, time.monotonic() - started)
         if slack.token_error is not None:
             return False
         if time.monotonic() >= stop_at:
@@ -91,6 +95,15 @@ def deliver_due(
             lambda job: send_reminder(deps, slack, job, report),
         )
     slack.remember_rates()
+
+
+def replan_sends(slack: SlackCaller, report: TickReport, elapsed_s: float) -> None:
+    if not report.planned_sends:
+        return
+    rate = slack.expected_rate("chat.postMessage")
+    left = max(report.planned_sends - report["sent"], 0)
+    report.expected_finish_s = elapsed_s + left / rate
+    log.info("Slack allows about %.1f posts/s: the last of %d prompts expected in %.0f s", rate, left, left / rate)
 
 
 def _close_previous_prompts(

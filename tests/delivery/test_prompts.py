@@ -381,3 +381,13 @@ def test_a_status_expiry_is_judged_on_the_ticks_clock(world: World) -> None:
     report = world.tick(MONDAY_SLOT)
     assert report["away"] == 1 and report["sent"] == 1
     assert world.states(first) == [PromptState.SKIPPED] and world.states(second) == [PromptState.SENT]
+
+
+def test_the_tick_plans_its_window_and_expects_a_finish_time(world: World) -> None:
+    people = [world.person(f"U{i}") for i in range(12)]
+    world.fake.rate_limit("chat.postMessage", per_second=10, burst=2)
+    report = world.tick(MONDAY_SLOT, concurrency=6)
+    assert report.planned_sends == len(people) and report["sent"] == len(people)
+    assert report.expected_finish_s is not None and report.expected_finish_s > 0
+    assert report.sends_took_s is not None
+    assert world.tick(MONDAY_SLOT + timedelta(minutes=1)).expected_finish_s is None  # nothing due
