@@ -74,6 +74,11 @@ def _serve_fake(conn: Connection, latency_s: float, user_ids: list[str]) -> None
             per_second, burst = argument
             fake.rate_limit("chat.postMessage", per_second, burst=burst)
             conn.send(None)
+        elif command == "tiers":  # Slack's tiers at their floors, chat.postMessage capped at `argument`/s
+            fake.use_rate_tiers(post_per_second=argument)
+            conn.send(None)
+        elif command == "counts":
+            conn.send(fake.counts)
         elif command == "summary":
             delivered: Counter[int] = Counter()
             for message in fake.messages():

@@ -1,4 +1,5 @@
-"""The `Directory` port (bot.services.directory) over Slack: users.info and users.lookupByEmail.
+"""The `Directory` port (bot.services.directory) over Slack: users.info, and emails resolved from one
+paged users.list sweep (not a users.lookupByEmail per address).
 
 Slack's user objects become `SlackProfile`s and its errors become the port's plain values, so the
 services that look people up never import slack_sdk. It reads, it never sends: that is why it sits
@@ -48,12 +49,21 @@ def _error_code(error: SlackApiError) -> str:
     return str(error.response.get("error", "")) if error.response is not None else ""
 
 
+EMAIL_SWEEP_PAGE = 200  # docs.slack.dev/reference/methods/users.list: no more than 200 a page advised
+
+
 class SlackDirectory:
-    """Looks people up through a slack_sdk WebClient (users.lookupByEmail is Tier 3: callers ask once
-    per address)."""
+    """Looks people up through a slack_sdk WebClient.
+
+    Emails: the first lookup reads the whole directory with users.list (Tier 2, a few hundred users a
+    call: a 5,000-person workspace is 25 calls, about a minute and a half at the tier floor) and every
+    address is answered from it; users.lookupByEmail per address (Tier 3) would take 100 minutes for
+    5,000 people. As with lookupByEmail, a deactivated user is not found by email."""
 
     def __init__(self, client: WebClient) -> None:
         self._client = client
+        self._by_email: dict[str, SlackProfile] | None = None
+        self._sweep_failed: str | None = None
 
     def profile(self, user_id: str) -> SlackProfile | None:
         try:
@@ -65,9 +75,28 @@ class SlackDirectory:
         return profile_from_users_info(answer["user"])
 
     def find_by_email(self, email: str) -> EmailLookup:
+        if self._by_email is None and self._sweep_failed is None:
+            self._sweep_emails()
+        if self._sweep_failed is not None:
+            return Failed(self._sweep_failed)
+        assert self._by_email is not None
+        profile = self._by_email.get(email.strip().lower())
+        return Found(profile) if profile is not None else NotFound()
+
+    def _sweep_emails(self) -> None:
+        by_email: dict[str, SlackProfile] = {}
+        cursor: str | None = None
         try:
-            answer = self._client.users_lookupByEmail(email=email)
+            while True:
+                answer = self._client.users_list(limit=EMAIL_SWEEP_PAGE, **({"cursor": cursor} if cursor else {}))
+                for user in answer.get("members") or []:
+                    profile = profile_from_users_info(user)
+                    if profile.email and not profile.deleted:
+                        by_email.setdefault(profile.email, profile)
+                cursor = (answer.get("response_metadata") or {}).get("next_cursor") or None
+                if cursor is None:
+                    break
         except SlackApiError as error:
-            code = _error_code(error)
-            return NotFound() if code in UNKNOWN_USER_ERRORS else Failed(code or str(error))
-        return Found(profile_from_users_info(answer["user"]))
+            self._sweep_failed = _error_code(error) or str(error)
+            return
+        self._by_email = by_email

@@ -25,13 +25,23 @@ class Wired:
     engine: Engine
 
 
+POOL_HEADROOM = 8
+
+
 def build(settings: Settings, *, library: Library | None = None) -> Wired:
     """Everything wired from settings; the engine is returned too, for health checks and shutdown.
 
     `library`: the ladders already loaded from the same settings (the CLI checks them before starting)."""
     if not settings.oauth_install:
         settings.require("slack_bot_token")
-    engine = make_engine(settings.database_url, timeout_seconds=settings.database_timeout_seconds)
+    # One pooled connection per fan-out worker plus a few for listeners and the tick's own units of
+    # work, so a fan-out never opens (and re-PRAGMAs) overflow connections it then throws away.
+    engine = make_engine(
+        settings.database_url,
+        timeout_seconds=settings.database_timeout_seconds,
+        pool_size=settings.fanout_concurrency + POOL_HEADROOM,
+        max_overflow=POOL_HEADROOM,
+    )
     refresh_statistics(engine)  # SQLite: then the tick, every few hours
     uow = UnitOfWorkFactory(make_session_factory(engine))
     extra_dirs = [settings.frameworks_dir] if settings.frameworks_dir else []

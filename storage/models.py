@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -25,6 +26,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
@@ -38,6 +40,8 @@ MAX_SLACK_ID = 32
 MAX_NAME = 200
 MAX_EMAIL = 254
 MAX_TZ = 64
+MAX_SWEEP_CURSOR = 1_000
+MAX_STATUS = 200  # a Slack status text (100 characters in Slack) or emoji name
 MAX_FRAMEWORK_ID = 64
 MAX_BEHAVIOUR_ID = 64
 MAX_LEVEL_ID = 32
@@ -199,6 +203,20 @@ def shown_name(slack_real_name: str | None, slack_display_name: str | None, impo
     return None
 
 
+class DirectorySweep(Base):
+    """Where the paged users.list sweep (the catch-up for missed user_change events) stands: one row per
+    directory (`name`, e.g. "users.list"). `cursor` is the next page's; None with `started_at` set
+    means no sweep is under way."""
+
+    __tablename__ = "directory_sweeps"
+
+    name: Mapped[str] = mapped_column(String(MAX_SLACK_ID), primary_key=True)
+    cursor: Mapped[str | None] = mapped_column(String(MAX_SWEEP_CURSOR))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Person(Base):
     __tablename__ = "people"
     __table_args__ = (
@@ -221,6 +239,15 @@ class Person(Base):
     inactive_reason: Mapped[str | None] = mapped_column(String(MAX_NAME))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # What Slack last said about the person (user_change / team_join events, the users.list sweep, or
+    # users.info), read by the send path instead of a users.info per prompt (bot.services.profiles).
+    # `slack_tz` is Slack's zone; `tz` is the one their schedule follows (the send path moves it).
+    slack_tz: Mapped[str | None] = mapped_column(String(MAX_TZ))
+    status_text: Mapped[str | None] = mapped_column(String(MAX_STATUS))
+    status_emoji: Mapped[str | None] = mapped_column(String(MAX_STATUS))
+    status_expiration: Mapped[int | None] = mapped_column(BigInteger)  # epoch seconds; 0: never
+    slack_deleted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    profile_fetched_at: Mapped[datetime | None] = mapped_column(DateTime)  # None: never read from Slack
 
     workspace: Mapped[Workspace] = relationship()
 
@@ -231,7 +258,9 @@ class Person(Base):
         self.display_name = shown_name(**sources)
         return value
 
-    @validates("display_name", "email", "tz", "slack_user_id", "inactive_reason")
+    @validates(
+        "display_name", "email", "tz", "slack_user_id", "inactive_reason", "slack_tz", "status_text", "status_emoji"
+    )
     def _check_lengths(self, key: str, value: str | None) -> str | None:
         limits = {
             "display_name": MAX_NAME,
@@ -239,6 +268,9 @@ class Person(Base):
             "tz": MAX_TZ,
             "slack_user_id": MAX_SLACK_ID,
             "inactive_reason": MAX_NAME,
+            "slack_tz": MAX_TZ,
+            "status_text": MAX_STATUS,
+            "status_emoji": MAX_STATUS,
         }
         if key == "email" and value is not None:
             # Stored lower-case so lookups by email can use the plain index.

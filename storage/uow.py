@@ -40,6 +40,7 @@ class UnitOfWork:
         self.assessments = repos.AssessmentRepository(session)
         self.checkins = repos.CheckInRepository(session)
         self.focus = repos.FocusRepository(session)
+        self.directory = repos.DirectoryRepository(session)
         return self
 
     def __exit__(

@@ -25,7 +25,12 @@ def test_command_shortcut_and_events(manifest: dict[str, Any]) -> None:
     [shortcut] = features["shortcuts"]
     assert (shortcut["type"], shortcut["callback_id"]) == ("message", Callback.SAVE_AS_EVIDENCE)
     assert len(shortcut["name"]) <= 24  # Slack's limit for shortcut names
-    assert set(settings["event_subscriptions"]["bot_events"]) == {"app_home_opened", "message.im"}
+    assert set(settings["event_subscriptions"]["bot_events"]) == {
+        "app_home_opened",
+        "message.im",
+        "user_change",
+        "team_join",
+    }
     assert settings["interactivity"]["is_enabled"] is True
     assert features["app_home"]["home_tab_enabled"] is True
 

@@ -63,5 +63,16 @@ def test_an_email_lookup_is_found_not_found_or_failed(fake: FakeSlack) -> None:
         SlackProfile("U1", "ada", "Asia/Tokyo", "ada@example.com")
     )
     assert directory.find_by_email("nobody@example.com") == NotFound()
-    fake.set_error("users.lookupByEmail", "ratelimited")
-    assert directory.find_by_email("ada@example.com") == Failed("ratelimited")
+    fake.set_error("users.list", "ratelimited")
+    assert _directory(fake).find_by_email("ada@example.com") == Failed("ratelimited")
+
+
+def test_emails_are_resolved_from_one_paged_users_list_sweep(fake: FakeSlack) -> None:
+    for n in range(450):
+        fake.add_user(f"U{n:04d}", f"user{n}", email=f"User{n}@Example.com")
+    fake.add_user("UGONE", "gone", email="gone@example.com", deleted=True)
+    directory = _directory(fake)
+    found = [directory.find_by_email(f"user{n}@example.com") for n in range(0, 450, 7)]
+    assert all(isinstance(lookup, Found) for lookup in found)
+    assert directory.find_by_email("gone@example.com") == NotFound(), "as users.lookupByEmail: deactivated"
+    assert fake.count("users.list") == 3 and fake.count("users.lookupByEmail") == 0

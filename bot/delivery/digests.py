@@ -1,9 +1,11 @@
 """Sending digests: the tick's pre-1:1 digests (through the paced fan-out) and a long on-demand digest.
 
 bot.services.digesting decides and records (claims, skips, outcomes); this module renders with
-bot.blocks.digest and DMs the manager their digest and the report its preview. The digests of one tick
-go out one after the other, each claimed just before it is sent, as they always have: a 1:1's claim
-locks its row, and the claim is what keeps several instances from sending it twice.
+bot.blocks.digest and DMs the manager their digest and the report its preview. A few digests of one
+tick are in flight at once, each claimed just before it is sent (the claim, an expiring row, is what
+keeps several instances from sending it twice), their posts paced by the shared chat.postMessage
+pacer. Each DM goes to the user id (Slack names the DM channel in its answer), so a digest costs its
+posts and no conversations.open (Tier 3: 50 a minute would be 25 digests a minute).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from bot.services.digesting import ClaimedDigest, DigestTickReport
 
 log = logging.getLogger(__name__)
 
-WIDTH = 1  # digests in flight at once
+WIDTH = 4  # digests in flight at once: enough to keep the paced posts busy
 
 
 def tick_digests(deps: Deps, now: datetime, *, instance_id: str | None = None, limit: int = 200) -> DigestTickReport:
@@ -86,11 +88,13 @@ def _send(deps: Deps, slack: SlackCaller, claimed: ClaimedDigest, now: datetime,
 
 
 def dm_messages(slack: SlackCaller, user_slack_id: str, messages: Iterable[DigestMessage]) -> tuple[str, list[str]]:
-    """DM `messages` in order; returns (channel, one ts per message)."""
-    channel = slack.call("conversations.open", users=user_slack_id)["channel"]["id"]
+    """DM `messages` in order; returns (channel, one ts per message). The first goes to the user id,
+    the rest to the DM channel Slack's answer names (see bot.delivery.prompts._post_prompt)."""
+    channel = user_slack_id
     timestamps = []
     for message in messages:
         answer = slack.call("chat.postMessage", channel=channel, text=message.text, blocks=message.to_dicts())
+        channel = str(answer["channel"])
         timestamps.append(str(answer["ts"]))
     return channel, timestamps
 

@@ -56,6 +56,8 @@ class Pacer:
         self._changed_at = float("-inf")
         self._successes: deque[float] = deque()
         self._refusals_in_a_row = 0
+        self._held_until = float("-inf")  # a Retry-After: no turn for this method before then
+        self._holder: int | None = None  # the thread that got it sleeps it out itself
 
     @property
     def interval(self) -> float:
@@ -67,8 +69,11 @@ class Pacer:
             now = self._clock()
             if self._started is None:
                 self._started = now
-            if self._next > now:
-                self._sleep(self._next - now)
+            target = self._next
+            if self._held_until > now and self._holder != threading.get_ident():
+                target = max(target, self._held_until)
+            if target > now:
+                self._sleep(target - now)
                 now = self._clock()
             turn = max(now, self._next)
             with self._lock:
@@ -107,12 +112,50 @@ class Pacer:
                 # Retry-After), when the observed rate says nothing about the limit.
                 self._interval *= self.BACK_OFF
 
+    def hold(self, seconds: float) -> None:
+        """Slack said Retry-After `seconds` for this method: every caller of it waits that long (the
+        calling thread sleeps it out itself); the other methods' pacers go on."""
+        with self._lock:
+            self._held_until = max(self._held_until, self._clock() + seconds)
+            self._holder = threading.get_ident()
+
+    @property
+    def rate(self) -> float | None:
+        """Calls per second this pacer allows once it learned a limit; None while unpaced."""
+        return 1.0 / self._interval if self._interval > 0 else None
+
     def _observed_interval(self, now: float) -> float:
         recent = sum(1 for t in self._successes if t >= now - self.WINDOW_S)
         # Early on the window is not full yet: measure over the time since the first call.
         span = min(self.WINDOW_S, max(now - (self._started if self._started is not None else now), 0.05))
         observed = recent / span
         return 1.0 / observed if observed > 0 else 0.05
+
+
+# The chat.postMessage pace to plan with before one was learned: Slack's "about 1 message per second"
+# guidance (docs.slack.dev/apis/web-api/rate-limits); its workspace-wide limit is unpublished.
+ASSUMED_POSTS_PER_S = 1.0
+
+
+class RateMemory:
+    """The pace each method settled at in this process's last fan-out (per Slack API URL), so the next
+    tick plans its window against what Slack allowed rather than a guess."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rates: dict[tuple[str, str], float] = {}
+
+    def remember(self, base_url: str, method: str, rate: float | None) -> None:
+        if rate:
+            with self._lock:
+                self._rates[(base_url, method)] = rate
+
+    def rate(self, base_url: str, method: str) -> float | None:
+        with self._lock:
+            return self._rates.get((base_url, method))
+
+
+LEARNED_RATES = RateMemory()
 
 
 class RateLimited(Exception):
@@ -167,6 +210,20 @@ class SlackCaller:
         with self._lock:
             return self._pacers.setdefault(method, Pacer())
 
+    def expected_rate(self, method: str) -> float:
+        """Calls per second to plan with: the pace learned in this fan-out, else in the last one."""
+        return (
+            self.pacer(method).rate
+            or LEARNED_RATES.rate(self.client.base_url, method)
+            or (ASSUMED_POSTS_PER_S if method == "chat.postMessage" else 1.0)
+        )
+
+    def remember_rates(self) -> None:
+        with self._lock:
+            pacers = dict(self._pacers)
+        for method, pacer in pacers.items():
+            LEARNED_RATES.remember(self.client.base_url, method, pacer.rate)
+
     def call(self, method: str, **kwargs: Any) -> Any:
         self._calling.method = method
         pacer = self.pacer(method)
@@ -182,6 +239,7 @@ class SlackCaller:
                 self.on_rate_limited()
                 pacer.rate_limited(turn)
                 retry_after = _retry_after(error)
+                pacer.hold(retry_after)  # a 429 on one method holds that method only
                 if waited + retry_after > self.wait_budget_s:
                     raise RateLimited(retry_after) from None
                 self._sleep(retry_after)  # facts: honour Retry-After before calling again

@@ -1,11 +1,12 @@
-"""Sending one claimed prompt: users.info (time zone, away status, deactivation), then the DM
-(conversations.open only for someone never reached before), closing the person's previous prompt, and,
-after an attempt that may have posted, looking for the post in the DM first. Every outcome is recorded
-by bot.services.prompt_records."""
+"""Sending one claimed prompt: the stored Slack profile (time zone, away status, deactivation; users.info
+only when it is unknown or stale), then the DM (to the known DM channel, else to the user id), closing
+the person's previous prompt, and, after an attempt that may have posted, looking for the post in the
+DM first. Every outcome is recorded by bot.services.prompt_records."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -26,17 +27,29 @@ METADATA_EVENT = "growthbot_prompt"
 # newest messages (conversations.history, Tier 3 for internal apps: docs.slack.dev/apis/web-api/rate-limits).
 # Its post went out minutes before the claim expired, so the newest messages are enough.
 POSTED_LOOKBACK = 50
-# A remembered DM channel that no longer works: open the DM again.
+# A remembered DM channel that no longer works: post to the user id again.
 STALE_CHANNEL_ERRORS = frozenset({"channel_not_found", "is_archived", "not_in_channel"})
 SUPERSEDED_NOTE = "A newer prompt arrived, so this one is closed. You can still reply in its thread."
 
 
-def send_prompt(deps: Deps, slack: SlackCaller, config: TickConfig, job: PromptJob, report: TickReport) -> str:
-    """Deliver one claimed prompt and record the outcome in its own unit of work; returns the outcome."""
+def send_prompt(
+    deps: Deps,
+    slack: SlackCaller,
+    config: TickConfig,
+    job: PromptJob,
+    report: TickReport,
+    close_later: Callable[[OpenPrompt], None] | None = None,
+) -> str:
+    """Deliver one claimed prompt and record the outcome in its own unit of work; returns the outcome.
+    `close_later`: the previous prompt's chat.update is queued there instead of made now (it is
+    cosmetic, and chat.update is Tier 3: the window's posts must not wait behind it)."""
     if slack.token_error is not None:  # claimed before Slack refused the token: hand it back untried
         return records.record_retry(deps, job, report, slack.token_error, RETRY_MAX, config)
     try:
-        user = slack.call("users.info", user=job.slack_user_id)["user"]
+        user = job.stored_user
+        if user is None:  # unknown or stale: ask Slack once and keep the answer
+            user = slack.call("users.info", user=job.slack_user_id)["user"]
+            records.record_fetched_user(deps, user)
         profile = records.read_profile(user, job.tz, deps.now())
         if profile.gone:
             return records.record_gone(deps, job, "user_deleted", report)
@@ -54,7 +67,10 @@ def send_prompt(deps: Deps, slack: SlackCaller, config: TickConfig, job: PromptJ
             deps, config, job, report, posted["channel"], posted["ts"], new_tz
         )
         if close_previous and job.previous is not None:
-            _close_previous(slack, job.previous)
+            if close_later is not None:
+                close_later(job.previous)
+            else:
+                close_previous_prompt(slack, job.previous)
         return outcome
     except RateLimited as limited:
         return records.record_retry(deps, job, report, "ratelimited", timedelta(seconds=limited.retry_after), config)
@@ -77,15 +93,22 @@ def send_prompt(deps: Deps, slack: SlackCaller, config: TickConfig, job: PromptJ
         return records.record_retry(deps, job, report, message, records.backoff(job.attempts), config, posting=posting)
 
 
-def send_logged(deps: Deps, slack: SlackCaller, config: TickConfig, job: PromptJob, report: TickReport) -> None:
+def send_logged(
+    deps: Deps,
+    slack: SlackCaller,
+    config: TickConfig,
+    job: PromptJob,
+    report: TickReport,
+    close_later: Callable[[OpenPrompt], None] | None = None,
+) -> None:
     try:
-        send_prompt(deps, slack, config, job, report)
+        send_prompt(deps, slack, config, job, report, close_later)
     except Exception:
         log.exception("sending prompt %s failed unexpectedly; it will be retried when its claim expires", job.prompt_id)
         report.add("crashed")
 
 
-def _close_previous(slack: SlackCaller, previous: OpenPrompt) -> None:
+def close_previous_prompt(slack: SlackCaller, previous: OpenPrompt) -> None:
     """The person's previous prompt, still unanswered when this one was claimed, loses its buttons
     (chat.update): only the newest prompt is live. Only the one before: older ones were closed when it
     arrived."""
@@ -122,7 +145,11 @@ def _find_posted(slack: SlackCaller, job: PromptJob) -> dict[str, str] | None:
 
 
 def _post_prompt(slack: SlackCaller, job: PromptJob) -> Any:
-    """conversations.open (only for someone never reached before) and chat.postMessage."""
+    """chat.postMessage to the DM channel known from an earlier prompt, else to the user id: Slack posts
+    that in the app's DM with them and names the channel in its answer, recorded with the send, so no
+    conversations.open is needed (docs.slack.dev/reference/methods/chat.postMessage, `channel`: "an
+    encoded ID ... or IM channel"; api.slack.com/scopes/conversations.app_home:create: "passing the
+    user's ID as the channel parameter ... no need for a separate call to conversations.open")."""
     message = {
         "text": prompt_text(job.content),
         "blocks": rendered_prompt(job.content),
@@ -135,5 +162,4 @@ def _post_prompt(slack: SlackCaller, job: PromptJob) -> Any:
         except SlackApiError as error:
             if error.response.get("error") not in STALE_CHANNEL_ERRORS:
                 raise
-    channel = slack.call("conversations.open", users=job.slack_user_id)["channel"]["id"]
-    return slack.call("chat.postMessage", channel=channel, **message)
+    return slack.call("chat.postMessage", channel=job.slack_user_id, **message)

@@ -1,6 +1,7 @@
-"""Sending the one reminder of a claimed prompt: users.info (someone away or gone since the prompt is
-not nudged), then a reply in the prompt's thread. What to do after a failure depends on whether it
-surely left nothing in Slack (bot.services.reminders hands the reminder back)."""
+"""Sending the one reminder of a claimed prompt: the stored Slack profile, users.info only when it is
+unknown or stale (someone away or gone since the prompt is not nudged), then a reply in the prompt's
+thread. What to do after a failure depends on whether it surely left nothing in Slack
+(bot.services.reminders hands the reminder back)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks.prompt import reminder_text
 from bot.delivery.fanout import RateLimited, SlackCaller
 from bot.deps import Deps
-from bot.services.prompt_records import read_profile
+from bot.services.prompt_records import read_profile, record_fetched_user
 from bot.services.reminders import ReminderJob, release_reminder
 from bot.services.tick import TickReport
 
@@ -23,7 +24,10 @@ TRANSIENT_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error", "s
 def send_reminder(deps: Deps, slack: SlackCaller, job: ReminderJob, report: TickReport) -> None:
     try:
         # Same check as the prompt itself: someone away (or gone) since the prompt is not nudged.
-        user = slack.call("users.info", user=job.slack_user_id)["user"]
+        user = job.stored_user
+        if user is None:  # unknown or stale: ask Slack once and keep the answer
+            user = slack.call("users.info", user=job.slack_user_id)["user"]
+            record_fetched_user(deps, user)
         profile = read_profile(user, None, deps.now())
         if profile.gone or profile.away is not None:
             report.add("reminder_away")

@@ -6,10 +6,12 @@ Everything the tick knows lives in growthbot's tables, so a restart loses nothin
    the late window is recorded as EXPIRED, a quiet day or a person without a ladder as SKIPPED.
 2. Deliver (bot.delivery.prompts): due prompts are claimed a few at a time with an expiring claim
    (bot.services.prompt_records; FOR UPDATE SKIP LOCKED on PostgreSQL; on SQLite run the scheduler in
-   one instance only) and sent by a thread pool, each worker with its own unit of work: users.info
-   (time zone refresh, away status, deactivated account), then conversations.open and
-   chat.postMessage. Calls are paced per method (bot.delivery.fanout), Retry-After is honoured,
-   transient failures are retried with back-off a bounded number of times, and a deactivated or
+   one instance only) and sent by a thread pool, each worker with its own unit of work: the stored
+   Slack profile (time zone refresh, away status, deactivated account; kept fresh by user_change
+   events and the users.list sweep that runs first, bot.delivery.directory_sweep; users.info only
+   when it is unknown or stale), then chat.postMessage (to the known DM channel, else the user id).
+   Calls are paced per method (bot.delivery.fanout), Retry-After is honoured, transient failures
+   are retried with back-off a bounded number of times, and a deactivated or
    unknown user is marked inactive instead of retried.
    Before sending, the back-off DMs planning decided go out (bot.delivery.backoff: the one question
    after three unanswered prompts, the one line when the cadence slowed by itself).
@@ -22,31 +24,48 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
+from concurrent.futures import Executor
 
 from slack_sdk import WebClient
 
 from bot import metrics
 from bot.delivery.backoff import send_backoff_messages
 from bot.delivery.break_glass import send_break_glass_notices
+from bot.delivery.directory_sweep import sweep_directory
 from bot.delivery.fanout import SlackCaller, fanout_client, pipeline
-from bot.delivery.prompts import send_logged
+from bot.delivery.prompts import close_previous_prompt, send_logged
 from bot.delivery.reminders import send_reminder
 from bot.deps import Deps
 from bot.logs import ContextThreadPoolExecutor
 from bot.services.audit_retention import prune_expired
 from bot.services.planning import plan_due
-from bot.services.prompt_records import claim_jobs
+from bot.services.prompt_records import OpenPrompt, claim_jobs
 from bot.services.reminders import claim_reminders
 from bot.services.tick import TickConfig, TickReport, instance_name
 
 log = logging.getLogger(__name__)
 
 
-def deliver_due(deps: Deps, config: TickConfig, report: TickReport, *, instance_id: str, client: WebClient) -> None:
-    slack = SlackCaller(client, lambda: report.add("rate_limited"), config.rate_limit_wait_max_s)
-    stop_at = time.monotonic() + config.fanout_budget_s
+def deliver_due(
+    deps: Deps,
+    config: TickConfig,
+    report: TickReport,
+    *,
+    instance_id: str,
+    client: WebClient,
+    slack: SlackCaller | None = None,
+) -> None:
+    slack = slack or SlackCaller(client, lambda: report.add("rate_limited"), config.rate_limit_wait_max_s)
+    plan_sends(deps, slack, report)
+    started = time.monotonic()
+    stop_at = started + config.fanout_budget_s
+    replanned = [slack.pacer("chat.postMessage").rate is not None]
 
     def keep_claiming() -> bool:
+        if not replanned[0] and slack.pacer("chat.postMessage").rate is not None:
+            replanned[0] = True  # Slack's first 429 taught the pace: plan the rest of the window with it
+            replan_sends(slack, report, time.monotonic() - started)
         if slack.token_error is not None:
             return False
         if time.monotonic() >= stop_at:
@@ -54,22 +73,81 @@ def deliver_due(deps: Deps, config: TickConfig, report: TickReport, *, instance_
             return False
         return True
 
+    closes: deque[OpenPrompt] = deque()  # the previous prompts to close, after the window's posts
     with ContextThreadPoolExecutor(config.concurrency, thread_name_prefix="fanout") as pool:
         pipeline(
             pool,
             config.concurrency,
             lambda limit: claim_jobs(deps, config, instance_id, limit, report),
-            lambda job: send_logged(deps, slack, config, job, report),
+            lambda job: send_logged(deps, slack, config, job, report, closes.append),
             keep_claiming,
         )
+        if report.planned_sends:
+            report.sends_took_s = time.monotonic() - started
+            log.info(
+                "tick's prompts done in %.0f s (expected %.0f s), at %.1f posts/s",
+                report.sends_took_s,
+                report.expected_finish_s or 0.0,
+                slack.expected_rate("chat.postMessage"),
+            )
         if slack.token_error is not None:
             return  # reminders would fail the same way
+        _close_previous_prompts(pool, config, slack, closes, stop_at, report)
         pipeline(
             pool,
             config.concurrency,
             lambda limit: claim_reminders(deps, limit, report),
             lambda job: send_reminder(deps, slack, job, report),
         )
+    slack.remember_rates()
+
+
+def replan_sends(slack: SlackCaller, report: TickReport, elapsed_s: float) -> None:
+    if not report.planned_sends:
+        return
+    rate = slack.expected_rate("chat.postMessage")
+    left = max(report.planned_sends - report["sent"], 0)
+    report.expected_finish_s = elapsed_s + left / rate
+    log.info("Slack allows about %.1f posts/s: the last of %d prompts expected in %.0f s", rate, left, left / rate)
+
+
+def _close_previous_prompts(
+    pool: Executor,
+    config: TickConfig,
+    slack: SlackCaller,
+    closes: deque[OpenPrompt],
+    stop_at: float,
+    report: TickReport,
+) -> None:
+    """Take the buttons off the prompts the new ones replaced, within what is left of the budget. Those
+    left over keep their buttons, which still answer the right prompt."""
+
+    def claim(limit: int) -> tuple[list[OpenPrompt], bool]:
+        batch = [closes.popleft() for _ in range(min(limit, len(closes)))]
+        return batch, bool(batch)
+
+    pipeline(
+        pool,
+        config.concurrency,
+        claim,
+        lambda previous: close_previous_prompt(slack, previous),
+        lambda: time.monotonic() < stop_at,
+    )
+    if closes:
+        log.info("%d earlier prompts keep their buttons: the tick's budget is spent", len(closes))
+        report.add("close_skipped", len(closes))
+
+
+def plan_sends(deps: Deps, slack: SlackCaller, report: TickReport) -> None:
+    """The window's sends against the chat.postMessage allowance known so far: when the last should go."""
+    with deps.uow() as uow:
+        due = uow.prompts.count_due(deps.now())
+    if not due:
+        return
+    rate = slack.expected_rate("chat.postMessage")
+    report.planned_sends = due
+    report.expected_finish_s = due / rate
+    log.info("tick plans %d prompts at about %.1f/s: the last expected in %.0f s", due, rate, due / rate)
 
 
 def run_tick(
@@ -87,8 +165,10 @@ def run_tick(
     started = time.monotonic()
     plan_due(deps.uow, deps.library, config, deps.now(), report)
     client = client or fanout_client(deps)
+    slack = SlackCaller(client, lambda: report.add("rate_limited"), config.rate_limit_wait_max_s)
+    sweep_directory(deps, slack, report)  # stored profiles, so the fan-out needs no users.info per prompt
     send_backoff_messages(deps, client, report)
-    deliver_due(deps, config, report, instance_id=instance_id, client=client)
+    deliver_due(deps, config, report, instance_id=instance_id, client=client, slack=slack)
     send_break_glass_notices(deps, client, report)
     if pruned := prune_expired(deps.uow, deps.settings.audit_retention_days, deps.now()):
         report.add("audit_pruned", pruned)

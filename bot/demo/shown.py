@@ -23,6 +23,7 @@ _SILENT = frozenset(
         "auth.test",
         "team.info",
         "users.info",
+        "users.list",
         "users.lookupByEmail",
         "users.profile.get",
         "conversations.open",

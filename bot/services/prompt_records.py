@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.deps import Deps
-from bot.services import away, focus, timing
+from bot.services import away, focus, profiles, timing
 from bot.services.prompt_choice import EvidenceStat
 from bot.services.prompt_content import PromptContent, prompt_content
 from bot.services.prompt_controls import compute_next_due, is_paused, mark_inactive, next_slot
@@ -44,6 +44,9 @@ class PromptJob:
     may_have_posted: bool = False  # an earlier attempt ended without a known outcome: look before posting
     previous: OpenPrompt | None = None  # the person's live prompt before this one, closed once this is sent
     due_at: datetime | None = None  # when it fell due: the claim lag (due -> sent) for /metrics
+    # The stored Slack profile, shaped like a users.info `user` (bot.services.profiles); None: unknown or
+    # too old, so the send asks users.info.
+    stored_user: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +110,7 @@ def claim_jobs(
                     may_have_posted=_may_have_posted(prompt),
                     previous=_open_prompt(deps.library, delivered.get(person.id), prompt.id, mine),
                     due_at=prompt.due_at,
+                    stored_user=profiles.stored_user(person, now),
                 )
             )
         return jobs, True
@@ -169,6 +173,12 @@ def read_profile(user: dict[str, Any], planned_tz: str | None, now: datetime) ->
         status = " ".join(filter(None, [profile.get("status_emoji"), profile.get("status_text")]))
         away_reason = away.away_skip_reason(status)
     return Profile(bool(user.get("deleted")), new_tz, away_reason)
+
+
+def record_fetched_user(deps: Deps, user: dict[str, Any]) -> None:
+    """A users.info answer (the stored profile was unknown or too old): store it for the next sends."""
+    with deps.uow() as uow:
+        profiles.record_users(uow, [user], deps.now())
 
 
 def due_in_new_zone(deps: Deps, config: TickConfig, job: PromptJob, report: TickReport, new_tz: str) -> bool:

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from bot.deps import Deps
+from bot.services import profiles
 from bot.services.prompt_content import PromptContent, prompt_content
 from bot.services.prompt_controls import is_paused
 from bot.services.tick import TickReport
@@ -24,6 +26,7 @@ class ReminderJob:
     channel_id: str
     message_ts: str
     content: PromptContent
+    stored_user: dict[str, Any] | None = None  # the stored Slack profile (bot.services.profiles); None: ask
 
 
 def claim_reminders(deps: Deps, limit: int, report: TickReport) -> tuple[list[ReminderJob], bool]:
@@ -47,7 +50,16 @@ def claim_reminders(deps: Deps, limit: int, report: TickReport) -> tuple[list[Re
                 continue
             content = prompt_content(deps.library, prompt, None)
             if content is not None:
-                jobs.append(ReminderJob(prompt.id, person.slack_user_id, prompt.channel_id, prompt.message_ts, content))
+                jobs.append(
+                    ReminderJob(
+                        prompt.id,
+                        person.slack_user_id,
+                        prompt.channel_id,
+                        prompt.message_ts,
+                        content,
+                        profiles.stored_user(person, now),
+                    )
+                )
     return jobs, bool(candidates)
 
 

@@ -63,6 +63,11 @@ class TickReport:
     counts: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
     claim_lags: list[float] = field(default_factory=list)  # seconds from a prompt's due time to its send
+    # The plan made before the fan-out: prompts due now, and the seconds their sends should take at the
+    # chat.postMessage rate known so far (None: nothing due).
+    planned_sends: int = 0
+    expected_finish_s: float | None = None
+    sends_took_s: float | None = None  # from the plan to the last prompt handled (closing old ones after)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, key: str, n: int = 1) -> None:

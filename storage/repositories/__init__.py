@@ -6,6 +6,7 @@ from __future__ import annotations
 from storage.repositories.assessments import AssessmentRepository, CheckInRepository
 from storage.repositories.audit import AuditRepository
 from storage.repositories.digests import DigestRepository
+from storage.repositories.directory import DirectoryRepository
 from storage.repositories.evidence import BehaviourCoverage, EvidenceRepository
 from storage.repositories.focus import FocusRepository
 from storage.repositories.managers import ManagerLinkRepository
@@ -21,6 +22,7 @@ __all__ = [
     "BehaviourCoverage",
     "CheckInRepository",
     "DigestRepository",
+    "DirectoryRepository",
     "DueSchedule",
     "EvidenceRepository",
     "FocusRepository",

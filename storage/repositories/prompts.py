@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, case, delete, false, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, delete, false, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.clock import utcnow
@@ -62,6 +62,10 @@ class PromptRepository(Repository):
         assert prompt is not None
         return prompt, new_id is not None
 
+    def count_due(self, now: datetime) -> int:
+        """How many prompts `claim_due` would hand out at `now` (the tick plans its sends with it)."""
+        return int(self.session.scalar(select(func.count()).select_from(Prompt).where(_claimable(now))) or 0)
+
     def claim_due(
         self, now: datetime, instance_id: str, limit: int = 50, claim_ttl: timedelta = timedelta(minutes=5)
     ) -> list[Prompt]:
@@ -73,14 +77,7 @@ class PromptRepository(Repository):
         unit of work; a claim not marked before `claim_ttl` passes is taken again by the next tick.
         """
         check_length("instance_id", instance_id, MAX_NAME)
-        claimable = or_(
-            and_(
-                Prompt.state == PromptState.DUE,
-                Prompt.due_at <= now,
-                or_(Prompt.next_attempt_at.is_(None), Prompt.next_attempt_at <= now),
-            ),
-            and_(Prompt.state == PromptState.CLAIMED, Prompt.claim_expires_at <= now),
-        )
+        claimable = _claimable(now)
         candidates = select(Prompt.id).where(claimable).order_by(Prompt.due_at, Prompt.id).limit(limit)
         claim = update(Prompt).values(
             state=PromptState.CLAIMED,
@@ -471,3 +468,15 @@ class PromptRepository(Repository):
             return False
         self.cancel_older_reminders(person_id, prompt_id)
         return True
+
+
+def _claimable(now: datetime) -> ColumnElement[bool]:
+    """Due (and past any retry time), or claimed by an instance whose claim expired."""
+    return or_(
+        and_(
+            Prompt.state == PromptState.DUE,
+            Prompt.due_at <= now,
+            or_(Prompt.next_attempt_at.is_(None), Prompt.next_attempt_at <= now),
+        ),
+        and_(Prompt.state == PromptState.CLAIMED, Prompt.claim_expires_at <= now),
+    )

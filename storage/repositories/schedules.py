@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from storage.models import Backoff, Cadence, Person, PromptSchedule
 from storage.repositories._base import Repository
@@ -83,6 +83,17 @@ class ScheduleRepository(Repository):
             .limit(limit)
         ).all()
         return [DueSchedule(schedule, person) for schedule, person in rows]
+
+    def count_due_between(self, start: datetime, end: datetime) -> int:
+        """How many schedules fall due in [start, end) (paused ones included: an estimate, from the index)."""
+        return int(
+            self.session.scalar(
+                select(func.count())
+                .select_from(PromptSchedule)
+                .where(PromptSchedule.next_due_at >= start, PromptSchedule.next_due_at < end)
+            )
+            or 0
+        )
 
     def needing_next_due(self, limit: int = 500) -> Sequence[PromptSchedule]:
         """Schedules nobody has computed a next slot for yet (new, or reset by a change)."""

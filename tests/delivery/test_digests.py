@@ -140,7 +140,7 @@ def test_a_failed_send_is_retried_and_still_sent_once(db: Database) -> None:
     _setup(db)
     due = MEETING_1 - timedelta(hours=2)
     with fake_slack_deps(db, LIBRARY) as (deps, fake):
-        fake.set_error("conversations.open", "internal_error")
+        fake.set_error("chat.postMessage", "internal_error")
         report = tick_digests(deps, due)
         assert (report.sent, report.retrying) == (0, 1)
         assert tick_digests(deps, due + timedelta(minutes=1)).sent == 0  # backing off
@@ -149,6 +149,18 @@ def test_a_failed_send_is_retried_and_still_sent_once(db: Database) -> None:
         assert len(fake.messages(fake.dm_channel_for("UMANAGER"))) == 1
     digest = _digests(db)[0]
     assert digest.state is DigestState.SENT and digest.attempts == 2
+
+
+def test_a_digest_and_its_preview_go_to_the_user_ids_without_conversations_open(db: Database) -> None:
+    _setup(db)
+    with fake_slack_deps(db, LIBRARY) as (deps, fake):
+        assert tick_digests(deps, MEETING_1 - timedelta(hours=2)).sent == 1
+        assert fake.count("conversations.open") == 0
+        first_posts = [call.params["channel"] for call in fake.calls("chat.postMessage")]
+        assert first_posts[0] == "UMANAGER" and "UMANAGER" in first_posts
+        assert len(fake.messages(fake.dm_channel_for("UMANAGER"))) >= 1
+    [digest] = _digests(db)
+    assert digest.state is DigestState.SENT and digest.channel_id == fake.dm_channel_for("UMANAGER")
 
 
 def test_two_instances_ticking_together_send_once(db: Database) -> None:

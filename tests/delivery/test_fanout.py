@@ -236,3 +236,26 @@ def test_the_pipeline_claims_again_after_a_claim_settled_without_work() -> None:
     with ThreadPoolExecutor(1) as pool:
         pipeline(pool, 1, lambda limit: answers.pop(0), done.append)
     assert done == [7] and answers == []
+
+
+def test_a_retry_after_holds_every_caller_of_that_method_and_no_other() -> None:
+    now = [0.0]
+    slept: list[float] = []
+    posts = Pacer(clock=lambda: now[0], sleep=slept.append)
+    lookups = Pacer(clock=lambda: now[0], sleep=slept.append)
+    posts.hold(5.0)  # this thread got the 429: it sleeps it out itself
+    posts.wait()
+    assert slept == []
+    other: list[float] = []
+
+    def another_thread() -> None:
+        posts.wait()
+        other.extend(slept)
+        lookups.wait()
+
+    thread = threading.Thread(target=another_thread)
+    thread.start()
+    thread.join()
+    assert other == [5.0], "another caller of the method waits out the Retry-After"
+    assert slept == [5.0], "the other method's pacer is not held"
+    assert posts.rate is None and lookups.rate is None

@@ -33,6 +33,12 @@ def _as_left_by_a_crash_after_posting(world: World, prompt_id: int, claim_expire
         prompt.channel_id = prompt.message_ts = prompt.sent_at = prompt.next_attempt_at = None
 
 
+def _directory_fails_once(world: World, error: str) -> None:
+    """The sweep's users.list and then users.info (the profile is unknown) fail: a failure before posting."""
+    world.fake.set_error("users.list", error)
+    world.fake.set_error("users.info", error)
+
+
 def _epoch_of(moment: datetime) -> int:
     return int(moment.replace(tzinfo=UTC).timestamp())
 
@@ -63,9 +69,9 @@ def test_deactivated_user_is_marked_inactive_not_retried(world: World) -> None:
     assert world.fake.count("conversations.open") == 0
 
 
-def test_user_disabled_on_open_marks_inactive(world: World) -> None:
+def test_user_disabled_on_posting_to_the_user_id_marks_inactive(world: World) -> None:
     pid = world.person("U1")
-    world.fake.set_error("conversations.open", "user_disabled")
+    world.fake.set_error("chat.postMessage", "user_disabled")
     assert world.tick(MONDAY_SLOT)["inactive"] == 1
     assert world.prompts(pid)[0].last_error and "user_disabled" in world.prompts(pid)[0].last_error
 
@@ -205,20 +211,24 @@ def test_two_instances_ticking_at_once_send_each_prompt_once(world: World) -> No
 
 
 def test_second_prompt_reuses_the_dm_channel(world: World) -> None:
-    world.person("U1")
+    pid = world.person("U1")
     world.tick(MONDAY_SLOT)
-    assert world.fake.count("conversations.open") == 1
+    # The first prompt goes to the user id; Slack's answer names the DM channel, recorded with the send.
+    assert world.fake.last("chat.postMessage").params["channel"] == "U1"
+    assert world.prompts(pid)[0].channel_id == world.fake.dm_channel_for("U1")
     world.tick(MONDAY_SLOT + timedelta(days=7))
-    assert world.fake.count("conversations.open") == 1
+    assert world.fake.last("chat.postMessage").params["channel"] == world.fake.dm_channel_for("U1")
+    assert world.fake.count("conversations.open") == 0
     assert len(world.dm("U1")) == 2
 
 
-def test_stale_dm_channel_falls_back_to_conversations_open(world: World) -> None:
+def test_stale_dm_channel_falls_back_to_the_user_id(world: World) -> None:
     world.person("U1")
     world.tick(MONDAY_SLOT)
     world.fake.set_error("chat.postMessage", "channel_not_found")
     assert world.tick(MONDAY_SLOT + timedelta(days=7))["sent"] == 1
-    assert world.fake.count("conversations.open") == 2
+    assert world.fake.last("chat.postMessage").params["channel"] == "U1"
+    assert world.fake.count("conversations.open") == 0
 
 
 def test_rate_limits_never_use_up_the_attempts(world: World) -> None:
@@ -309,7 +319,7 @@ def test_a_rate_limit_after_an_uncertain_post_still_looks_first(world: World) ->
     pid = world.person("U1")
     world.fake.fail_next("chat.postMessage", 503, after_processing=True)
     world.tick(MONDAY_SLOT)
-    world.fake.set_error("users.info", "ratelimited")
+    world.fake.set_error("conversations.history", "ratelimited")
     world.tick(MONDAY_SLOT + timedelta(minutes=2), rate_limit_wait_max_s=0.0)
     [prompt] = world.prompts(pid)
     assert prompt.state is PromptState.DUE and prompt.last_error == "ratelimited (an earlier attempt may have posted)"
@@ -319,6 +329,7 @@ def test_a_rate_limit_after_an_uncertain_post_still_looks_first(world: World) ->
 
 def test_a_refused_bot_token_stops_the_fan_out_and_marks_nobody_gone(world: World) -> None:
     pids = [world.person(f"U{n}") for n in range(1, 4)]
+    world.fake.set_error("users.list", "account_inactive", times=100)
     world.fake.set_error("users.info", "account_inactive", times=100)
     report = world.tick(MONDAY_SLOT, concurrency=1)
     assert report["sent"] == 0 and report["inactive"] == 0 and report["failed"] == 0
@@ -326,12 +337,13 @@ def test_a_refused_bot_token_stops_the_fan_out_and_marks_nobody_gone(world: Worl
         assert all(person.active for person in uow.people.get_many(pids).values())
     prompts = world.prompts()
     assert {p.state for p in prompts} == {PromptState.DUE} and all(p.attempts == 0 for p in prompts)
-    assert world.fake.count("users.info") == 1, "one refusal is enough to stop calling Slack"
+    calls = world.fake.count("users.list") + world.fake.count("users.info")
+    assert calls == 1, "one refusal is enough to stop calling Slack"
 
 
 def test_a_prompt_waiting_for_a_retry_is_skipped_once_the_person_pauses(world: World) -> None:
     pid = world.person("U1")
-    world.fake.set_error("users.info", "internal_error")
+    _directory_fails_once(world, "internal_error")
     world.tick(MONDAY_SLOT)
     with world.deps.uow() as uow:
         person = uow.people.get(pid)
@@ -352,7 +364,7 @@ def test_a_spent_budget_leaves_the_rest_to_the_next_tick(world: World) -> None:
 
 def test_a_failure_before_posting_costs_no_lookup(world: World) -> None:
     pid = world.person("U1")
-    world.fake.set_error("users.info", "service_unavailable")
+    _directory_fails_once(world, "service_unavailable")
     world.tick(MONDAY_SLOT)
     [prompt] = world.prompts(pid)
     assert prompt.last_error == "service_unavailable (before posting)"
@@ -369,3 +381,13 @@ def test_a_status_expiry_is_judged_on_the_ticks_clock(world: World) -> None:
     report = world.tick(MONDAY_SLOT)
     assert report["away"] == 1 and report["sent"] == 1
     assert world.states(first) == [PromptState.SKIPPED] and world.states(second) == [PromptState.SENT]
+
+
+def test_the_tick_plans_its_window_and_expects_a_finish_time(world: World) -> None:
+    people = [world.person(f"U{i}") for i in range(12)]
+    world.fake.rate_limit("chat.postMessage", per_second=10, burst=2)
+    report = world.tick(MONDAY_SLOT, concurrency=6)
+    assert report.planned_sends == len(people) and report["sent"] == len(people)
+    assert report.expected_finish_s is not None and report.expected_finish_s > 0
+    assert report.sends_took_s is not None
+    assert world.tick(MONDAY_SLOT + timedelta(minutes=1)).expected_finish_s is None  # nothing due

@@ -39,8 +39,14 @@ def test_one_reminder_after_the_configured_days(world: World) -> None:
 
 
 def test_a_reminder_that_failed_before_reaching_slack_comes_ten_minutes_later(world: World) -> None:
-    world.person("U1")
+    pid = world.person("U1")
     world.tick(MONDAY_SLOT)
+    # A profile unknown (forgotten here) is read with users.info before the reminder; that call fails.
+    with world.deps.uow() as uow:
+        person = uow.people.get(pid)
+        assert person is not None
+        person.profile_fetched_at = None
+    world.fake.set_error("users.list", "service_unavailable")
     world.fake.set_error("users.info", "service_unavailable")
     report = world.tick(MONDAY_SLOT + timedelta(days=2))
     assert report["reminded"] == 0 and report["reminder_retry"] == 1 and _reminders(world, "U1") == []

@@ -180,3 +180,24 @@ def test_0011_copies_each_tags_person_from_its_evidence(empty_db: EmptyDatabase)
     with empty_db.engine.connect() as connection:
         owners = connection.execute(text("SELECT evidence_id, person_id FROM evidence_tags ORDER BY evidence_id"))
         assert owners.all() == [(1, 1), (2, 2)]
+
+
+def test_downgrading_this_rounds_revisions_keeps_every_person_and_their_evidence(empty_db: EmptyDatabase) -> None:
+    """0012-0015 add columns to `people` and `workspaces` in place: a batch rebuild of either on SQLite would
+    cascade-delete the rows that reference them (people.workspace_id, evidence.person_id: ON DELETE CASCADE)."""
+    upgrade_to_head(empty_db.engine)
+    with empty_db.engine.begin() as connection:
+        connection.execute(text("INSERT INTO workspaces (id, team_id, created_at) VALUES (1, 'T1', '2024-01-01')"))
+        connection.execute(
+            text("INSERT INTO people (id, workspace_id, slack_user_id, tz, active, created_at, updated_at) "
+                 "VALUES (1, 1, 'U1', 'UTC', true, '2024-01-01', '2024-01-01')")
+        )  # fmt: skip
+        connection.execute(
+            text("INSERT INTO evidence (person_id, text, source, to_discuss, created_at) "
+                 "VALUES (1, 'kept', 'modal', false, '2024-01-02 10:00:00')")
+        )  # fmt: skip
+    downgrade(empty_db.engine, "0011_per_person_paths")
+    upgrade_to_head(empty_db.engine)
+    with empty_db.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM people")).scalar_one() == 1
+        assert connection.execute(text("SELECT text FROM evidence")).scalar_one() == "kept"

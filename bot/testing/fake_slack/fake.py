@@ -19,9 +19,11 @@ from bot.testing.fake_slack.transport import Transport
 class FakeSlack:
     """A Slack workspace with one bot, served as a Web API on 127.0.0.1.
 
-    Directory: ``add_user``, ``set_status``, ``set_tz``, ``deactivate``, ``add_channel``, ``add_message``.
+    Directory: ``add_user``, ``set_status``, ``set_tz``, ``deactivate``, ``add_channel``, ``add_message``;
+    ``send_events_to``: the directory changes become ``user_change`` / ``team_join`` events to the app.
     Interactivity: ``new_trigger_id``, ``new_response_url``.
-    Faults: ``latency_s``, ``rate_limit``, ``fail_next``, ``fail_for``, ``set_error``, ``clear_faults``.
+    Faults: ``latency_s``, ``rate_limit``, ``use_rate_tiers`` (Slack's tiers), ``fail_next``, ``fail_for``,
+    ``set_error``, ``clear_faults``.
     Recording: ``calls``, ``last``, ``count``, ``counts``, ``messages``, ``thread``, ``ephemeral_messages``,
     ``views_published``, ``opened_views``, ``pushed_views``, ``updated_views``, ``view``,
     ``uploaded_files``, ``reactions``, ``response_url_posts``, ``deleted_messages``, ``clear``.
@@ -42,6 +44,7 @@ class FakeSlack:
         self._world = Workspace(bot_token, team_id)
         self._faults = Faults(self._world.lock, latency_s)
         self._transport = Transport(self._world, self._faults, METHODS, record_calls=record_calls)
+        self._event_sink: Callable[[dict[str, Any]], object] | None = None
 
     # ------------------------------------------------------------------ settings
 
@@ -194,8 +197,12 @@ class FakeSlack:
             display_name=display_name,
         )
         with self._world.lock:
+            joined = user_id not in self._world.users
             self._world.users[user_id] = user
-            return user.to_slack(self.team_id)
+            answer = user.to_slack(self.team_id)
+        if joined:
+            self._emit("team_join", user_id)
+        return answer
 
     def set_status(self, user_id: str, status_text: str, status_emoji: str = "", *, expiration: int = 0) -> None:
         """Like a person setting their status; ``expiration`` (epoch seconds, 0 = never) is when Slack
@@ -203,15 +210,33 @@ class FakeSlack:
         with self._world.lock:
             user = self._world.user(user_id)
             user.status_text, user.status_emoji, user.status_expiration = status_text, status_emoji, expiration
+        self._emit("user_change", user_id)
 
     def set_tz(self, user_id: str, tz: str) -> None:
         ZoneInfo(tz)
         with self._world.lock:
             self._world.user(user_id).tz = tz
+        self._emit("user_change", user_id)
 
     def deactivate(self, user_id: str) -> None:
         with self._world.lock:
             self._world.user(user_id).deleted = True
+        self._emit("user_change", user_id)
+
+    def send_events_to(self, deliver: Callable[[dict[str, Any]], object] | None) -> None:
+        """From now on, each directory change above is also an Events API event handed to ``deliver``
+        (e.g. ``SlackRequests.event``, which signs it and posts it to the app), as Slack sends them:
+        facts, "Keeping profiles fresh": ``user_change`` carries the whole user; ``team_join`` announces
+        a new member. None stops it (the app missed the events: only the users.list sweep catches up)."""
+        self._event_sink = deliver
+
+    def _emit(self, event_type: str, user_id: str) -> None:
+        sink = self._event_sink
+        if sink is None:
+            return
+        with self._world.lock:
+            user = self._world.user(user_id).to_slack(self.team_id)
+        sink({"type": event_type, "user": user, "cache_ts": int(time.time()), "event_ts": f"{time.time():.6f}"})
 
     def add_channel(
         self, channel_id: str, name: str, members: list[str] | tuple[str, ...] = (), *, is_archived: bool = False
@@ -283,6 +308,12 @@ class FakeSlack:
         facts, "Rate limits": over the limit Slack answers HTTP 429 with ``Retry-After`` in seconds.
         """
         self._faults.rate_limit(method, per_second, burst, per_channel=per_channel)
+
+    def use_rate_tiers(self, post_per_second: float | None = None, *, post_per_channel_per_second: float = 1.0) -> None:
+        """Slack's published tiers at their floors for every method the bot calls (Tier 2 20/min, Tier 3
+        50/min, Tier 4 100/min; faults.METHOD_TIERS), and chat.postMessage at one a second per channel
+        plus a workspace-wide cap of `post_per_second` (Slack's is unpublished). Replaces earlier limits."""
+        self._faults.rate_tiers(post_per_second, post_per_channel_per_second)
 
     def fail_next(self, method: str, status: int = 500, times: int = 1, *, after_processing: bool = False) -> None:
         """The next ``times`` calls answer HTTP ``status``; ``after_processing=True``: the call takes

@@ -3,7 +3,7 @@ first, in bounded batches) and `break_glass_notices`, the claim of the one DM pe
 day that announces an admin's read of someone's data.
 
 Revision ID: 0013_access_log
-Revises: 0011_per_person_paths
+Revises: 0012_slack_profiles
 Create Date: 2026-12-04
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013_access_log"
-down_revision: str | None = "0011_per_person_paths"
+down_revision: str | None = "0012_slack_profiles"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -25,15 +25,13 @@ NAME_LENGTH = 200  # storage.models.MAX_NAME when this revision was written
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("people") as batch:
-        batch.add_column(sa.Column("slack_real_name", sa.String(NAME_LENGTH), nullable=True))
-        batch.add_column(sa.Column("slack_display_name", sa.String(NAME_LENGTH), nullable=True))
-        batch.add_column(sa.Column("imported_name", sa.String(NAME_LENGTH), nullable=True))
+    for column in ("slack_real_name", "slack_display_name", "imported_name"):
+        op.add_column("people", sa.Column(column, sa.String(NAME_LENGTH), nullable=True))
     op.execute("UPDATE people SET imported_name = display_name WHERE display_name IS NOT NULL")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("people") as batch:
-        batch.drop_column("imported_name")
-        batch.drop_column("slack_display_name")
-        batch.drop_column("slack_real_name")
+    # In place (SQLite 3.35+), never a batch rebuild: recreating `people` on SQLite would cascade-delete
+    # every row that references a person (ON DELETE CASCADE).
+    for column in ("imported_name", "slack_display_name", "slack_real_name"):
+        op.drop_column("people", column)

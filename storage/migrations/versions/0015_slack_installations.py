@@ -33,9 +33,10 @@ def _bot_columns() -> list[sa.Column]:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("workspaces") as batch:
-        batch.add_column(sa.Column("uninstalled_at", sa.DateTime(), nullable=True))
-        batch.add_column(sa.Column("data_deleted_at", sa.DateTime(), nullable=True))
+    # In place (ALTER TABLE ADD/DROP COLUMN), never a batch rebuild: dropping and recreating `workspaces` on
+    # SQLite would cascade-delete every person (people.workspace_id is ON DELETE CASCADE).
+    op.add_column("workspaces", sa.Column("uninstalled_at", sa.DateTime(), nullable=True))
+    op.add_column("workspaces", sa.Column("data_deleted_at", sa.DateTime(), nullable=True))
     op.create_table(
         "slack_installations",
         *_bot_columns(),
@@ -90,9 +91,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("workspaces") as batch:
-        batch.drop_column("data_deleted_at")
-        batch.drop_column("uninstalled_at")
+    op.drop_column("workspaces", "data_deleted_at")  # SQLite 3.35+ drops a column in place
+    op.drop_column("workspaces", "uninstalled_at")
     op.drop_table("slack_oauth_states")
     op.drop_index("slack_bots_idx", table_name="slack_bots")
     op.drop_table("slack_bots")
