@@ -160,6 +160,14 @@ def create_flask_app(bolt_app: App, deps: Deps) -> Flask:
         def slack_oauth_redirect() -> Response:
             return handler.handle(request)  # Bolt checks the state, calls oauth.v2.access, stores the install
 
+    add_health_and_metrics(flask_app, deps)
+    return flask_app
+
+
+def add_health_and_metrics(flask_app: Flask, deps: Deps) -> None:
+    """`GET /healthz` (200 when the database answers in time, 503 otherwise) and `GET /metrics`, for
+    `serve` and for a Socket Mode process's small HTTP server alike."""
+
     @flask_app.get(HEALTH_PATH)
     def healthz() -> tuple[dict[str, str], int]:
         if database_ok(deps):
@@ -167,7 +175,6 @@ def create_flask_app(bolt_app: App, deps: Deps) -> Flask:
         return {"status": "database unreachable"}, 503
 
     flask_app.add_url_rule(METRICS_PATH, "metrics", metrics_response)
-    return flask_app
 
 
 def metrics_response() -> Response:

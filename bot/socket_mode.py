@@ -83,17 +83,10 @@ class WatchedSocketModeHandler(BaseSocketModeHandler):
 
 def serve_health_and_metrics(deps: Deps, host: str, port: int) -> BaseWSGIServer:
     """`/healthz` and `/metrics` for a Socket Mode process (no Slack requests arrive over HTTP)."""
-    from bot.server import HEALTH_PATH, METRICS_PATH, database_ok, metrics_response
+    from bot.server import add_health_and_metrics
 
     flask_app = Flask("growthbot-socket-mode")
-
-    @flask_app.get(HEALTH_PATH)
-    def healthz() -> tuple[dict[str, str], int]:
-        if database_ok(deps):
-            return {"status": "ok"}, 200
-        return {"status": "database unreachable"}, 503
-
-    flask_app.add_url_rule(METRICS_PATH, "metrics", metrics_response)
+    add_health_and_metrics(flask_app, deps)
     server = make_server(host, port, flask_app, threaded=True)
     threading.Thread(target=server.serve_forever, name="health-http", daemon=True).start()
     return server
