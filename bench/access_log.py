@@ -24,10 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -38,6 +35,7 @@ from sqlalchemy import Engine, insert, select
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from home import timed  # (median ms, p95 ms, median CPU ms), after a warm-up run
 from tick_query import database
 
 from bot.blocks.access_log import access_log_blocks, home_access_log_blocks
@@ -93,19 +91,6 @@ def populate(engine: Engine) -> None:
         ]  # fmt: skip
         for start in range(0, len(rows), 5_000):
             connection.execute(insert(AuditEntry), rows[start : start + 5_000])
-
-
-def timed(task: Callable[[], Any], runs: int) -> tuple[float, float, float]:
-    """(median ms, p95 ms, median CPU ms of this process), after one warm-up run."""
-    task()
-    timings, cpu = [], []
-    for _ in range(runs):
-        started, started_cpu = time.perf_counter(), time.process_time()
-        task()
-        timings.append((time.perf_counter() - started) * 1000)
-        cpu.append((time.process_time() - started_cpu) * 1000)
-    timings.sort()
-    return statistics.median(timings), timings[min(len(timings) - 1, int(len(timings) * 0.95))], statistics.median(cpu)
 
 
 def page_body(factory: UnitOfWorkFactory, cursor: str | None) -> dict[str, Any]:
