@@ -12,6 +12,14 @@ from enum import StrEnum
 LADDER_COMMAND = "/ladder"
 
 
+class MetadataEvent(StrEnum):
+    """event_type of the message metadata the bot attaches to its own posts, so that after an answer
+    that failed it can look in the conversation and find whether Slack posted the message anyway."""
+
+    PROMPT = "growthbot_prompt"  # payload {"prompt_id": N}
+    EVIDENCE_SAVED = "growthbot_evidence_saved"  # payload {"evidence_id": N}
+
+
 class Callback(StrEnum):
     """Modal callback_ids and shortcut callback_ids."""
 

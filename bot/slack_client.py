@@ -7,6 +7,8 @@ connections (``bot.slack_http.PooledWebClient``, one pool per process), not one 
 
 from __future__ import annotations
 
+import functools
+
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -62,3 +64,16 @@ def make_web_client(
             ServerErrorRetryHandler(max_retry_count=server_error_retries, **interval),
         ],
     )
+
+
+def posting_once(client: WebClient) -> WebClient:
+    """A client like ``client`` (same token and Slack) that sends a message at most once: no retry after a
+    5xx answer or a connection dropped mid-call, because Slack may have posted it anyway (a 429 is still
+    retried: over the limit, Slack did nothing). For posts whose failure is made good later by looking
+    for the message first (the confirmation sweep), where a blind retry would post it twice."""
+    return _posting_once(client.token or "", client.base_url)
+
+
+@functools.lru_cache(maxsize=256)
+def _posting_once(token: str, base_url: str) -> WebClient:
+    return make_web_client(token, base_url, server_error_retries=0, connection_error_retries=0)

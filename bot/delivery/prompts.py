@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks.prompt import prompt_closed_blocks, prompt_text, rendered_prompt
 from bot.delivery.fanout import RateLimited, SlackCaller
 from bot.deps import Deps
+from bot.ids import MetadataEvent
 from bot.services import prompt_records as records
 from bot.services.prompt_records import RETRY_MAX, OpenPrompt, PromptJob
 from bot.services.send_errors import TOKEN_ERRORS
@@ -22,7 +23,6 @@ from bot.services.tick import TickConfig, TickReport
 
 log = logging.getLogger(__name__)
 
-METADATA_EVENT = "growthbot_prompt"
 # A prompt re-claimed after an attempt that may have reached Slack is first looked for among the DM's
 # newest messages (conversations.history, Tier 3 for internal apps: docs.slack.dev/apis/web-api/rate-limits).
 # Its post went out minutes before the claim expired, so the newest messages are enough.
@@ -138,7 +138,7 @@ def _find_posted(slack: SlackCaller, job: PromptJob) -> dict[str, str] | None:
     for message in history.get("messages") or []:
         metadata = message.get("metadata") or {}
         payload = metadata.get("event_payload") or {}
-        if metadata.get("event_type") == METADATA_EVENT and payload.get("prompt_id") == job.prompt_id:
+        if metadata.get("event_type") == MetadataEvent.PROMPT and payload.get("prompt_id") == job.prompt_id:
             log.info("prompt %s was already posted by an earlier attempt (ts %s)", job.prompt_id, message["ts"])
             return {"channel": channel, "ts": message["ts"]}
     return None
@@ -153,7 +153,7 @@ def _post_prompt(slack: SlackCaller, job: PromptJob) -> Any:
     message = {
         "text": prompt_text(job.content),
         "blocks": rendered_prompt(job.content),
-        "metadata": {"event_type": METADATA_EVENT, "event_payload": {"prompt_id": job.prompt_id}},
+        "metadata": {"event_type": MetadataEvent.PROMPT, "event_payload": {"prompt_id": job.prompt_id}},
         "unfurl_links": False,
     }
     if job.channel_id:

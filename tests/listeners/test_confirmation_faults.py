@@ -93,3 +93,72 @@ def test_ladder_log_saved_while_slack_fails_its_answer(harness: Harness) -> None
     assert not [p for p in harness.fake.response_url_posts if p.status == 200]  # the answer never arrived
     _saved_once_by_the_sweep(harness, person_id, SET_UP_AT)
     assert sum("Saved as evidence" in message_text(m) for m in dm(harness, "U1")) == 1
+
+
+# Slack posts the confirmation but its answer fails (a 5xx after it acted, as when Slack times out
+# late): the listener leaves it to the sweep, which finds the posted one by its metadata.
+
+
+def _found_by_the_sweep(harness: Harness, person_id: int, moment: datetime) -> None:
+    [saved] = evidence(harness, person_id)
+    assert saved.confirmed_at is None
+    assert "not completed" not in _everything_shown(harness)
+    assert _confirmations(harness, moment + timedelta(minutes=3)) == {"found_posted": 1}
+    assert _confirmations(harness, moment + timedelta(minutes=4)) == "nothing to confirm"
+
+
+def test_the_evidence_modal_dm_posted_but_its_answer_failed(harness: Harness) -> None:
+    person_id = seed(harness)
+    harness.open_home("U1")
+    harness.action("U1", "home_log_evidence", None, view=harness.home("U1"))
+    view = harness.fake.opened_views[-1]
+    harness.fake.fail_next("chat.postMessage", 503, after_processing=True)
+    harness.submit("U1", view, _state("Wrote the on-call handbook"))
+    _found_by_the_sweep(harness, person_id, SET_UP_AT)
+    assert sum("Saved as evidence" in message_text(m) for m in dm(harness, "U1")) == 1
+
+
+def test_a_thread_reply_note_posted_but_its_answer_failed(harness: Harness) -> None:
+    person_id, message = sent_prompt(harness)
+    harness.fake.fail_next("chat.postMessage", 503, after_processing=True)
+    harness.requests.message_event("U1", "Wrote the migration plan", thread_ts=message["ts"])
+    harness.settle()
+    _found_by_the_sweep(harness, person_id, SLOT_WINTER)
+    notes = _notes(harness, harness.fake.dm_channel_for("U1"), message["ts"])
+    assert sum("Saved as evidence" in message_text(m) for m in notes) == 1
+
+
+def test_the_shortcut_confirm_dm_posted_but_its_answer_failed(harness: Harness) -> None:
+    person_id = seed(harness)
+    harness.add_slack_user("U2", "pat")
+    harness.fake.add_channel("C1", "general", ["U1", "U2"])
+    ts = harness.fake.add_message("C1", "U2", "Thanks for the deploy fix")
+    message = {"type": "message", "user": "U2", "text": "Thanks for the deploy fix", "ts": ts, "channel": "C1"}
+    harness.requests.message_shortcut("U1", Callback.SAVE_AS_EVIDENCE, message)
+    harness.settle()
+    view = harness.fake.opened_views[-1]
+    harness.fake.fail_next("chat.postMessage", 503, after_processing=True)
+    harness.submit("U1", view, {EvidenceBlock.BEHAVIOURS: _select(harness.next_behaviour_ids("U1")[:1])})
+    _found_by_the_sweep(harness, person_id, SET_UP_AT)
+    assert sum("Saved as evidence" in message_text(m) for m in dm(harness, "U1")) == 1
+
+
+def test_the_sweeps_own_post_failing_after_slack_posted_is_not_repeated(harness: Harness) -> None:
+    person_id = seed(harness)
+    harness.fake.fail_next("response_url", 503, times=FAILING)
+    harness.command("U1", "log Wrote the incident runbook")
+    harness.fake.clear_faults()
+    harness.fake.fail_next("chat.postMessage", 503, after_processing=True)  # the sweep's DM
+    assert evidence(harness, person_id)[0].confirmed_at is None
+    assert _confirmations(harness, SET_UP_AT + timedelta(minutes=3)) == {"found_posted": 1}
+    assert sum("Saved as evidence" in message_text(m) for m in dm(harness, "U1")) == 1
+
+
+def test_the_sweep_tries_once_more_when_slack_did_not_post(harness: Harness) -> None:
+    seed(harness)
+    harness.fake.fail_next("response_url", 503, times=FAILING)
+    harness.command("U1", "log Wrote the incident runbook")
+    harness.fake.clear_faults()
+    harness.fake.fail_next("chat.postMessage", 503)  # the sweep's first try; nothing posted
+    assert _confirmations(harness, SET_UP_AT + timedelta(minutes=3)) == {"confirmed": 1}
+    assert sum("Saved as evidence" in message_text(m) for m in dm(harness, "U1")) == 1

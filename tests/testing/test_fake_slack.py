@@ -578,6 +578,48 @@ def test_history_pages_and_bounds(fake: FakeSlack, client: WebClient) -> None:
     assert [m["ts"] for m in inclusive["messages"]] == stamps[3:0:-1]
 
 
+# ---------------------------------------------------------------- conversations.replies
+
+
+def test_replies_are_the_thread_oldest_first_with_metadata_when_asked(fake: FakeSlack, client: WebClient) -> None:
+    channel = client.conversations_open(users="U1")["channel"]["id"]
+    parent = client.chat_postMessage(channel=channel, text="the prompt")["ts"]
+    metadata = {"event_type": "growthbot_evidence_saved", "event_payload": {"evidence_id": 3}}
+    first = client.chat_postMessage(channel=channel, text="saved", thread_ts=parent, metadata=metadata)["ts"]
+    second = client.chat_postMessage(channel=channel, text="again", thread_ts=parent)["ts"]
+    client.chat_postMessage(channel=channel, text="not in the thread")
+
+    plain = client.conversations_replies(channel=channel, ts=parent)
+    assert [m["ts"] for m in plain["messages"]] == [parent, first, second]
+    assert all("metadata" not in m for m in plain["messages"])
+    from_a_reply = client.conversations_replies(channel=channel, ts=second, include_all_metadata=True)
+    assert from_a_reply["messages"][1]["metadata"] == metadata
+    page = client.conversations_replies(channel=channel, ts=parent, limit=2)
+    assert page["has_more"]
+    rest = client.conversations_replies(channel=channel, ts=parent, cursor=page["response_metadata"]["next_cursor"])
+    assert [m["ts"] for m in rest["messages"]] == [second] and not rest["has_more"]
+
+
+@pytest.mark.parametrize(
+    ("params", "error"),
+    [
+        ({"channel": "D404"}, "channel_not_found"),
+        ({"channel": "C1"}, "missing_scope"),
+        ({"ts": "1.000001"}, "thread_not_found"),
+        ({"limit": 0}, "invalid_limit"),
+        ({"cursor": "not a cursor"}, "invalid_cursor"),
+    ],
+)
+def test_replies_reject_what_slack_rejects(
+    fake: FakeSlack, client: WebClient, params: dict[str, Any], error: str
+) -> None:
+    channel = client.conversations_open(users="U1")["channel"]["id"]
+    parent = client.chat_postMessage(channel=channel, text="the prompt")["ts"]
+    with pytest.raises(SlackApiError) as excinfo:
+        client.conversations_replies(**{"channel": channel, "ts": parent, **params})
+    assert slack_error(excinfo) == error
+
+
 @pytest.mark.parametrize(
     ("params", "error"),
     [

@@ -42,6 +42,7 @@ METHOD_TIERS = {
     "users.list": 2,
     "conversations.open": 3,
     "conversations.history": 3,
+    "conversations.replies": 3,
     "users.lookupByEmail": 3,
     "chat.update": 3,
     "users.info": 4,

@@ -1,4 +1,4 @@
-"""conversations.open, conversations.info and conversations.history."""
+"""conversations.open, conversations.info, conversations.history and conversations.replies."""
 
 from __future__ import annotations
 
@@ -83,8 +83,49 @@ def conversations_history(world: Workspace, params: dict[str, Any]) -> dict[str,
     return {"messages": page, "has_more": more, "response_metadata": {"next_cursor": next_cursor}}
 
 
+def conversations_replies(world: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    """A thread: its parent first, then the replies oldest first, paged by ``limit`` and ``cursor``.
+    ``ts`` may be the parent's or any reply's; a message with no replies comes back alone. Metadata only
+    with ``include_all_metadata`` (docs.slack.dev/reference/methods/conversations.replies; Tier 3,
+    ``im:history`` for a DM)."""
+    limit = int_param(params.get("limit"), default=1000)
+    if limit < 1:
+        raise SlackError("invalid_limit")
+    limit = min(limit, 1000)
+    ts = params.get("ts")
+    if not ts:
+        raise SlackError("invalid_arguments", detail="ts is required")
+    with world.lock:
+        channel = world.existing_channel(params.get("channel"))
+        if not channel.is_im:
+            raise SlackError("missing_scope", needed="channels:history", provided=SCOPES)
+        message = channel.messages.get(str(ts))
+        if message is None:
+            raise SlackError("thread_not_found")
+        parent_ts = message.get("thread_ts") or message["ts"]
+        thread = [
+            dict(m) for m in channel.messages.values() if m["ts"] == parent_ts or m.get("thread_ts") == parent_ts
+        ]
+    thread.sort(key=lambda m: float(m["ts"]))
+    cursor = str(params.get("cursor") or "")
+    if cursor:
+        try:
+            after = float(base64.b64decode(cursor).decode().removeprefix("after:"))
+        except ValueError:
+            raise SlackError("invalid_cursor") from None
+        thread = [m for m in thread if float(m["ts"]) > after]
+    page, more = thread[:limit], len(thread) > limit
+    for reply in page:
+        reply.pop("channel", None)
+        if not flag(params.get("include_all_metadata")):
+            reply.pop("metadata", None)
+    next_cursor = base64.b64encode(f"after:{page[-1]['ts']}".encode()).decode() if more else ""
+    return {"messages": page, "has_more": more, "response_metadata": {"next_cursor": next_cursor}}
+
+
 METHODS: dict[str, Handler] = {
     "conversations.open": conversations_open,
     "conversations.info": conversations_info,
     "conversations.history": conversations_history,
+    "conversations.replies": conversations_replies,
 }
