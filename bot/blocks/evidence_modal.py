@@ -231,8 +231,14 @@ def evidence_modal(
     meta: EvidenceModalMeta,
     *,
     prompt_behaviour: Behaviour | None = None,
+    initial_text: str | None = None,
+    note: str | None = None,
 ) -> View:
+    """`initial_text` pre-fills the text (at most MODAL_TEXT_MAX characters); `note` is a line of
+    mrkdwn above the form, written by the bot (not escaped here)."""
     blocks: list[Block] = []
+    if note:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=shorten(note, 2000))]))
     if prompt_behaviour is not None:
         blocks.append(
             ContextBlock(
@@ -249,6 +255,7 @@ def evidence_modal(
                 action_id=EvidenceAction.TEXT,
                 multiline=True,
                 max_length=MODAL_TEXT_MAX,
+                initial_value=initial_text[:MODAL_TEXT_MAX] if initial_text else None,
                 placeholder="A sentence or two is plenty: what you did and what came of it.",
                 dispatch_action_config=DispatchActionConfig(trigger_actions_on=["on_character_entered"]),
             ),

@@ -48,6 +48,8 @@ def evidence_view(
     prompt_behaviour: Behaviour | None,
     text: str,
     selected: Sequence[Behaviour] | None = None,
+    initial_text: str | None = None,
+    note: str | None = None,
 ) -> View:
     """The evidence modal: the prompted behaviour, then up to five suggestions ranked against `text`
     (or, before anything is typed, against the prompted behaviour's wording)."""
@@ -62,7 +64,15 @@ def evidence_view(
         ladder.framework, first=first, milestone=ladder.milestone, levels_by_area=ladder.levels, track=ladder.track
     )
     preselected = list(selected) if selected is not None else ([prompt_behaviour] if prompt_behaviour else [])
-    return evidence_modal(ladder.framework, groups, preselected, meta, prompt_behaviour=prompt_behaviour)
+    return evidence_modal(
+        ladder.framework,
+        groups,
+        preselected,
+        meta,
+        prompt_behaviour=prompt_behaviour,
+        initial_text=initial_text,
+        note=note,
+    )
 
 
 def refresh_suggestions(client: WebClient, deps: Deps, actor: Actor, view: dict[str, Any]) -> None:

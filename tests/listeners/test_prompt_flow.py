@@ -675,7 +675,7 @@ def test_a_dropped_connection_fails_one_confirmation_not_the_rest_of_the_sweep(h
     assert all(item.confirmed_at is not None for item in evidence(harness, person_id))  # not retried every minute
 
 
-def test_the_shortcut_on_a_message_over_the_limit_says_what_to_do(harness: Harness) -> None:
+def test_the_shortcut_on_a_message_over_the_limit_offers_its_start_to_trim(harness: Harness) -> None:
     person_id = seed(harness)
     harness.add_slack_user("U2", "pat")
     harness.fake.add_channel("C1", "general", ["U1", "U2"])
@@ -685,8 +685,16 @@ def test_the_shortcut_on_a_message_over_the_limit_says_what_to_do(harness: Harne
                                       "text": long, "ts": ts, "channel": "C1"})  # fmt: skip
     harness.settle()
     assert evidence(harness, person_id) == []
-    shown = json.dumps(harness.fake.messages()) + json.dumps(harness.fake.ephemeral_messages())
-    assert "longer than the 10,000 characters" in shown and "/ladder log" in shown
+    view = harness.fake.opened_views[-1]
+    assert view["callback_id"] == Callback.EVIDENCE
+    shown = json.dumps(view)
+    assert "longer than the 10,000 characters" in shown and "keep the part that shows what you did" in shown
+    [text_input] = [b for b in view["blocks"] if b.get("block_id") == EvidenceBlock.TEXT]
+    prefilled = text_input["element"]["initial_value"]
+    assert long.startswith(prefilled) and len(prefilled) == 3000
+    harness.submit("U1", view, _state("kudos for the deploy fix"))
+    [saved] = evidence(harness, person_id)
+    assert saved.text == "kudos for the deploy fix"
 
 
 def test_a_bot_message_is_saved_without_a_broken_author_mention(harness: Harness) -> None:

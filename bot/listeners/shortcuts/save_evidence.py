@@ -3,6 +3,8 @@ you counts) becomes the invoker's evidence, with its author and permalink, after
 
 The modal carries the message text in private_metadata. A message too long for that is saved right
 away (still once per person and message) and the modal that opens is the one for changing its tags.
+A message longer than evidence can hold opens the "Add evidence" modal with its start filled in, to be
+trimmed to the part that shows what the person did.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.blocks.common import unescape
-from bot.blocks.evidence_modal import EvidenceModalMeta
+from bot.blocks.evidence_modal import MODAL_TEXT_MAX, EvidenceModalMeta
 from bot.deps import Deps
 from bot.errors import UserFacingError
-from bot.ids import LADDER_COMMAND, Callback
-from bot.listeners.evidence_ui import new_token, open_retag_modal, save_message_view
+from bot.ids import Callback
+from bot.listeners.evidence_ui import evidence_view, new_token, open_retag_modal, save_message_view
 from bot.listeners.views.evidence import attach_permalink
 from bot.services.actor import Actor
 from bot.services.capturing import actor_ladder, save_message
@@ -27,8 +29,8 @@ from storage.models import MAX_EVIDENCE_TEXT
 
 NOTHING_TO_SAVE = "That message has no text to save as evidence."
 TOO_LONG_TO_SAVE = (
-    f"That message is longer than the {MAX_EVIDENCE_TEXT:,} characters evidence can hold. Save the part "
-    f"that shows what you did with `{LADDER_COMMAND} log …`."
+    f"That message is longer than the {MAX_EVIDENCE_TEXT:,} characters evidence can hold. Its start is "
+    "below: keep the part that shows what you did, then save."
 )
 
 
@@ -45,9 +47,14 @@ def save_as_evidence(ack: Ack, body: dict[str, Any], client: WebClient, deps: De
         raise UserFacingError(NOTHING_TO_SAVE)
     if is_blank(text):
         raise UserFacingError(NOTHING_TO_SAVE)
-    if len(text) > MAX_EVIDENCE_TEXT:  # someone else's words: they can't be shortened here
-        raise UserFacingError(TOO_LONG_TO_SAVE)
     ladder = actor_ladder(deps.uow, deps.library, actor)
+    if len(text) > MAX_EVIDENCE_TEXT:  # someone else's words, too long to keep whole: offer to trim them
+        meta = EvidenceModalMeta(token=new_token(), framework_id=ladder.framework.id)
+        view = evidence_view(
+            ladder, meta, prompt_behaviour=None, text=text[:MODAL_TEXT_MAX], initial_text=text, note=TOO_LONG_TO_SAVE
+        )
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+        return
     meta = EvidenceModalMeta(
         token=new_token(),
         framework_id=ladder.framework.id,
