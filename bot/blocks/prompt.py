@@ -150,9 +150,10 @@ def prompt_closed_blocks(content: PromptContent, note: str) -> list[Block]:
 
 
 def reminder_text(content: PromptContent) -> str:
+    """The one nudge in the prompt's thread, with the prompt's own why line (as of when it was sent)."""
     return (
-        "A gentle nudge about this week's prompt, in case it got buried: if something fits, reply here "
-        "or tap *Add evidence* above. If not, no worries: I won't bring it up again unless you snooze it."
+        f"A nudge, in case this got buried: {escape(content.why)} Reply here if something fits; no more "
+        "nudges unless you snooze it."
     )
 
 

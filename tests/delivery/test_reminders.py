@@ -35,7 +35,7 @@ def test_one_reminder_after_the_configured_days(world: World) -> None:
     [prompt] = world.prompts(pid)
     channel = world.fake.dm_channel_for("U1")
     replies = [m for m in world.fake.thread(channel, prompt.message_ts or "") if m["ts"] != prompt.message_ts]
-    assert len(replies) == 1 and "gentle" in replies[0]["text"]
+    assert len(replies) == 1 and "A nudge" in replies[0]["text"]
 
 
 def test_a_reminder_that_failed_before_reaching_slack_comes_ten_minutes_later(world: World) -> None:

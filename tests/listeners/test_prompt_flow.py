@@ -153,7 +153,7 @@ def test_snooze_brings_the_prompt_back_tomorrow_once(harness: Harness) -> None:
     assert tick(harness, SLOT_WINTER + timedelta(days=3)).get("reminded", 0) == 0
     [prompt] = prompts(harness, person_id)
     thread = harness.fake.thread(harness.fake.dm_channel_for("U1"), prompt.message_ts or "")
-    assert sum("gentle nudge" in m["text"] for m in thread) == 1
+    assert sum("A nudge, in case this got buried" in m["text"] for m in thread) == 1
 
 
 def test_pause_then_resume(harness: Harness) -> None:
