@@ -18,6 +18,7 @@ from frameworks.search import SearchHit
 MAX_BLOCKS = 45  # of Slack's 50, leaving room for a header and footers
 COVERED = "✅"
 OPEN = "▫️"
+EXAMPLE_MAX = 150  # characters of a behaviour's example shown under it in Slack
 
 
 def header(text: str) -> HeaderBlock:
@@ -90,9 +91,11 @@ def me_blocks(standing: Standing, readiness: Sequence[AreaReadiness] = ()) -> li
 
 
 def _behaviour_line(behaviour: Behaviour, covered: bool | None = None) -> str:
+    """One behaviour, with the ladder's first example of it (if it gives any) beneath, shortened."""
     mark = "•" if covered is None else (COVERED if covered else OPEN)
     qualifier = f" _({escape(behaviour.qualifier)})_" if behaviour.qualifier else ""
-    return f"{mark} {escape(behaviour.text)}{qualifier}"
+    example = f"\n      _e.g. {escape(shorten(behaviour.examples[0], EXAMPLE_MAX))}_" if behaviour.examples else ""
+    return f"{mark} {escape(behaviour.text)}{qualifier}{example}"
 
 
 def next_blocks(standing: Standing, areas: Sequence[AreaProgress]) -> list[Block]:

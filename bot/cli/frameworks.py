@@ -203,6 +203,8 @@ def _behaviour_lines(framework: Framework, behaviours: Sequence[Behaviour], inde
             lines.append(f"{indent}{', '.join(parts)}:")
         heading = key
         lines.extend(_wrap(f"{behaviour.text}  [{behaviour.id}]", indent + "  ", "- "))
+        for example in behaviour.examples:
+            lines.extend(_wrap(f"e.g. {example}", indent + "      "))
     return lines
 
 
@@ -277,6 +279,8 @@ def _behaviour_dict(behaviour: Behaviour) -> dict[str, Any]:
         data["track"] = behaviour.track
     if behaviour.qualifier:
         data["qualifier"] = behaviour.qualifier
+    if behaviour.examples:
+        data["examples"] = list(behaviour.examples)
     return data
 
 
