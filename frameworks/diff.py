@@ -1,4 +1,4 @@
-"""What changed between two versions of a ladder: levels, areas and behaviours added, removed, reworded, moved.
+"""What changed between two versions of a ladder: levels, tracks, areas and behaviours added, removed, reworded, moved.
 
 Behaviours are matched by id first (ids are what evidence points at). An id that disappeared whose text
 reappears, the same or nearly so (`frameworks.similarity`), under a new id is reported as re-identified:
@@ -33,6 +33,8 @@ class LadderDiff:
     new: Framework
     levels_added: tuple[str, ...] = ()
     levels_removed: tuple[str, ...] = ()
+    tracks_added: tuple[str, ...] = ()
+    tracks_removed: tuple[str, ...] = ()
     areas_added: tuple[str, ...] = ()
     areas_removed: tuple[str, ...] = ()
     added: tuple[Behaviour, ...] = ()
@@ -47,6 +49,8 @@ class LadderDiff:
             (
                 self.levels_added,
                 self.levels_removed,
+                self.tracks_added,
+                self.tracks_removed,
                 self.areas_added,
                 self.areas_removed,
                 self.added,
@@ -60,6 +64,7 @@ class LadderDiff:
 
 def diff_frameworks(old: Framework, new: Framework) -> LadderDiff:
     old_levels, new_levels = [lv.id for lv in old.levels], [lv.id for lv in new.levels]
+    old_tracks, new_tracks = [t.id for t in old.tracks], [t.id for t in new.tracks]
     old_areas, new_areas = [a.id for a in old.areas], [a.id for a in new.areas]
     old_by_id = {b.id: b for b in old.behaviours}
     new_by_id = {b.id: b for b in new.behaviours}
@@ -101,6 +106,8 @@ def diff_frameworks(old: Framework, new: Framework) -> LadderDiff:
         new=new,
         levels_added=tuple(lv for lv in new_levels if lv not in old_levels),
         levels_removed=tuple(lv for lv in old_levels if lv not in new_levels),
+        tracks_added=tuple(t for t in new_tracks if t not in old_tracks),
+        tracks_removed=tuple(t for t in old_tracks if t not in new_tracks),
         areas_added=tuple(a for a in new_areas if a not in old_areas),
         areas_removed=tuple(a for a in old_areas if a not in new_areas),
         added=tuple(b for j, b in enumerate(fresh) if j not in paired_new),
@@ -121,7 +128,7 @@ def render_diff(diff: LadderDiff) -> str:
     head = f"{old.id} version {old.version} -> {new.id} version {new.version}"
     lines = [head]
     if diff.is_empty:
-        return "\n".join([*lines, "No changes to levels, areas or behaviours."])
+        return "\n".join([*lines, "No changes to levels, tracks, areas or behaviours."])
 
     def where(framework: Framework, behaviour: Behaviour) -> str:
         area = framework.find_area(behaviour.area_id)
@@ -133,6 +140,11 @@ def render_diff(diff: LadderDiff) -> str:
 
     section("Levels added", [f"  + {lv}  {new.level(lv).name}" for lv in diff.levels_added])
     section("Levels removed", [f"  - {lv}  {old.level(lv).name}" for lv in diff.levels_removed])
+    section("Tracks added", [f"  + {t}  {new.track(t).name}" for t in diff.tracks_added])
+    section(
+        "Tracks removed (people on them keep only the behaviours every track shares, and are told)",
+        [f"  - {t}  {old.track(t).name}" for t in diff.tracks_removed],
+    )
     section("Areas added", [f"  + {a}  {new.area(a).name}" for a in diff.areas_added])
     section("Areas removed", [f"  - {a}  {old.area(a).name}" for a in diff.areas_removed])
     section("Behaviours added", [f"  + {b.id}  [{where(new, b)}]  {b.text}" for b in diff.added])

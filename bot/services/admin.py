@@ -219,9 +219,9 @@ def _summary(
         framework = library.get(placement.framework_id)
         ladder = framework.name if framework is not None else placement.framework_id
         if framework is not None:
-            gone = retired.removed_levels(framework, placement.levels)
-            if gone:
-                level = "⚠ " + "; ".join(f"level {r.level} in {r.area}" for r in gone) + " no longer on the ladder"
+            stranded = retired.stranded_parts(framework, placement.levels, placement.track)
+            if stranded:
+                level = f"⚠ {'; '.join(stranded)} no longer on the ladder"
             else:
                 level = current_level_label(framework, dict(placement.levels or {}))
     summary = None

@@ -32,7 +32,7 @@ from bot.services.digest_content import (
     TagRef,
 )
 from bot.services.readiness import AreaReadiness, readiness
-from bot.services.retired import OTHERS_ADVICE, removed_levels, removed_levels_note
+from bot.services.retired import OTHERS_ADVICE, removed_levels, removed_levels_note, removed_track
 from bot.services.talking_points import remember_points, talking_points
 from frameworks import Framework, Library
 from frameworks.lookups import next_milestone
@@ -217,7 +217,10 @@ def assemble_digest(inputs: DigestInputs, previous_coverage: Mapping[str, Any] |
     first_name = report.name.split()[0] if report.name.strip() else report.name
     if framework is not None:
         removed = removed_levels_note(
-            removed_levels(framework, inputs.levels_by_area), whose=f"{first_name}'s", advice=OTHERS_ADVICE
+            removed_levels(framework, inputs.levels_by_area),
+            whose=f"{first_name}'s",
+            advice=OTHERS_ADVICE,
+            track=removed_track(framework, inputs.track),
         )
         notes.extend([removed] if removed else [])
     if not new_items:

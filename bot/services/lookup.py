@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.services.errors import UserFacingError
-from bot.services.retired import RemovedLevel, removed_levels, removed_levels_note
+from bot.services.retired import RemovedLevel, removed_levels, removed_levels_note, removed_track
 from frameworks import Framework, Library
 from frameworks.lookups import (
     AmbiguousMatch,
@@ -64,10 +64,11 @@ class Standing:
     milestone: NextMilestone
     areas: tuple[AreaProgress, ...]
     removed: tuple[RemovedLevel, ...] = ()  # placed levels the loaded ladder no longer has
+    removed_track: str | None = None  # the stored track, when the loaded ladder no longer has it
 
     @property
     def removed_note(self) -> str | None:
-        return removed_levels_note(self.removed)
+        return removed_levels_note(self.removed, track=self.removed_track)
 
     @property
     def level_label(self) -> str:
@@ -152,7 +153,10 @@ def _assemble(
         for step in milestone.areas
     )
     removed = removed_levels(framework, current.levels)
-    return Standing(current.person_id, current.display_name, framework, levels, track, milestone, areas, removed)
+    gone_track = removed_track(framework, current.track)
+    return Standing(
+        current.person_id, current.display_name, framework, levels, track, milestone, areas, removed, gone_track
+    )
 
 
 def placed_milestone(

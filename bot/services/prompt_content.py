@@ -12,7 +12,7 @@ from typing import Literal
 
 from bot.services import focus
 from bot.services.prompt_choice import EvidenceStat, fallback_note, why_line
-from bot.services.retired import removed_levels, removed_levels_note
+from bot.services.retired import removed_levels, removed_levels_note, removed_track
 from frameworks import Library
 from storage.models import Placement, Prompt, PromptState
 from storage.uow import UnitOfWork
@@ -59,7 +59,9 @@ def prompt_content(
     removed = None
     if placement is not None and placement.framework_id == framework.id:
         current = (placement.levels or {}).get(behaviour.area_id)
-        removed = removed_levels_note(removed_levels(framework, placement.levels))
+        removed = removed_levels_note(
+            removed_levels(framework, placement.levels), track=removed_track(framework, placement.track)
+        )
     fallback = fallback_note(framework, behaviour, str(current) if current is not None else None)
     return PromptContent(
         prompt_id=prompt.id,

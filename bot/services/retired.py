@@ -4,7 +4,8 @@ When a ladder file drops a behaviour, nothing recorded against it is deleted: th
 assessment keep their snapshot of the text (`EvidenceTag.behaviour_text`, `Assessment.behaviour_text`),
 and every place that shows them (Home's recent evidence, the digest, the packet) marks them with `LABEL`.
 A person placed on a level a ladder edit removed keeps working (the level counts as not placed) and is told
-so (`removed_levels`, `removed_levels_note`).
+so (`removed_levels`, `removed_levels_note`); so is one on a track the edit removed (their milestone then
+holds only the behaviours every track shares: `removed_track`).
 """
 
 from __future__ import annotations
@@ -46,22 +47,47 @@ def removed_levels(framework: Framework, levels: Mapping[str, Any] | None) -> tu
     return tuple(RemovedLevel(names.get(a, a), lv) for a, lv in gone)
 
 
+def removed_track(framework: Framework, track: str | None) -> str | None:
+    """The person's stored track when `framework` no longer has it, else None."""
+    return track if track and not framework.has_track(track) else None
+
+
 SELF_ADVICE = "ask your growthbot admin, or pick it again with `/ladder setup`."
 OTHERS_ADVICE = "they can pick it again with `/ladder setup`."
 
 
 def removed_levels_note(
-    removed: tuple[RemovedLevel, ...], whose: str = "Your", advice: str = SELF_ADVICE
+    removed: tuple[RemovedLevel, ...],
+    whose: str = "Your",
+    advice: str = SELF_ADVICE,
+    track: str | None = None,
 ) -> str | None:
-    """Plain words for a placement on removed levels, or None; `whose` is "Your" or e.g. "Riley's"."""
-    if not removed:
+    """Plain words for a placement on removed levels or a removed `track`, or None; `whose` is "Your" or
+    e.g. "Riley's"."""
+    places = [f"level {level} in {_and(areas)}" for level, areas in _by_level(removed).items()]
+    if track:
+        places.append(f"track “{track}” (only the behaviours every track shares count now)")
+    if not places:
         return None
+    verb = "is" if len(places) == 1 else "are"
+    return f"{whose} {'; '.join(places)} {verb} no longer on the ladder: {advice}"
+
+
+def _by_level(removed: tuple[RemovedLevel, ...]) -> dict[str, list[str]]:
     by_level: dict[str, list[str]] = {}
     for r in removed:
         by_level.setdefault(r.level, []).append(r.area)
-    places = "; ".join(f"level {level} in {_and(areas)}" for level, areas in by_level.items())
-    verb = "is" if len(by_level) == 1 else "are"
-    return f"{whose} {places} {verb} no longer on the ladder: {advice}"
+    return by_level
+
+
+def stranded_parts(framework: Framework, levels: Mapping[str, Any] | None, track: str | None) -> list[str]:
+    """What of a placement the loaded ladder no longer has, for admins ("level 2 in Delivery", "track
+    staff"); empty when nothing."""
+    parts = [f"level {r.level} in {r.area}" for r in removed_levels(framework, levels)]
+    gone_track = removed_track(framework, track)
+    if gone_track:
+        parts.append(f"track {gone_track}")
+    return parts
 
 
 def _and(words: list[str]) -> str:
@@ -69,24 +95,23 @@ def _and(words: list[str]) -> str:
 
 
 def placed_on_removed_levels(uow: UnitOfWork, library: Library, framework_ids: Sequence[str]) -> dict[str, str]:
-    """Slack user id -> what is wrong, for everyone placed on a level one of these (changed) ladders no
-    longer has: what an admin is warned about when ladders reload."""
+    """Slack user id -> what is wrong, for everyone placed on a level or track one of these (changed)
+    ladders no longer has: what an admin is warned about when ladders reload."""
     found: dict[str, str] = {}
     for slack_id, placement in uow.placements.current_on(framework_ids):
         framework = library.get(placement.framework_id)
         if framework is None:
             continue  # a ladder that is gone altogether is reported by the loader itself
-        removed = removed_levels(framework, placement.levels)
-        if removed:
-            found[slack_id] = ", ".join(f"level {r.level} in {r.area}" for r in removed)
+        stranded = stranded_parts(framework, placement.levels, placement.track)
+        if stranded:
+            found[slack_id] = ", ".join(stranded)
     return found
 
 
 def changed_ladders(before: Library, after: Library) -> list[str]:
-    """Ids of ladders whose levels changed in a reload (the only change that can strand a placement)."""
-    return [
-        framework.id
-        for framework in after.frameworks
-        if framework.id in before
-        and [lv.id for lv in before[framework.id].levels] != [lv.id for lv in framework.levels]
-    ]
+    """Ids of ladders whose levels or tracks changed in a reload (the changes that can strand a placement)."""
+
+    def shape(framework: Framework) -> tuple[list[str], list[str]]:
+        return [lv.id for lv in framework.levels], [t.id for t in framework.tracks]
+
+    return [f.id for f in after.frameworks if f.id in before and shape(before[f.id]) != shape(f)]

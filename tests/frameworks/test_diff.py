@@ -1,4 +1,4 @@
-"""`growthbot frameworks diff OLD NEW`: levels, areas and behaviours added, removed, reworded, moved."""
+"""`growthbot frameworks diff OLD NEW`: levels, tracks, areas and behaviours added, removed, reworded, moved."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from bot.cli import main
 from frameworks import parse_framework
-from frameworks.diff import diff_frameworks
+from frameworks.diff import diff_frameworks, render_diff
 from tests.frameworks.tiny_ladder import BASE
 
 NEW = (
@@ -75,3 +75,15 @@ def test_the_command_prints_the_changes_for_two_files_and_for_a_loaded_id_and_a_
     assert same.exit_code == 0 and "No changes" in same.output
     unknown = CliRunner().invoke(main, ["frameworks", "diff", "nope", str(changed)], env=env)
     assert unknown.exit_code != 0 and "neither a ladder file nor a loaded ladder id" in unknown.output
+
+
+def test_the_diff_lists_tracks_added_and_removed() -> None:
+    staff, mgmt = "tracks:\n  - id: staff\n    name: Staff\n", "tracks:\n  - id: mgmt\n    name: Management\n"
+    without_staff = BASE.replace(staff, mgmt)
+    without_staff = without_staff.replace("            track: staff\n", "            track: mgmt\n")
+    diff = diff_frameworks(parse_framework(BASE, "old.yaml"), parse_framework(without_staff, "new.yaml"))
+    assert diff.tracks_added == ("mgmt",) and diff.tracks_removed == ("staff",)
+    text = render_diff(diff)
+    assert "Tracks added (1):\n  + mgmt  Management" in text
+    assert "Tracks removed (people on them keep only the behaviours every track shares, and are told) (1):" in text
+    assert "  - staff  Staff" in text

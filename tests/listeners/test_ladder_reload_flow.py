@@ -26,14 +26,20 @@ SET_UP_AT = datetime(2025, 3, 19, 12, 0)  # Wednesday
 SLOT = datetime(2025, 3, 24, 9, 0)  # Monday 10:00 CET
 
 
-def ladder_yaml(levels: Sequence[str] = ("1", "2", "3"), *, drop: Sequence[str] = ()) -> str:
-    """A two-area ladder with these levels; `drop` leaves those behaviour ids out."""
+def ladder_yaml(
+    levels: Sequence[str] = ("1", "2", "3"), *, drop: Sequence[str] = (), tracks: Sequence[str] = ()
+) -> str:
+    """A two-area ladder with these levels; `drop` leaves those behaviour ids out; each of `tracks` adds
+    a track with one behaviour of its own per delivery level."""
     texts = {
         "delivery": ["Ships small changes safely.", GONE_TEXT],
         "quality": ["Writes tests for the code they change.", "Fixes flaky tests."],
     }
     lines = [f"id: {LADDER_ID}", "name: Reload Ladder", "version: 1", "levels:"]
     lines += [f'  - {{id: "{lv}", name: Level {lv}}}' for lv in levels]
+    if tracks:
+        lines.append("tracks:")
+        lines += [f"  - {{id: {track}, name: {track.title()}}}" for track in tracks]
     lines.append("areas:")
     for area, behaviours in texts.items():
         lines += [f"  - id: {area}", f"    name: {area.title()}", "    cells:"]
@@ -43,6 +49,10 @@ def ladder_yaml(levels: Sequence[str] = ("1", "2", "3"), *, drop: Sequence[str] 
                 behaviour_id = f"{area}-{lv}-{n:02d}"
                 if behaviour_id not in drop:
                     lines.append(f"          - {{id: {behaviour_id}, text: Level {lv} {text}}}")
+            if area == "delivery":
+                for track in tracks:
+                    behaviour = f"id: delivery-{lv}-{track}, text: Level {lv} {track} work., track: {track}"
+                    lines.append(f"          - {{{behaviour}}}")
     return "\n".join(lines) + "\n"
 
 
@@ -141,3 +151,27 @@ def test_admins_are_warned_about_people_on_a_removed_level(
         harness.command("UADMIN", "admin people")
         text = harness.last_ephemeral_text("UADMIN")
         assert "⚠ level 2 in Delivery; level 2 in Quality no longer on the ladder" in text, text
+
+
+def test_a_removed_track_is_said_everywhere_its_person_looks_and_warned_to_admins(
+    sqlite_db: Database, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "reload.yaml").write_text(ladder_yaml(tracks=("staff",)), encoding="utf-8")
+    with start_harness(sqlite_db, ladders=LibraryHolder([tmp_path]), GROWTHBOT_ADMINS="UADMIN") as harness:
+        harness.add_slack_user("UADMIN")
+        harness.set_now(SET_UP_AT)
+        harness.seed_person("UREP", framework_id=LADDER_ID, level="1", track="staff")
+        harness.command("UREP", "next")
+        assert "Level 2 staff work." in harness.last_ephemeral_text("UREP")
+        with caplog.at_level(logging.WARNING, logger="bot.scheduler"):
+            replace_ladder(harness, tmp_path, ladder_yaml())
+        warnings = [r.getMessage() for r in caplog.records if r.name == "bot.scheduler"]
+        assert any("UREP: track staff" in w for w in warnings), warnings
+
+        harness.command("UREP", "me")
+        text = harness.last_ephemeral_text("UREP")
+        assert "Your track “staff” (only the behaviours every track shares count now) is no longer" in text, text
+        harness.open_home("UREP")
+        assert "track “staff”" in harness.home_text("UREP")
+        harness.command("UADMIN", "admin people")
+        assert "⚠ track staff no longer on the ladder" in harness.last_ephemeral_text("UADMIN")
