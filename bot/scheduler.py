@@ -61,7 +61,7 @@ def _ladders(deps: Deps) -> object:
             stranded = retired.placed_on_removed_levels(uow, after, changed)
         if stranded:
             log.warning(
-                "ladders reloaded: placed on a level their ladder no longer has (see /ladder admin people): %s",
+                "ladders reloaded: on a level or track their ladder no longer has (see /ladder admin people): %s",
                 "; ".join(f"{slack_id}: {what}" for slack_id, what in stranded.items()),
             )
     return f"reloaded ({len(after.frameworks)} ladders)"
