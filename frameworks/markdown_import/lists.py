@@ -156,13 +156,30 @@ def _is_label(token: Token, following: Token | None) -> bool:
     return len(words) <= 4 and len(text) <= 60 and not re.search(r"[.!?]$", text)
 
 
+def _labels_repeat_under_every_heading(tokens: list[Token]) -> bool:
+    """A tidy document: bold labels, the same ones in the same order under each of two or more headings
+    (`# Delivery` / `**Junior**` / `**Senior**`, `# Quality` / `**Junior**` / `**Senior**`). That is
+    structure, not a guess, so `--strict` accepts it."""
+    sections: list[list[Token]] = [[]]
+    for token in tokens:
+        if token.kind == "heading":
+            sections.append([])
+        elif token.kind == "level" and token.guessed:
+            sections[-1].append(token)
+    if sections[0]:
+        return False  # labels before the first heading: no area to repeat under
+    sequences = [[t.text for t in section] for section in sections[1:] if section]
+    every_bold = all(t.bold for section in sections for t in section)
+    return every_bold and len(sequences) >= 2 and len(sequences[0]) >= 2 and all(s == sequences[0] for s in sequences)
+
+
 def import_lists(lines: list[str], tokens: list[Token], builder: Builder, framework_name: str) -> None:
     guesses: list[tuple[str, str]] = []
     kinds = _classify_headings(tokens, guesses)
     for what, why in guesses:
         builder.guess(what, why)
     labelled = [t for t in tokens if t.kind == "level" and t.guessed]
-    if labelled:
+    if labelled and not _labels_repeat_under_every_heading(tokens):
         names = list(dict.fromkeys(t.text for t in labelled))
         builder.guess(
             f"levels are the labels {', '.join(names[:4])}",

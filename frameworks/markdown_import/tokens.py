@@ -42,6 +42,7 @@ class Token:
     indent: int = 0
     level_id: str = ""
     guessed: bool = False  # a bold or plain label read as a level because nothing else marks levels
+    bold: bool = False  # such a label, written in bold
 
 
 def _level_from_text(text: str, *, heading: bool) -> tuple[str, str] | None:
@@ -115,7 +116,7 @@ def _labels_as_levels(tokens: list[Token]) -> None:
         if following is None or following.kind != "bullet" or not looks_like_level(label):
             continue
         level_id, name = split_level_label(label)
-        tokens[index] = Token("level", token.line, name, depth=99, level_id=level_id, guessed=True)
+        tokens[index] = Token("level", token.line, name, depth=99, level_id=level_id, guessed=True, bold=bool(bold))
 
 
 def _is_list_table_header(line: str) -> bool:

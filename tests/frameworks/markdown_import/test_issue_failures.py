@@ -90,3 +90,20 @@ def test_levels_on_a_long_table_is_reported_not_silently_ignored(tmp_path: Path)
     assert code == 0, output
     assert "--levels columns was not used for this table" in output
     assert "it is a long table" in output
+
+
+def test_strict_accepts_a_tidy_bold_label_document_and_still_refuses_a_lone_one(tmp_path: Path) -> None:
+    tidy = (
+        "# Delivery\n\n**Junior**\n- Ships.\n\n**Senior**\n- Leads.\n\n"
+        "# Quality\n\n**Junior**\n- Tests.\n\n**Senior**\n- Reviews.\n"
+    )
+    result = import_markdown(tidy, framework_id="x")
+    assert levels(result) == [("Junior", "Junior"), ("Senior", "Senior")]
+    assert result.guesses == []
+    (tmp_path / "tidy.md").write_text(tidy, encoding="utf-8")
+    strict = CliRunner().invoke(import_command, [str(tmp_path / "tidy.md"), "-o", str(tmp_path / "t.yaml"), "--strict"])
+    assert strict.exit_code == 0, strict.output
+    lone = import_markdown("# Delivery\n\n**Junior**\n- Ships.\n\n**Senior**\n- Leads.\n", framework_id="x")
+    assert len(lone.guesses) == 1
+    uneven = tidy.replace("# Quality\n\n**Junior**\n- Tests.\n\n", "# Quality\n\n")
+    assert len(import_markdown(uneven, framework_id="x").guesses) == 1
