@@ -105,11 +105,7 @@ def _report(result: ImportResult, *, err: bool) -> None:
     if result.guesses:
         click.echo(f"\n{len(result.guesses)} guess(es) (check them; --strict refuses them):", err=err)
         for guess in result.guesses:
-            if isinstance(guess, str):  # a sheet reader words each guess in one line
-                click.echo(f"  {guess}", err=err)
-                continue
-            where = f"line {guess.line}: " if guess.line else ""
-            click.echo(f"  {where}{guess.what}, because {guess.why}", err=err)
+            click.echo(f"  {guess}", err=err)
     if result.unplaced:
         click.echo(f"\n{len(result.unplaced)} line(s) could not be placed:", err=err)
         for number, text in result.unplaced:

@@ -95,6 +95,10 @@ class Guess:
     why: str
     line: int | None = None
 
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line else ""
+        return f"{where}{self.what}, because {self.why}"
+
 
 @dataclass(frozen=True)
 class Unplaced:

@@ -5,30 +5,32 @@ from __future__ import annotations
 import csv
 import io
 
+from frameworks.markdown_import.imported import Guess
 from frameworks.sheet_import.ladder import SheetImportError, SheetLadder
 from frameworks.sheet_import.table import LevelsAxis, Row, read_grid
 
 
-def decode(raw: bytes, guesses: list[str]) -> str:
+def decode(raw: bytes, guesses: list[Guess]) -> str:
     if b"\x00" in raw[:4096]:
         raise SheetImportError("the input looks like a binary file, not CSV text (an .xlsx? pass --format xlsx).")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        guesses.append("the file is not UTF-8; read it as Windows-1252 (Excel's default on Windows)")
+        why = "it is not UTF-8 (Windows-1252 is Excel's default on Windows)"
+        guesses.append(Guess("read the file as Windows-1252", why))
         return raw.decode("cp1252", errors="replace")
 
 
 def read_delimited(raw: bytes, *, delimiter: str | None, fallback_area: str, levels: LevelsAxis | None) -> SheetLadder:
     """`delimiter` None: sniffed from the text (a European export uses `;`)."""
-    guesses: list[str] = []
+    guesses: list[Guess] = []
     text = decode(raw, guesses)
     if not text.strip():
         raise SheetImportError("the input is empty.")
     if delimiter is None:
         delimiter = _sniff(text)
         if delimiter != ",":
-            guesses.append(f"cells are separated by {_name(delimiter)} (detected from the first lines)")
+            guesses.append(Guess(f"cells are separated by {_name(delimiter)}", "the first lines are", 1))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[Row] = []
     start = 1

@@ -7,6 +7,7 @@ from pathlib import PurePath
 from typing import Any
 
 from frameworks.markdown_import import ImportResult, import_markdown
+from frameworks.markdown_import.imported import Guess
 from frameworks.sheet_import.delimited import read_delimited
 from frameworks.sheet_import.frontmatter import has_topics, read_front_matter
 from frameworks.sheet_import.json_doc import read_json
@@ -68,10 +69,10 @@ def import_file(
     existing: dict[str, Any] | None = None,
 ) -> ImportResult:
     """Read `raw` as `fmt` (detected when None); SheetImportError / MarkdownImportError say what was wrong."""
-    guesses: list[str] = []
+    guesses: list[Guess] = []
     if fmt is None:
         fmt, why = detect_format(raw, filename)
-        guesses.append(f"read as {fmt} because {why}")
+        guesses.append(Guess(f"read as {fmt}", why))
     elif fmt not in FORMATS:
         raise SheetImportError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}.")
     source_name = PurePath(filename).name
@@ -82,7 +83,7 @@ def import_file(
         result: ImportResult = import_markdown(
             text, framework_id=framework_id, source_name=source_name, existing=existing
         )
-        return SheetImportResult(result.document, result.counts, result.unplaced, guesses)
+        return SheetImportResult(result.document, result.counts, result.unplaced, [*guesses, *result.guesses])
     if fmt == "json":
         result = read_json(decoded_text(raw), source_name=source_name, existing=existing)
     else:

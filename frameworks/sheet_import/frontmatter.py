@@ -62,7 +62,7 @@ def read_front_matter(text: str) -> SheetLadder:
         for number in range(1, count + 1):
             ladder.level(str(number))
     for key in sorted(set(data) - {"title", "topics", "levels", *_SITE_KEYS}):
-        ladder.guesses.append(f"front matter key {key!r} is not a ladder field; not imported")
+        ladder.guess(f"front matter key {key!r} not imported", "it is not a ladder field")
     seen_levels: list[str] = []
     for topic in topics:
         if not isinstance(topic, dict):
@@ -81,7 +81,7 @@ def read_front_matter(text: str) -> SheetLadder:
         ordered = sorted(seen_levels, key=lambda label: (not label.isdigit(), int(label) if label.isdigit() else 0))
         ladder.levels = {label: ladder.levels[label] for label in ordered}
     if ladder.levels and all(name.startswith("Level ") for name in ladder.levels.values()):
-        ladder.guesses.append("levels are named 'Level N': the front matter numbers them without names")
+        ladder.guess("levels are named 'Level N'", "the front matter numbers them without names")
     return ladder
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from frameworks.markdown_import import ImportResult, LadderImportError, MarkdownImportError
 from frameworks.markdown_import.builder import BehaviourDraft, Builder
 from frameworks.markdown_import.finish import finish
-from frameworks.markdown_import.imported import Unplaced
+from frameworks.markdown_import.imported import Guess, Unplaced
 
 
 class SheetImportError(MarkdownImportError):
@@ -51,8 +51,11 @@ class SheetLadder:
     description: list[str] = field(default_factory=list)
     levels: dict[str, str] = field(default_factory=dict)  # label -> name, lowest first
     areas: dict[str, SheetArea] = field(default_factory=dict)  # casefolded name -> area
-    guesses: list[str] = field(default_factory=list)
+    guesses: list[Guess] = field(default_factory=list)
     unplaced: list[tuple[int, str]] = field(default_factory=list)
+
+    def guess(self, what: str, why: str, line: int | None = None) -> None:
+        self.guesses.append(Guess(what, why, line))
 
     def level(self, label: str, name: str | None = None) -> str:
         label = label.strip()
@@ -72,7 +75,7 @@ class SheetLadder:
 
 @dataclass
 class SheetImportResult(ImportResult):
-    guesses: list[str] = field(default_factory=list)  # type: ignore[assignment]  # sheets word a guess in one line
+    """What a sheet, JSON or front-matter reader found: the same as a Markdown import's."""
 
 
 def level_name(label: str) -> str:

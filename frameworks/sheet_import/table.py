@@ -54,7 +54,7 @@ def read_grid(rows: Sequence[Row], *, fallback_area: str, levels: LevelsAxis | N
     for n, cells in rows[:start]:
         if ladder.name is None:
             ladder.name = cells[0]
-            ladder.guesses.append(f"'{cells[0]}' (line {n}, above the table) is the ladder's name")
+            ladder.guess(f"'{cells[0]}' is the ladder's name", "it is above the table", n)
         else:
             ladder.description.append(" ".join(c for c in cells if c))
     header_line, header = rows[start]
@@ -62,9 +62,10 @@ def read_grid(rows: Sequence[Row], *, fallback_area: str, levels: LevelsAxis | N
     roles = _roles(header)
     if "behaviour" in roles and ("level" in roles or "area" in roles):
         if levels:
-            ladder.guesses.append(
-                f"--levels {levels} was not used: this is a long sheet (one row per behaviour, a column names "
-                "its level); --levels is for a grid of areas x levels"
+            ladder.guess(
+                f"--levels {levels} was not used",
+                "this is a long sheet (one row per behaviour, a column names its level); --levels is for a "
+                "grid of areas x levels",
             )
         _read_long(ladder, header_line, header, roles, body, fallback_area)
     else:
@@ -102,9 +103,9 @@ def _read_long(
     known = set(roles.values())
     ignored = [(i, name) for i, name in enumerate(header) if i not in known and name]
     described = ", ".join(f"{name} = {header[index]!r}" for name, index in roles.items())
-    ladder.guesses.append(f"one behaviour per row (line {header_line} names the columns: {described})")
+    ladder.guess("one behaviour per row", f"this line names the columns: {described}", header_line)
     if "area" not in roles:
-        ladder.guesses.append(f"no area column: every behaviour is in one area, '{fallback}'")
+        ladder.guess(f"every behaviour is in one area, '{fallback}'", "there is no area column", header_line)
     if "level" not in roles:
         raise SheetImportError(f"line {header_line}: found an area and a behaviour column but no level column.")
 
@@ -150,13 +151,14 @@ def _read_long(
             behaviour = ladder_behaviour(item, n, value(cells, "track"), value(cells, "qualifier"), examples)
             cell.behaviours.append(behaviour)
     if carried:
-        ladder.guesses.append(
-            f"{carried} row(s) with a blank area or level cell belong to the one above (merged cells)"
+        ladder.guess(
+            f"{carried} row(s) with a blank area or level cell belong to the one above",
+            "that is how a sheet with merged cells exports",
         )
     for index, name in ignored:
         if ignored_values[index]:
             count = ignored_values[index]
-            ladder.guesses.append(f"column {name!r} ({count} values) is not a ladder field; not imported")
+            ladder.guess(f"column {name!r} ({count} values) not imported", "it is not a ladder field", header_line)
 
 
 def ladder_behaviour(text: str, line: int, track: str, qualifier: str, examples: str) -> SheetBehaviour:
@@ -175,9 +177,9 @@ def _read_wide(ladder: SheetLadder, header: list[str], body: list[Row], levels: 
             reason = "neither the header nor the first column looks like level labels; pass --levels to say which"
         else:
             reason = f"{sample(labels)} look like level labels and {sample(other)} do not"
-        ladder.guesses.append(f"levels are the {levels} because {reason}")
+        ladder.guess(f"levels are the {levels}", reason)
     else:
-        ladder.guesses.append(f"levels are the {levels} (--levels {levels})")
+        ladder.guess(f"levels are the {levels}", f"--levels {levels} says so")
     if levels == "columns":
         for label in across:
             if label:

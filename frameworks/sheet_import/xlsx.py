@@ -6,6 +6,7 @@ import io
 from datetime import date, datetime
 from typing import Any
 
+from frameworks.markdown_import.imported import Guess
 from frameworks.sheet_import.ladder import SheetImportError, SheetLadder
 from frameworks.sheet_import.table import LevelsAxis, Row, read_grid
 
@@ -37,7 +38,8 @@ def read_xlsx(raw: bytes, *, fallback_area: str, levels: LevelsAxis | None) -> S
     ladder = read_grid(rows, fallback_area=fallback_area, levels=levels)
     if len(filled) > 1:
         others = ", ".join(repr(t) for t, _ in filled[1:])
-        ladder.guesses.insert(0, f"read the first sheet with content, {title!r}; not read: {others}")
+        why = f"one sheet is one ladder; not read: {others}"
+        ladder.guesses.insert(0, Guess(f"read the first sheet with content, {title!r}", why))
     return ladder
 
 

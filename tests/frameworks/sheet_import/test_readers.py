@@ -11,6 +11,7 @@ import pytest
 
 from frameworks.loader import parse_framework
 from frameworks.markdown_import import dump_yaml
+from frameworks.markdown_import.imported import Guess
 from frameworks.sheet_import import SheetImportError, detect_format, import_file
 
 DATA = Path(__file__).parent / "data"
@@ -55,10 +56,11 @@ def test_long_european_csv_with_bom_semicolons_merged_cells_and_notes() -> None:
     e2 = result.document["areas"][0]["cells"][1]["behaviours"][0]
     assert e2["examples"] == ["Split the billing export into four PRs", "Kept each under 400 lines"]
     assert result.unplaced == [(13, "Notes: levels map to HR bands B1-B3.")]
-    guesses = "\n".join(result.guesses)
-    assert "separated by semicolons" in guesses
-    assert "2 row(s) with a blank area or level cell belong to the one above" in guesses
-    assert "column 'Owner' (5 values) is not a ladder field" in guesses
+    guesses = "\n".join(map(str, result.guesses))
+    assert "line 1: cells are separated by semicolons" in guesses
+    assert "2 row(s) with a blank area or level cell belong to the one above, because that is how a sheet" in guesses
+    assert "column 'Owner' (5 values) not imported, because it is not a ladder field" in guesses
+    assert all(isinstance(guess, Guess) for guess in result.guesses)
     loads(result.document)
 
 
@@ -77,7 +79,7 @@ def test_wide_csv_with_levels_as_columns_bullets_checkboxes_br_blank_and_na() ->
         ("On-call", "L2"): ["Joins the on-call rota"],
         ("On-call", "L3"): ["Leads incident reviews"],
     }
-    assert "levels are the columns because L1, L2, L3 look like level labels" in "\n".join(result.guesses)
+    assert "levels are the columns, because L1, L2, L3 look like level labels" in "\n".join(map(str, result.guesses))
     assert result.unplaced == [(7, "Last reviewed March 2024")]
     loads(result.document)
 
@@ -97,11 +99,11 @@ def test_wide_tsv_with_levels_as_rows_and_the_override() -> None:
         ("People", "Senior Engineer"): ["Mentors juniors", "Runs interviews"],
         ("People", "Staff Engineer"): "n/a",
     }
-    assert "levels are the rows because Junior Engineer" in "\n".join(result.guesses)
+    assert "levels are the rows, because Junior Engineer" in "\n".join(map(str, result.guesses))
     assert result.unplaced == [(5, "* Seniority words are the HR titles.")]
     swapped = read("wide-levels-rows.tsv", levels="columns")
     assert [lv["id"] for lv in swapped.document["levels"]] == ["Craft", "Impact", "People"]
-    assert "levels are the columns (--levels columns)" in swapped.guesses
+    assert Guess("levels are the columns", "--levels columns says so") in swapped.guesses
 
 
 def test_xlsx_wide_sheet_with_numbers_blank_cells_and_a_second_sheet() -> None:
@@ -131,7 +133,9 @@ def test_xlsx_wide_sheet_with_numbers_blank_cells_and_a_second_sheet() -> None:
         ("Ownership", "3"): ["Owns a system"],
     }
     assert result.unplaced == [(6, "Notes: see the wiki for examples")]
-    assert "read the first sheet with content, 'Matrix'; not read: 'Changelog'" in result.guesses
+    assert Guess("read the first sheet with content, 'Matrix'", "one sheet is one ladder; not read: 'Changelog'") in (
+        result.guesses
+    )
     loads(result.document)
 
 
@@ -206,4 +210,11 @@ def test_format_is_detected_from_content_then_extension(raw: bytes, filename: st
 def test_levels_on_a_long_sheet_is_reported_not_silently_ignored() -> None:
     raw = (DATA / "long-european.csv").read_bytes()
     result = import_file(raw, filename="long-european.csv", levels="rows")
-    assert any("--levels rows was not used" in guess for guess in result.guesses), result.guesses
+    assert any("--levels rows was not used" in guess.what for guess in result.guesses), result.guesses
+
+
+def test_a_markdown_file_read_through_detection_keeps_its_own_guesses() -> None:
+    raw = b"# Delivery\n\n**Junior**\n- Ships.\n\n**Senior**\n- Leads.\n"
+    result = import_file(raw, filename="ladder.md")
+    whats = [guess.what for guess in result.guesses]
+    assert whats[0].startswith("read as md") and any(what.startswith("levels are the labels") for what in whats)

@@ -110,7 +110,7 @@ def test_import_command_reports_guesses_and_unplaced_rows_and_honours_format(tmp
     result = CliRunner().invoke(main, ["frameworks", "import", str(renamed), "--format", "tsv", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "guess(es) (check them" in result.output
-    assert "levels are the rows because Junior Engineer" in result.output
+    assert "levels are the rows, because Junior Engineer" in result.output
     assert "line 5: * Seniority words are the HR titles." in result.output
     assert "Every line was placed." not in result.output
     forced = CliRunner().invoke(
