@@ -43,6 +43,8 @@ from slack_bolt.context.respond.internals import _build_message
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient, WebhookResponse
 
+from bot.metrics import record_slack_answer, slack_outcome
+
 # Idle connections kept per host; more concurrent requests open more and the extra ones are closed after.
 IDLE_PER_HOST = 32
 # An idle connection older than this is closed rather than reused (servers drop idle keep-alives too).
@@ -199,7 +201,17 @@ class PooledWebhookClient(WebhookClient):
     def _perform_http_request_internal(self, url: str, req: Request) -> WebhookResponse:
         if self.proxy is not None:
             return super()._perform_http_request_internal(url, req)
-        answer = self.pool.send(req, timeout=self.timeout, ssl_context=self.ssl)
+        # Every attempt counted for /metrics as method "response_url" (slack_sdk's WebhookClient consults
+        # retry handlers only after an error, so a handler could not count the 200s).
+        try:
+            answer = self.pool.send(req, timeout=self.timeout, ssl_context=self.ssl)
+        except HTTPError as error:
+            record_slack_answer("response_url", slack_outcome(error.code, None))
+            raise
+        except OSError:
+            record_slack_answer("response_url", slack_outcome(None, None))
+            raise
+        record_slack_answer("response_url", slack_outcome(answer.status, None))
         return WebhookResponse(url=url, status_code=answer.status, body=answer.text(), headers=answer.headers)  # type: ignore[arg-type]
 
 

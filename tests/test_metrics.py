@@ -1,4 +1,5 @@
-"""`GET /metrics` end to end: a prompt sent through a 429, a command and a capture, then one scrape."""
+"""`GET /metrics` end to end: a prompt sent through a 429, a command and a capture (their answers posted to
+response_url counted too), then one scrape."""
 
 from __future__ import annotations
 
@@ -57,6 +58,7 @@ def test_metrics_after_a_prompt_a_429_and_a_command(world: World) -> None:
     watched = {
         "429": ("growthbot_slack_api_calls_total", {"method": "chat.postMessage", "outcome": "429"}),
         "ok": ("growthbot_slack_api_calls_total", {"method": "chat.postMessage", "outcome": "ok"}),
+        "answers": ("growthbot_slack_api_calls_total", {"method": "response_url", "outcome": "ok"}),
         "sent": ("growthbot_prompts_total", {"outcome": "sent"}),
         "planned": ("growthbot_prompts_total", {"outcome": "planned"}),
         "lag": ("growthbot_prompt_claim_lag_seconds_count", {}),

@@ -14,7 +14,6 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.webhook import WebhookClient
 
 from bot.blocks.evidence_modal import EvidenceModalMeta, parse_behaviour_ids, parse_evidence_submission
 from bot.blocks.prompt import evidence_saved_blocks, evidence_saved_text
@@ -32,6 +31,7 @@ from bot.services.evidence import Captured, store_permalink
 from bot.services.evidence_forms import NotYours
 from bot.services.tag_suggestions import Suggestion
 from bot.services.text import is_blank
+from bot.slack_http import PooledWebhookClient
 from storage.models import FieldTooLong
 
 log = logging.getLogger(__name__)
@@ -155,7 +155,7 @@ def retagged(ack: Ack, view: dict[str, Any], client: WebClient, deps: Deps, acto
     blocks = [b.to_dict() for b in evidence_saved_blocks(captured.evidence_id, labels)]
     text = evidence_saved_text(labels)
     if meta.response_url:
-        WebhookClient(meta.response_url).send(text=text, blocks=blocks, replace_original=True)
+        PooledWebhookClient(meta.response_url).send(text=text, blocks=blocks, replace_original=True)
     elif meta.channel_id and meta.message_ts and meta.channel_id == outcome.own_dm:
         client.chat_update(channel=meta.channel_id, ts=meta.message_ts, text=text, blocks=blocks)
     else:
