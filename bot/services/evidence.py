@@ -104,14 +104,22 @@ class Ladder:
         return found
 
     def suggestions(self, text: str, limit: int = MAX_SUGGESTIONS) -> list[Behaviour]:
-        """Behaviours ranked against `text` by the evidence ranker (`frameworks.evidence_rank`), among the
-        next milestone's; when it lists nothing (top of the ladder, or an empty next level), among the
-        person's current level's, as the weekly prompt does; failing that, the whole ladder. Behaviours
-        with nothing in common with the text keep the pool's order after the matches."""
+        """Behaviours ranked against `text` by the evidence ranker (`frameworks.evidence_rank`), the next
+        milestone's first; when it lists nothing (top of the ladder, or an empty next level), the person's
+        current level's, as the weekly prompt does; failing that, the whole ladder. When fewer than `limit`
+        of those share a word with the text, the best matches elsewhere on the ladder (on their track)
+        follow, since what someone did often shows a behaviour of another level or area. Behaviours with
+        nothing in common with the text keep the pool's order after the matches."""
         pool = self.pool
         if is_blank(text) or not pool:
             return list(pool[:limit])
-        return [r.behaviour for r in rank_behaviours(self.framework, text, pool, limit=limit)]
+        ranked = rank_behaviours(self.framework, text, pool)
+        matched = [r.behaviour for r in ranked if r.score > 0]
+        if len(matched) < limit:
+            in_pool = {b.id for b in pool}
+            elsewhere = rank_behaviours(self.framework, text, (b for b in self.applicable if b.id not in in_pool))
+            matched += [r.behaviour for r in elsewhere if r.score > 0][: limit - len(matched)]
+        return (matched + [r.behaviour for r in ranked if r.score <= 0])[:limit]
 
     @property
     def pool(self) -> tuple[Behaviour, ...]:

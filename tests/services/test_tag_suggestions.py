@@ -47,7 +47,17 @@ def test_the_auto_tag_ranks_the_next_milestone_with_the_evidence_ranker() -> Non
     best = mine.best_match(DEMO)
     assert best is not None and best.id == "quality-2-03" and best.id in milestone  # then the offer above
     found = mine.suggestions("fixed the flaky tests in CI")
-    assert found[0].id == "quality-2-01" and len(found) == 5 and {b.id for b in found} <= milestone
+    assert found[0].id == "quality-2-01" and len(found) == 5
+    # The next milestone's matches first; then matches from elsewhere on the ladder, never before them.
+    in_milestone = [b.id in milestone for b in found]
+    assert in_milestone == sorted(in_milestone, reverse=True)
+
+
+def test_suggestions_add_matches_from_elsewhere_on_the_ladder_after_the_milestones() -> None:
+    mine = ladder()
+    milestone = {b.id for b in mine.milestone}
+    found = mine.suggestions("Provided accurate estimations for the billing migration tasks")
+    assert "delivery-1-01" in [b.id for b in found] and "delivery-1-01" not in milestone
 
 
 def test_the_auto_tag_falls_back_to_a_clear_match_elsewhere_or_none() -> None:
