@@ -374,6 +374,7 @@ def _ladder_or_file(cli: CliContext, ref: str) -> Framework:
         f"{ref!r} is neither a ladder file nor a loaded ladder id; loaded: {', '.join(sorted(library))}."
     )
 
+
 from bot.cli.frameworks_export import export_command  # noqa: E402  (defined in its own module)
 
 frameworks.add_command(export_command)

@@ -156,5 +156,3 @@ def open_retag_modal(
         meta = EvidenceModalMeta(token=meta.token, framework_id=meta.framework_id, evidence_id=form.evidence_id)
     view = retag_modal(ladder.framework, groups, form.current, meta, text=form.text)
     client.views_open(trigger_id=trigger_id, view=view)
-
-

@@ -226,11 +226,7 @@ class SlackRequests:
             "command": command,
             "text": text,
             "api_app_id": self.api_app_id,
-            **(
-                {"enterprise_id": self.enterprise_id, "enterprise_name": "Growthbot Org"}
-                if self.enterprise_id
-                else {}
-            ),
+            **({"enterprise_id": self.enterprise_id, "enterprise_name": "Growthbot Org"} if self.enterprise_id else {}),
             "is_enterprise_install": "true" if self.enterprise_id else "false",
             "response_url": self._response_url(channel_id=channel_id, message_ts=None, user_id=user_id),
             "trigger_id": self._trigger_id(user_id),

@@ -18,7 +18,7 @@ LONG = "Split the <!channel> release into " + "small steps " * 30
 WITH_EXAMPLES = BASE.replace(
     "            text: Ships small tasks.\n",
     "            text: Ships small tasks.\n            examples:\n"
-    f"              - Shipped the login fix in a day\n              - \"{LONG}\"\n",
+    f'              - Shipped the login fix in a day\n              - "{LONG}"\n',
 )
 
 

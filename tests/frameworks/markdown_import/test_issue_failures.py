@@ -13,8 +13,7 @@ from tests.frameworks.markdown_import.layouts import LAYOUTS_DIR, cells, levels
 
 def test_a_level_column_makes_levels_not_areas() -> None:
     text = (
-        "| Area | Level | Expectations |\n| --- | --- | --- |\n"
-        "| Delivery | L1 | Ships. |\n| Delivery | L2 | Leads. |\n"
+        "| Area | Level | Expectations |\n| --- | --- | --- |\n| Delivery | L1 | Ships. |\n| Delivery | L2 | Leads. |\n"
     )
     result = import_markdown(text, framework_id="x")
     assert levels(result) == [("L1", "L1"), ("L2", "L2")]

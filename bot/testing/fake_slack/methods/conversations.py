@@ -103,9 +103,7 @@ def conversations_replies(world: Workspace, params: dict[str, Any]) -> dict[str,
         if message is None:
             raise SlackError("thread_not_found")
         parent_ts = message.get("thread_ts") or message["ts"]
-        thread = [
-            dict(m) for m in channel.messages.values() if m["ts"] == parent_ts or m.get("thread_ts") == parent_ts
-        ]
+        thread = [dict(m) for m in channel.messages.values() if m["ts"] == parent_ts or m.get("thread_ts") == parent_ts]
     thread.sort(key=lambda m: float(m["ts"]))
     cursor = str(params.get("cursor") or "")
     if cursor:
