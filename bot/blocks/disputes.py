@@ -39,6 +39,7 @@ class DisputeMeta:
     channel_id: str | None = None
     message_ts: str | None = None
     block_id: str | None = None
+    response_url: str | None = None  # an ephemeral digest's: it cannot be redrawn, only answered
 
     def dump(self) -> str:
         return json.dumps(
@@ -49,6 +50,7 @@ class DisputeMeta:
                 "c": self.channel_id,
                 "t": self.message_ts,
                 "k": self.block_id,
+                "r": self.response_url,
             }
         )
 
@@ -57,7 +59,9 @@ class DisputeMeta:
         try:
             data = json.loads(raw or "")
             ids = tuple(int(i) for i in data["e"])
-            return cls(int(data["p"]), str(data["b"]), ids, data.get("c"), data.get("t"), data.get("k"))
+            return cls(
+                int(data["p"]), str(data["b"]), ids, data.get("c"), data.get("t"), data.get("k"), data.get("r")
+            )
         except (ValueError, KeyError, TypeError):
             return None
 

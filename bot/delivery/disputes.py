@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks.digest import with_verdict
 from bot.blocks.disputes import disputed_dm_blocks, disputed_text
 from bot.services.disputes import Disputed
+from bot.slack_http import PooledWebhookClient
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,19 @@ def tell_engineer(client: WebClient, disputed: Disputed) -> None:
     channel = client.conversations_open(users=disputed.engineer_slack_id)["channel"]["id"]
     blocks = [block.to_dict() for block in disputed_dm_blocks(disputed)]
     client.chat_postMessage(channel=channel, text=disputed_text(disputed), blocks=blocks)
+
+
+def note_on_ephemeral_digest(response_url: str, line: str) -> None:
+    """After a dispute from an ephemeral digest (`/ladder digest @person`), which Slack keeps nowhere the
+    bot can read back to redraw: a short ephemeral note under it, through the click's response_url.
+    Cosmetic: the dispute is stored and the engineer told whether or not this arrives."""
+    try:
+        answer = PooledWebhookClient(response_url).send(text=line, response_type="ephemeral", replace_original=False)
+    except OSError as error:
+        log.warning("dispute note not shown: %r", error)
+        return
+    if answer.status_code != 200:
+        log.warning("dispute note not shown: response_url answered %s", answer.status_code)
 
 
 def update_verdict_line(

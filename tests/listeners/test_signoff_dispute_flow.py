@@ -241,3 +241,26 @@ def test_disputed_evidence_is_on_the_engineers_home_with_the_retag_button(harnes
     opened = len(harness.fake.opened_views)
     harness.action("UOTHER", EvidenceAction.RETAG, str(evidence_id), view=home)
     assert all("incident review" not in message_text(v) for v in harness.fake.opened_views[opened:])
+
+
+def test_a_dispute_from_an_ephemeral_digest_is_answered_under_it(harness: Harness) -> None:
+    _setup(harness)
+    harness.command("UMGR", "digest <@UREP|riley>")
+    digest = next(m for m in reversed(harness.ephemerals("UMGR")) if any(
+        b.get("block_id", "").startswith(DigestBlock.SIGN_OFF_PREFIX) for b in m.get("blocks") or []
+    ))  # fmt: skip
+    block = _menu_block(digest)
+    option = next(o for o in block["accessory"]["options"] if o["value"] == "dispute")
+    harness.action(
+        "UMGR",
+        DigestAction.SIGN_OFF,
+        message=digest,
+        block_id=block["block_id"],
+        action={"type": "overflow", "selected_option": option},
+        container={"type": "message", "message_ts": digest["ts"], "channel_id": "DUMGR", "is_ephemeral": True},
+    )
+    modal = harness.fake.opened_views[-1]
+    assert modal["callback_id"] == Callback.DISPUTE
+    harness.submit("UMGR", modal, {})
+    assert sum("doesn't show" in message_text(m) for m in _dm(harness, "UREP")) == 1
+    assert "You said this doesn't show it; Riley has been told." in harness.last_ephemeral_text("UMGR")

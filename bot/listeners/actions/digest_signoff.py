@@ -67,6 +67,7 @@ def sign_off_chosen(
             None if ephemeral else channel_id,
             None if ephemeral else message_ts,
             block_id,
+            body.get("response_url") if ephemeral else None,
         )
         client.views_open(trigger_id=body["trigger_id"], view=dispute_modal(form, meta))
         return

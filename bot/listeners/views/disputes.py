@@ -8,7 +8,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.blocks.disputes import parse_dispute, parse_reply, reply_text
-from bot.delivery.disputes import redraw_verdict_line, tell_engineer
+from bot.delivery.disputes import note_on_ephemeral_digest, redraw_verdict_line, tell_engineer
 from bot.deps import Deps
 from bot.ids import Callback, DisputeBlock
 from bot.services import access
@@ -40,11 +40,13 @@ def dispute_submitted(ack: Ack, body: dict[str, Any], client: WebClient, deps: D
         return
     ack()
     tell_engineer(client, outcome)
+    line = DISPUTED_LINE.format(name=escape(outcome.person_name))
     if meta.channel_id and meta.message_ts and meta.block_id:
-        line = DISPUTED_LINE.format(name=escape(outcome.person_name))
         redraw_verdict_line(
             client, channel_id=meta.channel_id, message_ts=meta.message_ts, block_id=meta.block_id, line=line
         )
+    elif meta.response_url:
+        note_on_ephemeral_digest(meta.response_url, line)
 
 
 def reply_submitted(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps, actor: Actor) -> None:
