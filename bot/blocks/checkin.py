@@ -233,6 +233,19 @@ def invite_text(started: Started, *, scheduled: bool, tz: str | None = None) -> 
     return f"Your manager started a check-in on your next milestone. {when}"
 
 
+def moved_text(started: Started, tz: str | None = None) -> str:
+    """To a new manager: the report's open check-in is theirs to rate now (`tz`: the manager's)."""
+    when = f"Please rate by {slack_date(started.deadline_at, tz)}; it's blind until you've both submitted."
+    return f"You're now {escape(started.person_name)}'s manager, so their open check-in is yours to rate. {when}"
+
+
+def moved_blocks(started: Started, tz: str | None = None) -> list[Block]:
+    return [
+        SectionBlock(text=MarkdownTextObject(text=moved_text(started, tz))),
+        ActionsBlock(elements=[start_button(started.checkin_id)]),
+    ]
+
+
 def invite_blocks(started: Started, *, scheduled: bool, tz: str | None = None) -> list[Block]:
     return [
         SectionBlock(text=MarkdownTextObject(text=invite_text(started, scheduled=scheduled, tz=tz))),

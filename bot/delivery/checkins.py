@@ -14,10 +14,20 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 
-from bot.blocks.checkin import invite_blocks, invite_text, reminder_blocks, reminder_text, reveal_blocks, reveal_text
+from bot.blocks.checkin import (
+    invite_blocks,
+    invite_text,
+    moved_blocks,
+    moved_text,
+    reminder_blocks,
+    reminder_text,
+    reveal_blocks,
+    reveal_text,
+)
 from bot.deps import Deps
 from bot.services import checkin_tick
 from bot.services.checkin_requests import Started
@@ -28,13 +38,17 @@ log = logging.getLogger(__name__)
 MESSAGE_MAX_BLOCKS = 50  # facts, "Block Kit limits": 50 blocks per message
 
 
-def _dm(deps: Deps, slack_user_id: str, text: str, blocks: Sequence[Block]) -> bool:
-    """One DM (several messages when over 50 blocks); False when Slack refused it."""
+def _dm(
+    deps: Deps, slack_user_id: str, text: str, blocks: Sequence[Block], client: WebClient | None = None
+) -> bool:
+    """One DM (several messages when over 50 blocks), with `client` (a listener's) or the tick's; False
+    when Slack refused it."""
+    client = client or deps.client
     dicts = [block.to_dict() for block in blocks]
     try:
-        channel = deps.client.conversations_open(users=slack_user_id)["channel"]["id"]
+        channel = client.conversations_open(users=slack_user_id)["channel"]["id"]
         for start in range(0, max(len(dicts), 1), MESSAGE_MAX_BLOCKS):
-            deps.client.chat_postMessage(channel=channel, text=text, blocks=dicts[start : start + MESSAGE_MAX_BLOCKS])
+            client.chat_postMessage(channel=channel, text=text, blocks=dicts[start : start + MESSAGE_MAX_BLOCKS])
     except SlackApiError as error:
         code = str(error.response.get("error", "")) if error.response is not None else ""
         level = logging.INFO if code in PERSON_GONE_ERRORS else logging.WARNING
@@ -59,6 +73,15 @@ def send_invites(deps: Deps, started: Started, *, scheduled: bool = False, recor
     if record:
         checkin_tick.record_invites_sent(deps.uow, started.checkin_id, deps.now())
     return sent
+
+
+def tell_new_manager(client: WebClient, deps: Deps, started: Started) -> bool:
+    """DM a new manager the "Start rating" button of their report's open check-in, which moved to them
+    when the report accepted them (bot.services.checkins.follow_manager_change)."""
+    if not started.manager_slack_id:
+        return False
+    tz = started.tz_of(started.manager_slack_id)
+    return _dm(deps, started.manager_slack_id, moved_text(started, tz), moved_blocks(started, tz), client)
 
 
 def send_reveal(deps: Deps, checkin_id: int, now: datetime, *, record: bool = True) -> int:

@@ -136,21 +136,22 @@ def everyone_submitted(checkin: CheckIn) -> bool:
     return checkin.manager_id is None or checkin.manager_submitted_at is not None
 
 
-def follow_manager_change(uow: UnitOfWork, person_id: int, manager_id: int | None) -> bool:
+def follow_manager_change(uow: UnitOfWork, person_id: int, manager_id: int | None) -> CheckIn | None:
     """The one rule for an open check-in when the person's accepted manager changes (called by
     bot.services.consent, the one place a manager changes; `manager_id` None: no manager any more).
 
     The manager side moves to the new manager (or the check-in becomes self-only) while the old manager
     has not submitted; once they have, it stays theirs (their submission is complete, and the former
     manager is no longer told the result). Verdicts the old manager gave in it stay in the history but
-    are never the new manager's (`own_verdicts`). True when the side moved."""
+    are never the new manager's (`own_verdicts`). The check-in when its side moved to a new manager (who
+    is to be told), else None."""
     checkin = uow.checkins.open_for(person_id)
     if checkin is None or checkin.manager_id == manager_id or checkin.manager_submitted_at is not None:
-        return False
+        return None
     checkin.manager_id = manager_id
     checkin.manager_reminded_at = None  # the new manager's one reminder is still to come
     uow.session.flush()
-    return True
+    return checkin if manager_id is not None else None
 
 
 def own_verdicts(uow: UnitOfWork, checkin: CheckIn, rater: Rater | None = None) -> list[Assessment]:

@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.services import access, checkins
-from storage.models import ManagerLink, ManagerLinkStatus, Person
+from storage.models import CheckIn, ManagerLink, ManagerLinkStatus, Person
 from storage.repositories.people import AddedPerson
 from storage.uow import UnitOfWork
 
@@ -38,6 +38,7 @@ class DecisionOutcome:
     decision: Decision
     link: ManagerLink
     ended_previous: ManagerLink | None = None  # the active link an accept replaced
+    moved_checkin: CheckIn | None = None  # an open check-in whose manager side moved to the new manager
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +118,8 @@ def decide(uow: UnitOfWork, *, link_id: int, actor: Person, accept: bool, now: d
     if previous is not None:
         end_link(uow, previous, now, reason=ENDED_REPLACED)
     uow.managers.accept(link, now)
-    checkins.follow_manager_change(uow, actor.id, link.manager_id)
-    return DecisionOutcome(Decision.ACCEPTED, link, previous)
+    moved = checkins.follow_manager_change(uow, actor.id, link.manager_id)
+    return DecisionOutcome(Decision.ACCEPTED, link, previous, moved)
 
 
 def end_link(uow: UnitOfWork, link: ManagerLink, now: datetime, *, reason: str = ENDED_REMOVED) -> None:

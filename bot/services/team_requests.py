@@ -9,11 +9,12 @@ from datetime import datetime
 
 from bot.services import access, consent, focus, last_evidence
 from bot.services.actor import Actor
+from bot.services.checkin_requests import Started, started_outcome
 from bot.services.directory import Directory, ensure_person
 from bot.services.lookup import find_person
 from bot.services.readiness_reads import ReportReadiness, reports_readiness
 from frameworks import Library
-from storage.models import ManagerLinkStatus, Person, Placement
+from storage.models import ManagerLinkStatus, Person, Placement, Rater
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 
@@ -23,6 +24,7 @@ class Answered:
     manager_slack_id: str
     report_slack_id: str
     replaced_manager_slack_id: str | None  # the manager an accept replaced
+    moved_checkin: Started | None = None  # an open check-in the new manager now rates: to tell them
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +62,13 @@ class Requested:
 
 
 def answer_manager_request(
-    uow_factory: UnitOfWorkFactory, actor: Actor, *, link_id: int | None, accept: bool, now: datetime
+    uow_factory: UnitOfWorkFactory,
+    library: Library,
+    actor: Actor,
+    *,
+    link_id: int | None,
+    accept: bool,
+    now: datetime,
 ) -> Answered | None:
     """The actor accepts or declines a request to be their manager; None when it is not theirs to answer."""
     with uow_factory() as uow:
@@ -71,11 +79,13 @@ def answer_manager_request(
         if outcome is None:
             return None
         replaced = outcome.ended_previous
+        moved = outcome.moved_checkin
         return Answered(
             outcome.decision,
             outcome.link.manager.slack_user_id,
             person.slack_user_id,
             replaced.manager.slack_user_id if replaced else None,
+            started_outcome(uow, library, moved, person, Rater.SELF, False) if moved is not None else None,
         )
 
 

@@ -231,3 +231,20 @@ def test_scheduled_check_ins_from_the_one_on_one_start_once(harness: Harness) ->
 
     harness.command("UMGR", "1on1 <@UREP> checkins off")
     assert "are off" in harness.last_ephemeral_text("UMGR")
+
+
+def test_a_new_manager_accepted_during_a_checkin_is_told_it_is_theirs_to_rate(harness: Harness) -> None:
+    from bot.ids import ConsentAction
+
+    _seed(harness)
+    harness.add_slack_user("UNEW", "nora")
+    harness.command("UREP", "checkin")
+    harness.command("UNEW", "team add <@UREP>")
+    request = [m for m in _dm(harness, "UREP") if ConsentAction.ACCEPT in json.dumps(m)][-1]
+    accept = next(
+        e["value"] for b in request["blocks"] for e in b.get("elements") or [] if e["action_id"] == ConsentAction.ACCEPT
+    )
+    harness.action("UREP", ConsentAction.ACCEPT, accept, message=request)
+    told = [m for m in _dm(harness, "UNEW") if "open check-in is yours to rate" in message_text(m)]
+    assert len(told) == 1 and "Riley" in message_text(told[0])
+    _rate_all(harness, "UNEW", _button_value(told[0]["blocks"]), "consistently")  # every page, as the manager

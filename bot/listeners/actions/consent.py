@@ -10,6 +10,7 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
 from bot.blocks.consent import consent_already_decided_blocks, consent_decided_blocks, manager_told_text
+from bot.delivery.checkins import tell_new_manager
 from bot.delivery.home import refresh_home
 from bot.deps import Deps
 from bot.ids import ConsentAction
@@ -27,6 +28,7 @@ def decided(action: dict[str, Any], respond: Respond, client: WebClient, ack: Ac
     ack()
     answered = answer_manager_request(
         deps.uow,
+        deps.library,
         actor,
         link_id=_link_id(action.get("value")),
         accept=action["action_id"] == ConsentAction.ACCEPT,
@@ -45,6 +47,8 @@ def decided(action: dict[str, Any], respond: Respond, client: WebClient, ack: Ac
     client.chat_postMessage(
         channel=answered.manager_slack_id, text=manager_told_text(answered.report_slack_id, accepted)
     )
+    if answered.moved_checkin is not None:
+        tell_new_manager(client, deps, answered.moved_checkin)
     # Both Homes show the link (the report's manager, the manager's reports); so did a replaced manager's.
     people = (answered.report_slack_id, answered.manager_slack_id, answered.replaced_manager_slack_id)
     for user_id in dict.fromkeys(filter(None, people)):
