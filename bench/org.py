@@ -77,7 +77,7 @@ EVIDENCE_TABLES = ("evidence", "evidence_tags")
 EVIDENCE_COLUMNS = ("id", "person_id", "text", "source", "to_discuss", "created_at", "deleted_at")
 TAG_COLUMNS = (
     "id", "evidence_id", "person_id", "framework_id", "framework_version", "behaviour_id", "area_id", "level_id",
-    "behaviour_text", "created_at", "disputed_at", "disputed_by_id", "dispute_comment",
+    "behaviour_text", "created_at", "item_at", "disputed_at", "disputed_by_id", "dispute_comment",
 )  # fmt: skip
 STATES = ("empty-db", "none", "fresh")
 
@@ -165,8 +165,9 @@ def populate(engine: Engine, library: Library, seed: int = 5) -> dict[str, int]:
                     disputed = rng.random() < 0.02
                     tags.append(
                         (tag_id, evidence_id, pid, framework.id, framework.version, behaviour.id, behaviour.area_id,
-                         behaviour.level_id, behaviour.text, stamp(at), stamp(at + timedelta(days=2)) if disputed
-                         else None, manager_of(pid) if disputed else None, "Not this one" if disputed else None)
+                         behaviour.level_id, behaviour.text, stamp(at), None if deleted else stamp(at),
+                         stamp(at + timedelta(days=2)) if disputed else None, manager_of(pid) if disputed else None,
+                         "Not this one" if disputed else None)
                     )  # fmt: skip
         with engine.begin() as connection:
             _bulk(connection, "evidence", EVIDENCE_COLUMNS, evidence)
