@@ -181,8 +181,8 @@ def populate(engine: Engine, library: Library, seed: int = 5) -> dict[str, int]:
     return {"evidence": evidence_id, "tags": tag_id}
 
 
-def _built(engine: Engine) -> dict[str, int] | None:
-    """The cached organisation's size, or None when it has to be built."""
+def _built(engine: Engine) -> tuple[dict[str, int], str] | None:
+    """The cached organisation's size and schema revision, or None when it has to be built."""
     try:
         with engine.connect() as connection:
             revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
@@ -191,9 +191,9 @@ def _built(engine: Engine) -> dict[str, int] | None:
             tags = connection.execute(text("SELECT max(id) FROM evidence_tags")).scalar()
     except Exception:  # no tables yet, or an older schema
         return None
-    if revision != head_revision() or people != PEOPLE or evidence != PEOPLE * ITEMS_EACH:
+    if revision is None or people != PEOPLE or evidence != PEOPLE * ITEMS_EACH:
         return None
-    return {"evidence": evidence, "tags": tags}
+    return {"evidence": evidence, "tags": tags}, revision
 
 
 def open_database(backend: str, rebuild: bool) -> Engine:
@@ -214,11 +214,18 @@ def open_database(backend: str, rebuild: bool) -> Engine:
     return make_engine(PG_URL.rpartition("/")[0] + f"/{PG_DATABASE}")
 
 
-def build(engine: Engine, library: Library) -> tuple[dict[str, int], float | None]:
-    sizes = _built(engine)
-    if sizes is not None:
-        return sizes, None
+def build(engine: Engine, library: Library) -> tuple[dict[str, int], str]:
+    """The organisation's size and how it was had: cached, migrated to the head revision, or built."""
     started = time.perf_counter()
+    built = _built(engine)
+    if built is not None and built[1] == head_revision():
+        return built[0], "cached"
+    if built is not None:  # an older schema: the migrations bring it up, backfills included
+        try:
+            upgrade_to_head(engine)
+            return built[0], f"migrated from {built[1]} in {time.perf_counter() - started:.0f} s"
+        except Exception as error:  # e.g. a revision this checkout does not know
+            print(f"<!-- migrating the cached organisation failed ({error}); building it again -->", file=sys.stderr)
     if engine.dialect.name == "sqlite":
         engine.dispose()
         for suffix in ("", "-wal", "-shm"):
@@ -232,7 +239,7 @@ def build(engine: Engine, library: Library) -> tuple[dict[str, int], float | Non
             for table in EVIDENCE_TABLES:
                 connection.exec_driver_sql(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
     sizes = populate(engine, library)
-    return sizes, time.perf_counter() - started
+    return sizes, f"built in {time.perf_counter() - started:.0f} s"
 
 
 def set_statistics(engine: Engine, state: str) -> None:
@@ -322,8 +329,7 @@ def main() -> None:
     rows: list[tuple[Any, ...]] = []
     for backend in backends:
         engine = open_database(backend, args.rebuild)
-        sizes, took = build(engine, library)
-        note = f"built in {took:.0f} s" if took is not None else "cached"
+        sizes, note = build(engine, library)
         print(
             f"<!-- {backend}: {sizes['evidence']:,} evidence items, {sizes['tags']:,} tags, {note} -->", file=sys.stderr
         )
