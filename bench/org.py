@@ -10,7 +10,8 @@ Timed through the services, not Slack, for people picked at random:
 
 - "digest": `build_digest` of a report's last week + its Block Kit (what the tick does per 1:1);
 - "/ladder next": `my_standing` + `next_blocks` (the answer computed, before the reply is sent);
-- "Home (engineer)" and "Home (manager)": `home_for` + `home_view` + the JSON body.
+- "Home (engineer)" and "Home (manager)": `home_for` + `home_view` + the JSON body; "opened" as when the
+  manager opens the tab (`opened=True`: an access-log entry per report shown, committed).
 
 Each with the planner statistics a deployment can have: "empty-db" (what `growthbot db upgrade`
 followed by an ANALYZE left: nothing on the evidence tables; SQLite also gets this from an install
@@ -307,11 +308,16 @@ def tasks(factory: UnitOfWorkFactory, library: Library) -> dict[str, tuple[Calla
         data = home_for(factory, library, TEAM_ID, f"U{person_id:06d}", NOW)
         return len(json.dumps(home_view(data, NOW).to_dict()))
 
+    def home_opened(person_id: int) -> int:  # app_home_opened: every report shown is audited
+        data = home_for(factory, library, TEAM_ID, f"U{person_id:06d}", NOW, opened=True)
+        return len(json.dumps(home_view(data, NOW).to_dict()))
+
     return {
         "digest (build + blocks)": (digest, False, 100),
         "/ladder next (standing + blocks)": (ladder_next, False, 20),
         "Home, engineer (build + view)": (home, False, 50),
         "Home, manager of 7 (build + view)": (home, True, 50),
+        "Home, manager of 7, opened (+ 7 access-log rows)": (home_opened, True, 50),
     }
 
 
