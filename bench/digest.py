@@ -187,7 +187,7 @@ def populate(engine: Engine, library: Library, seed: int = 11, reports: int = RE
                         {"id": tag_id, "evidence_id": evidence_id, "person_id": pid, "framework_id": FRAMEWORK_ID,
                          "framework_version": framework.version, "behaviour_id": behaviour.id,
                          "area_id": behaviour.area_id, "level_id": behaviour.level_id,
-                         "behaviour_text": behaviour.text, "created_at": at}
+                         "behaviour_text": behaviour.text, "created_at": at, "item_at": at}
                         | ({"disputed_at": at + timedelta(days=1), "disputed_by_id": manager_id,
                             "dispute_comment": "Not quite this one"} if rng.random() < DISPUTED_SHARE else {})
                     )  # fmt: skip

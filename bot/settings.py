@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     digest_lead_minutes: int = Field(default=120, alias="GROWTHBOT_DIGEST_LEAD_MINUTES", ge=0)
     quiet_days_file: Path | None = Field(default=None, alias="GROWTHBOT_QUIET_DAYS_FILE")
     fanout_concurrency: int = Field(default=32, alias="GROWTHBOT_FANOUT_CONCURRENCY", ge=1, le=256)
+    # Database connections of the tick process (`serve --workers` > 1; bot/ticker.py), shared by its
+    # fan-out threads. On PostgreSQL the tick's queries run in the server's processes, at the server's
+    # priority, not the tick's: this bounds how many CPUs they take from the workers' acks.
+    tick_database_connections: int = Field(default=2, alias="GROWTHBOT_TICK_DB_CONNECTIONS", ge=1, le=256)
     # How long audit entries (the engineers' access logs) are kept before the tick prunes them.
     audit_retention_days: int = Field(default=730, alias="GROWTHBOT_AUDIT_RETENTION_DAYS", ge=1, le=36_500)
     # Answers queued after their ack per worker process before a person is told to retry (bot/followups.py).

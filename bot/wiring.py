@@ -28,20 +28,22 @@ class Wired:
 POOL_HEADROOM = 8
 
 
-def build(settings: Settings, *, library: Library | None = None) -> Wired:
+def build(settings: Settings, *, library: Library | None = None, connections: int | None = None) -> Wired:
     """Everything wired from settings; the engine is returned too, for health checks and shutdown.
 
-    `library`: the ladders already loaded from the same settings (the CLI checks them before starting)."""
+    `library`: the ladders already loaded from the same settings (the CLI checks them before starting).
+    `connections`: at most this many database connections at once (the tick process); threads wanting
+    one more wait for one to come back."""
     if not settings.oauth_install:
         settings.require("slack_bot_token")
     # One pooled connection per fan-out worker plus a few for listeners and the tick's own units of
     # work, so a fan-out never opens (and re-PRAGMAs) overflow connections it then throws away.
-    engine = make_engine(
-        settings.database_url,
-        timeout_seconds=settings.database_timeout_seconds,
-        pool_size=settings.fanout_concurrency + POOL_HEADROOM,
-        max_overflow=POOL_HEADROOM,
+    pool = (
+        {"pool_size": connections, "max_overflow": 0}
+        if connections is not None
+        else {"pool_size": settings.fanout_concurrency + POOL_HEADROOM, "max_overflow": POOL_HEADROOM}
     )
+    engine = make_engine(settings.database_url, timeout_seconds=settings.database_timeout_seconds, **pool)
     refresh_statistics(engine)  # SQLite: then the tick, every few hours
     uow = UnitOfWorkFactory(make_session_factory(engine))
     extra_dirs = [settings.frameworks_dir] if settings.frameworks_dir else []

@@ -26,7 +26,10 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    event,
     false,
+    inspect,
+    select,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
@@ -485,7 +488,8 @@ class EvidenceTag(Base):
         UniqueConstraint("evidence_id", "framework_id", "behaviour_id", name="uq_evidence_tags_behaviour"),
         # Coverage, behaviour statistics and disputes read one person's tags of one ladder: the only
         # index on these columns leads with the person, so no plan reads the whole organisation's tags.
-        Index("ix_evidence_tags_person", "person_id", "framework_id", "behaviour_id"),
+        # It holds every column coverage reads (item_at, disputed_at), so coverage is one index range.
+        Index("ix_evidence_tags_person", "person_id", "framework_id", "behaviour_id", "item_at", "disputed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -499,6 +503,9 @@ class EvidenceTag(Base):
     level_id: Mapped[str] = mapped_column(String(MAX_LEVEL_ID))
     behaviour_text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The item's created_at while the item is not deleted, NULL once it is: what coverage counts, read
+    # from the tag alone. Kept in step by the mapper (below), however the tag or the item is written.
+    item_at: Mapped[datetime | None] = mapped_column(DateTime)
     # A manager's "this doesn't show that behaviour": the tag stops counting toward coverage and
     # readiness, and stays visible as disputed. Retagging the item removes the tag and its dispute.
     disputed_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -517,6 +524,29 @@ class EvidenceTag(Base):
             "dispute_comment": MAX_COMMENT,
         }
         return check_length(key, value, limits[key])
+
+
+def _item_at(created_at: datetime | None, deleted_at: datetime | None) -> datetime | None:
+    """What an item's tags hold in `item_at`."""
+    return created_at if deleted_at is None else None
+
+
+@event.listens_for(EvidenceTag, "before_insert")
+def _copy_item_at_to_new_tag(_mapper: Any, _connection: Any, tag: EvidenceTag) -> None:
+    evidence = inspect(tag).dict.get("evidence")
+    if evidence is not None:
+        tag.item_at = _item_at(evidence.created_at, evidence.deleted_at)
+        return
+    # Made with only `evidence_id`: the item's time, read by the INSERT itself.
+    item = Evidence.__table__.c
+    copied = select(item.created_at).where(item.id == tag.evidence_id, item.deleted_at.is_(None))
+    tag.item_at = copied.scalar_subquery()  # type: ignore[assignment]
+
+
+@event.listens_for(Evidence.deleted_at, "set")
+def _copy_deletion_to_tags(evidence: Evidence, deleted_at: Any, _old: Any, _initiator: Any) -> None:
+    for tag in evidence.tags:
+        tag.item_at = _item_at(evidence.created_at, deleted_at)
 
 
 class OneOnOne(Base):

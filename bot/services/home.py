@@ -213,21 +213,18 @@ def _audit_coverage_views(
             manager.slack_user_id, access.VIEWED_COVERAGE, shown, now - COVERAGE_AUDIT_EVERY
         )
     )
-    for row in reports:
-        if row.slack_user_id not in already:
-            uow.audit.record(
-                manager.slack_user_id,
-                access.VIEWED_COVERAGE,
-                row.slack_user_id,
-                {
-                    "covered": row.covered,
-                    "total": row.total,
-                    "ready": [a.area_id for a in row.readiness.ready] if row.readiness else [],
-                    "surface": access.SURFACE_HOME,
-                },
-                workspace_team_id=team_id,
-                now=now,
-            )
+    viewed = {
+        row.slack_user_id: {
+            "covered": row.covered,
+            "total": row.total,
+            "ready": [a.area_id for a in row.readiness.ready] if row.readiness else [],
+            "surface": access.SURFACE_HOME,
+        }
+        for row in reports
+        if row.slack_user_id not in already
+    }
+    if viewed:  # one statement for the whole team, as every other read of the Home
+        uow.audit.record_many(manager.slack_user_id, access.VIEWED_COVERAGE, viewed, workspace_team_id=team_id, now=now)
 
 
 def _reports(uow: UnitOfWork, library: Library, team: Sequence[Person]) -> tuple[tuple[ReportRow, ...], int]:

@@ -181,6 +181,30 @@ def test_coverage_in_one_query(db: Database) -> None:
         assert uow.evidence.coverage(ada_id, "vio-execution", []) == {}
 
 
+def test_coverage_follows_deletes_and_restores_from_the_tags_alone(db: Database) -> None:
+    """Coverage reads each tag's copy of its item's time (`item_at`), set when tagged, cleared when the
+    item is deleted and set again when it is restored; tagging a deleted item counts nothing."""
+    ada_id, _ = _seed_history(db)
+    with db.uow() as uow:
+        week_4 = uow.evidence.recent(ada_id, 1)[0]
+        uow.evidence.soft_delete(week_4, now=NOW + timedelta(weeks=6))
+        assert uow.evidence.coverage(ada_id, "vio-execution", ["d1"])["d1"] == (3, NOW + timedelta(weeks=2))
+        _tag(uow, week_4, "late")
+        assert uow.evidence.behaviour_stats(ada_id, "vio-execution").keys() == {"d1", "q1"}
+        uow.evidence.restore(week_4)
+        assert uow.evidence.coverage(ada_id, "vio-execution", ["d1", "late"]) == {
+            "d1": (4, NOW + timedelta(weeks=4)),
+            "late": (1, NOW + timedelta(weeks=4)),
+        }
+    with db.uow() as uow:
+        stored = {tag.behaviour_id: tag.item_at for tag in uow.evidence.get(week_4.id).tags}  # type: ignore[union-attr]
+        assert stored == {
+            "d1": NOW + timedelta(weeks=4),
+            "q1": NOW + timedelta(weeks=4),
+            "late": NOW + timedelta(weeks=4),
+        }
+
+
 def test_loading_evidence_with_tags_is_n_plus_one_free(db: Database) -> None:
     with db.uow() as uow:
         (ada,) = add_people(uow, "UADA")

@@ -182,6 +182,39 @@ def test_0011_copies_each_tags_person_from_its_evidence(empty_db: EmptyDatabase)
         assert owners.all() == [(1, 1), (2, 2)]
 
 
+def test_0016_copies_each_not_deleted_items_time_onto_its_tags(empty_db: EmptyDatabase) -> None:
+    from storage.migrate import _run
+
+    _run(empty_db.engine, "upgrade", "0015_slack_installations")
+    with empty_db.engine.begin() as connection:
+        connection.execute(text("INSERT INTO workspaces (id, team_id, created_at) VALUES (1, 'T1', '2024-01-01')"))
+        connection.execute(
+            text("INSERT INTO people (id, workspace_id, slack_user_id, tz, active, created_at, updated_at) "
+                 "VALUES (1, 1, 'U1', 'UTC', true, '2024-01-01', '2024-01-01')")
+        )  # fmt: skip
+        for evidence_id, deleted_at in ((1, None), (2, "2024-01-05 10:00:00")):
+            connection.execute(
+                text("INSERT INTO evidence (id, person_id, text, source, to_discuss, created_at, deleted_at) "
+                     "VALUES (:id, 1, 'done', 'modal', false, '2024-01-02 10:00:00', :deleted_at)"),
+                {"id": evidence_id, "deleted_at": deleted_at},
+            )  # fmt: skip
+            connection.execute(
+                text("INSERT INTO evidence_tags (evidence_id, person_id, framework_id, framework_version, "
+                     "behaviour_id, area_id, level_id, behaviour_text, created_at) "
+                     "VALUES (:id, 1, 'ladder', 1, 'b-1', 'a', 'I', 'B', '2024-01-03 10:00:00')"),
+                {"id": evidence_id},
+            )  # fmt: skip
+    upgrade_to_head(empty_db.engine)
+    with empty_db.engine.connect() as connection:
+        copied = connection.execute(text("SELECT evidence_id, item_at FROM evidence_tags ORDER BY evidence_id"))
+        assert [(evidence_id, str(at) if at else None) for evidence_id, at in copied] == [
+            (1, "2024-01-02 10:00:00"),
+            (2, None),
+        ]
+    downgrade(empty_db.engine, "0015_slack_installations")
+    upgrade_to_head(empty_db.engine)
+
+
 def test_downgrading_this_rounds_revisions_keeps_every_person_and_their_evidence(empty_db: EmptyDatabase) -> None:
     """0012-0015 add columns to `people` and `workspaces` in place: a batch rebuild of either on SQLite would
     cascade-delete the rows that reference them (people.workspace_id, evidence.person_id: ON DELETE CASCADE)."""
