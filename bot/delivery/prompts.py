@@ -1,7 +1,8 @@
 """Sending one claimed prompt: the stored Slack profile (time zone, away status, deactivation; users.info
 only when it is unknown or stale), then the DM (to the known DM channel, else to the user id), closing
 the person's previous prompt, and, after an attempt that may have posted, looking for the post in the
-DM first. Every outcome is recorded by bot.services.prompt_records."""
+DM first. Every outcome is recorded by bot.services.prompt_records (a send in a batch, through
+bot.delivery.send_recorder)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from bot.blocks.prompt import prompt_closed_blocks, prompt_text, rendered_prompt
 from bot.delivery.fanout import RateLimited, SlackCaller
 from bot.deps import Deps
 from bot.services import prompt_records as records
-from bot.services.prompt_records import RETRY_MAX, OpenPrompt, PromptJob
+from bot.services.prompt_records import RETRY_MAX, OpenPrompt, PromptJob, SentPrompt
 from bot.services.send_errors import TOKEN_ERRORS
 from bot.services.tick import TickConfig, TickReport
 
@@ -38,11 +39,11 @@ def send_prompt(
     config: TickConfig,
     job: PromptJob,
     report: TickReport,
-    close_later: Callable[[OpenPrompt], None] | None = None,
+    record_sent: Callable[[SentPrompt], None],
 ) -> str:
-    """Deliver one claimed prompt and record the outcome in its own unit of work; returns the outcome.
-    `close_later`: the previous prompt's chat.update is queued there instead of made now (it is
-    cosmetic, and chat.update is Tier 3: the window's posts must not wait behind it)."""
+    """Deliver one claimed prompt; returns the outcome. A send is handed to `record_sent` (the tick's
+    `SendRecorder`, which records it with others and closes the previous prompt after the window's
+    posts); every other outcome is recorded here in its own unit of work."""
     if slack.token_error is not None:  # claimed before Slack refused the token: hand it back untried
         return records.record_retry(deps, job, report, slack.token_error, RETRY_MAX, config)
     try:
@@ -63,15 +64,8 @@ def send_prompt(
             report.add("already_posted")
         else:
             posted = _post_prompt(slack, job)
-        outcome, close_previous = records.record_sent(
-            deps, config, job, report, posted["channel"], posted["ts"], new_tz
-        )
-        if close_previous and job.previous is not None:
-            if close_later is not None:
-                close_later(job.previous)
-            else:
-                close_previous_prompt(slack, job.previous)
-        return outcome
+        record_sent(SentPrompt(job, posted["channel"], posted["ts"], new_tz))
+        return "sent"
     except RateLimited as limited:
         return records.record_retry(deps, job, report, "ratelimited", timedelta(seconds=limited.retry_after), config)
     except SlackApiError as error:
@@ -99,10 +93,10 @@ def send_logged(
     config: TickConfig,
     job: PromptJob,
     report: TickReport,
-    close_later: Callable[[OpenPrompt], None] | None = None,
+    record_sent: Callable[[SentPrompt], None],
 ) -> None:
     try:
-        send_prompt(deps, slack, config, job, report, close_later)
+        send_prompt(deps, slack, config, job, report, record_sent)
     except Exception:
         log.exception("sending prompt %s failed unexpectedly; it will be retried when its claim expires", job.prompt_id)
         report.add("crashed")

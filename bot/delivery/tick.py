@@ -36,6 +36,7 @@ from bot.delivery.directory_sweep import sweep_directory
 from bot.delivery.fanout import SlackCaller, fanout_client, pipeline
 from bot.delivery.prompts import close_previous_prompt, send_logged
 from bot.delivery.reminders import send_reminder
+from bot.delivery.send_recorder import SendRecorder
 from bot.deps import Deps
 from bot.logs import ContextThreadPoolExecutor
 from bot.services.audit_retention import prune_expired
@@ -75,13 +76,14 @@ def deliver_due(
 
     closes: deque[OpenPrompt] = deque()  # the previous prompts to close, after the window's posts
     with ContextThreadPoolExecutor(config.concurrency, thread_name_prefix="fanout") as pool:
-        pipeline(
-            pool,
-            config.concurrency,
-            lambda limit: claim_jobs(deps, config, instance_id, limit, report),
-            lambda job: send_logged(deps, slack, config, job, report, closes.append),
-            keep_claiming,
-        )
+        with SendRecorder(deps, config, report, closes.extend) as recorder:
+            pipeline(
+                pool,
+                config.concurrency,
+                lambda limit: claim_jobs(deps, config, instance_id, limit, report),
+                lambda job: send_logged(deps, slack, config, job, report, recorder.add),
+                keep_claiming,
+            )
         if report.planned_sends:
             report.sends_took_s = time.monotonic() - started
             log.info(

@@ -1,5 +1,6 @@
 """The prompt tick's claims and outcomes: which due prompts a fan-out worker sends (claimed row by row
-with an expiring claim), and what each Slack outcome writes, every outcome in its own unit of work.
+with an expiring claim), and what each Slack outcome writes: a send in a batch of sends
+(`record_sent_many`, the fan-out's hot path), every other outcome in its own unit of work.
 
 Slack-free: the delivery layer (bot.delivery.prompts) makes the calls and hands the outcome here as
 plain values (a users.info profile, an error code, whether the failing call was the post).
@@ -21,6 +22,7 @@ from bot.services.send_errors import PERSON_GONE_ERRORS, TOKEN_ERRORS
 from bot.services.tick import TickConfig, TickReport
 from frameworks import Library
 from storage.models import Person, Prompt, PromptState
+from storage.repositories.prompts import SentRow
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -225,22 +227,35 @@ def record_skipped(
     return outcome
 
 
-def record_sent(
-    deps: Deps, config: TickConfig, job: PromptJob, report: TickReport, channel: str, ts: str, new_tz: str | None
-) -> tuple[str, bool]:
-    """Record the send; returns the outcome and whether the previous prompt is still open to close."""
+@dataclass(frozen=True, slots=True)
+class SentPrompt:
+    """A prompt Slack took (or that an earlier attempt was found to have posted), still to be recorded."""
+
+    job: PromptJob
+    channel_id: str
+    message_ts: str
+    new_tz: str | None = None  # Slack's profile says the person moved to this zone
+
+
+def record_sent_many(deps: Deps, config: TickConfig, sends: list[SentPrompt], report: TickReport) -> list[OpenPrompt]:
+    """Record a batch of sends in one unit of work; returns the previous prompts still open (not answered
+    since the claim) that the new ones close. A prompt no longer claimed is not recorded ("gone")."""
+    if not sends:
+        return []
     now = deps.now()
     with deps.uow() as uow:
-        remind_at = now + config.reminder_after
-        if not uow.prompts.record_sent(job.prompt_id, channel_id=channel, message_ts=ts, now=now, remind_at=remind_at):
-            return "gone", False
-        previous = uow.prompts.get(job.previous.prompt_id) if job.previous is not None else None
-        _follow_time_zone(uow, job, new_tz, now)
-        still_open = previous is not None and previous.state is PromptState.SENT  # not answered since the claim
-    report.add("sent")
-    if job.due_at is not None:
-        report.sent_late((now - job.due_at).total_seconds())
-    return "sent", still_open
+        rows = [SentRow(send.job.prompt_id, send.channel_id, send.message_ts) for send in sends]
+        recorded = uow.prompts.record_sent_many(rows, now, now + config.reminder_after)
+        done = [send for send in sends if send.job.prompt_id in recorded]
+        previous = [send.job.previous for send in done if send.job.previous is not None]
+        states = uow.prompts.states_of(open_prompt.prompt_id for open_prompt in previous)
+        for send in done:
+            _follow_time_zone(uow, send.job, send.new_tz, now)
+    report.add("sent", len(done))
+    for send in done:
+        if send.job.due_at is not None:
+            report.sent_late((now - send.job.due_at).total_seconds())
+    return [open_prompt for open_prompt in previous if states.get(open_prompt.prompt_id) is PromptState.SENT]
 
 
 def _follow_time_zone(uow: UnitOfWork, job: PromptJob, new_tz: str | None, now: datetime) -> None:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.services import prompt_controls, timing
+from bot.slack_http import shared_pool
 from storage.models import PromptState
 from tests.conftest import Database
 from tests.delivery.world import World, make_world
@@ -391,3 +392,13 @@ def test_the_tick_plans_its_window_and_expects_a_finish_time(world: World) -> No
     assert report.expected_finish_s is not None and report.expected_finish_s > 0
     assert report.sends_took_s is not None
     assert world.tick(MONDAY_SLOT + timedelta(minutes=1)).expected_finish_s is None  # nothing due
+
+
+def test_the_fan_out_reuses_its_slack_connections(world: World) -> None:
+    for n in range(20):
+        world.person(f"U{n}")
+    opened = shared_pool().opened
+    world.tick(MONDAY_SLOT, concurrency=4)
+    assert len(world.fake.messages()) == 20
+    # Through the pool (a fresh fake, so new connections), one per worker thread at most, plus the tick's own.
+    assert 1 <= shared_pool().opened - opened <= 4 + 2
