@@ -101,7 +101,6 @@ def deliver_due(
             lambda limit: claim_reminders(deps, limit, report),
             lambda job: send_reminder(deps, slack, job, report),
         )
-    slack.remember_rates()
 
 
 def replan_sends(slack: SlackCaller, report: TickReport, elapsed_s: float) -> None:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.delivery.fanout import SlackCaller
 from bot.services import prompt_controls, timing
 from bot.slack_http import shared_pool
 from storage.models import PromptState
@@ -402,3 +403,16 @@ def test_the_fan_out_reuses_its_slack_connections(world: World) -> None:
     assert len(world.fake.messages()) == 20
     # Through the pool (a fresh fake, so new connections), one per worker thread at most, plus the tick's own.
     assert 1 <= shared_pool().opened - opened <= 4 + 2
+
+
+def test_the_pace_learned_by_one_tick_is_where_the_next_tick_and_the_digests_start(world: World) -> None:
+    for n in range(12):
+        world.person(f"U{n}")
+    world.fake.rate_limit("chat.postMessage", per_second=10, burst=2)
+    report = world.tick(MONDAY_SLOT, concurrency=6)
+    assert report["rate_limited"] > 0
+    learned = SlackCaller(world.deps.client, own_post_client=False).pacer("chat.postMessage")
+    assert learned.rate is not None  # the digests' caller (the app's client) paces with the same pacer
+    world.person("U99", after=MONDAY_SLOT - timedelta(days=1))  # due this Monday too
+    later = world.tick(MONDAY_SLOT + timedelta(minutes=1))
+    assert later.planned_sends == 1 and later.expected_finish_s == pytest.approx(1 / learned.rate, rel=0.05)
