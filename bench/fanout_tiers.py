@@ -37,6 +37,7 @@ from bot.delivery.fanout import fanout_client
 from bot.delivery.tick import deliver_due
 from bot.deps import Deps
 from bot.services.planning import plan_due
+from bot.services.prompt_closes import count_pending
 from bot.services.tick import TickConfig, TickReport
 from bot.settings import Settings
 from bot.slack_client import make_web_client
@@ -66,7 +67,7 @@ class Result:
     misses: int
     cpu_s: float
     rss_peak_mb: float
-    closed: int = 0  # earlier prompts left with their buttons when the budget ran out
+    closed: int = 0  # replaced prompts still to be closed after the tick (the next ticks take them)
 
     @property
     def to_last_s(self) -> float:
@@ -137,6 +138,7 @@ def run(
             planned = time.perf_counter()
             deliver_due(deps, config, report, instance_id="bench", client=fanout_client(deps))
             cpu = _cpu_s() - cpu_before
+            closes_left = count_pending(deps)
             control.send(("counts", None))
             calls = sum(control.recv().values()) - calls_before
             control.send(("summary", None))
@@ -151,7 +153,7 @@ def run(
         expected_s=report.expected_finish_s,
         plan_s=planned - started,
         deliver_s=report.sends_took_s or 0.0,
-        closed=report["close_skipped"],
+        closed=closes_left,
         sent=report["sent"],
         calls=calls - report["rate_limited"],
         rate_limited=report["rate_limited"],

@@ -1,7 +1,7 @@
 """Sending one claimed prompt: the stored Slack profile (time zone, away status, deactivation; users.info
-only when it is unknown or stale), then the DM (to the known DM channel, else to the user id), closing
-the person's previous prompt, and, after an attempt that may have posted, looking for the post in the
-DM first. Every outcome is recorded by bot.services.prompt_records (a send in a batch, through
+only when it is unknown or stale), then the DM (to the known DM channel, else to the user id), and,
+after an attempt that may have posted, looking for the post in the DM first; and closing a replaced
+prompt (`close_prompt`). Every outcome is recorded by bot.services.prompt_records (a send in a batch, through
 bot.delivery.send_recorder)."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks.prompt import prompt_closed_blocks, prompt_text, rendered_prompt
 from bot.delivery.fanout import RateLimited, SlackCaller
 from bot.deps import Deps
+from bot.services import prompt_closes
 from bot.services import prompt_records as records
 from bot.services.prompt_records import RETRY_MAX, OpenPrompt, PromptJob, SentPrompt
 from bot.services.send_errors import TOKEN_ERRORS
@@ -102,10 +103,9 @@ def send_logged(
         report.add("crashed")
 
 
-def close_previous_prompt(slack: SlackCaller, previous: OpenPrompt) -> None:
-    """The person's previous prompt, still unanswered when this one was claimed, loses its buttons
-    (chat.update): only the newest prompt is live. Only the one before: older ones were closed when it
-    arrived."""
+def close_prompt(deps: Deps, slack: SlackCaller, previous: OpenPrompt, report: TickReport) -> None:
+    """A prompt replaced by a newer one while unanswered loses its buttons (chat.update): only the
+    newest prompt is live. A close that fails is taken again later (bot.services.prompt_closes)."""
     try:
         slack.call(
             "chat.update",
@@ -115,8 +115,14 @@ def close_previous_prompt(slack: SlackCaller, previous: OpenPrompt) -> None:
             blocks=[block.to_dict() for block in prompt_closed_blocks(previous.content, SUPERSEDED_NOTE)],
         )
     except (SlackApiError, RateLimited, OSError) as error:
-        # Cosmetic: the new prompt is already delivered; the old buttons still answer the right prompt.
-        log.warning("could not close prompt %s after a newer one: %s", previous.prompt_id, error)
+        name = str(error.response.get("error") or "") if isinstance(error, SlackApiError) else ""
+        if not prompt_closes.is_done_despite(name):
+            # Cosmetic meanwhile: the new prompt is delivered; the old buttons still answer the right prompt.
+            log.warning("could not close prompt %s (tried again later): %s", previous.prompt_id, error)
+            report.add("close_retry")
+            return
+    prompt_closes.record_closed(deps, previous.prompt_id)
+    report.add("closed")
 
 
 def _find_posted(slack: SlackCaller, job: PromptJob) -> dict[str, str] | None:

@@ -14,12 +14,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
 from types import TracebackType
 
 from bot.deps import Deps
 from bot.services import prompt_records as records
-from bot.services.prompt_records import OpenPrompt, SentPrompt
+from bot.services.prompt_records import SentPrompt
 from bot.services.tick import TickConfig, TickReport
 
 log = logging.getLogger(__name__)
@@ -34,10 +33,8 @@ class SendRecorder:
         deps: Deps,
         config: TickConfig,
         report: TickReport,
-        still_open: Callable[[list[OpenPrompt]], None] = lambda _: None,
     ) -> None:
-        """`still_open` is given, after each batch, the previous prompts the batch's sends close."""
-        self._deps, self._config, self._report, self._still_open = deps, config, report, still_open
+        self._deps, self._config, self._report = deps, config, report
         self._pending: list[SentPrompt] = []
         self._first_at = 0.0  # when the oldest pending send arrived
         self._changed = threading.Condition()
@@ -95,10 +92,8 @@ class SendRecorder:
         if not batch:
             return
         try:
-            to_close = records.record_sent_many(self._deps, self._config, batch, self._report)
+            records.record_sent_many(self._deps, self._config, batch, self._report)
         except Exception:
             # Their claims expire and the next attempt finds the posts in the DMs (may_have_posted).
             log.exception("recording %d sent prompts failed; they are looked up when their claims expire", len(batch))
             self._report.add("crashed", len(batch))
-            return
-        self._still_open(to_close)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import deque
 from concurrent.futures import Executor
 
 from slack_sdk import WebClient
@@ -34,13 +33,14 @@ from bot.delivery.backoff import send_backoff_messages
 from bot.delivery.break_glass import send_break_glass_notices
 from bot.delivery.directory_sweep import sweep_directory
 from bot.delivery.fanout import SlackCaller, fanout_client, pipeline
-from bot.delivery.prompts import close_previous_prompt, send_logged
+from bot.delivery.prompts import close_prompt, send_logged
 from bot.delivery.reminders import send_reminder
 from bot.delivery.send_recorder import SendRecorder
 from bot.deps import Deps
 from bot.logs import ContextThreadPoolExecutor
 from bot.services.audit_retention import prune_expired
 from bot.services.planning import plan_due
+from bot.services.prompt_closes import take_closes
 from bot.services.prompt_records import OpenPrompt, claim_jobs
 from bot.services.reminders import claim_reminders
 from bot.services.tick import TickConfig, TickReport, instance_name
@@ -74,9 +74,8 @@ def deliver_due(
             return False
         return True
 
-    closes: deque[OpenPrompt] = deque()  # the previous prompts to close, after the window's posts
     with ContextThreadPoolExecutor(config.concurrency, thread_name_prefix="fanout") as pool:
-        with SendRecorder(deps, config, report, closes.extend) as recorder:
+        with SendRecorder(deps, config, report) as recorder:
             pipeline(
                 pool,
                 config.concurrency,
@@ -94,7 +93,7 @@ def deliver_due(
             )
         if slack.token_error is not None:
             return  # reminders would fail the same way
-        _close_previous_prompts(pool, config, slack, closes, stop_at, report)
+        close_replaced_prompts(deps, pool, config, slack, stop_at, report)
         pipeline(
             pool,
             config.concurrency,
@@ -112,31 +111,25 @@ def replan_sends(slack: SlackCaller, report: TickReport, elapsed_s: float) -> No
     log.info("Slack allows about %.1f posts/s: the last of %d prompts expected in %.0f s", rate, left, left / rate)
 
 
-def _close_previous_prompts(
-    pool: Executor,
-    config: TickConfig,
-    slack: SlackCaller,
-    closes: deque[OpenPrompt],
-    stop_at: float,
-    report: TickReport,
+def close_replaced_prompts(
+    deps: Deps, pool: Executor, config: TickConfig, slack: SlackCaller, stop_at: float, report: TickReport
 ) -> None:
-    """Take the buttons off the prompts the new ones replaced, within what is left of the budget. Those
-    left over keep their buttons, which still answer the right prompt."""
+    """Take the buttons off up to `config.closes_per_tick` prompts replaced by newer ones, oldest first,
+    within what is left of the budget; the rest are taken by the next ticks (bot.services.prompt_closes)."""
+    left = [config.closes_per_tick]
 
     def claim(limit: int) -> tuple[list[OpenPrompt], bool]:
-        batch = [closes.popleft() for _ in range(min(limit, len(closes)))]
+        batch = take_closes(deps, min(limit, left[0])) if left[0] > 0 else []
+        left[0] -= len(batch)
         return batch, bool(batch)
 
     pipeline(
         pool,
         config.concurrency,
         claim,
-        lambda previous: close_previous_prompt(slack, previous),
-        lambda: time.monotonic() < stop_at,
+        lambda previous: close_prompt(deps, slack, previous, report),
+        lambda: time.monotonic() < stop_at and slack.token_error is None,
     )
-    if closes:
-        log.info("%d earlier prompts keep their buttons: the tick's budget is spent", len(closes))
-        report.add("close_skipped", len(closes))
 
 
 def plan_sends(deps: Deps, slack: SlackCaller, report: TickReport) -> None:

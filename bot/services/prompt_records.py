@@ -44,7 +44,7 @@ class PromptJob:
     content: PromptContent
     channel_id: str | None = None  # the DM channel from an earlier prompt, if any
     may_have_posted: bool = False  # an earlier attempt ended without a known outcome: look before posting
-    previous: OpenPrompt | None = None  # the person's live prompt before this one, closed once this is sent
+    previous_id: int | None = None  # the person's live prompt before this one, closed once this is sent
     due_at: datetime | None = None  # when it fell due: the claim lag (due -> sent) for /metrics
     # The stored Slack profile, shaped like a users.info `user` (bot.services.profiles); None: unknown or
     # too old, so the send asks users.info.
@@ -110,7 +110,7 @@ def claim_jobs(
                     content,
                     delivered[person.id].channel_id if person.id in delivered else None,
                     may_have_posted=_may_have_posted(prompt),
-                    previous=_open_prompt(deps.library, delivered.get(person.id), prompt.id, mine),
+                    previous_id=_replaced(delivered.get(person.id), prompt.id),
                     due_at=prompt.due_at,
                     stored_user=profiles.stored_user(person, now),
                 )
@@ -125,16 +125,20 @@ MAY_HAVE_POSTED = " (an earlier attempt may have posted)"
 BEFORE_POSTING = " (before posting)"
 
 
-def _open_prompt(
-    library: Library, previous: Prompt | None, prompt_id: int, focus_ids: frozenset[str] = frozenset()
-) -> OpenPrompt | None:
-    """The earlier prompt a new one closes: still unanswered, in the person's DMs."""
+def _replaced(previous: Prompt | None, prompt_id: int) -> int | None:
+    """The earlier prompt a new one replaces, whose buttons come off once it is sent: still unanswered."""
     if previous is None or previous.id == prompt_id or previous.state is not PromptState.SENT:
         return None
-    if not previous.channel_id or not previous.message_ts:
+    return previous.id
+
+
+def open_prompt(library: Library, prompt: Prompt, focus_ids: frozenset[str] = frozenset()) -> OpenPrompt | None:
+    """A prompt as it stands in the person's DMs (to redraw it closed); None if it has no message or its
+    behaviour left the ladder."""
+    if not prompt.channel_id or not prompt.message_ts:
         return None
-    content = prompt_content(library, previous, None, focus=focus_ids)
-    return OpenPrompt(previous.id, previous.channel_id, previous.message_ts, content) if content else None
+    content = prompt_content(library, prompt, None, focus=focus_ids)
+    return OpenPrompt(prompt.id, prompt.channel_id, prompt.message_ts, content) if content else None
 
 
 def _may_have_posted(prompt: Prompt) -> bool:
@@ -237,25 +241,24 @@ class SentPrompt:
     new_tz: str | None = None  # Slack's profile says the person moved to this zone
 
 
-def record_sent_many(deps: Deps, config: TickConfig, sends: list[SentPrompt], report: TickReport) -> list[OpenPrompt]:
-    """Record a batch of sends in one unit of work; returns the previous prompts still open (not answered
-    since the claim) that the new ones close. A prompt no longer claimed is not recorded ("gone")."""
+def record_sent_many(deps: Deps, config: TickConfig, sends: list[SentPrompt], report: TickReport) -> None:
+    """Record a batch of sends in one unit of work; the previous prompts they replace, if still
+    unanswered, are marked for closing (bot.services.prompt_closes). A prompt no longer claimed is not
+    recorded (its claim expired and another attempt settled it)."""
     if not sends:
-        return []
+        return
     now = deps.now()
     with deps.uow() as uow:
         rows = [SentRow(send.job.prompt_id, send.channel_id, send.message_ts) for send in sends]
         recorded = uow.prompts.record_sent_many(rows, now, now + config.reminder_after)
         done = [send for send in sends if send.job.prompt_id in recorded]
-        previous = [send.job.previous for send in done if send.job.previous is not None]
-        states = uow.prompts.states_of(open_prompt.prompt_id for open_prompt in previous)
+        uow.prompts.mark_close_pending((send.job.previous_id for send in done if send.job.previous_id), now)
         for send in done:
             _follow_time_zone(uow, send.job, send.new_tz, now)
     report.add("sent", len(done))
     for send in done:
         if send.job.due_at is not None:
             report.sent_late((now - send.job.due_at).total_seconds())
-    return [open_prompt for open_prompt in previous if states.get(open_prompt.prompt_id) is PromptState.SENT]
 
 
 def _follow_time_zone(uow: UnitOfWork, job: PromptJob, new_tz: str | None, now: datetime) -> None:

@@ -458,7 +458,8 @@ class PromptRepository(Repository):
     def record_sent_many(self, sends: Sequence[SentRow], now: datetime, remind_at: datetime | None) -> set[int]:
         """`record_sent` for a batch of sends in three statements whatever their number (executemany):
         returns the ids recorded. A prompt no longer claimed (its claim expired and another attempt
-        settled it) is left as it is, as in `record_sent`."""
+        settled it) is left as it is, as in `record_sent`. The prompts the recorded ones replace get
+        no reminder (and `mark_close_pending` takes their buttons off)."""
         if not sends:
             return set()
         table = Prompt.__table__
@@ -504,13 +505,73 @@ class PromptRepository(Repository):
             )
         return recorded
 
-    def states_of(self, prompt_ids: Iterable[int]) -> dict[int, PromptState]:
-        """prompt id -> its state now (absent: the row is gone)."""
+    def mark_close_pending(self, prompt_ids: Iterable[int], now: datetime) -> int:
+        """The buttons of these prompts, replaced by newer ones while unanswered, are to be taken off
+        (`take_closes`); answered or already closed ones are left alone. Returns how many were marked."""
         wanted = list(dict.fromkeys(prompt_ids))
         if not wanted:
-            return {}
-        rows = self.session.execute(select(Prompt.id, Prompt.state).where(Prompt.id.in_(wanted)))
-        return {prompt_id: state for prompt_id, state in rows}
+            return 0
+        result = self.session.execute(
+            update(Prompt)
+            .where(
+                Prompt.id.in_(wanted),
+                Prompt.state == PromptState.SENT,
+                Prompt.closed_at.is_(None),
+                Prompt.close_pending_at.is_(None),
+            )
+            .values(close_pending_at=now),
+            execution_options={"synchronize_session": False},
+        )
+        return result.rowcount or 0  # type: ignore[attr-defined]
+
+    def take_closes(self, now: datetime, limit: int, lease: timedelta, sent_after: datetime) -> list[Prompt]:
+        """Up to `limit` prompts whose close is due, oldest first, each leased until `now + lease` (a close
+        that fails is taken again then; concurrent instances take disjoint rows, as in `claim_due`).
+        A due close of a prompt answered since, or sent before `sent_after`, is dropped, not returned."""
+        pending = (
+            select(Prompt.id)
+            .where(Prompt.close_pending_at.is_not(None), Prompt.close_pending_at <= now)
+            .order_by(Prompt.close_pending_at, Prompt.id)
+            .limit(limit)
+        )
+        still_wanted = and_(Prompt.state == PromptState.SENT, Prompt.sent_at >= sent_after)
+        take = update(Prompt).values(close_pending_at=case((still_wanted, now + lease), else_=None))
+        if self.dialect == "postgresql":
+            ids = list(self.session.scalars(pending.with_for_update(skip_locked=True)))
+            if ids:
+                self.session.execute(take.where(Prompt.id.in_(ids)), execution_options={"synchronize_session": False})
+        else:  # one statement, as in claim_due: a read upgraded to a write can fail at once under WAL
+            ids = list(
+                self.session.scalars(
+                    take.where(Prompt.id.in_(pending.scalar_subquery())).returning(Prompt.id),
+                    execution_options={"synchronize_session": False},
+                )
+            )
+        if not ids:
+            return []
+        return list(
+            self.session.scalars(
+                select(Prompt)
+                .where(Prompt.id.in_(ids), Prompt.close_pending_at.is_not(None))
+                .order_by(Prompt.id)
+                .execution_options(populate_existing=True)
+            )
+        )
+
+    def settle_closes(self, prompt_ids: Iterable[int], *, closed_at: datetime | None) -> None:
+        """No close pending for these prompts any more: done at `closed_at`, or None: nothing to close."""
+        wanted = list(dict.fromkeys(prompt_ids))
+        if wanted:
+            self.session.execute(
+                update(Prompt).where(Prompt.id.in_(wanted)).values(close_pending_at=None, closed_at=closed_at),
+                execution_options={"synchronize_session": False},
+            )
+
+    def count_closes_pending(self) -> int:
+        return int(
+            self.session.scalar(select(func.count()).select_from(Prompt).where(Prompt.close_pending_at.is_not(None)))
+            or 0
+        )
 
 
 def _claimable(now: datetime) -> ColumnElement[bool]:

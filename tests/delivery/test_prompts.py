@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.delivery.fanout import SlackCaller
-from bot.services import prompt_controls, timing
+from bot.services import prompt_closes, prompt_controls, timing
 from bot.slack_http import shared_pool
 from storage.models import PromptState
 from tests.conftest import Database
@@ -416,3 +416,50 @@ def test_the_pace_learned_by_one_tick_is_where_the_next_tick_and_the_digests_sta
     world.person("U99", after=MONDAY_SLOT - timedelta(days=1))  # due this Monday too
     later = world.tick(MONDAY_SLOT + timedelta(minutes=1))
     assert later.planned_sends == 1 and later.expected_finish_s == pytest.approx(1 / learned.rate, rel=0.05)
+
+
+def _live(message: dict) -> bool:
+    """The message still has its buttons."""
+    return any(block["type"] == "actions" for block in message["blocks"])
+
+
+def _pending_closes(world: World) -> int:
+    with world.deps.uow() as uow:
+        return uow.prompts.count_closes_pending()
+
+
+def test_closes_the_tick_had_no_room_for_are_done_by_the_next_tick(world: World) -> None:
+    users = [f"U{n}" for n in range(4)]
+    for user in users:
+        world.person(user)
+    world.tick(MONDAY_SLOT)
+    week_two = MONDAY_SLOT + timedelta(days=7)
+    first = world.tick(week_two, closes_per_tick=2)
+    assert first["sent"] == 4 and first["closed"] == 2 and _pending_closes(world) == 2
+
+    def closed(user: str) -> bool:
+        return not _live(world.dm(user)[0])
+
+    left = [user for user in users if not closed(user)]
+    assert len(left) == 2
+    # One of the two left is deleted meanwhile: its close counts as done.
+    world.deps.client.chat_delete(channel=world.fake.dm_channel_for(left[1]), ts=world.dm(left[1])[0]["ts"])
+    second = world.tick(week_two + timedelta(minutes=1))
+    assert second["closed"] == 2 and _pending_closes(world) == 0
+    assert world.fake.count("chat.update") == 4  # three redrawn, one found gone
+    assert closed(left[0]) and "newer prompt arrived" in json.dumps(world.dm(left[0])[0]["blocks"])
+    assert all(_live(world.dm(user)[-1]) for user in users)  # the new ones are live
+    assert world.tick(week_two + timedelta(minutes=2))["closed"] == 0  # never twice
+
+
+def test_a_close_that_failed_is_taken_again_after_its_lease(world: World) -> None:
+    world.person("U1")
+    world.tick(MONDAY_SLOT)
+    week_two = MONDAY_SLOT + timedelta(days=7)
+    world.fake.set_error("chat.update", "internal_error")
+    first = world.tick(week_two)
+    assert first["close_retry"] == 1 and _pending_closes(world) == 1
+    assert world.tick(week_two + timedelta(minutes=1))["closed"] == 0  # leased: not before its time
+    assert world.tick(week_two + prompt_closes.CLOSE_LEASE)["closed"] == 1
+    old, new = world.dm("U1")
+    assert not _live(old) and _live(new)

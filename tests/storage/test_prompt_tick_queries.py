@@ -146,7 +146,38 @@ def test_record_sent_many_records_a_batch_and_only_claimed_prompts(db: Database)
         assert got["a2"].next_attempt_at == remind and got["b1"].next_attempt_at == remind  # type: ignore[union-attr]
         assert got["a1"].next_attempt_at is None  # type: ignore[union-attr]
         assert uow.prompts.get(old.id).next_attempt_at is None  # type: ignore[union-attr]
-        assert uow.prompts.states_of([old.id, rows["c1"].id, 999_999]) == {
-            old.id: PromptState.SENT,
-            rows["c1"].id: PromptState.SKIPPED,
-        }
+
+
+def test_pending_closes_are_marked_taken_with_a_lease_and_settled(db: Database) -> None:
+    lease = timedelta(minutes=10)
+    with db.uow() as uow:
+        people = add_people(uow, "U1", "U2", "U3", "U4")
+        prompts = []
+        for n, person in enumerate(people):
+            prompt, _ = uow.prompts.add_if_absent(
+                person_id=person.id, idempotency_key=f"k{n}", framework_id="f", behaviour_ids=["a"], due_at=NOW
+            )
+            uow.prompts.mark_sent(prompt, channel_id=f"D{n}", message_ts=f"{n}.0", now=NOW)
+            prompts.append(prompt)
+        first, second, answered, old = prompts
+        uow.prompts.mark_answered(answered, NOW)
+        old.sent_at = NOW - timedelta(days=60)
+        ids = [p.id for p in prompts]
+        # Answered prompts are not marked; a prompt already pending keeps its time.
+        assert uow.prompts.mark_close_pending(ids, NOW) == 3
+        assert uow.prompts.mark_close_pending(ids, NOW + timedelta(1)) == 0
+        assert uow.prompts.count_closes_pending() == 3
+        assert uow.prompts.take_closes(NOW - timedelta(seconds=1), 10, lease, NOW - timedelta(28)) == []
+        taken = uow.prompts.take_closes(NOW, 1, lease, NOW - timedelta(28))
+        assert [p.id for p in taken] == [first.id] and taken[0].close_pending_at == NOW + lease  # oldest first
+        # The rest: the old prompt's close is dropped (it keeps its buttons), not handed out.
+        assert [p.id for p in uow.prompts.take_closes(NOW, 10, lease, NOW - timedelta(28))] == [second.id]
+        assert uow.prompts.take_closes(NOW, 10, lease, NOW - timedelta(28)) == []  # all leased
+        assert [p.id for p in uow.prompts.take_closes(NOW + lease, 10, lease, NOW)] == [first.id, second.id]
+        uow.prompts.settle_closes([first.id], closed_at=NOW + lease)
+        uow.prompts.settle_closes([second.id], closed_at=None)
+        assert uow.prompts.count_closes_pending() == 0
+        uow.session.expire_all()
+        assert uow.prompts.get(first.id).closed_at == NOW + lease  # type: ignore[union-attr]
+        assert uow.prompts.get(second.id).closed_at is None  # type: ignore[union-attr]
+        assert uow.prompts.mark_close_pending([first.id], NOW + lease) == 0  # closed once, never again
