@@ -43,8 +43,8 @@ def send_prompt(
     record_sent: Callable[[SentPrompt], None],
 ) -> str:
     """Deliver one claimed prompt; returns the outcome. A send is handed to `record_sent` (the tick's
-    `SendRecorder`, which records it with others and closes the previous prompt after the window's
-    posts); every other outcome is recorded here in its own unit of work."""
+    `SendRecorder`, which records it in a batch with others); every other outcome is recorded here in
+    its own unit of work."""
     if slack.token_error is not None:  # claimed before Slack refused the token: hand it back untried
         return records.record_retry(deps, job, report, slack.token_error, RETRY_MAX, config)
     try:

@@ -9,10 +9,12 @@ Everything the tick knows lives in growthbot's tables, so a restart loses nothin
    one instance only) and sent by a thread pool, each worker with its own unit of work: the stored
    Slack profile (time zone refresh, away status, deactivated account; kept fresh by user_change
    events and the users.list sweep that runs first, bot.delivery.directory_sweep; users.info only
-   when it is unknown or stale), then chat.postMessage (to the known DM channel, else the user id).
-   Calls are paced per method (bot.delivery.fanout), Retry-After is honoured, transient failures
-   are retried with back-off a bounded number of times, and a deactivated or
-   unknown user is marked inactive instead of retried.
+   when it is unknown or stale), then chat.postMessage (to the known DM channel, else the user id);
+   the sends are recorded in batches (bot.delivery.send_recorder). Calls are paced per method by the
+   process's pacers (bot.delivery.fanout), Retry-After is honoured, transient failures are retried with
+   back-off a bounded number of times, and a deactivated or unknown user is marked inactive instead of
+   retried. After the posts, a bounded batch of replaced prompts lose their buttons
+   (bot.services.prompt_closes: the rest in the next ticks).
    Before sending, the back-off DMs planning decided go out (bot.delivery.backoff: the one question
    after three unanswered prompts, the one line when the cadence slowed by itself).
 3. Remind (bot.delivery.reminders): a prompt still unanswered `reminder_after_days` after it was sent
