@@ -6,7 +6,9 @@ Steady state: each person's Slack profile is stored (kept fresh by user_change e
 users.list sweep), so a prompt needs no users.info; a first prompt goes to the user id (no
 conversations.open). `--profiles unknown`: nothing stored, every prompt asks users.info (Tier 4) first,
 as before stored profiles. `--history`: a week of prompts was sent before (unanswered), so each new
-prompt also closes the previous one's buttons with chat.update (Tier 3), after the window's posts.
+prompt also closes the previous one's buttons with chat.update (Tier 3), after the window's posts, up
+to the tick's bound; `--close-ticks N` then runs up to N more ticks, a minute apart, and reports how
+many closes are still pending after them and how long they took.
 
 Reported: the tick's plan (prompts due, expected seconds to the last at the pace it knew), time to the
 last prompt (planning included), prompts/s over that time, achieved / allowed chat.postMessage rate,
@@ -37,6 +39,7 @@ from bot.delivery.fanout import fanout_client
 from bot.delivery.tick import deliver_due
 from bot.deps import Deps
 from bot.services.planning import plan_due
+from bot.services.prompt_closes import count_pending
 from bot.services.tick import TickConfig, TickReport
 from bot.settings import Settings
 from bot.slack_client import make_web_client
@@ -66,7 +69,10 @@ class Result:
     misses: int
     cpu_s: float
     rss_peak_mb: float
-    closed: int = 0  # earlier prompts left with their buttons when the budget ran out
+    closed: int = 0  # replaced prompts still to be closed after the tick (the next ticks take them)
+    close_ticks: int = 0  # further ticks run for the closes
+    closed_later: int = 0  # still pending after them
+    close_ticks_s: float = 0.0
 
     @property
     def to_last_s(self) -> float:
@@ -95,7 +101,14 @@ def _store_profiles(engine: object, fetched_at: object) -> None:
 
 
 def run(
-    people: int, rate: float, concurrency: int, latency_s: float, profiles: str, history: bool, budget_s: float
+    people: int,
+    rate: float,
+    concurrency: int,
+    latency_s: float,
+    profiles: str,
+    history: bool,
+    budget_s: float,
+    close_ticks: int = 0,
 ) -> Result:
     with database("sqlite") as (url, engine):
         upgrade_to_head(engine)
@@ -137,8 +150,15 @@ def run(
             planned = time.perf_counter()
             deliver_due(deps, config, report, instance_id="bench", client=fanout_client(deps))
             cpu = _cpu_s() - cpu_before
+            closes_left = count_pending(deps)
             control.send(("counts", None))
             calls = sum(control.recv().values()) - calls_before
+            later_ticks, later_left, later_started = 0, closes_left, time.perf_counter()
+            while later_left and later_ticks < close_ticks:
+                start_at[0] += timedelta(minutes=1)
+                deliver_due(deps, config, TickReport(), instance_id="bench", client=fanout_client(deps))
+                later_ticks, later_left = later_ticks + 1, count_pending(deps)
+            later_s = time.perf_counter() - later_started
             control.send(("summary", None))
             delivered, _ = control.recv()
     weeks = 2 if history else 1
@@ -151,7 +171,10 @@ def run(
         expected_s=report.expected_finish_s,
         plan_s=planned - started,
         deliver_s=report.sends_took_s or 0.0,
-        closed=report["close_skipped"],
+        closed=closes_left,
+        close_ticks=later_ticks,
+        closed_later=later_left,
+        close_ticks_s=later_s,
         sent=report["sent"],
         calls=calls - report["rate_limited"],
         rate_limited=report["rate_limited"],
@@ -166,11 +189,14 @@ def _row(result: Result) -> str:
     expected = f"{result.expected_s:.0f}" if result.expected_s is not None else "-"
     calls = result.calls / result.sent if result.sent else 0.0
     cpu_ms = 1000 * result.cpu_s / result.sent if result.sent else 0.0
+    later = "-"
+    if result.close_ticks:
+        later = f"{result.closed_later} after {result.close_ticks} ({result.close_ticks_s:.0f} s)"
     return (
         f"| {result.people:,} | {result.rate:g}/s | {result.profiles} | {'yes' if result.history else 'no'} | "
         f"{result.planned:,} | {expected} | {result.to_last_s:.0f} | {result.per_second:.1f} | "
         f"{result.achieved_ratio:.2f} | {calls:.2f} | {result.rate_limited} | {result.duplicates} | "
-        f"{result.misses} | {cpu_ms:.1f} | {result.rss_peak_mb:.0f} | {result.closed} |"
+        f"{result.misses} | {cpu_ms:.1f} | {result.rss_peak_mb:.0f} | {result.closed} | {later} |"
     )
 
 
@@ -183,6 +209,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profiles", choices=["stored", "unknown"], default="stored")
     parser.add_argument("--history", action="store_true")
     parser.add_argument("--budget-s", type=float, default=7200.0, help="the tick's fan-out budget")
+    parser.add_argument("--close-ticks", type=int, default=0, help="more ticks for the closes left (--history)")
     args = parser.parse_args(argv)
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(
@@ -192,12 +219,14 @@ def main(argv: list[str] | None = None) -> None:
     print(
         "| people | postMessage cap | profiles | history | planned | expected s | to last prompt s | prompts/s "
         "| achieved/allowed | calls/prompt | 429s | duplicates | misses | CPU ms/prompt | peak RSS MB "
-        "| closes left |"
+        "| closes left | closes left after more ticks |"
     )
-    print("|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for rate in args.rate:
         latency_s = args.latency_ms / 1000
-        result = run(args.people, rate, args.concurrency, latency_s, args.profiles, args.history, args.budget_s)
+        result = run(
+            args.people, rate, args.concurrency, latency_s, args.profiles, args.history, args.budget_s, args.close_ticks
+        )
         print(_row(result), flush=True)
 
 

@@ -401,6 +401,13 @@ class Prompt(Base):
         Index("ix_prompts_reminder", "state", "reminder_sent_at", "sent_at"),
         # reminders_due: sent, not reminded, reminder time passed, earliest first: one index range.
         Index("ix_prompts_reminder_due", "state", "reminder_sent_at", "next_attempt_at"),
+        # take_closes: the few prompts whose buttons are still to be taken off, oldest first.
+        Index(
+            "ix_prompts_close_pending",
+            "close_pending_at",
+            sqlite_where=text("close_pending_at IS NOT NULL"),
+            postgresql_where=text("close_pending_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -423,6 +430,10 @@ class Prompt(Base):
     last_error: Mapped[str | None] = mapped_column(String(MAX_ERROR))
     skip_reason: Mapped[str | None] = mapped_column(String(MAX_NAME))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # A newer prompt replaced this one unanswered: from this time its buttons are to be taken off (a
+    # close under way pushes it forward as its lease); NULL once closed, or when there is nothing to close.
+    close_pending_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)  # when its buttons were taken off
 
     @validates("last_error")
     def _clip_error(self, key: str, value: str | None) -> str | None:

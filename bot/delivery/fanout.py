@@ -2,8 +2,8 @@
 
 Used by every tick task that sends to many people (prompts, reminders, digests). `pipeline` keeps a
 few items in flight, claiming more as workers finish; `SlackCaller` makes each call, one `Pacer` per
-Slack method learning the rate Slack accepts; `fanout_client` is the WebClient for it, which leaves
-429s to the pacer instead of retrying them itself.
+Slack method learning the rate Slack accepts, the same one for every caller in the process (`PACERS`);
+`fanout_client` is the WebClient for it, which leaves 429s to the pacer instead of retrying them itself.
 """
 
 from __future__ import annotations
@@ -137,25 +137,22 @@ class Pacer:
 ASSUMED_POSTS_PER_S = 1.0
 
 
-class RateMemory:
-    """The pace each method settled at in this process's last fan-out (per Slack API URL), so the next
-    tick plans its window against what Slack allowed rather than a guess."""
+class Pacers:
+    """The process's pacers, one per Slack API URL, bot token (a workspace's allowance) and method: every
+    fan-out of the process (the tick's prompts, reminders, directory sweep, digests, a digest asked
+    for on demand) paces a method with the same `Pacer`, so a rate learned or a Retry-After got by one
+    holds for all of them, and the next tick starts from the pace the last one settled at."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._rates: dict[tuple[str, str], float] = {}
+        self._pacers: dict[tuple[str, str | None, str], Pacer] = {}
 
-    def remember(self, base_url: str, method: str, rate: float | None) -> None:
-        if rate:
-            with self._lock:
-                self._rates[(base_url, method)] = rate
-
-    def rate(self, base_url: str, method: str) -> float | None:
+    def get(self, base_url: str, token: str | None, method: str) -> Pacer:
         with self._lock:
-            return self._rates.get((base_url, method))
+            return self._pacers.setdefault((base_url, token, method), Pacer())
 
 
-LEARNED_RATES = RateMemory()
+PACERS = Pacers()
 
 
 class RateLimited(Exception):
@@ -178,6 +175,7 @@ class SlackCaller:
         *,
         own_post_client: bool = True,
         sleep: Callable[[float], None] = time.sleep,
+        pacers: Pacers = PACERS,
     ):
         self.client = client
         # chat.postMessage is never re-sent by slack_sdk on a 5xx or a dropped connection: Slack may have
@@ -197,8 +195,8 @@ class SlackCaller:
         self.wait_budget_s = wait_budget_s
         self._sleep = sleep
         self.token_error: str | None = None  # set once Slack refuses the bot's token: stop claiming
-        self._pacers: dict[str, Pacer] = {}
-        self._lock = threading.Lock()
+        self._pacers = pacers
+        self._workspace = (client.base_url, client.token)
         self._calling = threading.local()
 
     @property
@@ -207,22 +205,11 @@ class SlackCaller:
         return getattr(self._calling, "method", None)
 
     def pacer(self, method: str) -> Pacer:
-        with self._lock:
-            return self._pacers.setdefault(method, Pacer())
+        return self._pacers.get(*self._workspace, method)
 
     def expected_rate(self, method: str) -> float:
-        """Calls per second to plan with: the pace learned in this fan-out, else in the last one."""
-        return (
-            self.pacer(method).rate
-            or LEARNED_RATES.rate(self.client.base_url, method)
-            or (ASSUMED_POSTS_PER_S if method == "chat.postMessage" else 1.0)
-        )
-
-    def remember_rates(self) -> None:
-        with self._lock:
-            pacers = dict(self._pacers)
-        for method, pacer in pacers.items():
-            LEARNED_RATES.remember(self.client.base_url, method, pacer.rate)
+        """Calls per second to plan with: the pace this process learned, else a guess."""
+        return self.pacer(method).rate or (ASSUMED_POSTS_PER_S if method == "chat.postMessage" else 1.0)
 
     def call(self, method: str, **kwargs: Any) -> Any:
         self._calling.method = method

@@ -1,7 +1,8 @@
 """Sending one claimed prompt: the stored Slack profile (time zone, away status, deactivation; users.info
-only when it is unknown or stale), then the DM (to the known DM channel, else to the user id), closing
-the person's previous prompt, and, after an attempt that may have posted, looking for the post in the
-DM first. Every outcome is recorded by bot.services.prompt_records."""
+only when it is unknown or stale), then the DM (to the known DM channel, else to the user id), and,
+after an attempt that may have posted, looking for the post in the DM first; and closing a replaced
+prompt (`close_prompt`). Every outcome is recorded by bot.services.prompt_records (a send in a batch, through
+bot.delivery.send_recorder)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from bot.blocks.prompt import prompt_closed_blocks, prompt_text, rendered_prompt
 from bot.delivery.fanout import RateLimited, SlackCaller
 from bot.deps import Deps
 from bot.ids import MetadataEvent
+from bot.services import prompt_closes
 from bot.services import prompt_records as records
-from bot.services.prompt_records import RETRY_MAX, OpenPrompt, PromptJob
+from bot.services.prompt_records import RETRY_MAX, OpenPrompt, PromptJob, SentPrompt
 from bot.services.send_errors import TOKEN_ERRORS
 from bot.services.tick import TickConfig, TickReport
 
@@ -38,11 +40,11 @@ def send_prompt(
     config: TickConfig,
     job: PromptJob,
     report: TickReport,
-    close_later: Callable[[OpenPrompt], None] | None = None,
+    record_sent: Callable[[SentPrompt], None],
 ) -> str:
-    """Deliver one claimed prompt and record the outcome in its own unit of work; returns the outcome.
-    `close_later`: the previous prompt's chat.update is queued there instead of made now (it is
-    cosmetic, and chat.update is Tier 3: the window's posts must not wait behind it)."""
+    """Deliver one claimed prompt; returns the outcome. A send is handed to `record_sent` (the tick's
+    `SendRecorder`, which records it in a batch with others); every other outcome is recorded here in
+    its own unit of work."""
     if slack.token_error is not None:  # claimed before Slack refused the token: hand it back untried
         return records.record_retry(deps, job, report, slack.token_error, RETRY_MAX, config)
     try:
@@ -63,15 +65,8 @@ def send_prompt(
             report.add("already_posted")
         else:
             posted = _post_prompt(slack, job)
-        outcome, close_previous = records.record_sent(
-            deps, config, job, report, posted["channel"], posted["ts"], new_tz
-        )
-        if close_previous and job.previous is not None:
-            if close_later is not None:
-                close_later(job.previous)
-            else:
-                close_previous_prompt(slack, job.previous)
-        return outcome
+        record_sent(SentPrompt(job, posted["channel"], posted["ts"], new_tz))
+        return "sent"
     except RateLimited as limited:
         return records.record_retry(deps, job, report, "ratelimited", timedelta(seconds=limited.retry_after), config)
     except SlackApiError as error:
@@ -99,19 +94,18 @@ def send_logged(
     config: TickConfig,
     job: PromptJob,
     report: TickReport,
-    close_later: Callable[[OpenPrompt], None] | None = None,
+    record_sent: Callable[[SentPrompt], None],
 ) -> None:
     try:
-        send_prompt(deps, slack, config, job, report, close_later)
+        send_prompt(deps, slack, config, job, report, record_sent)
     except Exception:
         log.exception("sending prompt %s failed unexpectedly; it will be retried when its claim expires", job.prompt_id)
         report.add("crashed")
 
 
-def close_previous_prompt(slack: SlackCaller, previous: OpenPrompt) -> None:
-    """The person's previous prompt, still unanswered when this one was claimed, loses its buttons
-    (chat.update): only the newest prompt is live. Only the one before: older ones were closed when it
-    arrived."""
+def close_prompt(deps: Deps, slack: SlackCaller, previous: OpenPrompt, report: TickReport) -> None:
+    """A prompt replaced by a newer one while unanswered loses its buttons (chat.update): only the
+    newest prompt is live. A close that fails is taken again later (bot.services.prompt_closes)."""
     try:
         slack.call(
             "chat.update",
@@ -121,8 +115,14 @@ def close_previous_prompt(slack: SlackCaller, previous: OpenPrompt) -> None:
             blocks=[block.to_dict() for block in prompt_closed_blocks(previous.content, SUPERSEDED_NOTE)],
         )
     except (SlackApiError, RateLimited, OSError) as error:
-        # Cosmetic: the new prompt is already delivered; the old buttons still answer the right prompt.
-        log.warning("could not close prompt %s after a newer one: %s", previous.prompt_id, error)
+        name = str(error.response.get("error") or "") if isinstance(error, SlackApiError) else ""
+        if not prompt_closes.is_done_despite(name):
+            # Cosmetic meanwhile: the new prompt is delivered; the old buttons still answer the right prompt.
+            log.warning("could not close prompt %s (tried again later): %s", previous.prompt_id, error)
+            report.add("close_retry")
+            return
+    prompt_closes.record_closed(deps, previous.prompt_id)
+    report.add("closed")
 
 
 def _find_posted(slack: SlackCaller, job: PromptJob) -> dict[str, str] | None:

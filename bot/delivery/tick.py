@@ -9,10 +9,12 @@ Everything the tick knows lives in growthbot's tables, so a restart loses nothin
    one instance only) and sent by a thread pool, each worker with its own unit of work: the stored
    Slack profile (time zone refresh, away status, deactivated account; kept fresh by user_change
    events and the users.list sweep that runs first, bot.delivery.directory_sweep; users.info only
-   when it is unknown or stale), then chat.postMessage (to the known DM channel, else the user id).
-   Calls are paced per method (bot.delivery.fanout), Retry-After is honoured, transient failures
-   are retried with back-off a bounded number of times, and a deactivated or
-   unknown user is marked inactive instead of retried.
+   when it is unknown or stale), then chat.postMessage (to the known DM channel, else the user id);
+   the sends are recorded in batches (bot.delivery.send_recorder). Calls are paced per method by the
+   process's pacers (bot.delivery.fanout), Retry-After is honoured, transient failures are retried with
+   back-off a bounded number of times, and a deactivated or unknown user is marked inactive instead of
+   retried. After the posts, a bounded batch of replaced prompts lose their buttons
+   (bot.services.prompt_closes: the rest in the next ticks).
    Before sending, the back-off DMs planning decided go out (bot.delivery.backoff: the one question
    after three unanswered prompts, the one line when the cadence slowed by itself).
 3. Remind (bot.delivery.reminders): a prompt still unanswered `reminder_after_days` after it was sent
@@ -24,7 +26,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import deque
 from concurrent.futures import Executor
 
 from slack_sdk import WebClient
@@ -34,12 +35,14 @@ from bot.delivery.backoff import send_backoff_messages
 from bot.delivery.break_glass import send_break_glass_notices
 from bot.delivery.directory_sweep import sweep_directory
 from bot.delivery.fanout import SlackCaller, fanout_client, pipeline
-from bot.delivery.prompts import close_previous_prompt, send_logged
+from bot.delivery.prompts import close_prompt, send_logged
 from bot.delivery.reminders import send_reminder
+from bot.delivery.send_recorder import SendRecorder
 from bot.deps import Deps
 from bot.logs import ContextThreadPoolExecutor
 from bot.services.audit_retention import prune_expired
 from bot.services.planning import plan_due
+from bot.services.prompt_closes import take_closes
 from bot.services.prompt_records import OpenPrompt, claim_jobs
 from bot.services.reminders import claim_reminders
 from bot.services.tick import TickConfig, TickReport, instance_name
@@ -73,15 +76,15 @@ def deliver_due(
             return False
         return True
 
-    closes: deque[OpenPrompt] = deque()  # the previous prompts to close, after the window's posts
     with ContextThreadPoolExecutor(config.concurrency, thread_name_prefix="fanout") as pool:
-        pipeline(
-            pool,
-            config.concurrency,
-            lambda limit: claim_jobs(deps, config, instance_id, limit, report),
-            lambda job: send_logged(deps, slack, config, job, report, closes.append),
-            keep_claiming,
-        )
+        with SendRecorder(deps, config, report) as recorder:
+            pipeline(
+                pool,
+                config.concurrency,
+                lambda limit: claim_jobs(deps, config, instance_id, limit, report),
+                lambda job: send_logged(deps, slack, config, job, report, recorder.add),
+                keep_claiming,
+            )
         if report.planned_sends:
             report.sends_took_s = time.monotonic() - started
             log.info(
@@ -92,14 +95,13 @@ def deliver_due(
             )
         if slack.token_error is not None:
             return  # reminders would fail the same way
-        _close_previous_prompts(pool, config, slack, closes, stop_at, report)
+        close_replaced_prompts(deps, pool, config, slack, stop_at, report)
         pipeline(
             pool,
             config.concurrency,
             lambda limit: claim_reminders(deps, limit, report),
             lambda job: send_reminder(deps, slack, job, report),
         )
-    slack.remember_rates()
 
 
 def replan_sends(slack: SlackCaller, report: TickReport, elapsed_s: float) -> None:
@@ -111,31 +113,25 @@ def replan_sends(slack: SlackCaller, report: TickReport, elapsed_s: float) -> No
     log.info("Slack allows about %.1f posts/s: the last of %d prompts expected in %.0f s", rate, left, left / rate)
 
 
-def _close_previous_prompts(
-    pool: Executor,
-    config: TickConfig,
-    slack: SlackCaller,
-    closes: deque[OpenPrompt],
-    stop_at: float,
-    report: TickReport,
+def close_replaced_prompts(
+    deps: Deps, pool: Executor, config: TickConfig, slack: SlackCaller, stop_at: float, report: TickReport
 ) -> None:
-    """Take the buttons off the prompts the new ones replaced, within what is left of the budget. Those
-    left over keep their buttons, which still answer the right prompt."""
+    """Take the buttons off up to `config.closes_per_tick` prompts replaced by newer ones, oldest first,
+    within what is left of the budget; the rest are taken by the next ticks (bot.services.prompt_closes)."""
+    left = [config.closes_per_tick]
 
     def claim(limit: int) -> tuple[list[OpenPrompt], bool]:
-        batch = [closes.popleft() for _ in range(min(limit, len(closes)))]
+        batch = take_closes(deps, min(limit, left[0])) if left[0] > 0 else []
+        left[0] -= len(batch)
         return batch, bool(batch)
 
     pipeline(
         pool,
         config.concurrency,
         claim,
-        lambda previous: close_previous_prompt(slack, previous),
-        lambda: time.monotonic() < stop_at,
+        lambda previous: close_prompt(deps, slack, previous, report),
+        lambda: time.monotonic() < stop_at and slack.token_error is None,
     )
-    if closes:
-        log.info("%d earlier prompts keep their buttons: the tick's budget is spent", len(closes))
-        report.add("close_skipped", len(closes))
 
 
 def plan_sends(deps: Deps, slack: SlackCaller, report: TickReport) -> None:

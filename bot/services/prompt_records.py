@@ -1,5 +1,6 @@
 """The prompt tick's claims and outcomes: which due prompts a fan-out worker sends (claimed row by row
-with an expiring claim), and what each Slack outcome writes, every outcome in its own unit of work.
+with an expiring claim), and what each Slack outcome writes: a send in a batch of sends
+(`record_sent_many`, the fan-out's hot path), every other outcome in its own unit of work.
 
 Slack-free: the delivery layer (bot.delivery.prompts) makes the calls and hands the outcome here as
 plain values (a users.info profile, an error code, whether the failing call was the post).
@@ -21,6 +22,7 @@ from bot.services.send_errors import PERSON_GONE_ERRORS, TOKEN_ERRORS
 from bot.services.tick import TickConfig, TickReport
 from frameworks import Library
 from storage.models import Person, Prompt, PromptState
+from storage.repositories.prompts import SentRow
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -42,7 +44,7 @@ class PromptJob:
     content: PromptContent
     channel_id: str | None = None  # the DM channel from an earlier prompt, if any
     may_have_posted: bool = False  # an earlier attempt ended without a known outcome: look before posting
-    previous: OpenPrompt | None = None  # the person's live prompt before this one, closed once this is sent
+    previous_id: int | None = None  # the person's live prompt before this one, closed once this is sent
     due_at: datetime | None = None  # when it fell due: the claim lag (due -> sent) for /metrics
     # The stored Slack profile, shaped like a users.info `user` (bot.services.profiles); None: unknown or
     # too old, so the send asks users.info.
@@ -108,7 +110,7 @@ def claim_jobs(
                     content,
                     delivered[person.id].channel_id if person.id in delivered else None,
                     may_have_posted=_may_have_posted(prompt),
-                    previous=_open_prompt(deps.library, delivered.get(person.id), prompt.id, mine),
+                    previous_id=_replaced(delivered.get(person.id), prompt.id),
                     due_at=prompt.due_at,
                     stored_user=profiles.stored_user(person, now),
                 )
@@ -123,16 +125,20 @@ MAY_HAVE_POSTED = " (an earlier attempt may have posted)"
 BEFORE_POSTING = " (before posting)"
 
 
-def _open_prompt(
-    library: Library, previous: Prompt | None, prompt_id: int, focus_ids: frozenset[str] = frozenset()
-) -> OpenPrompt | None:
-    """The earlier prompt a new one closes: still unanswered, in the person's DMs."""
+def _replaced(previous: Prompt | None, prompt_id: int) -> int | None:
+    """The earlier prompt a new one replaces, whose buttons come off once it is sent: still unanswered."""
     if previous is None or previous.id == prompt_id or previous.state is not PromptState.SENT:
         return None
-    if not previous.channel_id or not previous.message_ts:
+    return previous.id
+
+
+def open_prompt(library: Library, prompt: Prompt, focus_ids: frozenset[str] = frozenset()) -> OpenPrompt | None:
+    """A prompt as it stands in the person's DMs (to redraw it closed); None if it has no message or its
+    behaviour left the ladder."""
+    if not prompt.channel_id or not prompt.message_ts:
         return None
-    content = prompt_content(library, previous, None, focus=focus_ids)
-    return OpenPrompt(previous.id, previous.channel_id, previous.message_ts, content) if content else None
+    content = prompt_content(library, prompt, None, focus=focus_ids)
+    return OpenPrompt(prompt.id, prompt.channel_id, prompt.message_ts, content) if content else None
 
 
 def _may_have_posted(prompt: Prompt) -> bool:
@@ -225,22 +231,34 @@ def record_skipped(
     return outcome
 
 
-def record_sent(
-    deps: Deps, config: TickConfig, job: PromptJob, report: TickReport, channel: str, ts: str, new_tz: str | None
-) -> tuple[str, bool]:
-    """Record the send; returns the outcome and whether the previous prompt is still open to close."""
+@dataclass(frozen=True, slots=True)
+class SentPrompt:
+    """A prompt Slack took (or that an earlier attempt was found to have posted), still to be recorded."""
+
+    job: PromptJob
+    channel_id: str
+    message_ts: str
+    new_tz: str | None = None  # Slack's profile says the person moved to this zone
+
+
+def record_sent_many(deps: Deps, config: TickConfig, sends: list[SentPrompt], report: TickReport) -> None:
+    """Record a batch of sends in one unit of work; the previous prompts they replace, if still
+    unanswered, are marked for closing (bot.services.prompt_closes). A prompt no longer claimed is not
+    recorded (its claim expired and another attempt settled it)."""
+    if not sends:
+        return
     now = deps.now()
     with deps.uow() as uow:
-        remind_at = now + config.reminder_after
-        if not uow.prompts.record_sent(job.prompt_id, channel_id=channel, message_ts=ts, now=now, remind_at=remind_at):
-            return "gone", False
-        previous = uow.prompts.get(job.previous.prompt_id) if job.previous is not None else None
-        _follow_time_zone(uow, job, new_tz, now)
-        still_open = previous is not None and previous.state is PromptState.SENT  # not answered since the claim
-    report.add("sent")
-    if job.due_at is not None:
-        report.sent_late((now - job.due_at).total_seconds())
-    return "sent", still_open
+        rows = [SentRow(send.job.prompt_id, send.channel_id, send.message_ts) for send in sends]
+        recorded = uow.prompts.record_sent_many(rows, now, now + config.reminder_after)
+        done = [send for send in sends if send.job.prompt_id in recorded]
+        uow.prompts.mark_close_pending((send.job.previous_id for send in done if send.job.previous_id), now)
+        for send in done:
+            _follow_time_zone(uow, send.job, send.new_tz, now)
+    report.add("sent", len(done))
+    for send in done:
+        if send.job.due_at is not None:
+            report.sent_late((now - send.job.due_at).total_seconds())
 
 
 def _follow_time_zone(uow: UnitOfWork, job: PromptJob, new_tz: str | None, now: datetime) -> None:

@@ -15,3 +15,8 @@ PERSON_GONE_ERRORS = frozenset({"user_not_found", "user_disabled"})
 TOKEN_ERRORS = frozenset(
     {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired", "no_permission"}
 )
+# chat.update errors that mean the message can no longer be changed (deleted, its DM gone, too old to
+# edit): a close that gets one has nothing left to do (docs.slack.dev/reference/methods/chat.update).
+MESSAGE_GONE_ERRORS = frozenset(
+    {"message_not_found", "cant_update_message", "edit_window_closed", "channel_not_found", "is_archived"}
+)

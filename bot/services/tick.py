@@ -21,6 +21,9 @@ RATE_LIMIT_WAIT_MAX_S = 60.0  # in-process waiting for Retry-After before handin
 # A tick stops claiming prompts after this long (what is left goes on next minute), so a fan-out held
 # back by rate limits never delays reminders, digests and confirmations for long.
 FANOUT_BUDGET_S = 600.0
+# Replaced prompts whose buttons a tick takes off, after its posts: about a minute of chat.update at its
+# Tier 3 floor (50 a minute), so the next minute's prompts are not kept waiting; the rest wait their turn.
+CLOSES_PER_TICK = 50
 
 
 def instance_name() -> str:
@@ -38,6 +41,7 @@ class TickConfig:
     max_attempts: int = MAX_ATTEMPTS
     rate_limit_wait_max_s: float = RATE_LIMIT_WAIT_MAX_S
     fanout_budget_s: float = FANOUT_BUDGET_S
+    closes_per_tick: int = CLOSES_PER_TICK
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> TickConfig:
@@ -58,7 +62,8 @@ class TickReport:
     reminder_away (claimed, not sent), reminder_failed, reminder_retry (a passing failure before anything reached
     Slack: the reminder is due again in ten minutes), rate_limited (429 answers seen), already_posted
     (sent, found in the DM after an earlier attempt's crash instead of posted again), budget_spent (the
-    tick stopped claiming prompts after its time budget; the next tick goes on)."""
+    tick stopped claiming prompts after its time budget; the next tick goes on), closed (replaced prompts'
+    buttons taken off), close_retry (a close that failed: taken again after its lease)."""
 
     counts: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, case, delete, false, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, case, delete, false, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.clock import utcnow
@@ -14,6 +14,14 @@ from storage.models import MAX_NAME, Prompt, PromptState, check_length
 from storage.repositories._base import Repository, column_values
 
 CLAIM_EXPIRED = "claim expired: its instance stopped before recording the outcome"
+
+
+class SentRow(NamedTuple):
+    """One prompt that reached Slack, for `record_sent_many`."""
+
+    prompt_id: int
+    channel_id: str
+    message_ts: str
 
 
 class PromptActivityRow(NamedTuple):
@@ -443,31 +451,127 @@ class PromptRepository(Repository):
     def record_sent(
         self, prompt_id: int, *, channel_id: str, message_ts: str, now: datetime, remind_at: datetime | None
     ) -> bool:
-        """`mark_sent` plus `set_reminder` by id in one UPDATE (the fan-out's hot path); False if the row
-        is gone. Older unanswered prompts of the person lose their reminder in the same transaction."""
-        result = self.session.execute(
-            update(Prompt)
-            # Only a claimed prompt: a send recorded late (its claim expired meanwhile) never turns an
-            # answered or re-sent prompt back into SENT.
-            .where(Prompt.id == prompt_id, Prompt.state == PromptState.CLAIMED)
+        """`mark_sent` plus `set_reminder` by id (`record_sent_many` of one); False if the row is gone or
+        no longer claimed. Older unanswered prompts of the person lose their reminder."""
+        return prompt_id in self.record_sent_many([SentRow(prompt_id, channel_id, message_ts)], now, remind_at)
+
+    def record_sent_many(self, sends: Sequence[SentRow], now: datetime, remind_at: datetime | None) -> set[int]:
+        """`record_sent` for a batch of sends in three statements whatever their number (executemany):
+        returns the ids recorded. A prompt no longer claimed (its claim expired and another attempt
+        settled it) is left as it is, as in `record_sent`. The prompts the recorded ones replace get
+        no reminder (and `mark_close_pending` takes their buttons off)."""
+        if not sends:
+            return set()
+        table = Prompt.__table__
+        self.session.execute(
+            update(table)
+            .where(table.c.id == bindparam("b_id"), table.c.state == PromptState.CLAIMED)
             .values(
                 state=PromptState.SENT,
-                channel_id=channel_id,
-                message_ts=message_ts,
+                channel_id=bindparam("b_channel"),
+                message_ts=bindparam("b_ts"),
                 sent_at=now,
                 claim_expires_at=None,
                 last_error=None,
                 next_attempt_at=remind_at,
                 reminder_sent_at=None,
+            ),
+            [{"b_id": send.prompt_id, "b_channel": send.channel_id, "b_ts": send.message_ts} for send in sends],
+        )
+        # Recorded: SENT now with this message (a row that was not claimed any more kept its own).
+        wanted = {send.prompt_id: send.message_ts for send in sends}
+        rows = self.session.execute(
+            select(table.c.id, table.c.person_id, table.c.message_ts).where(
+                table.c.id.in_(list(wanted)), table.c.state == PromptState.SENT
             )
-            .returning(Prompt.person_id),
+        )
+        newest: dict[int, int] = {}  # person id -> their newest prompt recorded here
+        recorded = set()
+        for prompt_id, person_id, message_ts in rows:
+            if message_ts == wanted[prompt_id]:
+                recorded.add(prompt_id)
+                newest[person_id] = max(newest.get(person_id, prompt_id), prompt_id)
+        if newest:  # older unanswered prompts of each person lose their reminder (cancel_older_reminders)
+            self.session.execute(
+                update(table)
+                .where(
+                    table.c.person_id == bindparam("b_person"),
+                    table.c.id != bindparam("b_id"),
+                    table.c.state == PromptState.SENT,
+                    table.c.next_attempt_at.is_not(None),
+                )
+                .values(next_attempt_at=None),
+                [{"b_person": person_id, "b_id": prompt_id} for person_id, prompt_id in newest.items()],
+            )
+        return recorded
+
+    def mark_close_pending(self, prompt_ids: Iterable[int], now: datetime) -> int:
+        """The buttons of these prompts, replaced by newer ones while unanswered, are to be taken off
+        (`take_closes`); answered or already closed ones are left alone. Returns how many were marked."""
+        wanted = list(dict.fromkeys(prompt_ids))
+        if not wanted:
+            return 0
+        result = self.session.execute(
+            update(Prompt)
+            .where(
+                Prompt.id.in_(wanted),
+                Prompt.state == PromptState.SENT,
+                Prompt.closed_at.is_(None),
+                Prompt.close_pending_at.is_(None),
+            )
+            .values(close_pending_at=now),
             execution_options={"synchronize_session": False},
         )
-        person_id = result.scalar()
-        if person_id is None:
-            return False
-        self.cancel_older_reminders(person_id, prompt_id)
-        return True
+        return result.rowcount or 0  # type: ignore[attr-defined]
+
+    def take_closes(self, now: datetime, limit: int, lease: timedelta, sent_after: datetime) -> list[Prompt]:
+        """Up to `limit` prompts whose close is due, oldest first, each leased until `now + lease` (a close
+        that fails is taken again then; concurrent instances take disjoint rows, as in `claim_due`).
+        A due close of a prompt answered since, or sent before `sent_after`, is dropped, not returned."""
+        pending = (
+            select(Prompt.id)
+            .where(Prompt.close_pending_at.is_not(None), Prompt.close_pending_at <= now)
+            .order_by(Prompt.close_pending_at, Prompt.id)
+            .limit(limit)
+        )
+        still_wanted = and_(Prompt.state == PromptState.SENT, Prompt.sent_at >= sent_after)
+        take = update(Prompt).values(close_pending_at=case((still_wanted, now + lease), else_=None))
+        if self.dialect == "postgresql":
+            ids = list(self.session.scalars(pending.with_for_update(skip_locked=True)))
+            if ids:
+                self.session.execute(take.where(Prompt.id.in_(ids)), execution_options={"synchronize_session": False})
+        else:  # one statement, as in claim_due: a read upgraded to a write can fail at once under WAL
+            ids = list(
+                self.session.scalars(
+                    take.where(Prompt.id.in_(pending.scalar_subquery())).returning(Prompt.id),
+                    execution_options={"synchronize_session": False},
+                )
+            )
+        if not ids:
+            return []
+        return list(
+            self.session.scalars(
+                select(Prompt)
+                .where(Prompt.id.in_(ids), Prompt.close_pending_at.is_not(None))
+                .order_by(Prompt.id)
+                .execution_options(populate_existing=True)
+            )
+        )
+
+    def settle_closes(self, prompt_ids: Iterable[int], *, closed_at: datetime | None) -> None:
+        """No close pending for these prompts any more: done at `closed_at`, or None: nothing to close."""
+        wanted = list(dict.fromkeys(prompt_ids))
+        if wanted:
+            self.session.execute(
+                update(Prompt).where(Prompt.id.in_(wanted)).values(close_pending_at=None, closed_at=closed_at),
+                execution_options={"synchronize_session": False},
+            )
+
+    def count_closes_pending(self) -> int:
+        return int(
+            self.session.scalar(select(func.count()).select_from(Prompt).where(Prompt.close_pending_at.is_not(None)))
+            or 0
+        )
 
 
 def _claimable(now: datetime) -> ColumnElement[bool]:

@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
 from bot.delivery.fanout import Pacer, RateLimited, SlackCaller, pipeline
+from bot.slack_client import make_web_client
 
 
 def _paced(now: list[float]) -> Pacer:
@@ -259,3 +260,17 @@ def test_a_retry_after_holds_every_caller_of_that_method_and_no_other() -> None:
     assert other == [5.0], "another caller of the method waits out the Retry-After"
     assert slept == [5.0], "the other method's pacer is not held"
     assert posts.rate is None and lookups.rate is None
+
+
+def test_every_caller_in_the_process_shares_one_pacer_per_method() -> None:
+    digests = SlackCaller(make_web_client("xoxb-a", "https://slack.test/api/"), own_post_client=False)
+    prompts = SlackCaller(make_web_client("xoxb-a", "https://slack.test/api/"))
+    assert digests.pacer("chat.postMessage") is prompts.pacer("chat.postMessage")
+    assert digests.pacer("chat.update") is not prompts.pacer("chat.postMessage")
+    other_workspace = SlackCaller(make_web_client("xoxb-b", "https://slack.test/api/"))
+    assert other_workspace.pacer("chat.postMessage") is not prompts.pacer("chat.postMessage")
+    # What one caller learns (a pace, a Retry-After) the next one, in this tick or the next, starts from.
+    prompts.pacer("chat.postMessage").rate_limited()
+    assert digests.expected_rate("chat.postMessage") == prompts.expected_rate("chat.postMessage")
+    assert SlackCaller(make_web_client("xoxb-a", "https://slack.test/api/")).pacer("chat.postMessage").rate
+

@@ -10,7 +10,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.services import prompt_controls, timing
+from bot.delivery.fanout import SlackCaller
+from bot.services import prompt_closes, prompt_controls, timing
+from bot.slack_http import shared_pool
 from storage.models import PromptState
 from tests.conftest import Database
 from tests.delivery.world import World, make_world
@@ -391,3 +393,73 @@ def test_the_tick_plans_its_window_and_expects_a_finish_time(world: World) -> No
     assert report.expected_finish_s is not None and report.expected_finish_s > 0
     assert report.sends_took_s is not None
     assert world.tick(MONDAY_SLOT + timedelta(minutes=1)).expected_finish_s is None  # nothing due
+
+
+def test_the_fan_out_reuses_its_slack_connections(world: World) -> None:
+    for n in range(20):
+        world.person(f"U{n}")
+    opened = shared_pool().opened
+    world.tick(MONDAY_SLOT, concurrency=4)
+    assert len(world.fake.messages()) == 20
+    # Through the pool (a fresh fake, so new connections), one per worker thread at most, plus the tick's own.
+    assert 1 <= shared_pool().opened - opened <= 4 + 2
+
+
+def test_the_pace_learned_by_one_tick_is_where_the_next_tick_and_the_digests_start(world: World) -> None:
+    for n in range(12):
+        world.person(f"U{n}")
+    world.fake.rate_limit("chat.postMessage", per_second=10, burst=2)
+    report = world.tick(MONDAY_SLOT, concurrency=6)
+    assert report["rate_limited"] > 0
+    learned = SlackCaller(world.deps.client, own_post_client=False).pacer("chat.postMessage")
+    assert learned.rate is not None  # the digests' caller (the app's client) paces with the same pacer
+    world.person("U99", after=MONDAY_SLOT - timedelta(days=1))  # due this Monday too
+    later = world.tick(MONDAY_SLOT + timedelta(minutes=1))
+    assert later.planned_sends == 1 and later.expected_finish_s == pytest.approx(1 / learned.rate, rel=0.05)
+
+
+def _live(message: dict) -> bool:
+    """The message still has its buttons."""
+    return any(block["type"] == "actions" for block in message["blocks"])
+
+
+def _pending_closes(world: World) -> int:
+    with world.deps.uow() as uow:
+        return uow.prompts.count_closes_pending()
+
+
+def test_closes_the_tick_had_no_room_for_are_done_by_the_next_tick(world: World) -> None:
+    users = [f"U{n}" for n in range(4)]
+    for user in users:
+        world.person(user)
+    world.tick(MONDAY_SLOT)
+    week_two = MONDAY_SLOT + timedelta(days=7)
+    first = world.tick(week_two, closes_per_tick=2)
+    assert first["sent"] == 4 and first["closed"] == 2 and _pending_closes(world) == 2
+
+    def closed(user: str) -> bool:
+        return not _live(world.dm(user)[0])
+
+    left = [user for user in users if not closed(user)]
+    assert len(left) == 2
+    # One of the two left is deleted meanwhile: its close counts as done.
+    world.deps.client.chat_delete(channel=world.fake.dm_channel_for(left[1]), ts=world.dm(left[1])[0]["ts"])
+    second = world.tick(week_two + timedelta(minutes=1))
+    assert second["closed"] == 2 and _pending_closes(world) == 0
+    assert world.fake.count("chat.update") == 4  # three redrawn, one found gone
+    assert closed(left[0]) and "newer prompt arrived" in json.dumps(world.dm(left[0])[0]["blocks"])
+    assert all(_live(world.dm(user)[-1]) for user in users)  # the new ones are live
+    assert world.tick(week_two + timedelta(minutes=2))["closed"] == 0  # never twice
+
+
+def test_a_close_that_failed_is_taken_again_after_its_lease(world: World) -> None:
+    world.person("U1")
+    world.tick(MONDAY_SLOT)
+    week_two = MONDAY_SLOT + timedelta(days=7)
+    world.fake.set_error("chat.update", "internal_error")
+    first = world.tick(week_two)
+    assert first["close_retry"] == 1 and _pending_closes(world) == 1
+    assert world.tick(week_two + timedelta(minutes=1))["closed"] == 0  # leased: not before its time
+    assert world.tick(week_two + prompt_closes.CLOSE_LEASE)["closed"] == 1
+    old, new = world.dm("U1")
+    assert not _live(old) and _live(new)

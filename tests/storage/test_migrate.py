@@ -216,8 +216,9 @@ def test_0016_copies_each_not_deleted_items_time_onto_its_tags(empty_db: EmptyDa
 
 
 def test_downgrading_this_rounds_revisions_keeps_every_person_and_their_evidence(empty_db: EmptyDatabase) -> None:
-    """0012-0015 add columns to `people` and `workspaces` in place: a batch rebuild of either on SQLite would
-    cascade-delete the rows that reference them (people.workspace_id, evidence.person_id: ON DELETE CASCADE)."""
+    """0012-0017 add columns to `people`, `workspaces` and `prompts` in place: a batch rebuild of one on SQLite
+    would cascade-delete the rows that reference it (people.workspace_id, evidence.person_id: ON DELETE
+    CASCADE; evidence.prompt_id: SET NULL)."""
     upgrade_to_head(empty_db.engine)
     with empty_db.engine.begin() as connection:
         connection.execute(text("INSERT INTO workspaces (id, team_id, created_at) VALUES (1, 'T1', '2024-01-01')"))
@@ -226,11 +227,17 @@ def test_downgrading_this_rounds_revisions_keeps_every_person_and_their_evidence
                  "VALUES (1, 1, 'U1', 'UTC', true, '2024-01-01', '2024-01-01')")
         )  # fmt: skip
         connection.execute(
-            text("INSERT INTO evidence (person_id, text, source, to_discuss, created_at) "
-                 "VALUES (1, 'kept', 'modal', false, '2024-01-02 10:00:00')")
+            text("INSERT INTO prompts (id, person_id, idempotency_key, framework_id, behaviour_ids, due_at, state, "
+                 "attempts, created_at, close_pending_at) VALUES (1, 1, 'k', 'f', '[]', '2024-01-01', 'SENT', 1, "
+                 "'2024-01-01', '2024-01-02')")
+        )  # fmt: skip
+        connection.execute(
+            text("INSERT INTO evidence (person_id, prompt_id, text, source, to_discuss, created_at) "
+                 "VALUES (1, 1, 'kept', 'modal', false, '2024-01-02 10:00:00')")
         )  # fmt: skip
     downgrade(empty_db.engine, "0011_per_person_paths")
     upgrade_to_head(empty_db.engine)
     with empty_db.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM people")).scalar_one() == 1
-        assert connection.execute(text("SELECT text FROM evidence")).scalar_one() == "kept"
+        assert connection.execute(text("SELECT text, prompt_id FROM evidence")).one() == ("kept", 1)
+        assert connection.execute(text("SELECT close_pending_at FROM prompts")).scalar_one() is None

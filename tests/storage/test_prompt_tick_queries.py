@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from storage.models import EvidenceSource, PromptState
+from storage.repositories.prompts import SentRow
 from tests.conftest import Database
 from tests.storage.conftest import add_people
 
@@ -114,3 +115,69 @@ def test_record_sent_dm_channels_and_get_many(db: Database) -> None:
         assert uow.prompts.dm_channels_for([ada.id]) == {ada.id: "DA2"}
         assert set(uow.people.get_many([ada.id, bob.id, 12345])) == {ada.id, bob.id}
         assert uow.people.get_many([]) == {}
+
+
+def test_record_sent_many_records_a_batch_and_only_claimed_prompts(db: Database) -> None:
+    with db.uow() as uow:
+        [ada, bob, cy] = add_people(uow, "U1", "U2", "U3")
+        old, _ = uow.prompts.add_if_absent(
+            person_id=ada.id, idempotency_key="old", framework_id="f", behaviour_ids=["a"], due_at=NOW - timedelta(7)
+        )
+        uow.prompts.claim_due(NOW - timedelta(7), "me", 10)
+        assert uow.prompts.record_sent(old.id, channel_id="DA", message_ts="0.1", now=NOW, remind_at=NOW)
+        rows = {}
+        for person, key in [(ada, "a1"), (ada, "a2"), (bob, "b1"), (cy, "c1")]:
+            rows[key], _ = uow.prompts.add_if_absent(
+                person_id=person.id, idempotency_key=key, framework_id="f", behaviour_ids=["a"], due_at=NOW
+            )
+        assert len(uow.prompts.claim_due(NOW, "me", 10)) == 4
+        uow.prompts.mark_skipped(rows["c1"], "away", NOW)  # no longer claimed: its send is not recorded
+        remind = NOW + timedelta(days=2)
+        sends = [SentRow(rows[key].id, f"D{key}", f"{n}.0") for n, key in enumerate(["a1", "a2", "b1", "c1"])]
+        recorded = uow.prompts.record_sent_many(sends, NOW, remind)
+        assert recorded == {rows["a1"].id, rows["a2"].id, rows["b1"].id}
+        assert uow.prompts.record_sent_many([], NOW, remind) == set()
+        uow.session.expire_all()
+        got = {key: uow.prompts.get(prompt.id) for key, prompt in rows.items()}
+        assert all(got[key].state is PromptState.SENT for key in ["a1", "a2", "b1"])  # type: ignore[union-attr]
+        assert (got["b1"].channel_id, got["b1"].message_ts, got["b1"].sent_at) == ("Db1", "2.0", NOW)  # type: ignore[union-attr]
+        assert got["c1"].state is PromptState.SKIPPED and got["c1"].message_ts is None  # type: ignore[union-attr]
+        # Each person's newest prompt keeps its reminder; older unanswered ones lose theirs.
+        assert got["a2"].next_attempt_at == remind and got["b1"].next_attempt_at == remind  # type: ignore[union-attr]
+        assert got["a1"].next_attempt_at is None  # type: ignore[union-attr]
+        assert uow.prompts.get(old.id).next_attempt_at is None  # type: ignore[union-attr]
+
+
+def test_pending_closes_are_marked_taken_with_a_lease_and_settled(db: Database) -> None:
+    lease = timedelta(minutes=10)
+    with db.uow() as uow:
+        people = add_people(uow, "U1", "U2", "U3", "U4")
+        prompts = []
+        for n, person in enumerate(people):
+            prompt, _ = uow.prompts.add_if_absent(
+                person_id=person.id, idempotency_key=f"k{n}", framework_id="f", behaviour_ids=["a"], due_at=NOW
+            )
+            uow.prompts.mark_sent(prompt, channel_id=f"D{n}", message_ts=f"{n}.0", now=NOW)
+            prompts.append(prompt)
+        first, second, answered, old = prompts
+        uow.prompts.mark_answered(answered, NOW)
+        old.sent_at = NOW - timedelta(days=60)
+        ids = [p.id for p in prompts]
+        # Answered prompts are not marked; a prompt already pending keeps its time.
+        assert uow.prompts.mark_close_pending(ids, NOW) == 3
+        assert uow.prompts.mark_close_pending(ids, NOW + timedelta(1)) == 0
+        assert uow.prompts.count_closes_pending() == 3
+        assert uow.prompts.take_closes(NOW - timedelta(seconds=1), 10, lease, NOW - timedelta(28)) == []
+        taken = uow.prompts.take_closes(NOW, 1, lease, NOW - timedelta(28))
+        assert [p.id for p in taken] == [first.id] and taken[0].close_pending_at == NOW + lease  # oldest first
+        # The rest: the old prompt's close is dropped (it keeps its buttons), not handed out.
+        assert [p.id for p in uow.prompts.take_closes(NOW, 10, lease, NOW - timedelta(28))] == [second.id]
+        assert uow.prompts.take_closes(NOW, 10, lease, NOW - timedelta(28)) == []  # all leased
+        assert [p.id for p in uow.prompts.take_closes(NOW + lease, 10, lease, NOW)] == [first.id, second.id]
+        uow.prompts.settle_closes([first.id], closed_at=NOW + lease)
+        uow.prompts.settle_closes([second.id], closed_at=None)
+        assert uow.prompts.count_closes_pending() == 0
+        uow.session.expire_all()
+        assert uow.prompts.get(first.id).closed_at == NOW + lease  # type: ignore[union-attr]
+        assert uow.prompts.get(second.id).closed_at is None  # type: ignore[union-attr]
+        assert uow.prompts.mark_close_pending([first.id], NOW + lease) == 0  # closed once, never again
