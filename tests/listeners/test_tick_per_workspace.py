@@ -60,13 +60,14 @@ class Deployment:
 
 
 @pytest.fixture
-def deployment(db: Database) -> Iterator[Deployment]:
+def deployment(request: pytest.FixtureRequest, db: Database) -> Iterator[Deployment]:
+    """`@pytest.mark.parametrize("deployment", [True], indirect=True)`: the app rotates its tokens."""
     installation_metadata().create_all(db.engine)
     with db.engine.begin() as connection:  # PostgreSQL's test database is shared by a worker's tests
         for table in installation_metadata().sorted_tables:
             connection.execute(text(f"DELETE FROM {table.name}"))
     with FakeSlack(team_id=TEAM_A) as fake:
-        fake.enable_oauth(CLIENT_ID, CLIENT_SECRET)
+        fake.enable_oauth(CLIENT_ID, CLIENT_SECRET, token_rotation=getattr(request, "param", False))
         teams = {
             TEAM_A: fake,
             TEAM_B: fake.add_team(TEAM_B, name="Team B"),
@@ -210,6 +211,56 @@ def test_one_workspace_answering_429_delays_no_other(deployment: Deployment) -> 
         assert len(posts) >= 6, tenant
         # Not queued behind team A's refusals: every post went out while A was still waiting its turn.
         assert max(call.at for call in posts) < last_of_a, tenant
+
+
+def test_a_refused_token_stops_only_its_workspace(deployment: Deployment) -> None:
+    for tenant in (TEAM_A, TEAM_B, ENTERPRISE):
+        deployment.install(tenant)
+    deployment.teams[TEAM_B].revoke_tokens()  # revoked, and the tokens_revoked event never arrived
+    for tenant, prefix in ((TEAM_A, "UA"), (TEAM_B, "UB"), (ENTERPRISE, "WG")):
+        _place(deployment, tenant, f"{prefix}1", f"{prefix}MGR")
+
+    deployment.tick()
+
+    assert _dm_texts(deployment.teams[TEAM_A], "UA1") and _dm_texts(deployment.teams[ENTERPRISE], "WG1")
+    assert not _dm_texts(deployment.teams[TEAM_B], "UB1")
+    with deployment.deps.uow() as uow:  # B's prompt waits for its install to be fixed, as in single-token mode
+        workspace = uow.workspaces.get_by_team(TEAM_B)
+        assert workspace is not None
+        person = uow.people.get_by_slack_id(workspace.id, "UB1")
+        assert person is not None
+        (prompt,) = uow.prompts.all_for(person.id)
+        assert prompt.state.value == "due" and prompt.attempts == 0  # never claimed: B's sweep saw the refusal
+
+
+@pytest.mark.parametrize("deployment", [True], indirect=True)
+def test_a_rotating_token_is_refreshed_by_the_tick_before_it_sends(deployment: Deployment, db: Database) -> None:
+    for tenant in (TEAM_A, TEAM_B):
+        deployment.install(tenant)
+    store = deployment.served.store
+    first = {tenant: store.find_bot(enterprise_id=None, team_id=tenant) for tenant in (TEAM_A, TEAM_B)}
+    # Rotating tokens live 12 hours; one expiring within token_rotation_expiration_minutes is refreshed.
+    soon = _now() + timedelta(minutes=5)
+    with db.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE slack_bots SET bot_token_expires_at = :soon WHERE team_id = :team"),
+            {
+                "soon": soon,
+                "team": TEAM_A,
+            },
+        )
+    deployment.teams[TEAM_A].expire_tokens()
+    _place(deployment, TEAM_A, "UA1", "UAMGR")
+    _place(deployment, TEAM_B, "UB1", "UBMGR")
+
+    deployment.tick()
+
+    assert _dm_texts(deployment.teams[TEAM_A], "UA1") and _dm_texts(deployment.teams[TEAM_B], "UB1")
+    refreshed = store.find_bot(enterprise_id=None, team_id=TEAM_A)
+    untouched = store.find_bot(enterprise_id=None, team_id=TEAM_B)
+    assert refreshed is not None and first[TEAM_A] is not None and refreshed.bot_token != first[TEAM_A].bot_token
+    assert refreshed.bot_token in deployment.teams[TEAM_A].installed_tokens
+    assert untouched is not None and first[TEAM_B] is not None and untouched.bot_token == first[TEAM_B].bot_token
 
 
 def _uninstalled(deployment: Deployment, tenant: str) -> bool:
