@@ -20,7 +20,7 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import Engine, MetaData
+from sqlalchemy import Engine, MetaData, select
 
 from bot.settings import Settings
 
@@ -47,6 +47,19 @@ class InstallationStore(SQLAlchemyInstallationStore):
     def __init__(self, client_id: str, engine: Engine, on_install: Callable[[str, str | None], None]) -> None:
         super().__init__(client_id=client_id, engine=engine)
         self._on_install = on_install
+
+    def installed_bots(self) -> list[tuple[str | None, str | None, bool]]:
+        """(enterprise id, team id, is_enterprise_install) of every installation with a bot token, for the
+        tick; `find_bot` gives each one's latest token. slack_sdk's store lists none, so this reads its table."""
+        c = self.bots.c
+        query = (
+            select(c.enterprise_id, c.team_id, c.is_enterprise_install)
+            .where(c.client_id == self.client_id, c.bot_token.is_not(None))
+            .distinct()
+            .order_by(c.enterprise_id, c.team_id)
+        )
+        with self.engine.connect() as connection:
+            return [(row[0], row[1], bool(row[2])) for row in connection.execute(query)]
 
     def save(self, installation: Installation) -> None:
         super().save(installation)

@@ -73,6 +73,18 @@ def _prompts(deps: Deps) -> object:
     return run_tick(deps)
 
 
+def _planning(deps: Deps) -> object:
+    from bot.delivery.tick import plan_tick
+
+    return plan_tick(deps)
+
+
+def _workspace_prompts(deps: Deps) -> object:
+    from bot.delivery.tick import send_tick
+
+    return send_tick(deps)
+
+
 def _digests(deps: Deps) -> object:
     from bot.delivery.digests import tick_digests
 
@@ -126,21 +138,65 @@ TASKS: list[tuple[str, Callable[[Deps], object]]] = [
 ]
 
 
+# The OAuth install (several workspaces, each with its token): the sending tasks run once per installed
+# workspace, concurrently (bot.delivery.workspaces), between the tasks that run once for all.
+OAUTH_TASKS_BEFORE: list[tuple[str, Callable[[Deps], object]]] = [("ladders", _ladders), ("planning", _planning)]
+WORKSPACE_TASKS: list[tuple[str, Callable[[Deps], object]]] = [
+    ("prompts", _workspace_prompts),
+    ("digests", _digests),
+    ("consent_requests", _consent_requests),
+    ("checkins", _checkins),
+    ("confirmations", _confirmations),
+]
+OAUTH_TASKS_AFTER: list[tuple[str, Callable[[Deps], object]]] = [("uninstalled_workspaces", _uninstalled_workspaces)]
+
+
 def tick(deps: Deps) -> dict[str, object]:
-    """One tick at `deps.now()`: every task once. Returns each task's report (or the exception)."""
+    """One tick at `deps.now()`: every task once. Returns each task's report (or the exception); with the
+    OAuth install, `results["workspaces"]` holds each installed workspace's, by tenant id."""
     results: dict[str, object] = {}
     started = time.monotonic()
     with tick_reference():
-        for name, task in TASKS:
+        if deps.oauth is None:
+            failed = _run(TASKS, deps, results)
+        else:
+            from bot.delivery.workspaces import for_each_workspace
+
+            failed = _run(OAUTH_TASKS_BEFORE, deps, results)
+            workspaces: dict[str, object] = {}
             try:
-                results[name] = task(deps)
-            except Exception as error:  # logged with context; the next tick tries again
-                log.exception("tick task %s failed", name)
-                results[name] = error
-    metrics.record_tick(
-        time.monotonic() - started, [name for name, result in results.items() if isinstance(result, Exception)]
-    )
+                workspaces = for_each_workspace(deps, _run_workspace)
+            except Exception:  # the installation store unreadable: logged; the next tick tries again
+                log.exception("tick: the installed workspaces could not be listed")
+                failed.add("workspaces")
+            results["workspaces"] = workspaces
+            for outcome in workspaces.values():
+                if isinstance(outcome, dict):
+                    failed.update(name for name, result in outcome.items() if isinstance(result, Exception))
+                elif isinstance(outcome, Exception):
+                    failed.add("workspaces")
+            failed |= _run(OAUTH_TASKS_AFTER, deps, results)
+    metrics.record_tick(time.monotonic() - started, sorted(failed))
     return results
+
+
+def _run_workspace(deps: Deps) -> dict[str, object]:
+    results: dict[str, object] = {}
+    _run(WORKSPACE_TASKS, deps, results)
+    return results
+
+
+def _run(tasks: list[tuple[str, Callable[[Deps], object]]], deps: Deps, results: dict[str, object]) -> set[str]:
+    """Each task once, in order, each isolated; returns the names of those that failed."""
+    failed: set[str] = set()
+    for name, task in tasks:
+        try:
+            results[name] = task(deps)
+        except Exception as error:  # logged with context; the next tick tries again
+            log.exception("tick task %s failed", name)
+            results[name] = error
+            failed.add(name)
+    return failed
 
 
 class SchedulerAlreadyRunning(Exception):

@@ -19,12 +19,15 @@ from storage.statistics import refresh_statistics_if_due
 
 
 class UnitOfWork:
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(self, session_factory: sessionmaker[Session], workspace_id: int | None = None) -> None:
         self._session_factory = session_factory
+        self.workspace_id = workspace_id
         self.session: Session
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
+        if self.workspace_id is not None:
+            self.session.info[repos.WORKSPACE_SCOPE] = self.workspace_id
         self.session.begin()
         session = self.session
         self.workspaces = repos.WorkspaceRepository(session)
@@ -62,13 +65,22 @@ class UnitOfWork:
 
 
 class UnitOfWorkFactory:
-    """What services receive: call it to start a unit of work."""
+    """What services receive: call it to start a unit of work.
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    `for_workspace(id)` gives a factory whose units of work are scoped to one workspace (the tick of one
+    installation, when growthbot serves several): the repositories' queries that list work to send
+    (due prompts and reminders, digests, consent DMs, check-ins, confirmations, break-glass and back-off
+    DMs, the users.list sweep) return only that workspace's rows. Lookups by id are not scoped."""
+
+    def __init__(self, session_factory: sessionmaker[Session], workspace_id: int | None = None) -> None:
         self.session_factory = session_factory
+        self.workspace_id = workspace_id
 
     def __call__(self) -> UnitOfWork:
-        return UnitOfWork(self.session_factory)
+        return UnitOfWork(self.session_factory, self.workspace_id)
+
+    def for_workspace(self, workspace_id: int) -> UnitOfWorkFactory:
+        return UnitOfWorkFactory(self.session_factory, workspace_id)
 
     def refresh_statistics_if_due(self) -> bool:
         """Now and then, the SQLite planner's statistics (storage.statistics); True if they were refreshed."""

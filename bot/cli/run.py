@@ -94,12 +94,8 @@ def serve(cli: CliContext, host: str, port: int, workers: int, threads: int, no_
     library = load_ladders(settings)
     check_schema(settings, create_if_empty=True)  # disposes its engine: none may cross gunicorn's fork
     if settings.oauth_install:
+        # The tick sends to each installed workspace with its own token (bot/delivery/workspaces.py).
         click.echo(f"OAuth install: add growthbot to a workspace at http://{host}:{port}/slack/install.")
-        if not no_scheduler:
-            # The tick sends with one workspace's token; with an installation per workspace it does not
-            # know whose to use yet, so it does not run (docs/deploying.md, "Several workspaces").
-            click.echo("Weekly prompts, reminders and digests are sent in single-token mode (SLACK_BOT_TOKEN) only.")
-            no_scheduler = True
     else:
         verify_bot_token(settings)
     click.echo(f"growthbot is serving Slack at http://{host}:{port}/slack/events ({workers} workers).")

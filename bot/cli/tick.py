@@ -44,7 +44,10 @@ def tick(cli: CliContext, now_text: str | None) -> None:
     from bot.wiring import build
 
     settings = cli.settings
-    require(settings, "slack_bot_token")
+    if settings.oauth_install:  # each installed workspace is ticked with its own token
+        require(settings, "slack_client_id", "slack_client_secret")
+    else:
+        require(settings, "slack_bot_token")
     library = load_ladders(settings)
     check_schema(settings)
     wired = build(settings, library=library)
@@ -54,13 +57,24 @@ def tick(cli: CliContext, now_text: str | None) -> None:
         results = run_one_tick(deps)
     finally:
         wired.engine.dispose()
-    failed = False
+    if not _echo(results):
+        raise SystemExit(1)
+
+
+def _echo(results: dict[str, object], prefix: str = "") -> bool:
+    """One line per task (an OAuth install's workspaces each under their tenant id); False if one failed."""
+    ok = True
     for name, result in results.items():
-        if isinstance(result, Exception):
-            failed = True
-            click.echo(f"{name}: failed: {result.__class__.__name__}: {result}", err=True)
+        if name == "workspaces" and isinstance(result, dict):
+            for tenant_id, outcome in result.items():
+                if isinstance(outcome, dict):
+                    ok = _echo(outcome, f"{tenant_id} ") and ok
+                else:
+                    ok = _echo({"tick": outcome}, f"{tenant_id} ") and ok
+        elif isinstance(result, Exception):
+            ok = False
+            click.echo(f"{prefix}{name}: failed: {result.__class__.__name__}: {result}", err=True)
         else:
             summary = getattr(result, "summary", None)
-            click.echo(f"{name}: {summary() if callable(summary) else result}")
-    if failed:
-        raise SystemExit(1)
+            click.echo(f"{prefix}{name}: {summary() if callable(summary) else result}")
+    return ok

@@ -37,7 +37,10 @@ class Pacer:
     that it grows 3% on each 429 and shrinks 0.2% on each success, so the pace keeps probing upwards
     (Slack's limits are unpublished) and settles just under the limit; three refusals with no success
     between mean the first estimate was far too fast (a burst allowance inflates it), and the interval
-    grows by half.
+    grows by half, once: until a call gets through again, the pace takes no second hard step. Refusals
+    with no success at all are an outage (a workspace answering 429 for a minute), which Retry-After
+    already holds every caller for, not news about the pace; slowing on each of them compounded the
+    interval to minutes, and the workspace stayed that slow long after Slack recovered.
     """
 
     WINDOW_S = 2.0
@@ -56,6 +59,7 @@ class Pacer:
         self._changed_at = float("-inf")
         self._successes: deque[float] = deque()
         self._refusals_in_a_row = 0
+        self._stepped_back_hard = False  # since the last success: the pace waits for one before changing
         self._held_until = float("-inf")  # a Retry-After: no turn for this method before then
         self._holder: int | None = None  # the thread that got it sleeps it out itself
 
@@ -88,6 +92,7 @@ class Pacer:
                 self._successes.popleft()
             self._interval *= self.SPEED_UP
             self._refusals_in_a_row = 0
+            self._stepped_back_hard = False
 
     def rate_limited(self, sent_at: float | None = None) -> None:
         """A call made at `sent_at` (from `wait`) got 429. Calls already under way when the pace last
@@ -96,6 +101,8 @@ class Pacer:
             now = self._clock()
             if sent_at is not None and sent_at < self._changed_at:
                 return
+            if self._stepped_back_hard and self._refusals_in_a_row + 1 >= self.FAR_TOO_FAST_AFTER:
+                return  # a second hard step with nothing through since the first: an outage, held by Retry-After
             self._changed_at = now
             self._refusals_in_a_row += 1
             if self._interval == 0.0:
@@ -105,6 +112,7 @@ class Pacer:
                 # allowance made the first estimate too fast), so step back hard.
                 self._interval *= self.FAR_TOO_FAST_BACK_OFF
                 self._refusals_in_a_row = 0
+                self._stepped_back_hard = True
             else:
                 # Close to the limit: back off a little. Each 429 wastes a slot, each success probes
                 # faster, so the pace settles just under the limit. Only the very first 429 jumps to the

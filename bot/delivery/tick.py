@@ -160,16 +160,50 @@ def run_tick(
     report = TickReport()
     started = time.monotonic()
     plan_due(deps.uow, deps.library, config, deps.now(), report)
-    client = client or fanout_client(deps)
+    _send(deps, config, report, instance_id, client or fanout_client(deps))
+    _tidy(deps, report, instance_id)
+    return _reported(report, instance_id, started)
+
+
+def plan_tick(deps: Deps, *, instance_id: str | None = None, config: TickConfig | None = None) -> TickReport:
+    """The OAuth install's tick, once for all workspaces: plan every due prompt, prune the audit log.
+    The sends are `send_tick`'s, once per installed workspace (bot.delivery.workspaces)."""
+    config = config or TickConfig.from_settings(deps.settings)
+    instance_id = instance_id or instance_name()
+    report = TickReport()
+    started = time.monotonic()
+    plan_due(deps.uow, deps.library, config, deps.now(), report)
+    _tidy(deps, report, instance_id)
+    return _reported(report, instance_id, started)
+
+
+def send_tick(deps: Deps, *, instance_id: str | None = None, config: TickConfig | None = None) -> TickReport:
+    """One workspace's sends of an OAuth install's tick (`deps` scoped to it, with its token): the
+    users.list sweep, back-off DMs, prompts, reminders and break-glass DMs."""
+    config = config or TickConfig.from_settings(deps.settings)
+    instance_id = instance_id or instance_name()
+    report = TickReport()
+    started = time.monotonic()
+    _send(deps, config, report, instance_id, fanout_client(deps))
+    return _reported(report, instance_id, started)
+
+
+def _send(deps: Deps, config: TickConfig, report: TickReport, instance_id: str, client: WebClient) -> None:
     slack = SlackCaller(client, lambda: report.add("rate_limited"), config.rate_limit_wait_max_s)
     sweep_directory(deps, slack, report)  # stored profiles, so the fan-out needs no users.info per prompt
     send_backoff_messages(deps, client, report)
     deliver_due(deps, config, report, instance_id=instance_id, client=client, slack=slack)
     send_break_glass_notices(deps, client, report)
+
+
+def _tidy(deps: Deps, report: TickReport, instance_id: str) -> None:
     if pruned := prune_expired(deps.uow, deps.settings.audit_retention_days, deps.now()):
         report.add("audit_pruned", pruned)
     if deps.uow.refresh_statistics_if_due():  # SQLite only, every few hours, bounded
         log.info("tick %s: refreshed the SQLite planner's statistics", instance_id)
+
+
+def _reported(report: TickReport, instance_id: str, started: float) -> TickReport:
     metrics.record_prompt_report(report.counts, report.errors, report.claim_lags)
     if report.counts:
         log.info("tick %s in %.1fs: %s", instance_id, time.monotonic() - started, report.summary())

@@ -3,6 +3,7 @@ the unit of work (storage.uow) owns the transaction."""
 
 from __future__ import annotations
 
+from storage.repositories._base import WORKSPACE_SCOPE
 from storage.repositories.assessments import AssessmentRepository, CheckInRepository
 from storage.repositories.audit import AuditRepository
 from storage.repositories.digests import DigestRepository
@@ -17,6 +18,7 @@ from storage.repositories.prompts import PromptRepository
 from storage.repositories.schedules import DueSchedule, ScheduleRepository
 
 __all__ = [
+    "WORKSPACE_SCOPE",
     "AssessmentRepository",
     "AuditRepository",
     "BehaviourCoverage",

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Column, Insert, Table, insert
+from sqlalchemy import Column, ColumnElement, Insert, Table, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.models import Base
+from storage.models import Base, Person, Workspace
+
+# The session's `info` key naming the one workspace a unit of work is scoped to (storage.uow).
+WORKSPACE_SCOPE = "growthbot.workspace_id"
 
 
 class Repository:
@@ -19,6 +22,26 @@ class Repository:
     @property
     def dialect(self) -> str:
         return self.session.get_bind().dialect.name
+
+    @property
+    def scoped_workspace_id(self) -> int | None:
+        """The workspace this unit of work is scoped to (the tick of one installation), or None: all."""
+        return self.session.info.get(WORKSPACE_SCOPE)
+
+    def in_scope(self, person_id: ColumnElement[int]) -> tuple[ColumnElement[bool], ...]:
+        """`.where(*self.in_scope(Model.person_id))`: nothing when unscoped, else only rows whose person
+        belongs to the scoped workspace."""
+        workspace_id = self.scoped_workspace_id
+        if workspace_id is None:
+            return ()
+        return (person_id.in_(select(Person.id).where(Person.workspace_id == workspace_id)),)
+
+    def tenant_in_scope(self, tenant_id: ColumnElement[str | None]) -> tuple[ColumnElement[bool], ...]:
+        """The same for rows that name their workspace by its Slack (team or enterprise) id."""
+        workspace_id = self.scoped_workspace_id
+        if workspace_id is None:
+            return ()
+        return (tenant_id.in_(select(Workspace.team_id).where(Workspace.id == workspace_id)),)
 
     def insert_ignoring_conflict(
         self, table: Table, values: dict[str, Any], conflict_columns: list[str] | None

@@ -238,7 +238,7 @@ class CheckInRepository(Repository):
         """Open check-ins whose deadline has passed: the tick reveals what exists."""
         return self.session.scalars(
             select(CheckIn)
-            .where(CheckIn.state == CheckInState.OPEN, CheckIn.deadline_at <= now)
+            .where(CheckIn.state == CheckInState.OPEN, CheckIn.deadline_at <= now, *self.in_scope(CheckIn.person_id))
             .order_by(CheckIn.deadline_at)
             .limit(limit)
         ).all()
@@ -247,7 +247,7 @@ class CheckInRepository(Repository):
         """Open check-ins started before `before` whose "Start rating" DMs were never stamped as sent."""
         return self.session.scalars(
             select(CheckIn)
-            .where(*_uninvited(before))
+            .where(*_uninvited(before), *self.in_scope(CheckIn.person_id))
             .order_by(CheckIn.created_at, CheckIn.id)
             .limit(limit)
         ).all()
@@ -257,13 +257,18 @@ class CheckInRepository(Repository):
         one reminder (not submitted, not reminded): the condition is in SQL so that `limit` never stops
         at check-ins already reminded."""
         return self.session.scalars(
-            select(CheckIn).where(*_reminder_owed(before, now)).order_by(CheckIn.created_at, CheckIn.id).limit(limit)
+            select(CheckIn)
+            .where(*_reminder_owed(before, now), *self.in_scope(CheckIn.person_id))
+            .order_by(CheckIn.created_at, CheckIn.id)
+            .limit(limit)
         ).all()
 
     def revealed_unsent(self, before: datetime | None = None, limit: int = 100) -> Sequence[CheckIn]:
         """Revealed check-ins whose result was never sent (revealed at or before `before`), through
         ix_checkins_unsent: a range that is empty unless a process stopped between reveal and send."""
-        query = select(CheckIn).where(CheckIn.state == CheckInState.REVEALED, CheckIn.reveal_sent_at.is_(None))
+        query = select(CheckIn).where(
+            CheckIn.state == CheckInState.REVEALED, CheckIn.reveal_sent_at.is_(None), *self.in_scope(CheckIn.person_id)
+        )
         if before is not None:
             query = query.where(CheckIn.revealed_at <= before)
         return self.session.scalars(query.order_by(CheckIn.revealed_at, CheckIn.id).limit(limit)).all()
@@ -274,13 +279,19 @@ class CheckInRepository(Repository):
         """Whether the tick's check-in step has anything to do, as (scheduled starts, deadline reveals,
         reminders, lost reveals, lost invites): the five empty-range checks of a quiet tick in one
         statement, each an `EXISTS` over the same index range its full query reads."""
-        due = exists().where(OneOnOne.next_checkin_at <= now, OneOnOne.active.is_(True))
-        past = exists().where(_in_state(CheckInState.OPEN), CheckIn.deadline_at <= now)
-        owed = exists().where(*_reminder_owed(remind_before, now))
-        lost = exists().where(
-            _in_state(CheckInState.REVEALED), CheckIn.reveal_sent_at.is_(None), CheckIn.revealed_at <= unsent_before
+        mine = self.in_scope(CheckIn.person_id)
+        due = exists().where(
+            OneOnOne.next_checkin_at <= now, OneOnOne.active.is_(True), *self.in_scope(OneOnOne.report_id)
         )
-        uninvited = exists().where(*_uninvited(uninvited_before))
+        past = exists().where(_in_state(CheckInState.OPEN), CheckIn.deadline_at <= now, *mine)
+        owed = exists().where(*_reminder_owed(remind_before, now), *mine)
+        lost = exists().where(
+            _in_state(CheckInState.REVEALED),
+            CheckIn.reveal_sent_at.is_(None),
+            CheckIn.revealed_at <= unsent_before,
+            *mine,
+        )
+        uninvited = exists().where(*_uninvited(uninvited_before), *mine)
         row = self.session.execute(
             select(
                 due.label("due"),

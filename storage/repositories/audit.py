@@ -182,6 +182,7 @@ class AuditRepository(Repository):
                     BreakGlassNotice.sent_at.is_(None),
                     BreakGlassNotice.last_read_at <= quiet_since,
                     or_(BreakGlassNotice.claim_expires_at.is_(None), BreakGlassNotice.claim_expires_at < now),
+                    *self.tenant_in_scope(BreakGlassNotice.workspace_team_id),
                 )
                 .order_by(BreakGlassNotice.last_read_at, BreakGlassNotice.id)
                 .limit(limit)

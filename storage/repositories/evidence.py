@@ -348,6 +348,7 @@ class EvidenceRepository(Repository):
                 Evidence.created_at < saved_before,
                 Evidence.deleted_at.is_(None),
                 Evidence.source.in_(SLACK_SOURCES),
+                *self.in_scope(Evidence.person_id),
             )
             .order_by(Evidence.created_at, Evidence.id)
             .limit(limit)

@@ -167,7 +167,11 @@ class ManagerLinkRepository(Repository):
         return list(
             self.session.scalars(
                 select(ManagerLink.id)
-                .where(ManagerLink.status == ManagerLinkStatus.PENDING, ManagerLink.notified_at.is_(None))
+                .where(
+                    ManagerLink.status == ManagerLinkStatus.PENDING,
+                    ManagerLink.notified_at.is_(None),
+                    *self.in_scope(ManagerLink.person_id),
+                )
                 .order_by(ManagerLink.created_at, ManagerLink.id)
                 .limit(limit)
             )

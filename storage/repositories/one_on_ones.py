@@ -123,7 +123,7 @@ class OneOnOneRepository(Repository):
         """Active 1:1s whose digest time has come, earliest first (index on next_digest_at)."""
         return self.session.scalars(
             select(OneOnOne)
-            .where(OneOnOne.next_digest_at <= now, OneOnOne.active.is_(True))
+            .where(OneOnOne.next_digest_at <= now, OneOnOne.active.is_(True), *self.in_scope(OneOnOne.report_id))
             .order_by(OneOnOne.next_digest_at, OneOnOne.id)
             .limit(limit)
         ).all()
@@ -132,7 +132,7 @@ class OneOnOneRepository(Repository):
         """Active 1:1s whose scheduled check-in has come, earliest first (index on next_checkin_at)."""
         return self.session.scalars(
             select(OneOnOne)
-            .where(OneOnOne.next_checkin_at <= now, OneOnOne.active.is_(True))
+            .where(OneOnOne.next_checkin_at <= now, OneOnOne.active.is_(True), *self.in_scope(OneOnOne.report_id))
             .order_by(OneOnOne.next_checkin_at, OneOnOne.id)
             .limit(limit)
         ).all()

@@ -72,7 +72,12 @@ class PromptRepository(Repository):
 
     def count_due(self, now: datetime) -> int:
         """How many prompts `claim_due` would hand out at `now` (the tick plans its sends with it)."""
-        return int(self.session.scalar(select(func.count()).select_from(Prompt).where(_claimable(now))) or 0)
+        return int(
+            self.session.scalar(
+                select(func.count()).select_from(Prompt).where(_claimable(now), *self.in_scope(Prompt.person_id))
+            )
+            or 0
+        )
 
     def claim_due(
         self, now: datetime, instance_id: str, limit: int = 50, claim_ttl: timedelta = timedelta(minutes=5)
@@ -86,7 +91,12 @@ class PromptRepository(Repository):
         """
         check_length("instance_id", instance_id, MAX_NAME)
         claimable = _claimable(now)
-        candidates = select(Prompt.id).where(claimable).order_by(Prompt.due_at, Prompt.id).limit(limit)
+        candidates = (
+            select(Prompt.id)
+            .where(claimable, *self.in_scope(Prompt.person_id))
+            .order_by(Prompt.due_at, Prompt.id)
+            .limit(limit)
+        )
         claim = update(Prompt).values(
             state=PromptState.CLAIMED,
             claimed_by=instance_id,
@@ -360,6 +370,7 @@ class PromptRepository(Repository):
                 Prompt.reminder_sent_at.is_(None),
                 Prompt.sent_at >= now - horizon,
                 Prompt.next_attempt_at <= now,
+                *self.in_scope(Prompt.person_id),
             )
             .order_by(Prompt.next_attempt_at, Prompt.id)
             .limit(limit)

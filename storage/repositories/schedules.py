@@ -90,7 +90,11 @@ class ScheduleRepository(Repository):
             self.session.scalar(
                 select(func.count())
                 .select_from(PromptSchedule)
-                .where(PromptSchedule.next_due_at >= start, PromptSchedule.next_due_at < end)
+                .where(
+                    PromptSchedule.next_due_at >= start,
+                    PromptSchedule.next_due_at < end,
+                    *self.in_scope(PromptSchedule.person_id),
+                )
             )
             or 0
         )
@@ -126,7 +130,7 @@ class ScheduleRepository(Repository):
         rows = self.session.execute(
             select(PromptSchedule, Person)
             .join(Person, Person.id == PromptSchedule.person_id)
-            .where(PromptSchedule.backoff.in_(list(states)))
+            .where(PromptSchedule.backoff.in_(list(states)), *self.in_scope(PromptSchedule.person_id))
             .order_by(PromptSchedule.id)
             .limit(limit)
         ).all()

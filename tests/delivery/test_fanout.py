@@ -113,6 +113,22 @@ def test_pacer_steps_back_hard_after_three_refusals_in_a_row() -> None:
     assert pacer.interval == pytest.approx(first * 1.03 * 1.03 * 1.5 * 0.998 * 1.03)
 
 
+def test_pacer_waits_for_a_success_before_slowing_further_in_an_outage() -> None:
+    # A workspace answering 429 for a minute: every call refused, Retry-After holding them all.
+    now = [0.0]
+    pacer = _paced(now)
+    first = pacer.interval
+    for _ in range(120):
+        now[0] += 1.0
+        pacer.rate_limited(pacer.wait())
+    stepped_back = first * 1.03 * 1.5 * 1.03 * 1.03  # one hard step and its gentle ones, then no more
+    assert pacer.interval == pytest.approx(stepped_back)  # not 1.5 ** 40 times slower
+    now[0] += 1.0
+    pacer.success()  # Slack recovered: the pace probes again from there
+    pacer.rate_limited(pacer.wait())
+    assert pacer.interval == pytest.approx(stepped_back * 0.998 * 1.03)
+
+
 class _Client:
     """A stand-in WebClient: each method answers from a list of answers (an exception is raised)."""
 

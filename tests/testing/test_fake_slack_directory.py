@@ -86,3 +86,25 @@ def test_chat_post_message_one_a_second_per_channel_and_a_workspace_cap(fake_sla
         client.chat_postMessage(channel="U3", text="over the workspace cap")
     assert raised.value.response.status_code == 429
     assert fake_slack.count("chat.postMessage") == 5 and len(fake_slack.messages()) == 3
+
+
+def test_several_teams_on_one_server_each_see_only_their_own_users_and_limits() -> None:
+    with FakeSlack(team_id="T0AAA") as fake:
+        other = fake.add_team("T0BBB")
+        fake.add_user("UA", "ada")
+        other.add_user("UB", "bob")
+        other.rate_limit("chat.postMessage", 1.0)
+        mine, theirs = _client(fake), make_web_client(other.bot_token, fake.api_url, rate_limit_retries=0)
+        assert {user["id"] for user in mine.users_list()["members"]} == {"UA", fake.bot_user_id}
+        assert {user["id"] for user in theirs.users_list()["members"]} == {"UB", other.bot_user_id}
+        with pytest.raises(SlackApiError) as raised:
+            theirs.users_info(user="UA")
+        assert raised.value.response["error"] == "user_not_found"
+        theirs.chat_postMessage(channel="UB", text="one")
+        with pytest.raises(SlackApiError) as limited:  # team B's limit: its second post within the second
+            theirs.chat_postMessage(channel="UB", text="two")
+        assert limited.value.response.status_code == 429
+        for n in range(3):  # team A's posts are not limited by team B's
+            mine.chat_postMessage(channel="UA", text=str(n))
+        assert fake.count("chat.postMessage") == 3 and other.count("chat.postMessage") == 2
+        assert [m["text"] for m in other.messages()] == ["one"]

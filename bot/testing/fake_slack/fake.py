@@ -17,7 +17,7 @@ from bot.testing.fake_slack.transport import Transport
 
 
 class FakeSlack:
-    """A Slack workspace with one bot, served as a Web API on 127.0.0.1.
+    """A Slack workspace with one bot, served as a Web API on 127.0.0.1 (``add_team``: several).
 
     Directory: ``add_user``, ``set_status``, ``set_tz``, ``deactivate``, ``add_channel``, ``add_message``;
     ``send_events_to``: the directory changes become ``user_change`` / ``team_join`` events to the app.
@@ -127,6 +127,24 @@ class FakeSlack:
             if self._world.oauth is not None:
                 for token in self._world.oauth.token_expiry:
                     self._world.oauth.token_expiry[token] = 0.0
+
+    def add_team(self, team_id: str, *, name: str | None = None, enterprise_id: str | None = None) -> FakeSlack:
+        """Another workspace served by this fake's server, as Slack's one Web API serves every workspace:
+        its own directory, channels, faults (rate limits per team) and recordings. A call is answered by
+        the workspace its token belongs to, so team A's token never sees team B's users or channels.
+        With OAuth enabled here, the new workspace can install the same app (``approve_install`` on it;
+        ``enterprise_id``: the install is org-wide on that Grid organisation). Start and stop this fake,
+        not the one returned."""
+        team = FakeSlack(f"xoxb-test-{team_id.lower()}", team_id=team_id, record_calls=self.record_calls)
+        if name is not None:
+            team.team_name = name
+        oauth = self._world.oauth
+        if oauth is not None:
+            team.enable_oauth(
+                oauth.client_id, oauth.client_secret, token_rotation=oauth.rotation, enterprise_id=enterprise_id
+            )
+        self._transport.add_team(team._transport)
+        return team
 
     @property
     def installed_tokens(self) -> frozenset[str]:

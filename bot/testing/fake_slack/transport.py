@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -66,7 +66,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
 
 class Transport:
-    """Serves one workspace's Web API with its faults and method table."""
+    """Serves one workspace's Web API with its faults and method table; with `add_team`, several
+    workspaces on one server, as Slack's one Web API serves every workspace: each call is answered by
+    the workspace its token belongs to (and judged by that workspace's own faults and rate limits)."""
 
     def __init__(
         self, world: Workspace, faults: Faults, methods: Mapping[str, Handler], *, record_calls: bool = True
@@ -77,12 +79,18 @@ class Transport:
         self.record_calls = record_calls
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self.teams: list[Transport] = [self]
+
+    def add_team(self, team: Transport) -> None:
+        self.teams.append(team)
+        team.world.server_url = self.world.server_url
 
     def start(self) -> None:
         if self._server is not None:
             return
         self._server = _Server(self)
-        self.world.server_url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        for team in self.teams:
+            team.world.server_url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, name="fake-slack", daemon=True
         )
@@ -91,7 +99,8 @@ class Transport:
     def stop(self) -> None:
         server, thread = self._server, self._thread
         self._server = self._thread = None
-        self.world.server_url = None
+        for team in self.teams:
+            team.world.server_url = None
         if server is not None:
             server.shutdown()
             server.server_close()
@@ -104,12 +113,14 @@ class Transport:
             if path.startswith("/api/"):
                 return self._api_call(path[len("/api/") :], query, body, lowered)
             if path.startswith("/upload/"):
-                return receive_upload(self.world, path[len("/upload/") :], body, lowered.get("content-type", ""))
+                file_id = path[len("/upload/") :]
+                team = self._team_where(lambda world: file_id in world.uploads)
+                return receive_upload(team.world, file_id, body, lowered.get("content-type", ""))
             if path.startswith("/response_url/"):
+                url = self.world.base_url + path
+                team = self._team_where(lambda world: url in world.response_urls)
                 # ``fail_next("response_url", 503)``: Slack's response_url endpoint failing as it arrives.
-                return self.faults.on_arrival("response_url", {}) or post_to_response_url(
-                    self.world, self.world.base_url + path, body
-                )
+                return team.faults.on_arrival("response_url", {}) or post_to_response_url(team.world, url, body)
             return Reply.text(404, "not found")
         except Exception:
             message = traceback.format_exc()
@@ -118,17 +129,54 @@ class Transport:
                 self.world.recorded.internal_errors.append(message)
             return Reply.json(500, {"ok": False, "error": "fake_internal_error", "detail": message[-2000:]})
 
+    def _team_where(self, holds: Callable[[Workspace], bool]) -> Transport:
+        """The workspace that holds something (a token, an upload, a response_url); else this one."""
+        for team in self.teams:
+            with team.world.lock:
+                if holds(team.world):
+                    return team
+        return self
+
+    def _team_for(self, method: str, authorization: str, token: object, params: dict[str, Any]) -> Transport:
+        if len(self.teams) == 1:
+            return self
+        if method == "oauth.v2.access":  # the install's code (or refresh token) names the workspace
+            wanted = params.get("code") or params.get("refresh_token")
+            return self._team_where(
+                lambda world: world.oauth is not None
+                and (wanted in world.oauth.codes or wanted in world.oauth.refresh_tokens)
+            )
+        presented = _presented_token(authorization, token)
+        return self._team_where(
+            lambda world: presented in world.installed_tokens
+            or (world.oauth is None and presented == world.bot_token)
+        )
+
     def _api_call(self, method: str, query: str, body: bytes, headers: dict[str, str]) -> Reply:
         started = time.time()
         params: dict[str, Any] = {}
         token: object = None
-        reply: Reply | None = None
         try:
             params = parse_params(query, body, headers.get("content-type", ""))
             token = params.pop("token", None)
+        except SlackError as error:
+            return self._answer(method, params, token, headers, started, Reply.slack_error(error))
+        team = self._team_for(method, headers.get("authorization", ""), token, params)
+        return team._answer(method, params, token, headers, started, None)
+
+    def _answer(
+        self,
+        method: str,
+        params: dict[str, Any],
+        token: object,
+        headers: dict[str, str],
+        started: float,
+        reply: Reply | None,
+    ) -> Reply:
+        try:
             # Rate limits and outages judge a call as it arrives (this thread's later scheduling is the
             # fake's own noise, not the client's); the answer then takes the simulated latency.
-            reply = self.faults.on_arrival(method, params)
+            reply = reply or self.faults.on_arrival(method, params)
         except SlackError as error:
             reply = Reply.slack_error(error)
         latency = self.faults.latency_s
@@ -161,9 +209,7 @@ class Transport:
         return self.faults.late_failure(method) or reply
 
     def _check_auth(self, authorization: str, token: object) -> None:
-        presented = token if isinstance(token, str) and token else None
-        if authorization.lower().startswith("bearer "):
-            presented = authorization[len("bearer ") :].strip() or presented
+        presented = _presented_token(authorization, token)
         if not presented:
             raise SlackError("not_authed")
         oauth = self.world.oauth
@@ -188,3 +234,9 @@ class Transport:
             answer = access_answer(self.world, fields, oauth)
         return Reply.json(200, {"ok": True, **answer}, {"X-OAuth-Scopes": SCOPES})
 
+
+def _presented_token(authorization: str, token: object) -> str | None:
+    presented = token if isinstance(token, str) and token else None
+    if authorization.lower().startswith("bearer "):
+        presented = authorization[len("bearer ") :].strip() or presented
+    return presented
