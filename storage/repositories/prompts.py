@@ -541,7 +541,9 @@ class PromptRepository(Repository):
         A due close of a prompt answered since, or sent before `sent_after`, is dropped, not returned."""
         pending = (
             select(Prompt.id)
-            .where(Prompt.close_pending_at.is_not(None), Prompt.close_pending_at <= now)
+            .where(
+                Prompt.close_pending_at.is_not(None), Prompt.close_pending_at <= now, *self.in_scope(Prompt.person_id)
+            )
             .order_by(Prompt.close_pending_at, Prompt.id)
             .limit(limit)
         )
@@ -580,7 +582,11 @@ class PromptRepository(Repository):
 
     def count_closes_pending(self) -> int:
         return int(
-            self.session.scalar(select(func.count()).select_from(Prompt).where(Prompt.close_pending_at.is_not(None)))
+            self.session.scalar(
+                select(func.count())
+                .select_from(Prompt)
+                .where(Prompt.close_pending_at.is_not(None), *self.in_scope(Prompt.person_id))
+            )
             or 0
         )
 

@@ -12,7 +12,7 @@ from tests.conftest import Database
 from tests.storage.conftest import add_people
 
 NOW = datetime(2024, 1, 8, 9, 0)
-LISTS = ("reminders", "consent", "unconfirmed", "backoff")  # and "claimed", the due prompts claimed
+LISTS = ("reminders", "consent", "unconfirmed", "backoff", "closes")  # and "claimed", the due prompts claimed
 
 
 def _work_for(uow: UnitOfWork, person: Person, manager: Person, n: int) -> None:
@@ -26,6 +26,7 @@ def _work_for(uow: UnitOfWork, person: Person, manager: Person, n: int) -> None:
     )
     uow.prompts.mark_sent(sent, channel_id=f"D{n}", message_ts="1.0", now=NOW)
     uow.prompts.set_reminder(sent, NOW)
+    uow.prompts.mark_close_pending([sent.id], NOW)  # its buttons to be taken off (a newer prompt came)
     uow.managers.request(person.id, manager.id, requested_by_id=person.id, now=NOW)
     uow.evidence.add_once(person_id=person.id, text=f"thing {n}", source=EvidenceSource.MODAL, now=NOW)
     schedule = uow.schedules.upsert(person.id, weekday=0, local_time=clock_time(9), next_due_at=NOW)
@@ -42,6 +43,7 @@ def _listed(uow: UnitOfWork) -> dict[str, set[int]]:
         "consent": {uow.managers.get(i).person_id for i in uow.managers.pending_without_notice()},  # type: ignore[union-attr]
         "unconfirmed": {e.person_id for e in uow.evidence.unconfirmed(NOW - timedelta(days=1), later, 10)},
         "backoff": {due.person.id for due in uow.schedules.backoff_due([Backoff.ASK_DUE])},
+        "closes": {p.person_id for p in uow.prompts.take_closes(later, 10, timedelta(minutes=10), NOW)},
     }
 
 
@@ -63,5 +65,6 @@ def test_a_scoped_unit_of_work_lists_only_its_workspaces_work(db: Database) -> N
     with db.uow() as uow:  # unscoped: everyone's (A's prompt is the one left to claim)
         listed = _listed(uow)
         assert listed.pop("claimed") == {people["a"]}
-        assert listed == {kind: set(people.values()) for kind in LISTS}
+        assert listed.pop("closes") == {people["a"]}  # B's close is leased to B's tick above
+        assert listed == {kind: set(people.values()) for kind in LISTS if kind != "closes"}
         assert uow.directory.sweep("users.list").name == "users.list"
