@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.services import team_requests
 from bot.services.actor import Actor
@@ -10,7 +11,9 @@ from bot.services.consent import Decision
 from bot.services.directory import DictDirectory
 from bot.services.people import SlackProfile
 from bot.services.team_requests import AlreadyManager, Answered, OwnManager, Requested, Team, Unreachable
+from frameworks import Library
 from storage.models import ManagerLinkStatus
+from storage.uow import UnitOfWorkFactory
 from tests.conftest import Database
 from tests.services.digest_data import LADDER_ID, World, add_evidence, load_ladder, make_world
 
@@ -58,7 +61,9 @@ def test_someone_new_to_growthbot_gets_a_row_from_their_slack_profile(db: Databa
 
 def test_answering_a_manager_request(db: Database) -> None:
     _world(db)
-    answer = team_requests.answer_manager_request
+    def answer(uow: UnitOfWorkFactory, actor: Actor, **kwargs: Any) -> Answered | None:
+        return team_requests.answer_manager_request(uow, Library([]), actor, **kwargs)
+
     declined = _ask(db, OTHER, "UREPORT")
     assert isinstance(declined, Requested)
     assert answer(db.uow, NOBODY, link_id=declined.link_id, accept=True, now=NOW) is None
