@@ -25,7 +25,7 @@ from slack_sdk.oauth.token_rotation import TokenRotator
 from slack_sdk.oauth.token_rotation.rotator import SlackTokenRotationError
 
 from bot.deps import Deps
-from bot.logs import ContextThreadPoolExecutor
+from bot.logs import ContextThreadPoolExecutor, current_reference, new_reference, reference
 from bot.oauth import InstallationStore
 from bot.slack_client import make_web_client
 
@@ -115,10 +115,12 @@ def for_each_workspace(deps: Deps, run: Callable[[Deps], object]) -> dict[str, o
     concurrency = max(MIN_WORKSPACE_CONCURRENCY, deps.settings.fanout_concurrency // at_once)
 
     def one(installed: Installed) -> object:
-        client = installation_client(deps, installed)
-        if client is None:
-            return "not installed"
-        return run(workspace_deps(deps, installed, client, concurrency))
+        # The tick's reference with the workspace's id, so each log line says whose send it was.
+        with reference(f"{current_reference() or new_reference()}/{installed.tenant_id}"):
+            client = installation_client(deps, installed)
+            if client is None:
+                return "not installed"
+            return run(workspace_deps(deps, installed, client, concurrency))
 
     results: dict[str, object] = {}
     with ContextThreadPoolExecutor(at_once, thread_name_prefix="workspace") as pool:

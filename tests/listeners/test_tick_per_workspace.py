@@ -6,6 +6,7 @@ delays nobody else. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ from werkzeug.serving import make_server
 from bot import scheduler
 from bot.app import create_app
 from bot.deps import Deps
+from bot.logs import current_reference
 from bot.oauth import installation_metadata, oauth_settings
 from bot.server import EVENTS_PATH, create_flask_app
 from bot.services.one_on_ones import schedule
@@ -213,6 +215,17 @@ def test_one_workspace_answering_429_delays_no_other(deployment: Deployment) -> 
         assert max(call.at for call in posts) < last_of_a, tenant
 
 
+class _References(logging.Handler):
+    """Each record's message with the log reference in force when it was logged."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.seen: list[tuple[str, str | None]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.seen.append((record.getMessage(), current_reference()))
+
+
 def test_a_refused_token_stops_only_its_workspace(deployment: Deployment) -> None:
     for tenant in (TEAM_A, TEAM_B, ENTERPRISE):
         deployment.install(tenant)
@@ -220,7 +233,14 @@ def test_a_refused_token_stops_only_its_workspace(deployment: Deployment) -> Non
     for tenant, prefix in ((TEAM_A, "UA"), (TEAM_B, "UB"), (ENTERPRISE, "WG")):
         _place(deployment, tenant, f"{prefix}1", f"{prefix}MGR")
 
-    deployment.tick()
+    references = _References()
+    logging.getLogger("bot").addHandler(references)
+    try:
+        deployment.tick()
+    finally:
+        logging.getLogger("bot").removeHandler(references)
+    refusals = [ref for message, ref in references.seen if "refuses the bot token" in message]
+    assert refusals and all(str(ref).endswith(f"/{TEAM_B}") for ref in refusals)  # the log says whose it was
 
     assert _dm_texts(deployment.teams[TEAM_A], "UA1") and _dm_texts(deployment.teams[ENTERPRISE], "WG1")
     assert not _dm_texts(deployment.teams[TEAM_B], "UB1")
