@@ -34,6 +34,7 @@ from datetime import time as clock_time
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from sqlalchemy import Connection as SqlConnection
 from sqlalchemy import Engine, insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -137,6 +138,21 @@ def database(backend: str) -> Iterator[tuple[str, Engine]]:
         admin.dispose()
 
 
+def place_due(connection: SqlConnection, ids: list[int]) -> None:
+    """Place these people on the bench ladder with a weekly Monday 09:00 prompt due at DUE."""
+    placements = [
+        {"person_id": i, "framework_id": LADDER, "levels": LEVELS, "started_at": DUE, "reason": "setup"} for i in ids
+    ]
+    schedules = [
+        {"person_id": i, "weekday": 0, "local_time": clock_time(9, 0), "cadence": "weekly", "paused": False,
+         "next_due_at": DUE, "updated_at": DUE}
+        for i in ids
+    ]  # fmt: skip
+    for start in range(0, len(ids), BATCH):
+        connection.execute(insert(Placement), placements[start : start + BATCH])
+        connection.execute(insert(PromptSchedule), schedules[start : start + BATCH])
+
+
 def seed(engine: Engine, people: int) -> list[str]:
     """`people` people in UTC whose Monday 09:00 prompt is due at DUE; their Slack ids."""
     slack_ids = [f"UB{n:06d}" for n in range(people)]
@@ -151,19 +167,7 @@ def seed(engine: Engine, people: int) -> list[str]:
         ]  # fmt: skip
         for start in range(0, len(rows), BATCH):
             connection.execute(insert(Person), rows[start : start + BATCH])
-        ids = list(connection.execute(select(Person.id).order_by(Person.id)).scalars())
-        placements = [
-            {"person_id": i, "framework_id": LADDER, "levels": LEVELS, "started_at": DUE, "reason": "setup"}
-            for i in ids
-        ]
-        schedules = [
-            {"person_id": i, "weekday": 0, "local_time": clock_time(9, 0), "cadence": "weekly", "paused": False,
-             "next_due_at": DUE, "updated_at": DUE}
-            for i in ids
-        ]  # fmt: skip
-        for start in range(0, len(ids), BATCH):
-            connection.execute(insert(Placement), placements[start : start + BATCH])
-            connection.execute(insert(PromptSchedule), schedules[start : start + BATCH])
+        place_due(connection, list(connection.execute(select(Person.id).order_by(Person.id)).scalars()))
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
             connection.execute(text("ANALYZE"))

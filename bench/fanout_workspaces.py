@@ -26,7 +26,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from datetime import time as clock_time
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -35,7 +34,7 @@ from sqlalchemy import Engine, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.fanout import BATCH, DUE, LADDER, LEVELS, database
+from bench.fanout import BATCH, DUE, database, place_due
 from bot.delivery.tick import plan_tick, send_tick
 from bot.delivery.workspaces import for_each_workspace
 from bot.deps import Deps
@@ -47,7 +46,7 @@ from bot.testing.fake_slack import FakeSlack
 from frameworks import LibraryHolder, load_library
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade_to_head
-from storage.models import Person, Placement, PromptSchedule, Workspace
+from storage.models import Person, Workspace
 from storage.uow import UnitOfWorkFactory
 
 CLIENT_ID, CLIENT_SECRET = "1111.2222", "bench-secret"
@@ -127,19 +126,7 @@ def seed(engine: Engine, workspaces: int, people: int) -> None:
             ]  # fmt: skip
             for start in range(0, len(rows), BATCH):
                 connection.execute(insert(Person), rows[start : start + BATCH])
-        ids = list(connection.execute(select(Person.id).order_by(Person.id)).scalars())
-        placements = [
-            {"person_id": i, "framework_id": LADDER, "levels": LEVELS, "started_at": DUE, "reason": "setup"}
-            for i in ids
-        ]
-        schedules = [
-            {"person_id": i, "weekday": 0, "local_time": clock_time(9, 0), "cadence": "weekly", "paused": False,
-             "next_due_at": DUE, "updated_at": DUE}
-            for i in ids
-        ]  # fmt: skip
-        for start in range(0, len(ids), BATCH):
-            connection.execute(insert(Placement), placements[start : start + BATCH])
-            connection.execute(insert(PromptSchedule), schedules[start : start + BATCH])
+        place_due(connection, list(connection.execute(select(Person.id).order_by(Person.id)).scalars()))
 
 
 def install(deps: Deps, tokens: list[str]) -> None:

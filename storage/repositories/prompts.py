@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, bindparam, case, delete, false, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, Update, and_, bindparam, case, delete, false, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.clock import utcnow
@@ -105,17 +105,7 @@ class PromptRepository(Repository):
             # SET reads the row as it was: a prompt still CLAIMED here lost its instance mid-send.
             last_error=case((Prompt.state == PromptState.CLAIMED, CLAIM_EXPIRED), else_=Prompt.last_error),
         )
-        if self.dialect == "postgresql":
-            ids = list(self.session.scalars(candidates.with_for_update(skip_locked=True)))
-            if ids:
-                self.session.execute(claim.where(Prompt.id.in_(ids)), execution_options={"synchronize_session": False})
-        else:
-            ids = list(
-                self.session.scalars(
-                    claim.where(Prompt.id.in_(candidates.scalar_subquery())).returning(Prompt.id),
-                    execution_options={"synchronize_session": False},
-                )
-            )
+        ids = self._take(candidates, claim)
         if not ids:
             return []
         return list(
@@ -549,17 +539,7 @@ class PromptRepository(Repository):
         )
         still_wanted = and_(Prompt.state == PromptState.SENT, Prompt.sent_at >= sent_after)
         take = update(Prompt).values(close_pending_at=case((still_wanted, now + lease), else_=None))
-        if self.dialect == "postgresql":
-            ids = list(self.session.scalars(pending.with_for_update(skip_locked=True)))
-            if ids:
-                self.session.execute(take.where(Prompt.id.in_(ids)), execution_options={"synchronize_session": False})
-        else:  # one statement, as in claim_due: a read upgraded to a write can fail at once under WAL
-            ids = list(
-                self.session.scalars(
-                    take.where(Prompt.id.in_(pending.scalar_subquery())).returning(Prompt.id),
-                    execution_options={"synchronize_session": False},
-                )
-            )
+        ids = self._take(pending, take)
         if not ids:
             return []
         return list(
@@ -568,6 +548,23 @@ class PromptRepository(Repository):
                 .where(Prompt.id.in_(ids), Prompt.close_pending_at.is_not(None))
                 .order_by(Prompt.id)
                 .execution_options(populate_existing=True)
+            )
+        )
+
+    def _take(self, candidates: Select[tuple[int]], change: Update) -> list[int]:
+        """Apply `change` to the rows `candidates` selects, so that concurrent instances take disjoint rows;
+        the ids taken. PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED, then the UPDATE. SQLite: one
+        UPDATE ... WHERE id IN (SELECT ...) RETURNING (a read upgraded to a write can fail at once under
+        WAL), atomic under its single writer."""
+        if self.dialect == "postgresql":
+            ids = list(self.session.scalars(candidates.with_for_update(skip_locked=True)))
+            if ids:
+                self.session.execute(change.where(Prompt.id.in_(ids)), execution_options={"synchronize_session": False})
+            return ids
+        return list(
+            self.session.scalars(
+                change.where(Prompt.id.in_(candidates.scalar_subquery())).returning(Prompt.id),
+                execution_options={"synchronize_session": False},
             )
         )
 
