@@ -48,7 +48,7 @@ def test_an_error_status_reaches_the_retry_handlers_as_with_urllib(fake_slack: F
         _client(fake_slack, pool, server_error_retries=0).auth_test()
     assert raised.value.response.status_code == 503
 
-    fake_slack.rate_limit("auth.test", per_second=1000.0, burst=1)
+    fake_slack.rate_limit("auth.test", per_second=2.0, burst=1)  # refills in 0.5 s: the second call is always over
     client = _client(fake_slack, pool)
     assert client.auth_test()["ok"] and client.auth_test()["ok"]  # the second got a 429 and waited it out
     assert [call.status for call in fake_slack.calls("auth.test")][-3:] == [200, 429, 200]
