@@ -289,4 +289,3 @@ def test_every_caller_in_the_process_shares_one_pacer_per_method() -> None:
     prompts.pacer("chat.postMessage").rate_limited()
     assert digests.expected_rate("chat.postMessage") == prompts.expected_rate("chat.postMessage")
     assert SlackCaller(make_web_client("xoxb-a", "https://slack.test/api/")).pacer("chat.postMessage").rate
-
