@@ -259,6 +259,18 @@ def measure(
     return result
 
 
+# What in a server's log explains a request that got no HTTP answer.
+TROUBLE = ("WORKER TIMEOUT", "Traceback", "Worker exiting", "[ERROR]", "[CRITICAL]", " ERROR ")
+
+
+def _server_trouble(log_path: Path) -> str:
+    """A sentence on the server log's worker restarts and errors during the run, or "" when none."""
+    lines = [line for line in log_path.read_text(errors="replace").splitlines() if any(t in line for t in TROUBLE)]
+    if not lines:
+        return ""
+    return f" Server log: {len(lines)} line(s) of trouble, the first: {lines[0].strip()[:300]}"
+
+
 def start_fake(niceness: int) -> FakeSlack:
     """Start the fake Slack from a thread at lower OS priority: its server threads inherit it (Linux
     keeps a nice value per thread), so Slack's side of the work, which real Slack does elsewhere,
@@ -429,6 +441,7 @@ def main() -> None:
                     f"Fan-out: {args.fanout_people:,} people due; {counts.get('chat.postMessage', 0):,} prompts sent "
                     f"{'in' if done else 'and not finished after'} {took:.0f} s from its first post (users.info "
                     f"{counts.get('users.info', 0):,}, conversations.open {counts.get('conversations.open', 0):,})."
+                    + _server_trouble(Path(tmp) / "fanout.log")
                 )
 
     header = (
