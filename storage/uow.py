@@ -36,6 +36,7 @@ class UnitOfWork:
         self.managers = repos.ManagerLinkRepository(session)
         self.schedules = repos.ScheduleRepository(session)
         self.prompts = repos.PromptRepository(session)
+        self.prompt_closes = repos.PromptCloseRepository(session)
         self.evidence = repos.EvidenceRepository(session)
         self.one_on_ones = repos.OneOnOneRepository(session)
         self.digests = repos.DigestRepository(session)

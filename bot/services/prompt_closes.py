@@ -27,7 +27,7 @@ def take_closes(deps: Deps, limit: int) -> list[OpenPrompt]:
     """Up to `limit` pending closes, oldest first, leased to this caller."""
     now = deps.now()
     with deps.uow() as uow:
-        prompts = uow.prompts.take_closes(now, limit, CLOSE_LEASE, now - CLOSE_HORIZON)
+        prompts = uow.prompt_closes.take(now, limit, CLOSE_LEASE, now - CLOSE_HORIZON)
         if not prompts:
             return []
         placements = uow.placements.current_for_many([prompt.person_id for prompt in prompts])
@@ -40,7 +40,7 @@ def take_closes(deps: Deps, limit: int) -> list[OpenPrompt]:
                 nothing_to_close.append(prompt.id)
             else:
                 closes.append(shown)
-        uow.prompts.settle_closes(nothing_to_close, closed_at=None)
+        uow.prompt_closes.settle(nothing_to_close, closed_at=None)
     return closes
 
 
@@ -52,9 +52,9 @@ def is_done_despite(error: str) -> bool:
 def record_closed(deps: Deps, prompt_id: int) -> None:
     """The prompt's buttons are off (or its message is gone): no close pending any more."""
     with deps.uow() as uow:
-        uow.prompts.settle_closes([prompt_id], closed_at=deps.now())
+        uow.prompt_closes.settle([prompt_id], closed_at=deps.now())
 
 
 def count_pending(deps: Deps) -> int:
     with deps.uow() as uow:
-        return uow.prompts.count_closes_pending()
+        return uow.prompt_closes.count_pending()

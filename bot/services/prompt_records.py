@@ -252,7 +252,7 @@ def record_sent_many(deps: Deps, config: TickConfig, sends: list[SentPrompt], re
         rows = [SentRow(send.job.prompt_id, send.channel_id, send.message_ts) for send in sends]
         recorded = uow.prompts.record_sent_many(rows, now, now + config.reminder_after)
         done = [send for send in sends if send.job.prompt_id in recorded]
-        uow.prompts.mark_close_pending((send.job.previous_id for send in done if send.job.previous_id), now)
+        uow.prompt_closes.mark_pending((send.job.previous_id for send in done if send.job.previous_id), now)
         for send in done:
             _follow_time_zone(uow, send.job, send.new_tz, now)
     report.add("sent", len(done))

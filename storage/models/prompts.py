@@ -39,7 +39,7 @@ class Prompt(Base):
         Index("ix_prompts_reminder", "state", "reminder_sent_at", "sent_at"),
         # reminders_due: sent, not reminded, reminder time passed, earliest first: one index range.
         Index("ix_prompts_reminder_due", "state", "reminder_sent_at", "next_attempt_at"),
-        # take_closes: the few prompts whose buttons are still to be taken off, oldest first.
+        # PromptCloseRepository.take: the few prompts whose buttons are still to be taken off, oldest first.
         Index(
             "ix_prompts_close_pending",
             "close_pending_at",

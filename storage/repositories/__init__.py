@@ -14,6 +14,7 @@ from storage.repositories.managers import ManagerLinkRepository
 from storage.repositories.one_on_ones import OneOnOneRepository
 from storage.repositories.people import PersonRepository, WorkspaceRepository
 from storage.repositories.placements import PlacementRepository
+from storage.repositories.prompt_closes import PromptCloseRepository
 from storage.repositories.prompts import PromptRepository
 from storage.repositories.schedules import DueSchedule, ScheduleRepository
 
@@ -32,6 +33,7 @@ __all__ = [
     "OneOnOneRepository",
     "PersonRepository",
     "PlacementRepository",
+    "PromptCloseRepository",
     "PromptRepository",
     "ScheduleRepository",
     "WorkspaceRepository",

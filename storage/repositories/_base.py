@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Insert, Table, insert, select
+from sqlalchemy import Column, ColumnElement, Insert, Select, Table, Update, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -42,6 +42,23 @@ class Repository:
         if workspace_id is None:
             return ()
         return (tenant_id.in_(select(Workspace.team_id).where(Workspace.id == workspace_id)),)
+
+    def take_disjoint(self, candidates: Select[tuple[int]], change: Update, id_column: Column[int]) -> list[int]:
+        """Apply `change` to the rows `candidates` selects (their `id_column`), so that concurrent
+        instances take disjoint rows; the ids taken. PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED, then
+        the UPDATE. SQLite: one UPDATE ... WHERE id IN (SELECT ...) RETURNING (a read upgraded to a write
+        can fail at once under WAL), atomic under its single writer."""
+        if self.dialect == "postgresql":
+            ids = list(self.session.scalars(candidates.with_for_update(skip_locked=True)))
+            if ids:
+                self.session.execute(change.where(id_column.in_(ids)), execution_options={"synchronize_session": False})
+            return ids
+        return list(
+            self.session.scalars(
+                change.where(id_column.in_(candidates.scalar_subquery())).returning(id_column),
+                execution_options={"synchronize_session": False},
+            )
+        )
 
     def insert_ignoring_conflict(
         self, table: Table, values: dict[str, Any], conflict_columns: list[str] | None

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, Update, and_, bindparam, case, delete, false, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, case, delete, false, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.clock import utcnow
@@ -105,7 +105,7 @@ class PromptRepository(Repository):
             # SET reads the row as it was: a prompt still CLAIMED here lost its instance mid-send.
             last_error=case((Prompt.state == PromptState.CLAIMED, CLAIM_EXPIRED), else_=Prompt.last_error),
         )
-        ids = self._take(candidates, claim)
+        ids = self.take_disjoint(candidates, claim, Prompt.id)
         if not ids:
             return []
         return list(
@@ -396,14 +396,8 @@ class PromptRepository(Repository):
     def cancel_older_reminders(self, person_id: int, newer_prompt_id: int) -> int:
         """A newer prompt reached the person: older unanswered ones get no reminder."""
         result = self.session.execute(
-            update(Prompt)
-            .where(
-                Prompt.person_id == person_id,
-                Prompt.id != newer_prompt_id,
-                Prompt.state == PromptState.SENT,
-                Prompt.next_attempt_at.is_not(None),
-            )
-            .values(next_attempt_at=None),
+            _OLDER_REMINDERS_CANCELLED,
+            {"b_person": person_id, "b_id": newer_prompt_id},
             execution_options={"synchronize_session": False},
         )
         return result.rowcount or 0  # type: ignore[attr-defined]
@@ -460,7 +454,7 @@ class PromptRepository(Repository):
         """`record_sent` for a batch of sends in three statements whatever their number (executemany):
         returns the ids recorded. A prompt no longer claimed (its claim expired and another attempt
         settled it) is left as it is, as in `record_sent`. The prompts the recorded ones replace get
-        no reminder (and `mark_close_pending` takes their buttons off)."""
+        no reminder (and `PromptCloseRepository.mark_pending` takes their buttons off)."""
         if not sends:
             return set()
         table = Prompt.__table__
@@ -492,100 +486,25 @@ class PromptRepository(Repository):
             if message_ts == wanted[prompt_id]:
                 recorded.add(prompt_id)
                 newest[person_id] = max(newest.get(person_id, prompt_id), prompt_id)
-        if newest:  # older unanswered prompts of each person lose their reminder (cancel_older_reminders)
+        if newest:  # `cancel_older_reminders` for each person, in one executemany
             self.session.execute(
-                update(table)
-                .where(
-                    table.c.person_id == bindparam("b_person"),
-                    table.c.id != bindparam("b_id"),
-                    table.c.state == PromptState.SENT,
-                    table.c.next_attempt_at.is_not(None),
-                )
-                .values(next_attempt_at=None),
+                _OLDER_REMINDERS_CANCELLED,
                 [{"b_person": person_id, "b_id": prompt_id} for person_id, prompt_id in newest.items()],
             )
         return recorded
 
-    def mark_close_pending(self, prompt_ids: Iterable[int], now: datetime) -> int:
-        """The buttons of these prompts, replaced by newer ones while unanswered, are to be taken off
-        (`take_closes`); answered or already closed ones are left alone. Returns how many were marked."""
-        wanted = list(dict.fromkeys(prompt_ids))
-        if not wanted:
-            return 0
-        result = self.session.execute(
-            update(Prompt)
-            .where(
-                Prompt.id.in_(wanted),
-                Prompt.state == PromptState.SENT,
-                Prompt.closed_at.is_(None),
-                Prompt.close_pending_at.is_(None),
-            )
-            .values(close_pending_at=now),
-            execution_options={"synchronize_session": False},
-        )
-        return result.rowcount or 0  # type: ignore[attr-defined]
 
-    def take_closes(self, now: datetime, limit: int, lease: timedelta, sent_after: datetime) -> list[Prompt]:
-        """Up to `limit` prompts whose close is due, oldest first, each leased until `now + lease` (a close
-        that fails is taken again then; concurrent instances take disjoint rows, as in `claim_due`).
-        A due close of a prompt answered since, or sent before `sent_after`, is dropped, not returned."""
-        pending = (
-            select(Prompt.id)
-            .where(
-                Prompt.close_pending_at.is_not(None), Prompt.close_pending_at <= now, *self.in_scope(Prompt.person_id)
-            )
-            .order_by(Prompt.close_pending_at, Prompt.id)
-            .limit(limit)
-        )
-        still_wanted = and_(Prompt.state == PromptState.SENT, Prompt.sent_at >= sent_after)
-        take = update(Prompt).values(close_pending_at=case((still_wanted, now + lease), else_=None))
-        ids = self._take(pending, take)
-        if not ids:
-            return []
-        return list(
-            self.session.scalars(
-                select(Prompt)
-                .where(Prompt.id.in_(ids), Prompt.close_pending_at.is_not(None))
-                .order_by(Prompt.id)
-                .execution_options(populate_existing=True)
-            )
-        )
-
-    def _take(self, candidates: Select[tuple[int]], change: Update) -> list[int]:
-        """Apply `change` to the rows `candidates` selects, so that concurrent instances take disjoint rows;
-        the ids taken. PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED, then the UPDATE. SQLite: one
-        UPDATE ... WHERE id IN (SELECT ...) RETURNING (a read upgraded to a write can fail at once under
-        WAL), atomic under its single writer."""
-        if self.dialect == "postgresql":
-            ids = list(self.session.scalars(candidates.with_for_update(skip_locked=True)))
-            if ids:
-                self.session.execute(change.where(Prompt.id.in_(ids)), execution_options={"synchronize_session": False})
-            return ids
-        return list(
-            self.session.scalars(
-                change.where(Prompt.id.in_(candidates.scalar_subquery())).returning(Prompt.id),
-                execution_options={"synchronize_session": False},
-            )
-        )
-
-    def settle_closes(self, prompt_ids: Iterable[int], *, closed_at: datetime | None) -> None:
-        """No close pending for these prompts any more: done at `closed_at`, or None: nothing to close."""
-        wanted = list(dict.fromkeys(prompt_ids))
-        if wanted:
-            self.session.execute(
-                update(Prompt).where(Prompt.id.in_(wanted)).values(close_pending_at=None, closed_at=closed_at),
-                execution_options={"synchronize_session": False},
-            )
-
-    def count_closes_pending(self) -> int:
-        return int(
-            self.session.scalar(
-                select(func.count())
-                .select_from(Prompt)
-                .where(Prompt.close_pending_at.is_not(None), *self.in_scope(Prompt.person_id))
-            )
-            or 0
-        )
+# The person's (`b_person`) unanswered prompts other than `b_id`, the newer one, lose their reminder.
+_OLDER_REMINDERS_CANCELLED = (
+    update(Prompt.__table__)
+    .where(
+        Prompt.__table__.c.person_id == bindparam("b_person"),
+        Prompt.__table__.c.id != bindparam("b_id"),
+        Prompt.__table__.c.state == PromptState.SENT,
+        Prompt.__table__.c.next_attempt_at.is_not(None),
+    )
+    .values(next_attempt_at=None)
+)
 
 
 def _claimable(now: datetime) -> ColumnElement[bool]:

@@ -425,7 +425,7 @@ def _live(message: dict) -> bool:
 
 def _pending_closes(world: World) -> int:
     with world.deps.uow() as uow:
-        return uow.prompts.count_closes_pending()
+        return uow.prompt_closes.count_pending()
 
 
 def test_closes_the_tick_had_no_room_for_are_done_by_the_next_tick(world: World) -> None:

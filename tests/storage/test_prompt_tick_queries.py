@@ -164,20 +164,20 @@ def test_pending_closes_are_marked_taken_with_a_lease_and_settled(db: Database) 
         old.sent_at = NOW - timedelta(days=60)
         ids = [p.id for p in prompts]
         # Answered prompts are not marked; a prompt already pending keeps its time.
-        assert uow.prompts.mark_close_pending(ids, NOW) == 3
-        assert uow.prompts.mark_close_pending(ids, NOW + timedelta(1)) == 0
-        assert uow.prompts.count_closes_pending() == 3
-        assert uow.prompts.take_closes(NOW - timedelta(seconds=1), 10, lease, NOW - timedelta(28)) == []
-        taken = uow.prompts.take_closes(NOW, 1, lease, NOW - timedelta(28))
+        assert uow.prompt_closes.mark_pending(ids, NOW) == 3
+        assert uow.prompt_closes.mark_pending(ids, NOW + timedelta(1)) == 0
+        assert uow.prompt_closes.count_pending() == 3
+        assert uow.prompt_closes.take(NOW - timedelta(seconds=1), 10, lease, NOW - timedelta(28)) == []
+        taken = uow.prompt_closes.take(NOW, 1, lease, NOW - timedelta(28))
         assert [p.id for p in taken] == [first.id] and taken[0].close_pending_at == NOW + lease  # oldest first
         # The rest: the old prompt's close is dropped (it keeps its buttons), not handed out.
-        assert [p.id for p in uow.prompts.take_closes(NOW, 10, lease, NOW - timedelta(28))] == [second.id]
-        assert uow.prompts.take_closes(NOW, 10, lease, NOW - timedelta(28)) == []  # all leased
-        assert [p.id for p in uow.prompts.take_closes(NOW + lease, 10, lease, NOW)] == [first.id, second.id]
-        uow.prompts.settle_closes([first.id], closed_at=NOW + lease)
-        uow.prompts.settle_closes([second.id], closed_at=None)
-        assert uow.prompts.count_closes_pending() == 0
+        assert [p.id for p in uow.prompt_closes.take(NOW, 10, lease, NOW - timedelta(28))] == [second.id]
+        assert uow.prompt_closes.take(NOW, 10, lease, NOW - timedelta(28)) == []  # all leased
+        assert [p.id for p in uow.prompt_closes.take(NOW + lease, 10, lease, NOW)] == [first.id, second.id]
+        uow.prompt_closes.settle([first.id], closed_at=NOW + lease)
+        uow.prompt_closes.settle([second.id], closed_at=None)
+        assert uow.prompt_closes.count_pending() == 0
         uow.session.expire_all()
         assert uow.prompts.get(first.id).closed_at == NOW + lease  # type: ignore[union-attr]
         assert uow.prompts.get(second.id).closed_at is None  # type: ignore[union-attr]
-        assert uow.prompts.mark_close_pending([first.id], NOW + lease) == 0  # closed once, never again
+        assert uow.prompt_closes.mark_pending([first.id], NOW + lease) == 0  # closed once, never again

@@ -26,7 +26,7 @@ def _work_for(uow: UnitOfWork, person: Person, manager: Person, n: int) -> None:
     )
     uow.prompts.mark_sent(sent, channel_id=f"D{n}", message_ts="1.0", now=NOW)
     uow.prompts.set_reminder(sent, NOW)
-    uow.prompts.mark_close_pending([sent.id], NOW)  # its buttons to be taken off (a newer prompt came)
+    uow.prompt_closes.mark_pending([sent.id], NOW)  # its buttons to be taken off (a newer prompt came)
     uow.managers.request(person.id, manager.id, requested_by_id=person.id, now=NOW)
     uow.evidence.add_once(person_id=person.id, text=f"thing {n}", source=EvidenceSource.MODAL, now=NOW)
     schedule = uow.schedules.upsert(person.id, weekday=0, local_time=clock_time(9), next_due_at=NOW)
@@ -43,7 +43,7 @@ def _listed(uow: UnitOfWork) -> dict[str, set[int]]:
         "consent": {uow.managers.get(i).person_id for i in uow.managers.pending_without_notice()},  # type: ignore[union-attr]
         "unconfirmed": {e.person_id for e in uow.evidence.unconfirmed(NOW - timedelta(days=1), later, 10)},
         "backoff": {due.person.id for due in uow.schedules.backoff_due([Backoff.ASK_DUE])},
-        "closes": {p.person_id for p in uow.prompts.take_closes(later, 10, timedelta(minutes=10), NOW)},
+        "closes": {p.person_id for p in uow.prompt_closes.take(later, 10, timedelta(minutes=10), NOW)},
     }
 
 
