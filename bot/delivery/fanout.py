@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any, TypeVar
@@ -151,13 +151,25 @@ class Pacers:
     for on demand) paces a method with the same `Pacer`, so a rate learned or a Retry-After got by one
     holds for all of them, and the next tick starts from the pace the last one settled at."""
 
+    # A rotating token (OAuth token rotation: a new one every 12 hours) is a new key each time, so the
+    # least recently used pacers are dropped past this many; a dropped one only forgets its learned pace.
+    MAX_PACERS = 4096
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._pacers: dict[tuple[str, str | None, str], Pacer] = {}
+        self._pacers: OrderedDict[tuple[str, str | None, str], Pacer] = OrderedDict()
 
     def get(self, base_url: str, token: str | None, method: str) -> Pacer:
+        key = (base_url, token, method)
         with self._lock:
-            return self._pacers.setdefault((base_url, token, method), Pacer())
+            pacer = self._pacers.get(key)
+            if pacer is None:
+                pacer = self._pacers[key] = Pacer()
+                if len(self._pacers) > self.MAX_PACERS:
+                    self._pacers.popitem(last=False)
+            else:
+                self._pacers.move_to_end(key)
+            return pacer
 
 
 PACERS = Pacers()

@@ -11,7 +11,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
-from bot.delivery.fanout import Pacer, RateLimited, SlackCaller, pipeline
+from bot.delivery.fanout import Pacer, Pacers, RateLimited, SlackCaller, pipeline
 from bot.slack_client import make_web_client
 
 
@@ -289,3 +289,16 @@ def test_every_caller_in_the_process_shares_one_pacer_per_method() -> None:
     prompts.pacer("chat.postMessage").rate_limited()
     assert digests.expected_rate("chat.postMessage") == prompts.expected_rate("chat.postMessage")
     assert SlackCaller(make_web_client("xoxb-a", "https://slack.test/api/")).pacer("chat.postMessage").rate
+
+
+def test_the_process_pacers_are_one_per_workspace_and_method_and_bounded() -> None:
+    pacers = Pacers()
+    pacers.MAX_PACERS = 2
+    first = pacers.get("http://slack/api/", "xoxb-a", "chat.postMessage")
+    assert pacers.get("http://slack/api/", "xoxb-a", "chat.postMessage") is first
+    other = pacers.get("http://slack/api/", "xoxb-b", "chat.postMessage")
+    assert other is not first
+    pacers.get("http://slack/api/", "xoxb-a", "chat.postMessage")  # used again: the most recent
+    pacers.get("http://slack/api/", "xoxb-c", "chat.postMessage")  # a rotated token: the least recent goes
+    assert pacers.get("http://slack/api/", "xoxb-a", "chat.postMessage") is first
+    assert pacers.get("http://slack/api/", "xoxb-b", "chat.postMessage") is not other
