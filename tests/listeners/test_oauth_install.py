@@ -44,6 +44,7 @@ class Installed:
     executor: TrackingExecutor
     store: SQLAlchemyInstallationStore
     db: Database
+    deps: Deps
     cookie: str = ""
 
     def get(self, path: str) -> tuple[int, str]:
@@ -78,12 +79,12 @@ class Installed:
 
 @pytest.fixture
 def installed_app(db: Database) -> Iterator[Installed]:
-    _empty_installation_tables(db)
+    empty_installation_tables(db)
     with FakeSlack(team_id=TEAM_ID) as fake:
         yield from _serve(fake, db)
 
 
-def _empty_installation_tables(db: Database) -> None:
+def empty_installation_tables(db: Database) -> None:
     installation_metadata().create_all(db.engine)
     with db.engine.begin() as connection:  # PostgreSQL's test database is shared by the tests of a worker
         for table in installation_metadata().sorted_tables:
@@ -94,6 +95,12 @@ def _serve(
     fake: FakeSlack, db: Database, *, rotation: bool = False, enterprise_id: str | None = None
 ) -> Iterator[Installed]:
     fake.enable_oauth(CLIENT_ID, CLIENT_SECRET, token_rotation=rotation, enterprise_id=enterprise_id)
+    yield from serve_oauth_app(fake, db)
+
+
+def serve_oauth_app(fake: FakeSlack, db: Database) -> Iterator[Installed]:
+    """growthbot for an OAuth install (no bot token, the fake's OAuth app enabled by the caller), served
+    over HTTP with its installation store in `db`."""
     settings = make_settings(
         fake, db, SLACK_BOT_TOKEN=None, SLACK_CLIENT_ID=CLIENT_ID, SLACK_CLIENT_SECRET=CLIENT_SECRET
     )
@@ -116,10 +123,11 @@ def _serve(
         yield Installed(
             fake,
             base_url,
-            SlackRequests(base_url + EVENTS_PATH, SIGNING_SECRET, fake, team_id=TEAM_ID),
+            SlackRequests(base_url + EVENTS_PATH, SIGNING_SECRET, fake, team_id=fake.team_id),
             executor,
             deps.oauth.installation_store,  # type: ignore[arg-type]
             db,
+            deps,
         )
     finally:
         server.shutdown()
@@ -172,7 +180,7 @@ def test_uninstall_deletes_the_installation(installed_app: Installed) -> None:
 
 
 def test_a_rotating_token_is_refreshed_before_use(db: Database) -> None:
-    _empty_installation_tables(db)
+    empty_installation_tables(db)
     with FakeSlack(team_id=TEAM_ID) as fake:
         for installed in _serve(fake, db, rotation=True):
             installed.install()
@@ -193,7 +201,7 @@ def _soon() -> datetime:
 
 
 def test_an_org_wide_install_serves_every_workspace_of_the_org_as_one_set_of_people(db: Database) -> None:
-    _empty_installation_tables(db)
+    empty_installation_tables(db)
     with FakeSlack(team_id=TEAM_ID) as fake:
         for installed in _serve(fake, db, enterprise_id="E0GRID"):
             installed.install()

@@ -7,7 +7,6 @@ delays nobody else. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -16,36 +15,45 @@ from datetime import time as clock_time
 
 import pytest
 from sqlalchemy import text
-from werkzeug.serving import make_server
 
 from bot import scheduler
-from bot.app import create_app
 from bot.deps import Deps
 from bot.logs import current_reference
-from bot.oauth import installation_metadata, oauth_settings
-from bot.server import EVENTS_PATH, create_flask_app
+from bot.server import EVENTS_PATH
 from bot.services.one_on_ones import schedule
 from bot.services.slots import Slot
-from bot.slack_client import make_web_client
 from bot.testing.fake_slack import FakeSlack
 from bot.testing.slack_requests import SlackRequests
-from bot.wiring import installed_recorder
-from frameworks import LibraryHolder
 from storage.models import Cadence
 from tests.conftest import Database
-from tests.listeners.harness import SIGNING_SECRET, TrackingExecutor, bundled_library, make_settings
-from tests.listeners.test_oauth_install import CLIENT_ID, CLIENT_SECRET, Installed
+from tests.listeners.harness import SIGNING_SECRET, TrackingExecutor, bundled_library
+from tests.listeners.test_oauth_install import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    Installed,
+    empty_installation_tables,
+    serve_oauth_app,
+)
 
 TEAM_A, TEAM_B, GRID_TEAM, ENTERPRISE = "T0AAA", "T0BBB", "T0GRIDHQ", "E0GRID"
 
 
 @dataclass
 class Deployment:
-    deps: Deps
-    base_url: str
-    executor: TrackingExecutor
     served: Installed
     teams: dict[str, FakeSlack]  # by tenant id: TEAM_A, TEAM_B, ENTERPRISE
+
+    @property
+    def deps(self) -> Deps:
+        return self.served.deps
+
+    @property
+    def base_url(self) -> str:
+        return self.served.base_url
+
+    @property
+    def executor(self) -> TrackingExecutor:
+        return self.served.executor
 
     def install(self, tenant: str) -> None:
         replace(self.served, fake=self.teams[tenant], cookie="").install()
@@ -64,10 +72,7 @@ class Deployment:
 @pytest.fixture
 def deployment(request: pytest.FixtureRequest, db: Database) -> Iterator[Deployment]:
     """`@pytest.mark.parametrize("deployment", [True], indirect=True)`: the app rotates its tokens."""
-    installation_metadata().create_all(db.engine)
-    with db.engine.begin() as connection:  # PostgreSQL's test database is shared by a worker's tests
-        for table in installation_metadata().sorted_tables:
-            connection.execute(text(f"DELETE FROM {table.name}"))
+    empty_installation_tables(db)
     with FakeSlack(team_id=TEAM_A) as fake:
         fake.enable_oauth(CLIENT_ID, CLIENT_SECRET, token_rotation=getattr(request, "param", False))
         teams = {
@@ -75,33 +80,8 @@ def deployment(request: pytest.FixtureRequest, db: Database) -> Iterator[Deploym
             TEAM_B: fake.add_team(TEAM_B, name="Team B"),
             ENTERPRISE: fake.add_team(GRID_TEAM, name="Grid HQ", enterprise_id=ENTERPRISE),
         }
-        settings = make_settings(
-            fake, db, SLACK_BOT_TOKEN=None, SLACK_CLIENT_ID=CLIENT_ID, SLACK_CLIENT_SECRET=CLIENT_SECRET
-        )
-        deps = Deps(
-            settings=settings,
-            uow=db.uow,
-            ladders=LibraryHolder(library=bundled_library()),
-            client=make_web_client(settings),
-            followups=TrackingExecutor(4),
-            oauth=oauth_settings(settings, db.engine, on_install=installed_recorder(db.uow)),
-        )
-        executor = TrackingExecutor()
-        app = create_app(deps, listener_executor=executor)
-        server = make_server("127.0.0.1", 0, create_flask_app(app, deps), threaded=True)
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        thread.start()
-        base_url = f"http://127.0.0.1:{server.server_port}"
-        assert deps.oauth is not None
-        store = deps.oauth.installation_store
-        served = Installed(fake, base_url, None, executor, store, db)  # type: ignore[arg-type]
-        try:
-            yield Deployment(deps, base_url, executor, served, teams)
-        finally:
-            server.shutdown()
-            server.server_close()
-            executor.settle()
-            executor.shutdown(wait=True)
+        for served in serve_oauth_app(fake, db):
+            yield Deployment(served, teams)
 
 
 def _now() -> datetime:
