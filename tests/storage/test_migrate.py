@@ -4,7 +4,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
-from sqlalchemy import MetaData, inspect, text
+from sqlalchemy import Connection, MetaData, inspect, text
 
 from bot.cli import main
 from bot.oauth import installation_metadata
@@ -29,6 +29,17 @@ def _expected_metadata() -> MetaData:
         for table in source.tables.values():
             table.to_metadata(expected)
     return expected
+
+
+def _add_people(connection: Connection, people: list[tuple[int, bool]]) -> None:
+    """Workspace 1 and these (id, active) people in it, U<id>, as raw rows at any revision."""
+    connection.execute(text("INSERT INTO workspaces (id, team_id, created_at) VALUES (1, 'T1', '2024-01-01')"))
+    for person_id, active in people:
+        connection.execute(
+            text("INSERT INTO people (id, workspace_id, slack_user_id, tz, active, created_at, updated_at) "
+                 "VALUES (:id, 1, :slack, 'UTC', :active, '2024-01-01', '2024-01-01')"),
+            {"id": person_id, "slack": f"U{person_id}", "active": active},
+        )  # fmt: skip
 
 
 def _schema_diff(empty_db: EmptyDatabase) -> list[object]:
@@ -129,13 +140,8 @@ def test_0005_and_0006_backfill_confirmations_and_clear_inactive_peoples_next_pr
 
     _run(empty_db.engine, "upgrade", "0004_reminder_due_index")
     with empty_db.engine.begin() as connection:
-        connection.execute(text("INSERT INTO workspaces (id, team_id, created_at) VALUES (1, 'T1', '2024-01-01')"))
-        for person_id, active in ((1, True), (2, False)):
-            connection.execute(
-                text("INSERT INTO people (id, workspace_id, slack_user_id, tz, active, created_at, updated_at) "
-                     "VALUES (:id, 1, :slack, 'UTC', :active, '2024-01-01', '2024-01-01')"),
-                {"id": person_id, "slack": f"U{person_id}", "active": active},
-            )  # fmt: skip
+        _add_people(connection, [(1, True), (2, False)])
+        for person_id in (1, 2):
             connection.execute(
                 text("INSERT INTO prompt_schedules (person_id, weekday, local_time, cadence, paused, next_due_at, "
                      "updated_at) VALUES (:id, 0, '09:00:00', 'weekly', false, '2024-01-08 09:00:00', '2024-01-01')"),
@@ -158,13 +164,8 @@ def test_0011_copies_each_tags_person_from_its_evidence(empty_db: EmptyDatabase)
 
     _run(empty_db.engine, "upgrade", "0010_checkin_unsent_index")
     with empty_db.engine.begin() as connection:
-        connection.execute(text("INSERT INTO workspaces (id, team_id, created_at) VALUES (1, 'T1', '2024-01-01')"))
+        _add_people(connection, [(1, True), (2, True)])
         for person_id in (1, 2):
-            connection.execute(
-                text("INSERT INTO people (id, workspace_id, slack_user_id, tz, active, created_at, updated_at) "
-                     "VALUES (:id, 1, :slack, 'UTC', true, '2024-01-01', '2024-01-01')"),
-                {"id": person_id, "slack": f"U{person_id}"},
-            )  # fmt: skip
             connection.execute(
                 text("INSERT INTO evidence (id, person_id, text, source, to_discuss, created_at) "
                      "VALUES (:id, :id, 'done', 'modal', false, '2024-01-02 10:00:00')"),
@@ -187,11 +188,7 @@ def test_0016_copies_each_not_deleted_items_time_onto_its_tags(empty_db: EmptyDa
 
     _run(empty_db.engine, "upgrade", "0015_slack_installations")
     with empty_db.engine.begin() as connection:
-        connection.execute(text("INSERT INTO workspaces (id, team_id, created_at) VALUES (1, 'T1', '2024-01-01')"))
-        connection.execute(
-            text("INSERT INTO people (id, workspace_id, slack_user_id, tz, active, created_at, updated_at) "
-                 "VALUES (1, 1, 'U1', 'UTC', true, '2024-01-01', '2024-01-01')")
-        )  # fmt: skip
+        _add_people(connection, [(1, True)])
         for evidence_id, deleted_at in ((1, None), (2, "2024-01-05 10:00:00")):
             connection.execute(
                 text("INSERT INTO evidence (id, person_id, text, source, to_discuss, created_at, deleted_at) "
@@ -221,11 +218,7 @@ def test_downgrading_this_rounds_revisions_keeps_every_person_and_their_evidence
     CASCADE; evidence.prompt_id: SET NULL)."""
     upgrade_to_head(empty_db.engine)
     with empty_db.engine.begin() as connection:
-        connection.execute(text("INSERT INTO workspaces (id, team_id, created_at) VALUES (1, 'T1', '2024-01-01')"))
-        connection.execute(
-            text("INSERT INTO people (id, workspace_id, slack_user_id, tz, active, created_at, updated_at) "
-                 "VALUES (1, 1, 'U1', 'UTC', true, '2024-01-01', '2024-01-01')")
-        )  # fmt: skip
+        _add_people(connection, [(1, True)])
         connection.execute(
             text("INSERT INTO prompts (id, person_id, idempotency_key, framework_id, behaviour_ids, due_at, state, "
                  "attempts, created_at, close_pending_at) VALUES (1, 1, 'k', 'f', '[]', '2024-01-01', 'SENT', 1, "
